@@ -1,0 +1,38 @@
+# Thin wrapper over CMake. `make demo` and `make test` are the two commands to know.
+CMAKE   ?= cmake
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX  ?= /usr/local
+CMFLAGS ?=
+
+.PHONY: all build test demo bench asan tsan install clean
+
+all build:
+	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release $(CMFLAGS)
+	$(CMAKE) --build build -j $(JOBS)
+
+test: build
+	cd build && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	./build/examples/tour
+
+bench:
+	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DOHM_BUILD_TESTS=OFF -DOHM_BUILD_BENCH=ON $(CMFLAGS)
+	$(CMAKE) --build build-bench -j $(JOBS)
+	./bench/run.sh build-bench
+
+asan:
+	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DOHM_SANITIZE=address;undefined" $(CMFLAGS)
+	$(CMAKE) --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+tsan:
+	$(CMAKE) -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DOHM_SANITIZE=thread $(CMFLAGS)
+	$(CMAKE) --build build-tsan -j $(JOBS)
+	cd build-tsan && ctest --output-on-failure -j $(JOBS)
+
+install: build
+	$(CMAKE) --install build --prefix $(PREFIX)
+
+clean:
+	rm -rf build build-asan build-tsan build-bench

@@ -1,0 +1,355 @@
+/*
+ * ohm.h — the object heap manager: Python's memory management as a C11 library.
+ *
+ * This header is the whole public API. A function not documented here is not API.
+ *
+ * Conventions that hold for every function below:
+ *  - Ownership: a function that returns an object returns a NEW reference, except
+ *    getters named *_get, which return a BORROWED one. A function that stores an
+ *    object takes its own reference; nothing steals.
+ *  - Failure: NULL or -1, and ohm_last_error(h) says why. Nothing is changed by a
+ *    call that fails.
+ *  - Threads: a heap is used by one thread at a time; different heaps share nothing.
+ *  - Misuse that cannot be reported (decref of a freed object, a buffer overrun) is
+ *    caught in debug mode (OHM_MALLOC=debug or cfg.debug) with a fatal message naming
+ *    the object, its type and, when tracing, where it was allocated.
+ */
+#ifndef OHM_H
+#define OHM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(OHM_BUILDING) && defined(__GNUC__)
+#  define OHM_API __attribute__((visibility("default")))
+#else
+#  define OHM_API
+#endif
+
+#define OHM_VERSION_MAJOR 0
+#define OHM_VERSION_MINOR 1
+#define OHM_VERSION "0.1.0"
+
+/* ======================================================================== heaps */
+
+typedef struct ohm_heap ohm_heap;
+
+typedef struct ohm_config {
+    unsigned gc_threshold[3]; /* 0 keeps the default: 2000, 10, 10 */
+    int gc_enabled;           /* automatic collection; default 1 */
+    int debug;                /* debug hooks: guard bytes, fill patterns, refcount checks */
+    int trace_frames;         /* >0: start tracing with that many frames */
+    int print_stats;          /* print ohm_debug_mallocstats() when the heap is destroyed */
+    int use_malloc;           /* 1: bypass the pools, every block from the RAW domain
+                                 (OHM_MALLOC=malloc); default 0 */
+    const char *config_error; /* set by ohm_config_init when an OHM_* variable is bad;
+                                 ohm_heap_new then fails with this message */
+} ohm_config;
+
+/* Fill *cfg with the defaults, then apply the environment: OHM_MALLOC=debug|malloc|pymalloc
+ * (plus "malloc_debug" and "pymalloc_debug", as PYTHONMALLOC), OHM_MALLOCSTATS=0|1,
+ * OHM_TRACEMALLOC=N. A bad value is recorded in cfg->config_error, and ohm_heap_new(cfg)
+ * fails with a message naming the variable and the accepted values. */
+OHM_API void ohm_config_init(ohm_config *cfg);
+
+/* A new private heap. NULL cfg: ohm_config_init's values. Returns NULL on failure;
+ * the reason is then in ohm_last_error(NULL). */
+OHM_API ohm_heap *ohm_heap_new(const ohm_config *cfg);
+
+/* Release every byte the heap got, objects included (finalizers do not run). In debug
+ * mode, live objects are reported first (ohm_report_live). NULL: no-op. */
+OHM_API void ohm_heap_destroy(ohm_heap *h);
+
+/* The message of the last failure on h; "" when none. h == NULL: the last failure of
+ * ohm_heap_new in this thread. The string stays valid until the next failing call. */
+OHM_API const char *ohm_last_error(ohm_heap *h);
+
+/* ================================================================ raw memory */
+
+/* Blocks from the heap's MEM domain. Every block is 16-byte aligned.
+ * ohm_malloc: n == 0 gives a unique non-NULL pointer. NULL on failure (errno ENOMEM).
+ * ohm_calloc: zero-filled; nelem * elsize overflowing gives NULL with errno ENOMEM.
+ * ohm_realloc: p == NULL acts as ohm_malloc; n == 0 resizes (a unique non-NULL
+ *   pointer is returned, p is not freed outright); contents are kept up to the smaller
+ *   size; NULL on failure with p untouched.
+ * ohm_free: p == NULL is a no-op. */
+OHM_API void *ohm_malloc(ohm_heap *h, size_t n);
+OHM_API void *ohm_calloc(ohm_heap *h, size_t nelem, size_t elsize);
+OHM_API void *ohm_realloc(ohm_heap *h, void *p, size_t n);
+OHM_API void  ohm_free(ohm_heap *h, void *p);
+
+/* Print what sys._debugmallocstats() prints: per size class, arenas, bytes, free lists. */
+OHM_API void  ohm_debug_mallocstats(ohm_heap *h, FILE *out);
+
+#define OHM_SMALL_MAX 512      /* largest request served from the pools */
+#define OHM_ALIGNMENT 16       /* alignment of every block, and the size-class step */
+#define OHM_NB_CLASSES (OHM_SMALL_MAX / OHM_ALIGNMENT)
+
+/* The numbers behind ohm_debug_mallocstats, for programs. */
+typedef struct ohm_class_stats {
+    size_t size;               /* block size of this class */
+    size_t pools;              /* pools of this class in use */
+    size_t blocks_in_use;
+    size_t blocks_available;   /* free blocks in those pools */
+} ohm_class_stats;
+
+typedef struct ohm_heap_stats {
+    ohm_class_stats classes[OHM_NB_CLASSES];
+    size_t arenas_allocated;   /* arenas ever mapped */
+    size_t arenas_reclaimed;   /* arenas ever given back to the OS */
+    size_t arenas_highwater;   /* most arenas mapped at once */
+    size_t arenas_current;     /* arenas mapped now */
+    size_t bytes_in_blocks;    /* bytes in allocated pool blocks */
+    size_t bytes_available;    /* bytes in free blocks of used pools */
+    size_t bytes_unused_pools; /* bytes in empty pools still mapped */
+    size_t bytes_pool_headers; /* bytes spent on pool headers */
+    size_t bytes_quantization; /* bytes lost to size-class rounding and pool tails */
+    size_t bytes_arena_alignment; /* bytes lost to aligning arenas */
+    size_t bytes_total;        /* bytes of arenas mapped */
+    size_t pages_released;     /* pages of empty pools handed back with madvise */
+    size_t large_blocks;       /* live blocks > OHM_SMALL_MAX (from the RAW domain) */
+    size_t large_bytes;        /* their requested bytes */
+} ohm_heap_stats;
+
+/* Fill *st with the heap's allocator statistics. */
+OHM_API void ohm_heap_stats_get(ohm_heap *h, ohm_heap_stats *st);
+
+/* ============================================================ domains (PEP 445) */
+
+typedef enum ohm_domain { OHM_DOMAIN_RAW = 0, OHM_DOMAIN_MEM = 1, OHM_DOMAIN_OBJ = 2 } ohm_domain;
+
+typedef struct ohm_allocator {
+    void *ctx;
+    void *(*malloc)(void *ctx, size_t n);
+    void *(*calloc)(void *ctx, size_t nelem, size_t elsize);
+    void *(*realloc)(void *ctx, void *p, size_t n);
+    void  (*free)(void *ctx, void *p);
+} ohm_allocator;
+
+/* The allocator behind a domain of h. RAW is the system allocator by default and must
+ * be thread-safe; MEM and OBJ are the pools. Setting an allocator affects blocks
+ * allocated afterwards: a block must be freed by the allocator that gave it, so set
+ * allocators before allocating (as PEP 445 requires). Returns -1 for a bad domain. */
+OHM_API int ohm_get_allocator(ohm_heap *h, ohm_domain domain, ohm_allocator *out);
+OHM_API int ohm_set_allocator(ohm_heap *h, ohm_domain domain, const ohm_allocator *a);
+
+/* Blocks from the RAW domain of h: any thread may call these. */
+OHM_API void *ohm_raw_malloc(ohm_heap *h, size_t n);
+OHM_API void *ohm_raw_calloc(ohm_heap *h, size_t nelem, size_t elsize);
+OHM_API void *ohm_raw_realloc(ohm_heap *h, void *p, size_t n);
+OHM_API void  ohm_raw_free(ohm_heap *h, void *p);
+
+/* Where arenas come from: alloc returns size bytes aligned to `align` (a power of two)
+ * or NULL; free gives them back. Default: mmap/munmap. Set before the first allocation. */
+typedef struct ohm_arena_allocator {
+    void *ctx;
+    void *(*alloc)(void *ctx, size_t size, size_t align);
+    void  (*free)(void *ctx, void *p, size_t size);
+} ohm_arena_allocator;
+OHM_API void ohm_get_arena_allocator(ohm_heap *h, ohm_arena_allocator *out);
+OHM_API int  ohm_set_arena_allocator(ohm_heap *h, const ohm_arena_allocator *a);
+
+/* ==================================================================== objects */
+
+/* The header every object begins with: 16 bytes for every object, GC types included.
+ * Members are private; use the functions below. */
+typedef struct ohm_type ohm_type;
+typedef struct ohm_object {
+    uint32_t ohm_rc;            /* reference count; >= 2^31: immortal */
+    uint32_t ohm_bits;          /* flags (low 8 bits) and collector state (high 24) */
+    const ohm_type *ohm_type;   /* the object's type */
+} ohm_object;
+
+typedef int (*ohm_visit_fn)(ohm_object *o, void *arg);
+
+enum { OHM_TYPE_GC = 1 };
+
+struct ohm_type {
+    const char *name;
+    size_t basicsize;   /* bytes, header included */
+    size_t itemsize;    /* bytes per item for ohm_new_var; 0 otherwise */
+    unsigned flags;     /* OHM_TYPE_GC: may take part in reference cycles */
+    int  (*traverse)(ohm_object *self, ohm_visit_fn visit, void *arg); /* visit each owned ref */
+    int  (*clear)(ohm_object *self);      /* drop owned refs, to break a cycle */
+    void (*finalize)(ohm_object *self);   /* PEP 442: at most once; may resurrect */
+    void (*dealloc)(ohm_object *self);    /* release owned refs/resources; the heap frees the memory */
+    uint64_t (*hash)(const ohm_object *self);                     /* NULL: identity */
+    int  (*equal)(const ohm_object *a, const ohm_object *b);      /* NULL: identity */
+};
+
+/* A new object of type t, zero-filled past the header, refcount 1. Objects of GC types
+ * are tracked by the collector. NULL on failure. */
+OHM_API ohm_object *ohm_new(ohm_heap *h, const ohm_type *t);
+/* As ohm_new with t->basicsize + nitems * t->itemsize bytes (overflow: NULL). */
+OHM_API ohm_object *ohm_new_var(ohm_heap *h, const ohm_type *t, size_t nitems);
+
+OHM_API void   ohm_incref(ohm_object *o);
+OHM_API void   ohm_decref(ohm_object *o);   /* at zero: finalize, dealloc, free */
+OHM_API void   ohm_xincref(ohm_object *o);  /* NULL-tolerant */
+OHM_API void   ohm_xdecref(ohm_object *o);
+OHM_API size_t ohm_refcount(const ohm_object *o);
+OHM_API const ohm_type *ohm_type_of(const ohm_object *o);
+OHM_API ohm_heap *ohm_heap_of(const ohm_object *o);
+/* Immortal objects (PEP 683) ignore reference counting and live until the heap dies. */
+OHM_API void   ohm_immortalize(ohm_object *o);
+OHM_API int    ohm_is_immortal(const ohm_object *o);
+/* Bytes the object and what it owns occupy. */
+OHM_API size_t ohm_sizeof(const ohm_object *o);
+
+/* Out-of-line parts of the inline fast paths: release when a count reaches zero, and
+ * the report of a decref on a count already at zero (a freed or corrupt object). */
+OHM_API void ohm_release_(ohm_object *o);
+OHM_API void ohm_refcount_error_(ohm_object *o);
+
+#define OHM_RC_IMMORTAL 0xC0000000u /* refcount given to immortal objects */
+
+/* The inline fast paths. Define OHM_NO_INLINE to call the checked library functions
+ * instead (what debug builds of a client should do). The functions named above exist
+ * with external linkage either way. */
+#ifndef OHM_NO_INLINE
+static inline void ohm_incref_inline(ohm_object *o) {
+    uint32_t n = o->ohm_rc + 1;
+    if ((int32_t)n > 0) o->ohm_rc = n;     /* immortal counts stay as they are */
+}
+static inline void ohm_decref_inline(ohm_object *o) {
+    uint32_t c = o->ohm_rc;
+    if ((int32_t)c <= 0) { if (c == 0) ohm_refcount_error_(o); return; } /* immortal; 0: misuse */
+    if ((o->ohm_rc = c - 1) == 0) ohm_release_(o);
+}
+#define ohm_incref(o) ohm_incref_inline(o)
+#define ohm_decref(o) ohm_decref_inline(o)
+#define ohm_xincref(o) do { ohm_object *ohm_x_ = (o); if (ohm_x_) ohm_incref_inline(ohm_x_); } while (0)
+#define ohm_xdecref(o) do { ohm_object *ohm_x_ = (o); if (ohm_x_) ohm_decref_inline(ohm_x_); } while (0)
+#endif
+
+/* Scope-bound references: `OHM_AUTO ohm_object *x = ohm_int_new(h, 5);` releases x at
+ * scope exit (GCC/Clang). x may be NULL. */
+#if defined(__GNUC__) || defined(__clang__)
+OHM_API void ohm_auto_release_(ohm_object **slot);
+#define OHM_AUTO __attribute__((cleanup(ohm_auto_release_)))
+#endif
+
+/* Live objects by type (count, bytes), as CPython's -X showrefcount for C. */
+OHM_API void ohm_report_live(ohm_heap *h, FILE *out);
+
+/* =========================================================== weak references */
+
+typedef void (*ohm_weakref_callback)(ohm_object *ref, void *arg);
+/* A weak reference to target; cb (may be NULL) runs when target dies, unless the
+ * weakref itself died first. */
+OHM_API ohm_object *ohm_weakref_new(ohm_heap *h, ohm_object *target, ohm_weakref_callback cb, void *arg);
+/* New reference to the target, or NULL once the target died. */
+OHM_API ohm_object *ohm_weakref_get(ohm_object *ref);
+/* Number of weak references to o. */
+OHM_API size_t ohm_weakref_count(const ohm_object *o);
+
+/* ============================================================= builtin types */
+
+OHM_API extern const ohm_type ohm_int_type, ohm_float_type, ohm_str_type, ohm_tuple_type,
+    ohm_list_type, ohm_dict_type, ohm_weakref_type, ohm_range_type, ohm_iter_type;
+
+OHM_API ohm_object *ohm_int_new(ohm_heap *h, int64_t v);   /* -5..256: immortal singletons */
+OHM_API int64_t     ohm_int_value(const ohm_object *o);
+OHM_API ohm_object *ohm_float_new(ohm_heap *h, double v);
+OHM_API double      ohm_float_value(const ohm_object *o);
+OHM_API ohm_object *ohm_str_new(ohm_heap *h, const char *utf8, size_t len);
+OHM_API ohm_object *ohm_str_intern(ohm_heap *h, const char *utf8, size_t len); /* the one interned copy */
+OHM_API const char *ohm_str_data(const ohm_object *o);  /* NUL-terminated; may hold NULs */
+OHM_API size_t      ohm_str_len(const ohm_object *o);
+OHM_API ohm_object *ohm_tuple_new(ohm_heap *h, size_t n);   /* items NULL until set */
+OHM_API int         ohm_tuple_set(ohm_object *t, size_t i, ohm_object *item);
+OHM_API ohm_object *ohm_tuple_get(const ohm_object *t, size_t i);
+OHM_API size_t      ohm_tuple_len(const ohm_object *t);
+OHM_API ohm_object *ohm_list_new(ohm_heap *h);
+OHM_API int         ohm_list_append(ohm_object *l, ohm_object *item);
+OHM_API int         ohm_list_set(ohm_object *l, size_t i, ohm_object *item);
+OHM_API ohm_object *ohm_list_get(const ohm_object *l, size_t i);
+OHM_API ohm_object *ohm_list_pop(ohm_object *l);            /* new reference */
+OHM_API size_t      ohm_list_len(const ohm_object *l);
+OHM_API ohm_object *ohm_dict_new(ohm_heap *h);
+OHM_API int         ohm_dict_set(ohm_object *d, ohm_object *key, ohm_object *value);
+OHM_API ohm_object *ohm_dict_get(const ohm_object *d, const ohm_object *key); /* NULL: absent */
+OHM_API int         ohm_dict_del(ohm_object *d, const ohm_object *key);        /* -1: absent */
+OHM_API size_t      ohm_dict_len(const ohm_object *d);
+OHM_API int         ohm_dict_next(const ohm_object *d, size_t *pos, ohm_object **key, ohm_object **value);
+
+/* Empty the free lists of the builtin types; returns the number of blocks freed. */
+OHM_API size_t      ohm_clear_freelists(ohm_heap *h);
+
+/* Iteration over a tuple, list, dict (keys) or range; ohm_iter_next returns a new
+ * reference, or NULL at the end (ohm_last_error then ""), or NULL with an error. */
+OHM_API ohm_object *ohm_iter(ohm_object *o);
+OHM_API ohm_object *ohm_iter_next(ohm_object *it);
+/* A lazy range of ints; its memory does not grow with its length. step != 0. */
+OHM_API ohm_object *ohm_range_new(ohm_heap *h, int64_t start, int64_t stop, int64_t step);
+
+/* ====================================================== the cycle collector */
+
+OHM_API size_t ohm_gc_collect(ohm_heap *h, int generation);  /* 0..2, -1 = 2; returns unreachable found */
+OHM_API void   ohm_gc_enable(ohm_heap *h);
+OHM_API void   ohm_gc_disable(ohm_heap *h);
+OHM_API int    ohm_gc_isenabled(ohm_heap *h);
+OHM_API void   ohm_gc_get_count(ohm_heap *h, size_t count[3]);
+OHM_API void   ohm_gc_set_threshold(ohm_heap *h, unsigned t0, unsigned t1, unsigned t2);
+OHM_API void   ohm_gc_get_threshold(ohm_heap *h, unsigned t[3]);
+typedef struct ohm_gc_stats { size_t collections, collected, uncollectable, candidates; double duration; } ohm_gc_stats;
+OHM_API void   ohm_gc_get_stats(ohm_heap *h, ohm_gc_stats stats[3]);
+OHM_API int    ohm_gc_is_tracked(const ohm_object *o);
+OHM_API int    ohm_gc_is_finalized(const ohm_object *o);
+OHM_API void   ohm_gc_track(ohm_object *o);
+OHM_API void   ohm_gc_untrack(ohm_object *o);
+typedef int (*ohm_object_fn)(ohm_object *o, void *arg);   /* nonzero stops the walk */
+OHM_API void   ohm_gc_get_objects(ohm_heap *h, int generation, ohm_object_fn fn, void *arg); /* -1: all */
+OHM_API void   ohm_gc_get_referrers(ohm_heap *h, const ohm_object *target, ohm_object_fn fn, void *arg);
+OHM_API void   ohm_gc_get_referents(ohm_object *o, ohm_object_fn fn, void *arg);
+OHM_API void   ohm_gc_freeze(ohm_heap *h);
+OHM_API void   ohm_gc_unfreeze(ohm_heap *h);
+OHM_API size_t ohm_gc_get_freeze_count(ohm_heap *h);
+enum { OHM_GC_START, OHM_GC_STOP };
+typedef struct ohm_gc_info { int generation; size_t collected, uncollectable; } ohm_gc_info;
+typedef void (*ohm_gc_callback)(ohm_heap *h, int phase, const ohm_gc_info *info, void *arg);
+OHM_API int    ohm_gc_add_callback(ohm_heap *h, ohm_gc_callback cb, void *arg);
+OHM_API int    ohm_gc_remove_callback(ohm_heap *h, ohm_gc_callback cb, void *arg);
+enum { OHM_GC_DEBUG_STATS = 1, OHM_GC_DEBUG_COLLECTABLE = 2, OHM_GC_DEBUG_UNCOLLECTABLE = 4,
+       OHM_GC_DEBUG_SAVEALL = 32, OHM_GC_DEBUG_LEAK = 38 };
+OHM_API void   ohm_gc_set_debug(ohm_heap *h, unsigned flags);
+OHM_API unsigned ohm_gc_get_debug(ohm_heap *h);
+OHM_API ohm_object *ohm_gc_garbage(ohm_heap *h);   /* borrowed list: gc.garbage */
+/* Why is obj alive? Print the shortest chain of references from an object held from
+ * outside the heap graph down to obj. Returns the chain's length, or -1 if none. */
+OHM_API int    ohm_gc_explain(ohm_heap *h, const ohm_object *obj, FILE *out);
+
+/* ================================================================== tracing */
+
+#define OHM_TRACE_MAX_FRAMES 128
+
+OHM_API int    ohm_trace_start(ohm_heap *h, int nframes);   /* 1..OHM_TRACE_MAX_FRAMES */
+OHM_API void   ohm_trace_stop(ohm_heap *h);                 /* also forgets the traces */
+OHM_API int    ohm_trace_is_tracing(ohm_heap *h);
+OHM_API void   ohm_trace_clear(ohm_heap *h);
+OHM_API void   ohm_trace_get_traced_memory(ohm_heap *h, size_t *current, size_t *peak);
+OHM_API void   ohm_trace_reset_peak(ohm_heap *h);
+OHM_API size_t ohm_trace_get_memory(ohm_heap *h);            /* what tracing itself uses */
+typedef struct ohm_frame { const char *filename; unsigned lineno; const char *function; } ohm_frame;
+typedef struct ohm_traceback { size_t nframe, total_nframe; const ohm_frame *frames; } ohm_traceback; /* oldest first */
+OHM_API const ohm_traceback *ohm_trace_get_traceback(ohm_heap *h, const void *block_or_object);
+typedef struct ohm_snapshot ohm_snapshot;
+OHM_API ohm_snapshot *ohm_snapshot_take(ohm_heap *h);
+OHM_API void          ohm_snapshot_free(ohm_snapshot *s);
+OHM_API int           ohm_snapshot_dump(const ohm_snapshot *s, const char *path);
+OHM_API ohm_snapshot *ohm_snapshot_load(const char *path, char *err, size_t errlen);
+typedef enum { OHM_KEY_FILENAME, OHM_KEY_LINENO, OHM_KEY_TRACEBACK } ohm_key;
+typedef struct ohm_stat { const ohm_traceback *traceback; size_t size, count; long long size_diff, count_diff; } ohm_stat;
+OHM_API size_t ohm_snapshot_statistics(const ohm_snapshot *s, ohm_key key, int cumulative, ohm_stat **out);
+OHM_API size_t ohm_snapshot_compare(const ohm_snapshot *now, const ohm_snapshot *old, ohm_key key, int cumulative, ohm_stat **out);
+OHM_API void   ohm_stats_free(ohm_stat *stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* OHM_H */

@@ -1,0 +1,14 @@
+/*
+ * object.h — objects and the builtin types (owned by object.c and the type files).
+ */
+#ifndef OHM_OBJECT_H
+#define OHM_OBJECT_H
+
+struct obj_state {
+    void *todo;   /* free lists, small ints, singletons, interned strings */
+};
+
+int  obj_init(ohm_heap *h);
+void obj_fini(ohm_heap *h);   /* before alloc_fini: drop singletons, free lists */
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * check.h — the test programs' assertions, and death tests in a child process.
+ *
+ * CHECK(cond) and CHECK_EQ_*(a, b) report file:line and the values, count failures and
+ * go on; a test's main ends with `return check_done();` which prints
+ * "N passed, N failed" and returns nonzero when anything failed.
+ * expect_death(fn, arg, needle) runs fn in a forked child with stderr captured, and
+ * checks that it aborted (SIGABRT) with `needle` in what it printed.
+ */
+#ifndef OHM_CHECK_H
+#define OHM_CHECK_H
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int check_passed, check_failed;
+
+#define CHECK(c) do { if (c) check_passed++; else { check_failed++; \
+    fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); } } while (0)
+#define CHECK_EQ_INT(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); \
+    if (a_ == b_) check_passed++; else { check_failed++; \
+    fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n", __FILE__, __LINE__, #a, #b, a_, b_); } } while (0)
+#define CHECK_EQ_SIZE(a, b) do { size_t a_ = (size_t)(a), b_ = (size_t)(b); \
+    if (a_ == b_) check_passed++; else { check_failed++; \
+    fprintf(stderr, "%s:%d: %s == %s failed: %zu != %zu\n", __FILE__, __LINE__, #a, #b, a_, b_); } } while (0)
+#define CHECK_EQ_STR(a, b) do { const char *a_ = (a), *b_ = (b); \
+    if (a_ && b_ && !strcmp(a_, b_)) check_passed++; else { check_failed++; \
+    fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__, #a, #b, \
+            a_ ? a_ : "(null)", b_ ? b_ : "(null)"); } } while (0)
+#define CHECK_CONTAINS(hay, needle) do { const char *h_ = (hay), *n_ = (needle); \
+    if (h_ && strstr(h_, n_)) check_passed++; else { check_failed++; \
+    fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, h_ ? h_ : "(null)", n_); } } while (0)
+
+static inline int check_done(void) {
+    printf("%d passed, %d failed\n", check_passed, check_failed);
+    return check_failed != 0;
+}
+
+/* Run fn(arg) in a child; return what it wrote to stderr (static buffer) and set
+ * *sig to the signal that ended it (0 if it exited). */
+static inline const char *run_child(void (*fn)(void *), void *arg, int *sig) {
+    static char out[65536];
+    int fd[2];
+    out[0] = '\0';
+    *sig = -1;
+    if (pipe(fd) < 0) return out;
+    fflush(stdout); fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        dup2(fd[1], 2);
+        signal(SIGABRT, SIG_DFL);
+        fn(arg);
+        _exit(0);
+    }
+    close(fd[1]);
+    size_t len = 0;
+    ssize_t r;
+    while ((r = read(fd[0], out + len, sizeof out - 1 - len)) > 0) len += (size_t)r;
+    out[len] = '\0';
+    close(fd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    *sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    return out;
+}
+
+#define expect_death(fn, arg, needle) do { int sig_; const char *o_ = run_child(fn, arg, &sig_); \
+    if (sig_ == SIGABRT && strstr(o_, needle)) check_passed++; else { check_failed++; \
+    fprintf(stderr, "%s:%d: expected abort with \"%s\"; signal %d, stderr:\n%s\n", \
+            __FILE__, __LINE__, needle, sig_, o_); } } while (0)
+
+#endif
