@@ -59,10 +59,10 @@ ohm_object *alloc_object(ohm_heap *h, size_t n, int gc) {
 void alloc_object_free(ohm_heap *h, ohm_object *o) { o->ohm_type = NULL; alloc_free(h, OHM_DOMAIN_OBJ, o); }
 ohm_heap *alloc_heap_of(const ohm_object *o) { return blk_of(o)->heap; }
 size_t alloc_usable_size(ohm_heap *h, const void *p) { (void)h; return blk_of(p)->size; }
-int alloc_walk_gc(ohm_heap *h, ohm_object_fn fn, void *arg) {
+int alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
     for (blk *b = h->alloc.todo; b; b = b->next) {
         ohm_object *o = (ohm_object *)(b + 1);
-        if (b->size >= sizeof(ohm_object) && o->ohm_type && (o->ohm_type->flags & OHM_TYPE_GC)) {
+        if (b->size >= sizeof(ohm_object) && o->ohm_type && (!gc_only || (o->ohm_type->flags & OHM_TYPE_GC))) {
             int r = fn(o, arg);
             if (r) return r;
         }

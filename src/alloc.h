@@ -29,9 +29,11 @@ void alloc_object_free(ohm_heap *h, ohm_object *o);
 ohm_heap *alloc_heap_of(const ohm_object *o);
 /* Usable size of a block or object from h (0 when p is not h's). */
 size_t alloc_usable_size(ohm_heap *h, const void *p);
-/* Call fn on every live object allocated with gc != 0 (type != NULL), in address
- * order within pools; fn may not allocate or free. Nonzero from fn stops the walk
- * and is returned. */
-int alloc_walk_gc(ohm_heap *h, ohm_object_fn fn, void *arg);
+/* Call fn on every live object (type != NULL) that alloc_object gave out — only those
+ * allocated with gc != 0 when gc_only — pool objects in address order, then large
+ * ones. fn may not allocate or free. Nonzero from fn stops the walk and is returned.
+ * Objects live in pools of their own (one kind for GC objects, one for the others),
+ * never mixed with plain blocks, so the walk never mistakes a block for an object. */
+int alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
 
 #endif

@@ -10,5 +10,8 @@ struct obj_state {
 
 int  obj_init(ohm_heap *h);
 void obj_fini(ohm_heap *h);   /* before alloc_fini: drop singletons, free lists */
+/* For the collector: 1 when o is a tuple all of whose items are untracked, or a dict
+ * whose keys and values all are (CPython's untracking of atomic containers). */
+int  obj_untrack_candidate(const ohm_object *o);
 
 #endif
