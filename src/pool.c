@@ -78,36 +78,31 @@ static int block_in_pages(size_t off, size_t size, unsigned mask) {
 static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
     size_t size = CLASS_SIZE(pl->cls), limit = pool_limit(pl);
     char *mem = pool_mem(pl);
-    void *head = NULL, **tail = &head;
+    char *head = NULL, *prev = NULL;
+    /* Link b after prev; blocks are poisoned once linked (ASan). */
+#define EXTEND_LINK(b) do { block_clear_type(h, (b), pl->kind); block_set_next((b), NULL); \
+        if (prev) { block_set_next(prev, (b)); ASAN_POISON(prev, size); } else head = (b); \
+        prev = (b); } while (0)
     if (pl->bump < limit) {
         size_t off = pl->bump;
         size_t end = ((off >> PAGE_SHIFT) + 1) << PAGE_SHIFT;   /* this page, at least one block */
         do {
-            char *b = mem + off;
-            block_clear_type(h, b, pl->kind);
-            block_set_next(b, NULL);
-            *tail = b;
-            tail = (void **)b;
-            ASAN_POISON(b, size);
+            EXTEND_LINK(mem + off);
             off += size;
         } while (off + size <= limit && off < end);
         pl->bump = (uint16_t)off;
     } else if (pl->flags >> POOL_REL_SHIFT) {
         unsigned mask = pl->flags >> POOL_REL_SHIFT;
         for (size_t off = pool_first(pl); off + size <= limit; off += size) {
-            if (!block_in_pages(off, size, mask)) continue;
-            char *b = mem + off;
-            block_clear_type(h, b, pl->kind);
-            block_set_next(b, NULL);
-            *tail = b;
-            tail = (void **)b;
-            ASAN_POISON(b, size);
+            if (block_in_pages(off, size, mask)) EXTEND_LINK(mem + off);
         }
         pl->flags &= (uint8_t)~(0xF0u);
         pl->trim_ref = 255;
     } else {
         return 0;
     }
+#undef EXTEND_LINK
+    if (prev) ASAN_POISON(prev, size);
     pl->freelist = head;
     return 1;
 }
@@ -214,13 +209,16 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
         if (!((released >> pg) & 1) && total[pg] && nfree[pg] == total[pg]) fresh |= 1u << pg;
     if (!fresh) return 0;
     /* Drop the blocks touching the new pages from the free list, then release them. */
-    void **link = &pl->freelist;
+    char *keep = NULL;
     for (char *b = pl->freelist; b; ) {
         char *next = block_next(b);
-        if (block_in_pages((size_t)(b - mem), size, fresh)) *link = next;
-        else link = (void **)b;
+        if (!block_in_pages((size_t)(b - mem), size, fresh)) {
+            if (keep) block_set_next(keep, b); else pl->freelist = b;
+            keep = b;
+        }
         b = next;
     }
+    if (keep) block_set_next(keep, NULL); else pl->freelist = NULL;
     size_t pages = 0;
     for (unsigned pg = 0; pg < POOL_PAGES; pg++)
         if ((fresh >> pg) & 1) { os_release(mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
