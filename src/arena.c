@@ -36,7 +36,8 @@ static void arena_default_free(void *ctx, void *p, size_t size) {
 
 int arena_init(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
-    a->map = os_reserve((size_t)1 << MAP_BITS);
+    /* the map, then as much again never written: the zero map of the slow mode */
+    a->map = os_reserve((size_t)2 << MAP_BITS);
     if (!a->map) { heap_error(h, "ohm_heap_new: cannot reserve the arena map"); return -1; }
     a->arena_alloc.ctx = NULL;
     a->arena_alloc.alloc = arena_default_alloc;
@@ -207,7 +208,7 @@ void arena_fini(ohm_heap *h) {
     a->arenas = NULL;
     a->spare = NULL;
     a->narenas = 0;
-    if (a->map) os_unmap(a->map, (size_t)1 << MAP_BITS);
+    if (a->map) os_unmap(a->map, (size_t)2 << MAP_BITS);
     a->map = NULL;
 }
 

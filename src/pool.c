@@ -46,13 +46,27 @@ static void used_link_front(struct alloc_state *a, struct alloc_pool *pl) {
     pl->prev = NULL;
     pl->next = head == &a->empty ? NULL : head;
     if (pl->next) pl->next->prev = pl;
+    else a->tail[pl->kind][pl->cls] = pl;
     a->used[pl->kind][pl->cls] = pl;
+}
+
+/* Behind the pools already listed: a pool that was full comes back with a block or
+ * two, and serving from it at once would make it full again at the next malloc; at
+ * the back it gathers the frees that come while the pools before it are used. */
+static void used_link_back(struct alloc_state *a, struct alloc_pool *pl) {
+    struct alloc_pool *tail = a->tail[pl->kind][pl->cls];
+    if (!tail) { used_link_front(a, pl); return; }
+    pl->next = NULL;
+    pl->prev = tail;
+    tail->next = pl;
+    a->tail[pl->kind][pl->cls] = pl;
 }
 
 static void used_unlink(struct alloc_state *a, struct alloc_pool *pl) {
     if (pl->prev) pl->prev->next = pl->next;
     else a->used[pl->kind][pl->cls] = pl->next ? pl->next : &a->empty;
     if (pl->next) pl->next->prev = pl->prev;
+    else a->tail[pl->kind][pl->cls] = pl->prev;
     pl->next = pl->prev = NULL;
 }
 
@@ -123,7 +137,7 @@ void *pool_alloc(ohm_heap *h, int kind, unsigned cls) {
         pl = a->used[kind][cls];
     }
     void *b = pl->freelist;
-    pl->freelist = block_next(b);
+    pl->freelist = block_next(h, b);
     pl->ref++;
     ASAN_UNPOISON(b, CLASS_SIZE(cls));
     return b;
@@ -134,7 +148,7 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
     if (pl->flags & POOL_FULL) {       /* a full pool got a block back */
         pl->flags &= (uint8_t)~POOL_FULL;
         pl->ref = (uint16_t)(pool_capacity(pl) - 1);
-        used_link_front(a, pl);
+        used_link_back(a, pl);
         return;
     }
     /* Empty. The only pool of its class stays, so a loop allocating and freeing one
@@ -198,7 +212,7 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
             if (p1 != p0) nfree[p1]++;
         }
     }
-    for (char *b = pl->freelist; b; b = block_next(b)) {
+    for (char *b = pl->freelist; b; b = block_next(h, b)) {
         size_t off = (size_t)(b - mem);
         unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
         nfree[p0]++;
@@ -211,7 +225,7 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
     /* Drop the blocks touching the new pages from the free list, then release them. */
     char *keep = NULL;
     for (char *b = pl->freelist; b; ) {
-        char *next = block_next(b);
+        char *next = block_next(h, b);
         if (!block_in_pages((size_t)(b - mem), size, fresh)) {
             if (keep) block_set_next(keep, b); else pl->freelist = b;
             keep = b;
