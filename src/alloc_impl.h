@@ -155,6 +155,10 @@ void  os_release(void *p, size_t size);            /* madvise: contents become z
 void *os_reserve(size_t size);                     /* lazily zero, NORESERVE */
 
 /* ---------------------------------------------------------------- arena.c */
+/* Pages to madvise, gathered so that adjacent ranges go in one call. */
+struct release_batch { char *start, *end; size_t pages; };
+void  release_add(struct release_batch *b, char *start, size_t len);
+void  release_flush(struct release_batch *b);
 int   arena_init(ohm_heap *h);
 void  arena_fini(ohm_heap *h);
 /* A fresh pool (POOL_FREE) of some arena, fullest arena first; NULL if none. */
@@ -175,7 +179,7 @@ void  pool_free(ohm_heap *h, void *p);
  * block start (never allocated, interior pointer, free pool). */
 int   pool_is_block_start(ohm_heap *h, const void *p);
 /* Release the free pages of a used pool; returns pages released. */
-size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl);
+size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch *rb);
 /* Return to their arenas the empty pools kept as the only pool of their class. */
 void  pool_release_idle(ohm_heap *h);
 int   pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);

@@ -189,7 +189,7 @@ int pool_is_block_start(ohm_heap *h, const void *p) {
     return 1;
 }
 
-size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
+size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch *rb) {
     (void)h;
     if (pl->flags & POOL_FULL) return 0;
     size_t size = CLASS_SIZE(pl->cls), first = pool_first(pl), limit = pool_limit(pl);
@@ -235,7 +235,7 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
     if (keep) block_set_next(keep, NULL); else pl->freelist = NULL;
     size_t pages = 0;
     for (unsigned pg = 0; pg < POOL_PAGES; pg++)
-        if ((fresh >> pg) & 1) { os_release(mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
+        if ((fresh >> pg) & 1) { release_add(rb, mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
     pl->flags |= (uint8_t)(fresh << POOL_REL_SHIFT);
     return pages;
 }
