@@ -25,12 +25,12 @@
 struct alloc_pool {
     void *freelist;                 /* first free block; each holds the next at offset 0 */
     struct alloc_pool *next, *prev; /* the used list of its (kind, class) */
-    uint16_t ref;                   /* blocks in use (1 while POOL_FULL: see pool.c) */
+    uint16_t ref;                   /* blocks in use minus bias: the fast paths' counter */
+    uint16_t bias;                  /* the free fast path calls pool_on_zero when the pool
+                                       has bias blocks in use (see pool.c) */
     uint16_t bump;                  /* offset of the first never-carved block */
     uint8_t cls;                    /* size class: block size (cls + 1) * 16 */
-    uint8_t kind;                   /* POOL_PLAIN, POOL_OBJ, POOL_GC, or POOL_FREE */
-    uint8_t flags;                  /* POOL_FULL | released-page bits << 4 */
-    uint8_t trim_ref;               /* ref / 4 when its pages were last trimmed */
+    uint8_t flags;                  /* POOL_FULL | kind << 1 | released-page bits << 4 */
 };
 
 struct alloc_arena;
@@ -68,6 +68,7 @@ struct alloc_state {
     size_t retain_pools;            /* empty pools the purge leaves resident (learned) */
     size_t recent_released;         /* pools released that were not needed again yet */
     size_t purge_events;            /* pools emptied since the last purge */
+    int trimming;                   /* alloc_trim runs: look at every pool */
     size_t pages_released;          /* pages handed back with madvise, ever */
     ohm_arena_allocator arena_alloc;
     int arena_hooked;               /* arena_alloc is the user's: no madvise */
