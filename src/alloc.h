@@ -89,6 +89,7 @@ struct alloc_state {
     /* --- debug (debug.c) and tests --- */
     unsigned long long serial;      /* debug hooks: allocation serial number */
     long fail_after;                /* fault injection: allocations left before failing; <0 off */
+    size_t limit;                   /* memory cap (arenas + large blocks); 0: none */
     int registered;                 /* in the debug registry of heaps */
 };
 
@@ -129,6 +130,10 @@ int alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
 /* Fault injection for tests (SQLite/Lua style): the next n allocations of any domain
  * succeed, then every one fails (NULL, errno ENOMEM) until alloc_fail_after(h, -1). */
 void alloc_fail_after(ohm_heap *h, long n);
+
+/* Memory cap for tests: arenas and large blocks together may not exceed `bytes`
+ * (0: no cap); an allocation that would is refused with ENOMEM. */
+void alloc_set_limit(ohm_heap *h, size_t bytes);
 
 /* Hand back to the OS every empty pool and every free page of the pools now (the
  * allocator also does this by itself as pools empty). Returns the pages released. */

@@ -82,6 +82,7 @@ static void bucket_insert(struct alloc_state *a, struct alloc_arena *ar) {
 
 static struct alloc_arena *arena_new(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
+    if (a->limit && (a->narenas + 1) * ARENA_SIZE + a->large_bytes > a->limit) return NULL;
     void *base = a->arena_alloc.alloc(a->arena_alloc.ctx, ARENA_SIZE, ARENA_SIZE);
     if (!base) return NULL;
     if ((uintptr_t)base & (ARENA_SIZE - 1)) {   /* a hook that ignored the alignment */

@@ -99,6 +99,10 @@ void alloc_fail_after(ohm_heap *h, long n) {
     alloc_update_slow(h);
 }
 
+void alloc_set_limit(ohm_heap *h, size_t bytes) {
+    h->alloc.limit = bytes;
+}
+
 int alloc_should_fail(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     if (OHM_LIKELY(a->fail_after < 0)) return 0;
