@@ -30,8 +30,12 @@ struct alloc_pool {
                                        has bias blocks in use (see pool.c) */
     uint16_t bump;                  /* offset of the first never-carved block */
     uint8_t cls;                    /* size class: block size (cls + 1) * 16 */
-    uint8_t flags;                  /* POOL_FULL | kind << 1 | released-page bits << 4 */
+    uint8_t flags;                  /* POOL_FULL | kind << 1 | POOL_KEPT | released-page
+                                       bits << 4 (a kept pool: its old kind << 4) */
 };
+
+/* Pages to madvise, gathered so that adjacent ranges go in one call. */
+struct release_batch { char *start, *end; size_t pages; };
 
 struct alloc_arena;
 struct alloc_large_ent;
@@ -70,6 +74,13 @@ struct alloc_state {
     size_t purge_events;            /* pools emptied since the last purge */
     int trimming;                   /* alloc_trim runs: look at every pool */
     size_t pages_released;          /* pages handed back with madvise, ever */
+#define ALLOC_TRIMQ 32
+    struct alloc_pool *trimq[ALLOC_TRIMQ]; /* pools at a watermark, trimmed when they
+                                       leave this delay line (if not empty by then) */
+    unsigned trimq_next;            /* the oldest entry, next to be trimmed */
+    struct release_batch pending;   /* pages trimmed at watermarks, not yet madvised:
+                                       one run, flushed at 64 pages, by a non-adjacent
+                                       range, and before any page could be reused */
     ohm_arena_allocator arena_alloc;
     int arena_hooked;               /* arena_alloc is the user's: no madvise */
 

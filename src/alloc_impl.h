@@ -44,6 +44,8 @@
 enum { POOL_PLAIN = 0, POOL_OBJ = 1, POOL_GC = 2, POOL_FREE = 3 };
 #define POOL_FULL      0x01u   /* full and out of its used list */
 #define POOL_KIND_SHIFT 1      /* bits 1..2: the kind */
+#define POOL_KEPT      0x08u   /* a free pool whose free list, bump and class are intact
+                                  (bits 4..5: the kind it had); pool_init reuses them */
 #define POOL_REL_SHIFT 4       /* bits 4..7: pages released while the pool is in use */
 
 #define CLASS_SIZE(c)  (((size_t)(c) + 1) << 4)
@@ -172,7 +174,6 @@ void *os_reserve(size_t size);                     /* lazily zero, NORESERVE */
 
 /* ---------------------------------------------------------------- arena.c */
 /* Pages to madvise, gathered so that adjacent ranges go in one call. */
-struct release_batch { char *start, *end; size_t pages; };
 void  release_add(struct release_batch *b, char *start, size_t len);
 void  release_flush(struct release_batch *b);
 int   arena_init(ohm_heap *h);
@@ -195,6 +196,8 @@ size_t arena_purge(ohm_heap *h);
 void *pool_alloc(ohm_heap *h, int kind, unsigned cls);
 /* A pool whose ref reached 0 on free: it became empty, or was full. */
 void  pool_on_zero(ohm_heap *h, struct alloc_pool *pl);
+/* Trim a pool that leaves the watermark delay line (h->alloc.trimq). */
+void  pool_trim_queued(ohm_heap *h, struct alloc_pool *pl);
 /* Free a block known to be in h's arenas (slow path, with tool annotations). */
 void  pool_free(ohm_heap *h, void *p);
 /* Block start for p inside a used pool of h, or NULL when p is not a live-looking

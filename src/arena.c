@@ -113,6 +113,8 @@ static struct alloc_arena *arena_new(ohm_heap *h) {
 
 static void arena_release(ohm_heap *h, struct alloc_arena *ar) {
     struct alloc_state *a = &h->alloc;
+    for (unsigned i = 0; i < ALLOC_TRIMQ; i++)     /* its pools leave the delay line */
+        if (a->trimq[i] && arena_of(a->trimq[i]) == ar) a->trimq[i] = NULL;
     bucket_remove(a, ar);
     if (ar->prev) ar->prev->next = ar->next; else a->arenas = ar->next;
     if (ar->next) ar->next->prev = ar->prev;
@@ -125,6 +127,7 @@ static void arena_release(ohm_heap *h, struct alloc_arena *ar) {
 
 struct alloc_pool *arena_take_pool(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
+    release_flush(&a->pending);   /* the pool may hold pages trimmed but not yet released */
     struct alloc_arena *ar = NULL;
     if (a->dirty_pools) {
         /* Resident memory first: the fullest arena that has a dirty free pool. */
@@ -164,9 +167,15 @@ void arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     struct alloc_state *a = &h->alloc;
     struct alloc_arena *ar = arena_of(pl);
     uint64_t bit = (uint64_t)1 << pool_index(pl);
-    pl->flags = 0;
+    /* An empty pool with no released pages has every carved block on its free list:
+     * keep that list, so a pool taken again for the same class needs no carving. */
+    if (!(pl->flags >> POOL_REL_SHIFT))
+        pl->flags = (uint8_t)(POOL_KEPT | (unsigned)pool_kind(pl) << POOL_REL_SHIFT);
+    else {
+        pl->flags = 0;
+        pl->freelist = NULL;
+    }
     pool_set_kind(pl, POOL_FREE);
-    pl->freelist = NULL;
     pl->next = pl->prev = NULL;
     pl->ref = 0;
     pl->bias = 0;
@@ -199,6 +208,9 @@ static void release_pool(struct alloc_state *a, struct alloc_arena *ar, unsigned
     size_t start = (size_t)i << POOL_SHIFT, end = (size_t)(i + 1) << POOL_SHIFT;
     if (i == 0) start = (ARENA_HDR + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     release_add(rb, (char *)ar + start, end - start);
+    a->pages_released += (end - start) >> PAGE_SHIFT;
+    ar->pools[i].flags &= (uint8_t)~POOL_KEPT;      /* its blocks read as zeros now */
+    ar->pools[i].freelist = NULL;
     ar->dirty_mask &= ~((uint64_t)1 << i);
     a->dirty_pools--;
     a->recent_released++;
@@ -208,6 +220,7 @@ static size_t purge(ohm_heap *h, size_t retain) {
     struct alloc_state *a = &h->alloc;
     struct release_batch rb = {NULL, NULL, 0};
     a->purge_events = 0;
+    release_flush(&a->pending);   /* before any arena is unmapped */
     /* 1. whole empty arenas beyond the spare, while there is more than we retain */
     struct alloc_arena *e = a->avail[EMPTY_BUCKET];
     if (e) {
@@ -243,7 +256,6 @@ static size_t purge(ohm_heap *h, size_t retain) {
     release_flush(&rb);
     if (a->recent_released > a->arenas_highwater * ARENA_POOLS)
         a->recent_released = a->arenas_highwater * ARENA_POOLS;
-    a->pages_released += rb.pages;
     return rb.pages;
 }
 
@@ -254,6 +266,8 @@ size_t arena_purge(ohm_heap *h) {
 
 void arena_fini(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
+    a->pending.start = a->pending.end = NULL;   /* the arenas go whole */
+    memset(a->trimq, 0, sizeof a->trimq);
     struct alloc_arena *ar = a->arenas;
     while (ar) {
         struct alloc_arena *next = ar->next;
@@ -270,6 +284,7 @@ void arena_fini(ohm_heap *h) {
 size_t alloc_trim(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     pool_release_idle(h);
+    memset(a->trimq, 0, sizeof a->trimq);   /* the purge below trims every pool */
     a->trimming = 1;
     size_t pages = purge(h, 0);
     a->trimming = 0;

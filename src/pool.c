@@ -81,10 +81,14 @@ static void used_unlink(struct alloc_state *a, struct alloc_pool *pl) {
 }
 
 static void pool_init(ohm_heap *h, struct alloc_pool *pl, int kind, unsigned cls) {
-    pl->freelist = NULL;
+    int kept = (pl->flags & POOL_KEPT) && pl->cls == cls &&
+               (int)(pl->flags >> POOL_REL_SHIFT) == kind;
+    if (!kept) {
+        pl->freelist = NULL;
+        pl->bump = (uint16_t)pool_first(pl);
+    }
     pl->ref = 0;
     pl->bias = 0;
-    pl->bump = (uint16_t)pool_first(pl);
     pl->cls = (uint8_t)cls;
     pl->flags = 0;
     pool_set_kind(pl, kind);
@@ -137,6 +141,7 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
         pl->bump = (uint16_t)off;
     } else if (pl->flags >> POOL_REL_SHIFT) {
         unsigned mask = pl->flags >> POOL_REL_SHIFT;
+        release_flush(&h->alloc.pending);   /* before the pages are written again */
         for (size_t off = pool_first(pl); off + size <= limit; off += size) {
             if (block_in_pages(off, size, mask)) EXTEND_LINK(mem + off);
         }
@@ -173,6 +178,15 @@ void *pool_alloc(ohm_heap *h, int kind, unsigned cls) {
     return b;
 }
 
+/* A pool leaving the delay line: trim its pages into the pending run, unless it went
+ * back to its arena or filled up meanwhile. */
+void pool_trim_queued(ohm_heap *h, struct alloc_pool *pl) {
+    struct alloc_state *a = &h->alloc;
+    if (pool_kind(pl) == POOL_FREE || (pl->flags & POOL_FULL) || arena_keeps_pages(h)) return;
+    pool_trim_pages(h, pl, &a->pending);
+    if (a->pending.end - a->pending.start >= (ptrdiff_t)(64 * PAGE_SIZE)) release_flush(&a->pending);
+}
+
 void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
     struct alloc_state *a = &h->alloc;
     size_t used = pl->bias;
@@ -180,12 +194,16 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
         if (pl->flags & POOL_FULL) {   /* a full pool got a block back */
             pl->flags &= (uint8_t)~POOL_FULL;
             used_link_back(a, pl);
-        } else if (!h->destroying && !a->arena_hooked && !arena_keeps_pages(h)) {
-            /* A watermark: the pool lost half its blocks since the last one. */
-            struct release_batch rb = {NULL, NULL, 0};
-            pool_trim_pages(h, pl, &rb);
-            release_flush(&rb);
-            a->pages_released += rb.pages;
+        } else if (pool_capacity(pl) - used >= PAGE_SIZE / CLASS_SIZE(pl->cls) &&
+                   !h->destroying && !a->arena_hooked && !arena_keeps_pages(h)) {
+            /* A watermark: the pool lost half its blocks since the last one. It is
+             * trimmed when it leaves the delay line, ALLOC_TRIMQ watermarks later: a
+             * pool that was draining in order (a tree being freed) is empty by then,
+             * and goes back whole, without a madvise per page on its way down. */
+            struct alloc_pool *old = a->trimq[a->trimq_next];
+            a->trimq[a->trimq_next] = pl;
+            a->trimq_next = (a->trimq_next + 1) % ALLOC_TRIMQ;
+            if (old) pool_trim_queued(h, old);
         }
         pl->bias = (uint16_t)(used / 2);   /* the next watermark: half of it again */
         pl->ref = (uint16_t)(used - pl->bias);
@@ -259,14 +277,22 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch 
     /* Free blocks per page: those on the free list, plus those parked because they
      * touch an already released page. */
     unsigned nfree[POOL_PAGES] = {0}, total[POOL_PAGES] = {0};
-    for (size_t off = first; off + size <= limit; off += size) {
-        unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
-        total[p0]++;
-        if (p1 != p0) total[p1]++;
-        if (block_in_pages(off, size, released)) {
-            nfree[p0]++;
-            if (p1 != p0) nfree[p1]++;
-        }
+    for (unsigned pg = 0; pg < POOL_PAGES; pg++) {     /* blocks touching each page */
+        size_t lo = (size_t)pg << PAGE_SHIFT, hi = lo + PAGE_SIZE;
+        if (hi <= first) continue;
+        size_t i0 = lo <= first ? 0 : (lo - first) / size;
+        size_t i1 = (hi - first + size - 1) / size;
+        if (i1 > cap) i1 = cap;
+        total[pg] = i1 > i0 ? (unsigned)(i1 - i0) : 0;
+    }
+    /* A block parked because it touches a released page also touches a page still in
+     * use only when it straddles their boundary: count it free for that page. */
+    for (unsigned pg = 0; released && pg + 1 < POOL_PAGES; pg++) {
+        size_t bnd = (size_t)(pg + 1) << PAGE_SHIFT;
+        if (bnd <= first || (bnd - first) % size == 0 || (bnd - first) / size >= cap) continue;
+        unsigned r0 = (released >> pg) & 1, r1 = (released >> (pg + 1)) & 1;
+        if (r0 && !r1) nfree[pg + 1]++;
+        if (r1 && !r0) nfree[pg]++;
     }
     for (char *b = pl->freelist; b; b = block_next(h, b)) {
         size_t off = (size_t)(b - mem);
@@ -292,6 +318,7 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch 
     size_t pages = 0;
     for (unsigned pg = 0; pg < POOL_PAGES; pg++)
         if ((fresh >> pg) & 1) { release_add(rb, mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
+    h->alloc.pages_released += pages;
     pl->flags |= (uint8_t)(fresh << POOL_REL_SHIFT);
     return pages;
 }
