@@ -303,7 +303,7 @@ static void test_trace_path(void) {
     h->trace.active = 0;
     alloc_update_slow(h);
 #ifndef OHM_SANITIZER
-    CHECK(h->alloc.slow == 0);
+    if (!h->alloc.valgrind) CHECK(h->alloc.slow == 0);   /* tools keep the slow paths */
 #endif
     ohm_heap_destroy(h);
 }
