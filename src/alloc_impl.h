@@ -215,6 +215,10 @@ int   pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
 
 /* ---------------------------------------------------------------- large.c */
 #define LARGE_PREFIX 16
+struct alloc_large_ent {
+    char *p;          /* the user pointer (after the prefix); NULL: empty slot */
+    uintptr_t kind;   /* LARGE_PLAIN/OBJ/GC, | LARGE_HOOKED when from the RAW hook */
+};
 enum { LARGE_PLAIN = 0, LARGE_OBJ = 1, LARGE_GC = 2, LARGE_HOOKED = 4 };
 void *large_alloc(ohm_heap *h, size_t n, int kind);  /* kind: LARGE_* */
 void *large_realloc(ohm_heap *h, void *p, size_t n); /* NULL: p untouched */

@@ -163,6 +163,9 @@ struct alloc_pool *arena_take_pool(ohm_heap *h) {
     return &ar->pools[i];
 }
 
+static void release_pool(struct alloc_state *a, struct alloc_arena *ar, unsigned i,
+                         struct release_batch *rb);
+
 void arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     struct alloc_state *a = &h->alloc;
     struct alloc_arena *ar = arena_of(pl);
@@ -185,6 +188,13 @@ void arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     bucket_remove(a, ar);
     ar->nfree++;
     bucket_insert(a, ar);
+    /* Beyond what the heap learned to keep, the pool's pages go back now (through the
+     * pending run: pools emptying in address order cost one madvise per 64 pages);
+     * an arena now empty waits for the purge, which unmaps it whole. */
+    if (ar->nfree < ARENA_POOLS && !h->destroying && !a->arena_hooked && !arena_keeps_pages(h)) {
+        release_pool(a, ar, pool_index(pl), &a->pending);
+        if (a->pending.end - a->pending.start >= (ptrdiff_t)(64 * PAGE_SIZE)) release_flush(&a->pending);
+    }
     /* A purge looks at every pool: run it once per max(16, arenas) emptied pools, so
      * its cost per emptied pool stays constant however big the heap. */
     if (++a->purge_events >= PURGE_EVENTS && a->purge_events >= a->narenas && !h->destroying)
