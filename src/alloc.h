@@ -30,8 +30,7 @@ struct alloc_pool {
                                        has bias blocks in use (see pool.c) */
     uint16_t bump;                  /* offset of the first never-carved block */
     uint8_t cls;                    /* size class: block size (cls + 1) * 16 */
-    uint8_t flags;                  /* POOL_FULL | kind << 1 | POOL_KEPT | released-page
-                                       bits << 4 (a kept pool: its old kind << 4) */
+    uint8_t flags;                  /* POOL_FULL | kind << 1 | released-page bits << 4 */
 };
 
 /* Pages to madvise, gathered so that adjacent ranges go in one call. */

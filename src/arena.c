@@ -170,14 +170,8 @@ void arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     struct alloc_state *a = &h->alloc;
     struct alloc_arena *ar = arena_of(pl);
     uint64_t bit = (uint64_t)1 << pool_index(pl);
-    /* An empty pool with no released pages has every carved block on its free list:
-     * keep that list, so a pool taken again for the same class needs no carving. */
-    if (!(pl->flags >> POOL_REL_SHIFT))
-        pl->flags = (uint8_t)(POOL_KEPT | (unsigned)pool_kind(pl) << POOL_REL_SHIFT);
-    else {
-        pl->flags = 0;
-        pl->freelist = NULL;
-    }
+    pl->flags = 0;
+    pl->freelist = NULL;
     pool_set_kind(pl, POOL_FREE);
     pl->next = pl->prev = NULL;
     pl->ref = 0;
@@ -219,8 +213,6 @@ static void release_pool(struct alloc_state *a, struct alloc_arena *ar, unsigned
     if (i == 0) start = (ARENA_HDR + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     release_add(rb, (char *)ar + start, end - start);
     a->pages_released += (end - start) >> PAGE_SHIFT;
-    ar->pools[i].flags &= (uint8_t)~POOL_KEPT;      /* its blocks read as zeros now */
-    ar->pools[i].freelist = NULL;
     ar->dirty_mask &= ~((uint64_t)1 << i);
     a->dirty_pools--;
     a->recent_released++;

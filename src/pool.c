@@ -81,12 +81,11 @@ static void used_unlink(struct alloc_state *a, struct alloc_pool *pl) {
 }
 
 static void pool_init(ohm_heap *h, struct alloc_pool *pl, int kind, unsigned cls) {
-    int kept = (pl->flags & POOL_KEPT) && pl->cls == cls &&
-               (int)(pl->flags >> POOL_REL_SHIFT) == kind;
-    if (!kept) {
-        pl->freelist = NULL;
-        pl->bump = (uint16_t)pool_first(pl);
-    }
+    /* Always carve afresh, even a pool whose old free list is intact: blocks handed
+     * out in address order keep a structure built in one go (a tree) compact and in
+     * order; the old list's free order made binary trees 1.6x slower to walk. */
+    pl->freelist = NULL;
+    pl->bump = (uint16_t)pool_first(pl);
     pl->ref = 0;
     pl->bias = 0;
     pl->cls = (uint8_t)cls;
