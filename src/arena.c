@@ -13,14 +13,16 @@
  *    Empty arenas still mapped sit in avail[64] and are used last. Inside an arena, a
  *    pool whose pages are still resident (dirty) is preferred.
  *
- * Giving memory back (arena_purge, run every max(PURGE_EVENTS, arenas) emptied
- * pools, and by alloc_trim):
- *  - the free pages of used pools go back at once (pool_trim_pages), so a few
- *    survivors do not pin whole pools: after 99.9% of 1M blocks die at random, ~12%
+ * Giving memory back:
+ *  - the free pages of used pools, at the pools' watermarks (pool.c), so a few
+ *    survivors do not pin whole pools: after 99.9% of 1M blocks die at random, 12-14%
  *    of the peak stays resident;
- *  - empty pools stay resident only up to `retain_pools`; beyond it, whole empty
- *    arenas are unmapped (one stays: the spare, so a loop at an arena boundary
- *    cannot thrash mmap/munmap), then the other empty pools are madvised.
+ *  - an empty pool, as it comes back (arena_return_pool), beyond `retain_pools`
+ *    empty pools kept resident; releases go through one pending run of adjacent pages
+ *    (h->alloc.pending), madvised at 64 pages, at a gap, or before reuse;
+ *  - whole empty arenas, by the purge (every max(PURGE_EVENTS, arenas) emptied pools,
+ *    and alloc_trim), beyond `retain_pools`; one stays mapped: the spare, so a loop
+ *    at an arena boundary cannot thrash mmap/munmap;
  *  - `retain_pools` is learned: it starts at 0 and grows by one each time a pool must
  *    be taken fresh while pools released earlier were not needed back yet ("regret").
  *    A program that frees everything and builds it again (binary trees) thus keeps
