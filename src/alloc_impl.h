@@ -169,6 +169,7 @@ void *os_map_aligned(size_t size, size_t align);   /* NULL on failure */
 void  os_unmap(void *p, size_t size);
 void  os_release(void *p, size_t size);            /* madvise: contents become zero */
 void *os_reserve(size_t size);                     /* lazily zero, NORESERVE */
+void  os_read_only(void *p, size_t size);          /* never written again */
 
 /* ---------------------------------------------------------------- arena.c */
 /* Pages to madvise, gathered so that adjacent ranges go in one call. */

@@ -53,6 +53,7 @@ int arena_init(ohm_heap *h) {
     /* the map, then as much again never written: the zero map of the slow mode */
     a->map = os_reserve((size_t)2 << MAP_BITS);
     if (!a->map) { heap_error(h, "ohm_heap_new: cannot reserve the arena map"); return -1; }
+    os_read_only(a->map + ((size_t)1 << MAP_BITS), (size_t)1 << MAP_BITS);
     a->arena_alloc.ctx = NULL;
     a->arena_alloc.alloc = arena_default_alloc;
     a->arena_alloc.free = arena_default_free;
