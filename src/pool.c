@@ -218,8 +218,9 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
 void pool_track_alloc(ohm_heap *h, void *p, size_t n) {
     (void)h; (void)p; (void)n;
 #ifdef OHM_HAVE_VALGRIND
-    /* the whole block: realloc within the class keeps the block as it is */
-    if (h->alloc.valgrind) VALGRIND_MALLOCLIKE_BLOCK(p, CLASS_SIZE(pool_of(p)->cls), 0, 0);
+    /* the whole block: realloc within the class keeps the block as it is. A mempool
+     * per heap, so that destroying the heap forgets its blocks at once. */
+    if (h->alloc.valgrind) VALGRIND_MEMPOOL_ALLOC(h, p, CLASS_SIZE(pool_of(p)->cls));
 #endif
 #ifdef ALLOC_ASAN
     ASAN_POISON(p, CLASS_SIZE(pool_of(p)->cls));
@@ -230,7 +231,7 @@ void pool_track_alloc(ohm_heap *h, void *p, size_t n) {
 void pool_track_free(ohm_heap *h, void *p) {
     (void)h; (void)p;
 #ifdef OHM_HAVE_VALGRIND
-    if (h->alloc.valgrind) VALGRIND_FREELIKE_BLOCK(p, 0);
+    if (h->alloc.valgrind) VALGRIND_MEMPOOL_FREE(h, p);
 #endif
 }
 
