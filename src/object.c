@@ -22,8 +22,8 @@
  * So steps 4-5 count their nesting (release_depth); beyond OBJ_TRASH_DEPTH an object
  * that finished steps 1-3 is pushed on a deferred stack instead, and the outermost
  * release drains that stack. The stack costs no memory: it is linked through the
- * dying object's own rc+bits words (8 bytes, 8-aligned), whose low 4 bits keep its
- * flags (objects are 16-aligned, so a link's low 4 bits are free). The deferred
+ * dying object's own rc and the collector's 24-bit word (a link >> 4: 56 bits), with
+ * the flags kept and TRACKED clear (see obj_trash_push). The deferred
  * objects are already untracked and their weakrefs cleared, so neither the
  * collector nor a weakref can reach them. Each object is pushed and popped at most
  * once: the release of n objects stays O(n), with at most OBJ_TRASH_DEPTH frames.
@@ -232,19 +232,25 @@ static inline void obj_destroy(ohm_heap *h, ohm_object *o) {
     else obj_quarantine(h, o);
 }
 
+/* A deferred object's header: the link to the next one, shifted right by 4 (objects
+ * are 16-aligned), goes in rc (low 32 bits) and the collector's 24-bit word (the
+ * next 24), so links up to 2^60 fit; the flag bits keep FINALIZED, LARGE and
+ * WEAKREFD, and TRACKED stays clear, so a walk of the heap sees an untracked object. */
+#define OBJ_TRASH_FLAGS (OHM_F_FINALIZED | OHM_F_LARGE | OHM_F_WEAKREFD)
+
 static void obj_trash_push(struct obj_state *s, ohm_object *o) {
-    uintptr_t word = (uintptr_t)s->trash | (o->ohm_bits & 0xFu);
-    memcpy(o, &word, sizeof word);   /* over rc and bits: 8 bytes, 8-aligned */
+    uint64_t next = (uint64_t)(uintptr_t)s->trash >> 4;
+    o->ohm_rc = (uint32_t)next;
+    o->ohm_bits = (uint32_t)(next >> 32) << OHM_GCWORD_SHIFT | (o->ohm_bits & OBJ_TRASH_FLAGS);
     s->trash = o;
 }
 
 static ohm_object *obj_trash_pop(struct obj_state *s) {
     ohm_object *o = s->trash;
-    uintptr_t word;
-    memcpy(&word, o, sizeof word);
-    s->trash = (ohm_object *)(word & ~(uintptr_t)0xF);
+    uint64_t next = (uint64_t)o->ohm_rc | (uint64_t)(o->ohm_bits >> OHM_GCWORD_SHIFT) << 32;
+    s->trash = (ohm_object *)(uintptr_t)(next << 4);
     o->ohm_rc = 0;
-    o->ohm_bits = (uint32_t)(word & 0xF);
+    o->ohm_bits &= OBJ_TRASH_FLAGS;
     return o;
 }
 
