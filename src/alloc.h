@@ -46,18 +46,27 @@ struct alloc_debug_ctx {
 
 struct alloc_state {
     /* --- the fast paths read these (keep them first, in one cache line) --- */
+    /* The malloc and free fast paths test no flag of their own: when `slow` is set,
+     * `cur` points at all-empty pools and `fastmap` at an all-zero map, so both fall
+     * into the slow paths, which test `slow`. */
+    struct alloc_pool *(*cur)[OHM_NB_CLASSES];   /* used, or idle when slow */
+    const unsigned char *fastmap;   /* map, or an all-zero map when slow */
     uintptr_t slow;                 /* nonzero: take the slow path (see alloc_update_slow) */
     unsigned char *map;             /* arena map: map[addr >> 20 & mask] != 0: an arena of h */
     struct alloc_pool *used[ALLOC_NKINDS][OHM_NB_CLASSES]; /* current pool per kind, class */
+    struct alloc_pool *idle[ALLOC_NKINDS][OHM_NB_CLASSES]; /* all &empty */
+    struct alloc_pool *tail[ALLOC_NKINDS][OHM_NB_CLASSES]; /* last of each used list */
     struct alloc_pool empty;        /* sentinel in used[] slots without pools: never has blocks */
 
     /* --- arenas (arena.c) --- */
     struct alloc_arena *arenas;     /* every arena of the heap */
-    struct alloc_arena *avail[64];  /* arenas with N free pools (1..63), fullest first */
-    uint64_t avail_mask;            /* bit N: avail[N] is not empty */
-    struct alloc_arena *spare;      /* an empty arena kept so a loop cannot thrash */
+    struct alloc_arena *avail[65];  /* arenas with N free pools (1..63), fullest first;
+                                       avail[64]: the empty arenas still mapped */
+    uint64_t avail_mask;            /* bit N: avail[N] is not empty (N in 1..63) */
     size_t narenas, arenas_allocated, arenas_reclaimed, arenas_highwater;
     size_t dirty_pools;             /* empty pools whose pages may still be resident */
+    size_t retain_pools;            /* empty pools the purge leaves resident (learned) */
+    size_t recent_released;         /* pools released that were not needed again yet */
     size_t purge_events;            /* pools emptied since the last purge */
     size_t pages_released;          /* pages handed back with madvise, ever */
     ohm_arena_allocator arena_alloc;

@@ -130,6 +130,8 @@ static struct debug_prefix *debug_check(ohm_heap *h, ohm_domain d, void *vp, con
         debug_fatal(h, func, "pointer was never allocated (or its memory was already "
                     "released)", p, 0, detail);
     }
+    /* A freed pool block is poisoned for ASan; the checks below must read it. */
+    if (d != OHM_DOMAIN_RAW && alloc_in_arenas(h, base)) ASAN_UNPOISON(base, CLASS_SIZE(pool_of(base)->cls));
     struct debug_prefix *pre = (struct debug_prefix *)base;
     for (int i = 0; i < 7; i++) {
         if (pre->pad[i] != DEBUG_FORBIDDEN) {
@@ -242,6 +244,7 @@ ohm_object *debug_object_alloc(ohm_heap *h, size_t n, int gc) {
     size_t total = n + DEBUG_EXTRA;
     if (total <= OHM_SMALL_MAX && !h->cfg.use_malloc) {
         base = pool_alloc(h, gc ? POOL_GC : POOL_OBJ, (unsigned)SIZE_CLASS(total));
+        if (base) pool_track_alloc(h, base, total);
     } else {
         base = large_alloc(h, total, gc ? LARGE_GC : LARGE_OBJ);
         bits = OHM_F_LARGE;
@@ -251,7 +254,6 @@ ohm_object *debug_object_alloc(ohm_heap *h, size_t n, int gc) {
         errno = ENOMEM;
         return NULL;
     }
-    ASAN_UNPOISON(base, total);
     ohm_object *o = debug_wrap(h, OHM_DOMAIN_OBJ, base, n);
     o->ohm_rc = 0;
     o->ohm_bits = bits;
@@ -265,5 +267,5 @@ void debug_object_free(ohm_heap *h, ohm_object *o) {
     debug_kill(pre);
     o->ohm_type = NULL;        /* the walks must see a free slot */
     if (large) large_free(h, pre);
-    else pool_free(h, pre);
+    else { pool_free(h, pre); pool_track_free(h, pre); }
 }

@@ -27,8 +27,12 @@
  */
 #include "alloc_impl.h"
 
-static void block_set_next(void *b, void *next) {
+static void block_set_next(const ohm_heap *h, void *b, void *next) {
+    (void)h;
     ASAN_UNPOISON(b, sizeof(void *));
+#ifdef OHM_HAVE_VALGRIND
+    if (OHM_UNLIKELY(h->alloc.valgrind)) VALGRIND_MAKE_MEM_UNDEFINED(b, sizeof(void *));
+#endif
     memcpy(b, &next, sizeof next);
 }
 
@@ -37,6 +41,7 @@ static void block_clear_type(ohm_heap *h, char *b, int kind) {
     if (kind != POOL_PLAIN) {
         void *null = NULL;
         ASAN_UNPOISON(b + h->alloc.obj_offset + 8, sizeof null);
+        VG_UNDEFINED(h, b + h->alloc.obj_offset + 8, sizeof null);
         memcpy(b + h->alloc.obj_offset + 8, &null, sizeof null);
     }
 }
@@ -46,13 +51,27 @@ static void used_link_front(struct alloc_state *a, struct alloc_pool *pl) {
     pl->prev = NULL;
     pl->next = head == &a->empty ? NULL : head;
     if (pl->next) pl->next->prev = pl;
+    else a->tail[pl->kind][pl->cls] = pl;
     a->used[pl->kind][pl->cls] = pl;
+}
+
+/* Behind the pools already listed: a pool that was full comes back with a block or
+ * two, and serving from it at once would make it full again at the next malloc; at
+ * the back it gathers the frees that come while the pools before it are used. */
+static void used_link_back(struct alloc_state *a, struct alloc_pool *pl) {
+    struct alloc_pool *tail = a->tail[pl->kind][pl->cls];
+    if (!tail) { used_link_front(a, pl); return; }
+    pl->next = NULL;
+    pl->prev = tail;
+    tail->next = pl;
+    a->tail[pl->kind][pl->cls] = pl;
 }
 
 static void used_unlink(struct alloc_state *a, struct alloc_pool *pl) {
     if (pl->prev) pl->prev->next = pl->next;
     else a->used[pl->kind][pl->cls] = pl->next ? pl->next : &a->empty;
     if (pl->next) pl->next->prev = pl->prev;
+    else a->tail[pl->kind][pl->cls] = pl->prev;
     pl->next = pl->prev = NULL;
 }
 
@@ -80,16 +99,36 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
     char *mem = pool_mem(pl);
     char *head = NULL, *prev = NULL;
     /* Link b after prev; blocks are poisoned once linked (ASan). */
-#define EXTEND_LINK(b) do { block_clear_type(h, (b), pl->kind); block_set_next((b), NULL); \
-        if (prev) { block_set_next(prev, (b)); ASAN_POISON(prev, size); } else head = (b); \
+#define EXTEND_LINK(b) do { VG_UNDEFINED(h, (b), size); \
+        block_clear_type(h, (b), pl->kind); block_set_next(h, (b), NULL); \
+        if (prev) { block_set_next(h, prev, (b)); ASAN_POISON(prev, size); VG_NOACCESS(h, prev, size); } \
+        else head = (b); \
         prev = (b); } while (0)
     if (pl->bump < limit) {
         size_t off = pl->bump;
         size_t end = ((off >> PAGE_SHIFT) + 1) << PAGE_SHIFT;   /* this page, at least one block */
+        size_t stop = off;   /* one past the last block carved: off + n * size */
+        do stop += size; while (stop + size <= limit && stop < end);
+#if !defined(ALLOC_ASAN)
+        if (!h->alloc.valgrind) {
+            /* The common case, a few instructions a block: blocks in address order. */
+            size_t tnull = pl->kind == POOL_PLAIN ? 0 : h->alloc.obj_offset + 8;
+            char *b = mem + off, *last = mem + stop - size;
+            for (; b < last; b += size) {
+                *(void **)b = b + size;
+                if (tnull) *(void **)(b + tnull) = NULL;
+            }
+            *(void **)last = NULL;
+            if (tnull) *(void **)(last + tnull) = NULL;
+            pl->bump = (uint16_t)stop;
+            pl->freelist = mem + off;
+            return 1;
+        }
+#endif
         do {
             EXTEND_LINK(mem + off);
             off += size;
-        } while (off + size <= limit && off < end);
+        } while (off < stop);
         pl->bump = (uint16_t)off;
     } else if (pl->flags >> POOL_REL_SHIFT) {
         unsigned mask = pl->flags >> POOL_REL_SHIFT;
@@ -102,7 +141,7 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
         return 0;
     }
 #undef EXTEND_LINK
-    if (prev) ASAN_POISON(prev, size);
+    if (prev) { ASAN_POISON(prev, size); VG_NOACCESS(h, prev, size); }
     pl->freelist = head;
     return 1;
 }
@@ -123,7 +162,7 @@ void *pool_alloc(ohm_heap *h, int kind, unsigned cls) {
         pl = a->used[kind][cls];
     }
     void *b = pl->freelist;
-    pl->freelist = block_next(b);
+    pl->freelist = block_next(h, b);
     pl->ref++;
     ASAN_UNPOISON(b, CLASS_SIZE(cls));
     return b;
@@ -134,7 +173,7 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
     if (pl->flags & POOL_FULL) {       /* a full pool got a block back */
         pl->flags &= (uint8_t)~POOL_FULL;
         pl->ref = (uint16_t)(pool_capacity(pl) - 1);
-        used_link_front(a, pl);
+        used_link_back(a, pl);
         return;
     }
     /* Empty. The only pool of its class stays, so a loop allocating and freeing one
@@ -142,6 +181,25 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
     if (a->used[pl->kind][pl->cls] == pl && !pl->next && !h->destroying) return;
     used_unlink(a, pl);
     arena_return_pool(h, pl);
+}
+
+void pool_track_alloc(ohm_heap *h, void *p, size_t n) {
+    (void)h; (void)p; (void)n;
+#ifdef OHM_HAVE_VALGRIND
+    /* the whole block: realloc within the class keeps the block as it is */
+    if (h->alloc.valgrind) VALGRIND_MALLOCLIKE_BLOCK(p, CLASS_SIZE(pool_of(p)->cls), 0, 0);
+#endif
+#ifdef ALLOC_ASAN
+    ASAN_POISON(p, CLASS_SIZE(pool_of(p)->cls));
+    ASAN_UNPOISON(p, n);
+#endif
+}
+
+void pool_track_free(ohm_heap *h, void *p) {
+    (void)h; (void)p;
+#ifdef OHM_HAVE_VALGRIND
+    if (h->alloc.valgrind) VALGRIND_FREELIKE_BLOCK(p, 0);
+#endif
 }
 
 void pool_release_idle(ohm_heap *h) {
@@ -158,7 +216,7 @@ void pool_release_idle(ohm_heap *h) {
 
 void pool_free(ohm_heap *h, void *p) {
     struct alloc_pool *pl = pool_of(p);
-    block_set_next(p, pl->freelist);
+    block_set_next(h, p, pl->freelist);
     ASAN_POISON(p, CLASS_SIZE(pl->cls));
     pl->freelist = p;
     if (--pl->ref == 0) pool_on_zero(h, pl);
@@ -175,7 +233,7 @@ int pool_is_block_start(ohm_heap *h, const void *p) {
     return 1;
 }
 
-size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
+size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch *rb) {
     (void)h;
     if (pl->flags & POOL_FULL) return 0;
     size_t size = CLASS_SIZE(pl->cls), first = pool_first(pl), limit = pool_limit(pl);
@@ -198,7 +256,7 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
             if (p1 != p0) nfree[p1]++;
         }
     }
-    for (char *b = pl->freelist; b; b = block_next(b)) {
+    for (char *b = pl->freelist; b; b = block_next(h, b)) {
         size_t off = (size_t)(b - mem);
         unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
         nfree[p0]++;
@@ -211,17 +269,17 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
     /* Drop the blocks touching the new pages from the free list, then release them. */
     char *keep = NULL;
     for (char *b = pl->freelist; b; ) {
-        char *next = block_next(b);
+        char *next = block_next(h, b);
         if (!block_in_pages((size_t)(b - mem), size, fresh)) {
-            if (keep) block_set_next(keep, b); else pl->freelist = b;
+            if (keep) block_set_next(h, keep, b); else pl->freelist = b;
             keep = b;
         }
         b = next;
     }
-    if (keep) block_set_next(keep, NULL); else pl->freelist = NULL;
+    if (keep) block_set_next(h, keep, NULL); else pl->freelist = NULL;
     size_t pages = 0;
     for (unsigned pg = 0; pg < POOL_PAGES; pg++)
-        if ((fresh >> pg) & 1) { os_release(mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
+        if ((fresh >> pg) & 1) { release_add(rb, mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
     pl->flags |= (uint8_t)(fresh << POOL_REL_SHIFT);
     return pages;
 }
