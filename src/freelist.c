@@ -10,28 +10,9 @@
  * misuse is caught. ohm_clear_freelists (the collector calls it on full collections)
  * gives all entries back to the pools.
  */
-#include "internal.h"
+#include "freelist.h"
 
-int obj_freelist_push(ohm_heap *h, struct obj_freelist *fl, size_t max, ohm_object *o) {
-    if (fl->n >= max || h->cfg.debug) return 0;
-    o->ohm_type = NULL;
-    o->ohm_rc = 0;
-    o->ohm_bits &= OHM_F_LARGE;
-    *(ohm_object **)(o + 1) = fl->head;
-    fl->head = o;
-    fl->n++;
-    return 1;
-}
-
-ohm_object *obj_freelist_pop(struct obj_freelist *fl, const ohm_type *t) {
-    ohm_object *o = fl->head;
-    if (!o) return NULL;
-    fl->head = *(ohm_object **)(o + 1);
-    fl->n--;
-    o->ohm_rc = 1;
-    o->ohm_type = t;
-    return o;
-}
+/* obj_freelist_push and obj_freelist_pop are inline in object.h. */
 
 static size_t freelist_clear(ohm_heap *h, struct obj_freelist *fl) {
     size_t n = 0;
@@ -51,6 +32,14 @@ size_t ohm_clear_freelists(ohm_heap *h) {
                freelist_clear(h, &s->lists) + freelist_clear(h, &s->dicts);
     for (int i = 1; i <= OBJ_TUPLE_MAXSAVE; i++) n += freelist_clear(h, &s->tuples[i]);
     return n;
+}
+
+int ohm_set_freelists(ohm_heap *h, int enabled) {
+    int was = !h->obj.freelists_off;
+    if (h->cfg.debug) return 0;          /* debug mode never keeps free lists */
+    h->obj.freelists_off = !enabled;
+    if (!enabled) ohm_clear_freelists(h);
+    return was;
 }
 
 static void freelist_line(FILE *out, size_t n, const char *what, size_t size) {
