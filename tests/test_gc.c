@@ -644,6 +644,33 @@ static void test_debug_output(void) {
     CHECK_CONTAINS(out, want);
 }
 
+static void child_debug_leak(void *arg) {
+    (void)arg;
+    ohm_heap *h = new_heap();
+    ohm_gc_set_debug(h, OHM_GC_DEBUG_LEAK);
+    ohm_object *l = ohm_list_new(h);
+    ohm_list_append(l, l);
+    ohm_decref(l);
+    fprintf(stderr, "list at %p\n", (void *)l);
+    size_t n = ohm_gc_collect(h, 2);
+    fprintf(stderr, "found %zu, garbage %zu, len %zu\n", n, ohm_list_len(ohm_gc_garbage(h)),
+            ohm_list_len(l));
+    ohm_heap_destroy(h);
+}
+
+static void test_debug_leak(void) {
+    int sig;
+    const char *out = run_child(child_debug_leak, NULL, &sig);
+    CHECK_EQ_INT(sig, 0);
+    CHECK_CONTAINS(out, "found 1, garbage 1, len 1\n");   /* kept, not cleared */
+    void *lp = NULL;
+    const char *line = strstr(out, "list at ");
+    CHECK(line && sscanf(line, "list at %p", &lp) == 1);
+    char want[128];
+    snprintf(want, sizeof want, "gc: collectable <list %p>\n", lp);
+    CHECK_CONTAINS(out, want);
+}
+
 /* ohm_gc_explain: the shortest chain from an outside reference */
 static void test_explain(void) {
     ohm_heap *h = new_heap();
@@ -735,6 +762,7 @@ int main(void) {
     test_saveall();
     test_uncollectable();
     test_debug_output();
+    test_debug_leak();
     test_explain();
     test_clear_frees_outside();
     return check_done();
