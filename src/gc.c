@@ -557,11 +557,11 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     gc_set_each(c, &set, gen == 2 ? ph_count_full : ph_count);
     gc_mark_set(c, &set);
 
-    /* 4. sweep. A full collection has done it while marking: survivors have their
-     * word zeroed and the mark that the next full collection reads as "unmarked"; the
-     * unreachable vector holds every member once judged unreachable: keep those still
-     * unmarked. A young collection iterates its vectors, which are emptied after
-     * (gen 0's survivors were appended to young[1], which it does not iterate). */
+    /* 4. sweep. A full collection walks the heap once more but writes only the
+     * unreachable: marking zeroed the survivors' words and gave them the mark the next
+     * full collection reads as "unmarked". A young collection iterates its vectors,
+     * which are emptied after (gen 0's survivors were appended to young[1], which it
+     * does not iterate). */
     if (gen == 2) {
         gc_vec *u = &g->unreach;
         c->overflow = 0;
