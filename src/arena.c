@@ -13,8 +13,8 @@
  *    Empty arenas still mapped sit in avail[64] and are used last. Inside an arena, a
  *    pool whose pages are still resident (dirty) is preferred.
  *
- * Giving memory back (arena_purge, run every PURGE_EVENTS emptied pools, and by
- * alloc_trim):
+ * Giving memory back (arena_purge, run every max(PURGE_EVENTS, arenas) emptied
+ * pools, and by alloc_trim):
  *  - the free pages of used pools go back at once (pool_trim_pages), so a few
  *    survivors do not pin whole pools: after 99.9% of 1M blocks die at random, ~12%
  *    of the peak stays resident;
@@ -82,6 +82,7 @@ static void bucket_insert(struct alloc_state *a, struct alloc_arena *ar) {
 
 static struct alloc_arena *arena_new(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
+    if (a->limit && (a->narenas + 1) * ARENA_SIZE + a->large_bytes > a->limit) return NULL;
     void *base = a->arena_alloc.alloc(a->arena_alloc.ctx, ARENA_SIZE, ARENA_SIZE);
     if (!base) return NULL;
     if ((uintptr_t)base & (ARENA_SIZE - 1)) {   /* a hook that ignored the alignment */
@@ -95,7 +96,7 @@ static struct alloc_arena *arena_new(ohm_heap *h) {
     ar->base = base;
     ar->free_mask = ~(uint64_t)0;
     ar->nfree = ARENA_POOLS;
-    for (unsigned i = 0; i < ARENA_POOLS; i++) ar->pools[i].kind = POOL_FREE;
+    for (unsigned i = 0; i < ARENA_POOLS; i++) pool_set_kind(&ar->pools[i], POOL_FREE);
     /* Keep the list in address order: walks visit objects in address order. */
     struct alloc_arena **link = &a->arenas, *prev = NULL;
     while (*link && *link < ar) { prev = *link; link = &(*link)->next; }
@@ -163,18 +164,22 @@ void arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     struct alloc_state *a = &h->alloc;
     struct alloc_arena *ar = arena_of(pl);
     uint64_t bit = (uint64_t)1 << pool_index(pl);
-    pl->kind = POOL_FREE;
     pl->flags = 0;
+    pool_set_kind(pl, POOL_FREE);
     pl->freelist = NULL;
     pl->next = pl->prev = NULL;
     pl->ref = 0;
+    pl->bias = 0;
     ar->free_mask |= bit;
     ar->dirty_mask |= bit;
     a->dirty_pools++;
     bucket_remove(a, ar);
     ar->nfree++;
     bucket_insert(a, ar);
-    if (++a->purge_events >= PURGE_EVENTS && !h->destroying) arena_purge(h);
+    /* A purge looks at every pool: run it once per max(16, arenas) emptied pools, so
+     * its cost per emptied pool stays constant however big the heap. */
+    if (++a->purge_events >= PURGE_EVENTS && a->purge_events >= a->narenas && !h->destroying)
+        arena_purge(h);
 }
 
 void release_flush(struct release_batch *b) {
@@ -228,7 +233,10 @@ static size_t purge(ohm_heap *h, size_t retain) {
             if (ar->free_mask & bit) {
                 if ((ar->dirty_mask & bit) && a->dirty_pools > retain) release_pool(a, ar, i, &rb);
             } else {
-                pool_trim_pages(h, &ar->pools[i], &rb);
+                /* used pools trim themselves at their watermarks (pool_on_zero);
+                 * here only the idle ones, or all of them for alloc_trim */
+                if (a->trimming || pool_used(&ar->pools[i]) == 0)
+                    pool_trim_pages(h, &ar->pools[i], &rb);
             }
         }
     }
@@ -262,7 +270,9 @@ void arena_fini(ohm_heap *h) {
 size_t alloc_trim(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     pool_release_idle(h);
+    a->trimming = 1;
     size_t pages = purge(h, 0);
+    a->trimming = 0;
     while (a->avail[EMPTY_BUCKET]) arena_release(h, a->avail[EMPTY_BUCKET]);
     a->recent_released = 0;      /* an explicit trim is no regret */
     return pages;
