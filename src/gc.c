@@ -772,6 +772,12 @@ int gc_init(ohm_heap *h) {
 
 void gc_fini(ohm_heap *h) {
     struct gc_state *g = &h->gc;
+    /* CPython's shutdown report of gc.garbage, shown when uncollectable objects are
+     * being watched (CPython's is a ResourceWarning, hidden by default) */
+    if (g->garbage && (g->debug & OHM_GC_DEBUG_UNCOLLECTABLE) && !(g->debug & OHM_GC_DEBUG_SAVEALL)) {
+        size_t n = ohm_list_len(g->garbage);
+        if (n) fprintf(stderr, "gc: %zu uncollectable objects at shutdown\n", n);
+    }
     /* the heap dies whole: the objects (the garbage list too) go with alloc_fini */
     gc_vec_free(&g->young[0]);
     gc_vec_free(&g->young[1]);

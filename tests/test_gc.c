@@ -691,6 +691,7 @@ static void test_debug_output(void) {
     CHECK_CONTAINS(out, "gc: objects in each generation: 2 0 0\n");
     CHECK_CONTAINS(out, "gc: objects in permanent generation: 0\n");
     CHECK_CONTAINS(out, "gc: done, 2 unreachable, 1 uncollectable, ");
+    CHECK_CONTAINS(out, "gc: 1 uncollectable objects at shutdown\n");
     void *lp = NULL, *bp = NULL;
     const char *line = strstr(out, "list at ");
     CHECK(line && sscanf(line, "list at %p, noclear at %p", &lp, &bp) == 2);
