@@ -18,18 +18,18 @@ void alloc_fini(ohm_heap *h) {
     h->alloc.todo = NULL;
 }
 void *alloc_malloc(ohm_heap *h, ohm_domain d, size_t n) {
-    (void)d;
     if (n > SIZE_MAX - sizeof(blk)) { errno = ENOMEM; return NULL; }
     blk *b = malloc(sizeof(blk) + n);
     if (!b) { heap_error(h, "out of memory"); errno = ENOMEM; return NULL; }
     b->size = n; b->heap = h; b->prev = NULL; b->next = h->alloc.todo;
     if (b->next) b->next->prev = b;
     h->alloc.todo = b;
+    if (h->trace.active) trace_on_alloc(h, d, b + 1, n);
     return b + 1;
 }
 void alloc_free(ohm_heap *h, ohm_domain d, void *p) {
-    (void)d;
     if (!p) return;
+    if (h->trace.active) trace_on_free(h, d, p);
     blk *b = blk_of(p);
     if (b->prev) b->prev->next = b->next; else h->alloc.todo = b->next;
     if (b->next) b->next->prev = b->prev;
