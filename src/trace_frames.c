@@ -70,6 +70,7 @@ static uint32_t tb_intern(struct trace_state *t, const struct trace_rawframe *ra
     tb->sym = NULL;
     memcpy(tb->f, raw, n * sizeof *raw);
     uint32_t id = (uint32_t)t->tbs_len++;
+    t->tbs[id] = tb;
     size_t j = hv & (t->tb_index_cap - 1);
     while (t->tb_index[j]) j = (j + 1) & (t->tb_index_cap - 1);
     t->tb_index[j] = id + 1;
