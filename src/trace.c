@@ -141,11 +141,7 @@ static inline void traces_remove(struct trace_state *t, struct trace_entry *e) {
 static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     struct trace_state *t = &h->trace;
     if (!t->active || t->busy || !p) return;
-    if (t->sample_mean) {
-        t->sample_left -= n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
-        if (OHM_LIKELY(t->sample_left > 0)) return;
-        t->sample_left = trace_gap(t);
-    }
+    if (t->sample_mean) t->sample_left = trace_gap(t);   /* trace_on_alloc counted n */
     t->busy = 1;
     uint32_t tb = frames_capture(h);
     if (tb == TRACE_NO_TB || traces_put(t, (uintptr_t)p, n, tb, (int)d) < 0) {
@@ -157,10 +153,17 @@ static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void 
     t->busy = 0;
 }
 
-/* The hot path (limit 1, a call site seen before, no provider, not sampling, room in
- * the table): a cache probe and an insert, no calls, no hashing of frames. */
+/* The hot paths: sampling and no sample point in these n bytes (a subtraction and a
+ * branch); limit 1 with a call site seen before, no provider, room in the table (a
+ * cache probe and an insert, no calls, no hashing of frames). */
 void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     struct trace_state *t = &h->trace;
+    if (t->sample_mean) {
+        t->sample_left -= n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
+        if (OHM_LIKELY(t->sample_left > 0)) return;
+        trace_alloc_slow(h, d, p, n);
+        return;
+    }
     const ohm_callsite_frame *cf = ohm_callsite_;
     if (OHM_LIKELY(t->fast && cf && p && (t->traces_len + 1) * 2 <= t->traces_cap)) {
         size_t k = ((uintptr_t)cf->site >> 4) & 255;
@@ -182,16 +185,26 @@ void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     trace_alloc_slow(h, d, p, n);
 }
 
-void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
-    struct trace_state *t = &h->trace;
-    (void)d;
-    if (!t->traces_len || !p) return;
-    struct trace_entry *e = traces_find(t, (uintptr_t)p);
-    if (!e) return;
+/* A traced block is freed: its trace at e goes. Out of line so that the common
+ * case of trace_on_free (an untraced block while sampling) stays a leaf. */
+static OHM_NOINLINE void trace_free_found(struct trace_state *t, struct trace_entry *e) {
     t->current -= t->sample_mean ? trace_weight_size(t->sample_mean, e->size) : e->size;
     t->last_freed = e->ptr;
     t->last_freed_tb = e->tb;
     traces_remove(t, e);
+}
+
+void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
+    struct trace_state *t = &h->trace;
+    (void)d;
+    if (!t->traces_len || !p) return;
+    struct trace_entry *tab = t->traces;
+    size_t m = t->traces_cap - 1;
+    for (size_t i = slot_of((uintptr_t)p, t->traces_shift);; i = (i + 1) & m) {
+        uintptr_t q = tab[i].ptr;
+        if (q == (uintptr_t)p) { trace_free_found(t, &tab[i]); return; }
+        if (!q) return;
+    }
 }
 
 /* ------------------------------------------------------------ state */
