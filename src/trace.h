@@ -43,6 +43,8 @@ struct trace_state {
     struct trace_entry *traces;
     size_t traces_len, traces_cap; /* entries used; slots (power of 2, or 0) */
     unsigned traces_shift;     /* 64 - log2(traces_cap): the hash's shift */
+    struct { uintptr_t ptr; size_t size; } *big;   /* sizes of traced blocks >= 4 GiB */
+    size_t nbig, big_cap;
     /* interned tracebacks: id -> traceback, and a hash index over them */
     struct trace_tb **tbs;
     uint32_t *tb_index;        /* open addressing: id + 1, 0 empty */

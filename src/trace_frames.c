@@ -58,7 +58,7 @@ static uint64_t tb_hash(const struct trace_rawframe *raw, size_t n, size_t total
 /* Intern raw[0..n) with total and hash hv, known to be new. */
 static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *raw, size_t n,
                           size_t total, uint64_t hv) {
-    if (t->tbs_len >= TRACE_NO_TB - 1) return TRACE_NO_TB;
+    if (t->tbs_len >= TRACE_MAX_TB) return TRACE_NO_TB;
     if ((t->tbs_len + 1) * 2 > t->tb_index_cap && tb_index_grow(t) < 0) return TRACE_NO_TB;
     if (t->tbs_len == t->tbs_cap) {
         size_t cap = t->tbs_cap ? t->tbs_cap * 2 : 256;
