@@ -259,6 +259,7 @@ void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
 int trace_init(ohm_heap *h) {
     memset(&h->trace, 0, sizeof h->trace);
     h->trace.rng = TRACE_SEED;
+    h->trace.last_native = TRACE_NO_TB;
     return 0;
 }
 

@@ -52,6 +52,7 @@ struct trace_state {
     struct trace_strtab strs;  /* symbolized names; tracebacks live in its arena too */
     /* limit-1 fast path: call site record -> traceback id, direct mapped */
     struct { const void *site; uint32_t tb; } site_cache[256];
+    uint32_t last_native;      /* the last native traceback interned: loops repeat it */
     ohm_frame_provider provider;   /* host-language frames, or NULL */
     void *provider_arg;
     size_t mem;                /* bytes in traces and tb tables, for ohm_trace_get_memory */
