@@ -170,7 +170,7 @@ __attribute__((noinline))
 #endif
 uint32_t frames_capture(ohm_heap *h) {
     struct trace_state *t = &h->trace;
-    const ohm_callsite_frame *cf = ohm_callsite_;
+    const ohm_callsite_frame *cf = trace_callsite();
     if (t->provider) {
         uint32_t id = capture_host(t);
         if (id) return id - 1;

@@ -27,6 +27,10 @@ void strtab_free(struct trace_strtab *t);   /* everything, arena included */
 uint64_t trace_hash_bytes(const void *p, size_t n, uint64_t h);
 
 /* ---- trace_frames.c ---- */
+/* The call-site record of the allocation in progress, or NULL. */
+static inline const ohm_callsite_frame *trace_callsite(void) {
+    return ohm_callsite_;
+}
 enum { FRAME_SITE = 1, FRAME_NATIVE = 2, FRAME_HOST = 3 };
 struct trace_rawframe {
     uintptr_t a;       /* SITE: const ohm_callsite *; NATIVE: return address; HOST: filename */
