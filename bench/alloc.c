@@ -68,7 +68,7 @@ static void case_realloc(int argc, char **argv) {
 
 static void case_trees(int argc, char **argv) {
     (void)argc; (void)argv;
-    double ns = trees_run(18, (int)scaled(20));
+    double ns = trees_run(18, tree_iters(20));
     row("alloc.trees", BENCH_IMPL, ns);
 #if !defined(BENCH_OHM)
     row("obj.trees", BENCH_IMPL, ns);   /* the peer column of the object-trees row */

@@ -11,7 +11,7 @@ churn       create+release of int, float, str, tuple(3), list, dict: one at a ti
 import gc
 import sys
 
-from benchlib import main, now_ns, rss_bytes, row, scaled
+from benchlib import main, now_ns, rss_bytes, row, scaled, tree_iters
 
 
 class Node:
@@ -45,12 +45,12 @@ def trees_run(depth, iters):
 
 
 def trees():
-    row("obj.trees", trees_run(18, scaled(20)))
+    row("obj.trees", trees_run(18, tree_iters(20)))
 
 
 def trees_nogc():
     gc.disable()
-    row("obj.trees_nogc", trees_run(18, scaled(20)))
+    row("obj.trees_nogc", trees_run(18, tree_iters(20)))
 
 
 def bytes_():

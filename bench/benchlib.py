@@ -17,6 +17,11 @@ def scaled(full):
     return max(1, full // 10) if QUICK else full
 
 
+def tree_iters(full):
+    """Iterations of the tree workloads: `full`, or 4 at most in a quick run."""
+    return min(full, 4) if QUICK else full
+
+
 def rss_bytes():
     try:
         with open("/proc/self/statm") as f:

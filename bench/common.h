@@ -77,6 +77,12 @@ static BENCH_UNUSED long scaled(long full) {
     return bench_quick() ? (full / 10 > 0 ? full / 10 : 1) : full;
 }
 
+/* Iterations of the tree workloads: 20 (quick: 4, so the first tree's page faults do
+ * not dominate). */
+static BENCH_UNUSED int tree_iters(int full) {
+    return bench_quick() ? (full >= 4 ? 4 : full) : full;
+}
+
 static BENCH_UNUSED void row(const char *key, const char *impl, double value) {
     printf("ROW\t%s\t%s\t%.6g\n", key, impl, value);
     fflush(stdout);

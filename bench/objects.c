@@ -18,13 +18,13 @@ static ohm_heap *H;
 
 static void case_trees(int argc, char **argv) {
     (void)argc; (void)argv;
-    row("obj.trees", "ohm", otrees_run(18, (int)scaled(20)));
+    row("obj.trees", "ohm", otrees_run(18, tree_iters(20)));
 }
 
 static void case_trees_nogc(int argc, char **argv) {
     (void)argc; (void)argv;
     ohm_gc_disable(H);
-    row("obj.trees_nogc", "ohm", otrees_run(18, (int)scaled(20)));
+    row("obj.trees_nogc", "ohm", otrees_run(18, tree_iters(20)));
 }
 
 /* RSS growth per node while 1M nodes are alive, each holding the previous one. */
