@@ -250,33 +250,64 @@ OHM_API size_t ohm_weakref_count(const ohm_object *o);
 
 /* ============================================================= builtin types */
 
+/* Errors, for every function below: a wrong type, an index out of range, an unhashable
+ * key or a NULL item gives NULL (or -1, or 0 for the *_len functions) and a message in
+ * ohm_last_error of the object's heap naming the function, e.g.
+ * "ohm_list_get: index 5 out of range (len 3)"; nothing is changed. With a NULL
+ * object the message goes to ohm_last_error(NULL). */
+
 OHM_API extern const ohm_type ohm_int_type, ohm_float_type, ohm_str_type, ohm_tuple_type,
     ohm_list_type, ohm_dict_type, ohm_weakref_type, ohm_range_type, ohm_iter_type;
 
+/* int64. -5..256 are immortal singletons: ohm_int_new(h, 7) == ohm_int_new(h, 7).
+ * ohm_int_value of a non-int: -1 with an error. */
 OHM_API ohm_object *ohm_int_new(ohm_heap *h, int64_t v);   /* -5..256: immortal singletons */
 OHM_API int64_t     ohm_int_value(const ohm_object *o);
+/* double. ohm_float_value of a non-float: -1.0 with an error. */
 OHM_API ohm_object *ohm_float_new(ohm_heap *h, double v);
 OHM_API double      ohm_float_value(const ohm_object *o);
+/* Immutable UTF-8 text of len bytes (copied; embedded NULs allowed; utf8 may be NULL
+ * when len is 0). "" and the one-character ASCII strings are immortal singletons.
+ * ohm_str_intern returns the one interned str with that text (a new reference);
+ * interned strings are mortal (the table holds no reference) unless immortalized. */
 OHM_API ohm_object *ohm_str_new(ohm_heap *h, const char *utf8, size_t len);
 OHM_API ohm_object *ohm_str_intern(ohm_heap *h, const char *utf8, size_t len); /* the one interned copy */
 OHM_API const char *ohm_str_data(const ohm_object *o);  /* NUL-terminated; may hold NULs */
 OHM_API size_t      ohm_str_len(const ohm_object *o);
+/* Fixed-length; items are NULL until set (ohm_tuple_get of an unset item: NULL with an
+ * error). ohm_tuple_set takes its own reference to item and releases the old one.
+ * The empty tuple is an immortal singleton. */
 OHM_API ohm_object *ohm_tuple_new(ohm_heap *h, size_t n);   /* items NULL until set */
 OHM_API int         ohm_tuple_set(ohm_object *t, size_t i, ohm_object *item);
 OHM_API ohm_object *ohm_tuple_get(const ohm_object *t, size_t i);
 OHM_API size_t      ohm_tuple_len(const ohm_object *t);
+/* Growable array. ohm_list_pop removes the last item and returns the list's reference
+ * to it (empty list: NULL with an error). */
 OHM_API ohm_object *ohm_list_new(ohm_heap *h);
 OHM_API int         ohm_list_append(ohm_object *l, ohm_object *item);
 OHM_API int         ohm_list_set(ohm_object *l, size_t i, ohm_object *item);
 OHM_API ohm_object *ohm_list_get(const ohm_object *l, size_t i);
 OHM_API ohm_object *ohm_list_pop(ohm_object *l);            /* new reference */
 OHM_API size_t      ohm_list_len(const ohm_object *l);
+/* Insertion-ordered hash table. Keys compare with Python's value semantics for int,
+ * float, str and tuples of them (1 and 1.0 are the same key), through the type's
+ * hash/equal for other types, by identity when the type has none; lists and dicts are
+ * unhashable. ohm_dict_set keeps the first key object and replaces the value.
+ * ohm_dict_get: borrowed value, or NULL with ohm_last_error "" when absent.
+ * ohm_dict_next: *pos starts at 0; gives borrowed key and value (either pointer may be
+ * NULL) and returns 1, or 0 at the end. The dict must not change during the walk. */
 OHM_API ohm_object *ohm_dict_new(ohm_heap *h);
 OHM_API int         ohm_dict_set(ohm_object *d, ohm_object *key, ohm_object *value);
 OHM_API ohm_object *ohm_dict_get(const ohm_object *d, const ohm_object *key); /* NULL: absent */
 OHM_API int         ohm_dict_del(ohm_object *d, const ohm_object *key);        /* -1: absent */
 OHM_API size_t      ohm_dict_len(const ohm_object *d);
 OHM_API int         ohm_dict_next(const ohm_object *d, size_t *pos, ohm_object **key, ohm_object **value);
+
+/* The hash a dict uses for o (Python's values for int and float: hash(n) == n for
+ * small n): 0, or -1 with an error when o is unhashable. */
+OHM_API int         ohm_hash(const ohm_object *o, uint64_t *out);
+/* 1 when a and b are equal as dict keys (value semantics as above), else 0. */
+OHM_API int         ohm_equal(const ohm_object *a, const ohm_object *b);
 
 /* Empty the free lists of the builtin types; returns the number of blocks freed. */
 OHM_API size_t      ohm_clear_freelists(ohm_heap *h);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 
 typedef struct blk { struct blk *prev, *next; size_t size; ohm_heap *heap; } blk;
+/* obj.c branch: the top bit of size marks object blocks, so the walk skips plain ones. */
+#define BLK_OBJ ((size_t)1 << (8 * sizeof(size_t) - 1))
 static blk *blk_of(const void *p) { return (blk *)p - 1; }
 
 int alloc_init(ohm_heap *h) { h->alloc.todo = NULL; return 0; }
@@ -45,7 +47,7 @@ void *alloc_realloc(ohm_heap *h, ohm_domain d, void *p, size_t n) {
     if (!p) return alloc_malloc(h, d, n);
     void *q = alloc_malloc(h, d, n);
     if (!q) return NULL;
-    size_t old = blk_of(p)->size;
+    size_t old = blk_of(p)->size & ~BLK_OBJ;
     memcpy(q, p, old < n ? old : n);
     alloc_free(h, d, p);
     return q;
@@ -53,16 +55,16 @@ void *alloc_realloc(ohm_heap *h, ohm_domain d, void *p, size_t n) {
 ohm_object *alloc_object(ohm_heap *h, size_t n, int gc) {
     (void)gc;
     ohm_object *o = alloc_malloc(h, OHM_DOMAIN_OBJ, n);
-    if (o) { o->ohm_rc = 0; o->ohm_bits = 0; o->ohm_type = NULL; }
+    if (o) { o->ohm_rc = 0; o->ohm_bits = 0; o->ohm_type = NULL; blk_of(o)->size |= BLK_OBJ; }
     return o;
 }
 void alloc_object_free(ohm_heap *h, ohm_object *o) { o->ohm_type = NULL; alloc_free(h, OHM_DOMAIN_OBJ, o); }
 ohm_heap *alloc_heap_of(const ohm_object *o) { return blk_of(o)->heap; }
-size_t alloc_usable_size(ohm_heap *h, const void *p) { (void)h; return blk_of(p)->size; }
+size_t alloc_usable_size(ohm_heap *h, const void *p) { (void)h; return blk_of(p)->size & ~BLK_OBJ; }
 int alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
     for (blk *b = h->alloc.todo; b; b = b->next) {
         ohm_object *o = (ohm_object *)(b + 1);
-        if (b->size >= sizeof(ohm_object) && o->ohm_type && (!gc_only || (o->ohm_type->flags & OHM_TYPE_GC))) {
+        if ((b->size & BLK_OBJ) && o->ohm_type && (!gc_only || (o->ohm_type->flags & OHM_TYPE_GC))) {
             int r = fn(o, arg);
             if (r) return r;
         }

@@ -1,7 +1,635 @@
-/* gc.c — PLACEHOLDER: the cycle collector replaces this file. */
+/*
+ * gc.c — the generational cycle collector: tracking, generations, and one collection.
+ *
+ * Reference counting frees everything except cycles. Like CPython's Python/gc.c, we
+ * find cycles by counting, for every object of the collected set, the references it
+ * gets from other members (through the types' traverse); an object whose refcount is
+ * larger has a reference from outside the set and is a root. Everything reachable from
+ * a root survives; the rest is garbage: it is referenced only by other garbage.
+ *
+ * Layout (no per-object collector memory; see gc.h for the state encoding):
+ *  - generations 0 and 1 are pointer vectors outside the heap; a member stores its index
+ *    in the 24-bit word of ohm_bits, so untracking is an O(1) swap-remove;
+ *  - the old generation is every tracked object in neither vector: a full collection
+ *    finds it with alloc_walk_objects, a sequential walk of the GC pools;
+ *  - during a collection the word holds the member's internal reference count, and
+ *    GC_MARK says "reached from a root"; the mark stack is a vector, so a cycle of
+ *    a million members needs no C stack.
+ *
+ * One collection of generation g (gc_collect_main):
+ *  1. prepare  the set: g = 0: young[0]; g = 1: young[0] + young[1] (relabelled GEN1);
+ *              g = 2: every tracked, unfrozen object (the young ones become old first).
+ *              Words of the members are zeroed.
+ *  2. count    traverse every member; each reference to a member adds 1 to its word.
+ *  3. mark     a member whose word differs from its refcount (or saturated, or whose
+ *              count is 0: it is being released) is a root: mark it and everything it
+ *              reaches inside the set. If the mark stack cannot grow, the marked members
+ *              are traversed again until nothing new is marked.
+ *  4. sweep    marked members survive and are promoted (0 -> 1, 1 -> 2, 2 stays), their
+ *              word becomes their new index or 0; atomic tuples and dicts are untracked
+ *              (obj_untrack_candidate). Unmarked members enter the unreachable set
+ *              (state GC0|GC1) and the `unreach` vector. Survivors are finished before
+ *              any user code runs, so finalizers and callbacks see a consistent heap.
+ *  5. hold     one reference on every unreachable object, so nothing below frees one
+ *              of them under our feet.
+ *  6. weakrefs every weak reference to an unreachable object is cleared; those that are
+ *              not garbage themselves and have a callback get it called (after all are
+ *              cleared, so a callback never reaches garbage).
+ *  7. finalize each unreachable object with a finalizer that never ran: run it once
+ *              (OHM_F_FINALIZED first: PEP 442).
+ *  8. resurrection (only when a finalizer ran): steps 2-3 again inside the unreachable
+ *              set, with our own reference discounted; what is now reachable from
+ *              outside was resurrected: it leaves the set for the older generation.
+ *  9. uncollectable (only when some member has no `clear` but can hold references):
+ *              Kahn's peeling predicts what dropping our references frees when only
+ *              objects with `clear` break links; what stays (cycles of clear-less
+ *              objects and everything they reach) is uncollectable: it goes to
+ *              ohm_gc_garbage, untouched, in the old generation.
+ * 10. delete   DEBUG_SAVEALL: every garbage object goes to ohm_gc_garbage. Otherwise
+ *              `clear` is called on each; remaining members are moved to the old
+ *              generation (so one that survives a broken `clear` is an ordinary object)
+ *              and our references are dropped: the cycles fall apart by refcounting.
+ *
+ * Invariants outside a collection: GC_MARK is clear everywhere; a tracked object is in
+ * exactly one of young[0], young[1], old, frozen, and its word is its vector index
+ * (young) or 0; tracked == |young[0]| + |young[1]| + |old| + frozen. Collections never
+ * nest: gc.collecting makes a nested ohm_gc_collect return 0.
+ */
 #include "internal.h"
-int gc_init(ohm_heap *h) { (void)h; return 0; }
-void gc_fini(ohm_heap *h) { (void)h; }
-void gc_on_new(ohm_object *o) { o->ohm_bits |= OHM_F_TRACKED; }
-void gc_on_release(ohm_object *o) { o->ohm_bits &= ~OHM_F_TRACKED; }
-void weakref_on_release(ohm_object *o) { (void)o; }
+
+#include <stdlib.h>
+#include <time.h>
+
+/* ============================================================ vectors */
+
+int gc_vec_grow(gc_vec *v) {
+    size_t cap = v->cap ? v->cap * 2 : 256;
+    if (cap > SIZE_MAX / sizeof *v->items) return -1;
+    ohm_object **p = realloc(v->items, cap * sizeof *p);
+    if (!p) return -1;
+    v->items = p;
+    v->cap = cap;
+    return 0;
+}
+
+void gc_vec_free(gc_vec *v) {
+    free(v->items);
+    v->items = NULL;
+    v->len = v->cap = 0;
+}
+
+/* Give back scratch or generation memory a burst left behind. */
+static void gc_vec_trim(gc_vec *v) {
+    if (v->cap > 65536 && v->len < v->cap / 4) {
+        size_t cap = v->len * 2 > 256 ? v->len * 2 : 256;
+        ohm_object **p = realloc(v->items, cap * sizeof *p);
+        if (p) { v->items = p; v->cap = cap; }
+    }
+}
+
+/* ======================================================= generations */
+
+void gc_track_young(ohm_heap *h, ohm_object *o) {
+    gc_vec *v = &h->gc.young[0];
+    size_t i = v->len;
+    o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK);
+    if (i < OHM_GCWORD_MAX && gc_vec_push(v, o) == 0)
+        o->ohm_bits |= GC_GEN0 | ((uint32_t)i << OHM_GCWORD_SHIFT);
+    /* else: the old generation, which needs no memory: tracking never fails */
+}
+
+void gc_place(ohm_heap *h, ohm_object *o, int gen) {
+    o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK);
+    if (gen == 0) { gc_track_young(h, o); return; }
+    if (gen == 1) {
+        gc_vec *v = &h->gc.young[1];
+        size_t i = v->len;
+        if (i < OHM_GCWORD_MAX && gc_vec_push(v, o) == 0)
+            o->ohm_bits |= GC_GEN1 | ((uint32_t)i << OHM_GCWORD_SHIFT);
+    }
+}
+
+void gc_unplace(ohm_heap *h, ohm_object *o) {
+    uint32_t state = o->ohm_bits & GC_GENMASK;
+    if (state == GC_GEN0 || state == GC_GEN1) {
+        gc_vec *v = &h->gc.young[state == GC_GEN1];
+        size_t i = gc_word(o);
+        ohm_object *last = v->items[--v->len];
+        if (i != v->len) {
+            v->items[i] = last;
+            gc_set_word(last, (uint32_t)i);
+        }
+    } else if (o->ohm_bits & GC_FROZEN) {
+        h->gc.frozen--;
+    }
+    /* GC0|GC1 (the unreachable set): the collection's vector keeps the pointer and
+     * skips objects no longer in that state */
+    o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK);
+}
+
+int gc_generation_of(const ohm_object *o) {
+    uint32_t state = o->ohm_bits & GC_GENMASK;
+    if (state == GC_UNREACH) return -1;
+    if (state == GC_GEN0) return 0;
+    if (state == GC_GEN1) return 1;
+    return (o->ohm_bits & GC_FROZEN) ? 3 : 2;
+}
+
+void gc_on_new(ohm_object *o) {
+    ohm_heap *h = alloc_heap_of(o);
+    struct gc_state *g = &h->gc;
+    o->ohm_bits |= OHM_F_TRACKED;
+    g->tracked++;
+    gc_track_young(h, o);
+    g->count[0]++;
+    if (OHM_UNLIKELY(g->count[0] > g->threshold[0]) && g->enabled && g->threshold[0] &&
+        !g->collecting && !h->destroying)
+        gc_collect_auto(h);
+}
+
+void gc_on_release(ohm_object *o) {
+    ohm_heap *h = alloc_heap_of(o);
+    struct gc_state *g = &h->gc;
+    if (o->ohm_bits & OHM_F_TRACKED) {
+        gc_unplace(h, o);
+        o->ohm_bits &= ~OHM_F_TRACKED;
+        g->tracked--;
+    }
+    if (g->count[0] > 0) g->count[0]--;
+}
+
+void gc_print_object(FILE *out, const ohm_object *o) {
+    const char *name = o->ohm_type && o->ohm_type->name ? o->ohm_type->name : "object";
+    fprintf(out, "<%s %p>", name, (const void *)o);
+}
+
+/* ======================================================== the passes */
+
+typedef struct gc_ctx {
+    ohm_heap *h;
+    uint32_t mask, value;   /* a member of the set: (bits & mask) == value */
+    uint32_t bias;          /* references the collector holds on each member */
+    gc_vec *stack;
+    int overflow;           /* a push failed: marked members need another traversal */
+} gc_ctx;
+
+static inline int gc_member(const gc_ctx *c, const ohm_object *o) {
+    return (o->ohm_bits & c->mask) == c->value;
+}
+
+static inline void gc_traverse(ohm_object *o, ohm_visit_fn fn, void *arg) {
+    int (*t)(ohm_object *, ohm_visit_fn, void *) = o->ohm_type->traverse;
+    if (t) t(o, fn, arg);
+}
+
+/* A root: referenced from outside the set. A saturated word proves nothing, so it is a
+ * root; so is a member whose count is already 0 (being released: never garbage), and
+ * one with more internal references than its count (a refcount bug: keep it). */
+static inline int gc_is_root(const ohm_object *o, uint32_t bias) {
+    uint32_t w = gc_word(o), rc = o->ohm_rc;
+    if (rc == 0 || rc < bias) return 1;
+    return w == OHM_GCWORD_MAX || w != rc - bias;
+}
+
+static int visit_count(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r) && (r->ohm_bits >> OHM_GCWORD_SHIFT) != OHM_GCWORD_MAX)
+        r->ohm_bits += 1u << OHM_GCWORD_SHIFT;
+    return 0;
+}
+
+static int visit_mark(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r) && !(r->ohm_bits & GC_MARK)) {
+        r->ohm_bits |= GC_MARK;
+        if (OHM_UNLIKELY(gc_vec_push(c->stack, r) < 0)) c->overflow = 1;
+    }
+    return 0;
+}
+
+static void gc_drain(gc_ctx *c, ohm_visit_fn visit) {
+    gc_vec *s = c->stack;
+    while (s->len) {
+        ohm_object *p = s->items[--s->len];
+        gc_traverse(p, visit, c);
+    }
+}
+
+static int ph_count(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (gc_member(c, o)) gc_traverse(o, visit_count, c);
+    return 0;
+}
+
+static int ph_mark(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (gc_member(c, o) && !(o->ohm_bits & GC_MARK) && gc_is_root(o, c->bias)) {
+        o->ohm_bits |= GC_MARK;
+        gc_traverse(o, visit_mark, c);
+        gc_drain(c, visit_mark);
+    }
+    return 0;
+}
+
+/* After a failed push: traverse marked members again (idempotent) until no push fails. */
+static int ph_remark(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (gc_member(c, o) && (o->ohm_bits & GC_MARK)) {
+        gc_traverse(o, visit_mark, c);
+        gc_drain(c, visit_mark);
+    }
+    return 0;
+}
+
+/* Iterate the members of the set: the young vectors, the whole GC heap, or a vector. */
+typedef struct gc_set {
+    gc_vec *vecs[2];        /* NULL: walk the heap */
+    int walk;
+} gc_set;
+
+static void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn) {
+    if (s->walk) { alloc_walk_objects(c->h, 1, fn, c); return; }
+    for (int k = 0; k < 2; k++) {
+        gc_vec *v = s->vecs[k];
+        if (!v) continue;
+        for (size_t i = 0; i < v->len; i++) fn(v->items[i], c);
+    }
+}
+
+static void gc_mark_set(gc_ctx *c, const gc_set *s) {
+    c->overflow = 0;
+    gc_set_each(c, s, ph_mark);
+    while (c->overflow) {
+        c->overflow = 0;
+        gc_set_each(c, s, ph_remark);
+    }
+}
+
+typedef struct gc_sweep {
+    gc_ctx c;
+    int target;             /* where survivors go: 1 or 2 */
+    size_t survivors;
+    size_t untracked;
+} gc_sweep;
+
+static int ph_sweep(ohm_object *o, void *arg) {
+    gc_sweep *s = arg;
+    if (!gc_member(&s->c, o)) return 0;
+    struct gc_state *g = &s->c.h->gc;
+    if (!(o->ohm_bits & GC_MARK)) {
+        o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK) | GC_UNREACH;
+        if (gc_vec_push(&g->unreach, o) == 0) return 0;
+        /* no memory to remember it: it survives this time */
+    }
+    if (obj_untrack_candidate(o)) {
+        o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK | OHM_F_TRACKED);
+        g->tracked--;
+        s->untracked++;
+        return 0;
+    }
+    s->survivors++;
+    if (s->target == 2)
+        o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK);
+    else
+        gc_place(s->c.h, o, s->target);
+    return 0;
+}
+
+/* ---- inside the unreachable set ---- */
+
+#define GC_UNREACH_MASK  (OHM_F_TRACKED | GC_GENMASK)
+#define GC_UNREACH_VALUE (OHM_F_TRACKED | GC_UNREACH)
+
+static inline int gc_in_unreach(const ohm_object *o) {
+    return (o->ohm_bits & GC_UNREACH_MASK) == GC_UNREACH_VALUE;
+}
+
+/* Kahn's peeling: a member whose count of references from clear-less members drops to
+ * zero will be freed; propagate through the clear-less ones it frees. */
+static int visit_peel(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r) && !(r->ohm_bits & GC_MARK)) {
+        uint32_t w = gc_word(r);
+        if (w == OHM_GCWORD_MAX) return 0;      /* saturated: stays uncollectable */
+        if (w > 0) gc_set_word(r, --w);
+        if (w == 0) {
+            r->ohm_bits |= GC_MARK;
+            if (gc_vec_push(c->stack, r) < 0) c->overflow = 1;  /* its referents stay: safe */
+        }
+    }
+    return 0;
+}
+
+/* What an uncollectable object reaches is kept alive by it: uncollectable too. */
+static int visit_keep(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r) && (r->ohm_bits & GC_MARK)) {
+        r->ohm_bits &= ~GC_MARK;
+        if (gc_vec_push(c->stack, r) < 0) c->overflow = 1;
+    }
+    return 0;
+}
+
+static inline int gc_needs_clear(const ohm_object *o) {
+    return !o->ohm_type->clear && o->ohm_type->traverse;
+}
+
+/* Mark (GC_MARK) the members of the unreachable set that dropping our references will
+ * free; the unmarked ones are uncollectable. Returns 1 when any is uncollectable. */
+static int gc_find_uncollectable(gc_ctx *c) {
+    gc_vec *u = &c->h->gc.unreach;
+    int need = 0;
+    for (size_t i = 0; i < u->len && !need; i++)
+        if (gc_in_unreach(u->items[i]) && gc_needs_clear(u->items[i])) need = 1;
+    if (!need) return 0;
+    for (size_t i = 0; i < u->len; i++)
+        if (gc_in_unreach(u->items[i])) gc_set_word(u->items[i], 0);
+    for (size_t i = 0; i < u->len; i++) {
+        ohm_object *o = u->items[i];
+        if (gc_in_unreach(o) && !o->ohm_type->clear) gc_traverse(o, visit_count, c);
+    }
+    c->overflow = 0;
+    for (size_t i = 0; i < u->len; i++) {
+        ohm_object *o = u->items[i];
+        if (gc_in_unreach(o) && !(o->ohm_bits & GC_MARK) && gc_word(o) == 0) {
+            o->ohm_bits |= GC_MARK;
+            if (gc_vec_push(c->stack, o) < 0) c->overflow = 1;
+        }
+    }
+    while (c->stack->len) {
+        ohm_object *p = c->stack->items[--c->stack->len];
+        if (!p->ohm_type->clear) gc_traverse(p, visit_peel, c);
+    }
+    int any = 0;
+    do {
+        c->overflow = 0;
+        for (size_t i = 0; i < u->len; i++) {
+            ohm_object *o = u->items[i];
+            if (gc_in_unreach(o) && !(o->ohm_bits & GC_MARK)) {
+                any = 1;
+                gc_traverse(o, visit_keep, c);
+                gc_drain(c, visit_keep);
+            }
+        }
+    } while (c->overflow);
+    return any;
+}
+
+static void gc_debug_object(const char *what, const ohm_object *o) {
+    fprintf(stderr, "gc: %s ", what);
+    gc_print_object(stderr, o);
+    fputc('\n', stderr);
+}
+
+static void gc_to_garbage(ohm_heap *h, ohm_object *o) {
+    ohm_object *list = ohm_gc_garbage(h);
+    if (list) ohm_list_append(list, o);
+}
+
+typedef struct gc_result {
+    size_t found, collected, uncollectable, candidates;
+} gc_result;
+
+static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
+    struct gc_state *g = &h->gc;
+    gc_sweep sw = { .c = { .h = h, .stack = &g->stack }, .target = gen == 0 ? 1 : 2 };
+    gc_ctx *c = &sw.c;
+    gc_set set = { { NULL, NULL }, 0 };
+
+    if (gen + 1 < 3) g->count[gen + 1]++;
+    for (int i = 0; i <= gen; i++) g->count[i] = 0;
+
+    /* 1. prepare */
+    if (gen == 2) {
+        for (int k = 0; k < 2; k++) {
+            gc_vec *v = &g->young[k];
+            for (size_t i = 0; i < v->len; i++)
+                v->items[i]->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK;
+            v->len = 0;
+        }
+        c->mask = OHM_F_TRACKED | GC_FROZEN;
+        c->value = OHM_F_TRACKED;
+        set.walk = 1;
+        res->candidates = g->tracked - g->frozen;
+    } else {
+        uint32_t label = gen == 0 ? GC_GEN0 : GC_GEN1;
+        set.vecs[0] = &g->young[0];
+        if (gen == 1) set.vecs[1] = &g->young[1];
+        for (int k = 0; k < 2; k++) {
+            gc_vec *v = set.vecs[k];
+            if (!v) continue;
+            for (size_t i = 0; i < v->len; i++) {
+                ohm_object *o = v->items[i];
+                o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK) | label;
+            }
+        }
+        c->mask = GC_GENMASK;
+        c->value = label;
+        res->candidates = g->young[0].len + (gen == 1 ? g->young[1].len : 0);
+    }
+
+    /* 2. count, 3. mark */
+    gc_set_each(c, &set, ph_count);
+    gc_mark_set(c, &set);
+
+    /* 4. sweep; the young vectors we iterate are emptied after (gen 0's survivors were
+     * appended to young[1], which a gen-0 collection does not iterate) */
+    if (gen == 2) {
+        alloc_walk_objects(h, 1, ph_sweep, &sw);
+    } else {
+        for (int k = 0; k < 2; k++) {
+            gc_vec *v = set.vecs[k];
+            if (!v) continue;
+            for (size_t i = 0; i < v->len; i++) ph_sweep(v->items[i], &sw);
+        }
+        /* gen 1: young[1] was iterated and survivors went old; gen 0: young[0] */
+        g->young[0].len = 0;
+        if (gen == 1) g->young[1].len = 0;
+    }
+    if (gen == 1) g->long_lived_pending += sw.survivors;
+    if (gen == 2) {
+        g->long_lived_pending = 0;
+        g->long_lived_total = sw.survivors;
+    }
+
+    gc_vec *u = &g->unreach;
+    res->found = u->len;
+    if (!u->len) return;
+
+    /* 5. hold */
+    for (size_t i = 0; i < u->len; i++) u->items[i]->ohm_rc++;
+
+    /* 6. weak references: clear all, then call back */
+    gc_vec cbs = { NULL, 0, 0 };
+    for (size_t i = 0; i < u->len; i++)
+        if (u->items[i]->ohm_bits & OHM_F_WEAKREFD) weakref_clear_for_gc(h, u->items[i], &cbs);
+    for (size_t i = 0; i < cbs.len; i++) {
+        ohm_object *ref = cbs.items[i];
+        weakref_run_callback(ref);
+        if (ref->ohm_rc == 1) res->found++;   /* the callback let its weakref die */
+        ohm_decref(ref);
+    }
+    gc_vec_free(&cbs);
+
+    /* 7. finalize */
+    int finalized = 0;
+    for (size_t i = 0; i < u->len; i++) {
+        ohm_object *o = u->items[i];
+        if (gc_in_unreach(o) && o->ohm_type->finalize && !(o->ohm_bits & OHM_F_FINALIZED)) {
+            o->ohm_bits |= OHM_F_FINALIZED;
+            o->ohm_type->finalize(o);
+            finalized = 1;
+        }
+    }
+
+    /* 8. resurrection: reachability again, inside the set, our reference discounted */
+    gc_set uset = { { u, NULL }, 0 };
+    c->mask = GC_UNREACH_MASK;
+    c->value = GC_UNREACH_VALUE;
+    if (finalized) {
+        for (size_t i = 0; i < u->len; i++)
+            if (gc_in_unreach(u->items[i])) gc_set_word(u->items[i], 0);
+        c->bias = 1;
+        gc_set_each(c, &uset, ph_count);
+        gc_mark_set(c, &uset);
+        c->bias = 0;
+        for (size_t i = 0; i < u->len; i++) {
+            ohm_object *o = u->items[i];
+            if (gc_in_unreach(o) && (o->ohm_bits & GC_MARK)) gc_place(h, o, sw.target);
+        }
+    }
+
+    /* 9. uncollectable */
+    int some_kept = gc_find_uncollectable(c);
+
+    /* 10. delete */
+    unsigned debug = g->debug;
+    for (size_t i = 0; i < u->len; i++) {
+        ohm_object *o = u->items[i];
+        if (!gc_in_unreach(o)) continue;
+        if (some_kept && !(o->ohm_bits & GC_MARK)) {
+            res->uncollectable++;
+            if (debug & OHM_GC_DEBUG_UNCOLLECTABLE) gc_debug_object("uncollectable", o);
+            gc_place(h, o, 2);
+            gc_to_garbage(h, o);
+            continue;
+        }
+        o->ohm_bits &= ~GC_MARK;
+        if (debug & OHM_GC_DEBUG_COLLECTABLE) gc_debug_object("collectable", o);
+        if (debug & OHM_GC_DEBUG_SAVEALL) {
+            gc_place(h, o, sw.target);
+            gc_to_garbage(h, o);
+        }
+    }
+    if (!(debug & OHM_GC_DEBUG_SAVEALL)) {
+        for (size_t i = 0; i < u->len; i++) {
+            ohm_object *o = u->items[i];
+            if (gc_in_unreach(o) && o->ohm_type->clear) o->ohm_type->clear(o);
+        }
+    }
+    for (size_t i = 0; i < u->len; i++) {
+        ohm_object *o = u->items[i];
+        if (gc_in_unreach(o)) o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK);
+    }
+    /* drop our references; the vector is not touched by anything a release runs */
+    for (size_t i = 0; i < u->len; i++) ohm_decref(u->items[i]);
+    res->collected = res->found - res->uncollectable;
+    u->len = 0;
+}
+
+static double gc_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void gc_run_callbacks(ohm_heap *h, int phase, const ohm_gc_info *info) {
+    struct gc_state *g = &h->gc;
+    if (!g->ncallbacks) return;
+    /* a callback may add or remove callbacks: run over a copy */
+    struct gc_callback_entry small[8], *cbs = small;
+    size_t n = g->ncallbacks;
+    if (n > 8 && !(cbs = malloc(n * sizeof *cbs))) return;
+    memcpy(cbs, g->callbacks, n * sizeof *cbs);
+    for (size_t i = 0; i < n; i++) cbs[i].cb(h, phase, info, cbs[i].arg);
+    if (cbs != small) free(cbs);
+}
+
+size_t gc_collect_generation(ohm_heap *h, int gen) {
+    struct gc_state *g = &h->gc;
+    /* Objects on the release path's deferred stack (object.c's trashcan) have their
+     * rc and bits words borrowed for links: no walk may look at them, so a collection
+     * waits until that stack is drained. */
+    if (g->collecting || h->destroying || h->obj.trash) return 0;
+    g->collecting = 1;
+    ohm_gc_info info = { gen, 0, 0 };
+    gc_run_callbacks(h, OHM_GC_START, &info);
+    if (g->debug & OHM_GC_DEBUG_STATS) {
+        size_t old = g->tracked - g->frozen - g->young[0].len - g->young[1].len;
+        fprintf(stderr, "gc: collecting generation %d...\n", gen);
+        fprintf(stderr, "gc: objects in each generation: %zu %zu %zu\n",
+                g->young[0].len, g->young[1].len, old);
+        fprintf(stderr, "gc: objects in permanent generation: %zu\n", g->frozen);
+    }
+    double t0 = gc_now();
+    gc_result res = { 0, 0, 0, 0 };
+    gc_collect_main(h, gen, &res);
+    if (gen == 2) ohm_clear_freelists(h);
+    double dt = gc_now() - t0;
+    ohm_gc_stats *st = &g->stats[gen];
+    st->collections++;
+    st->collected += res.collected;
+    st->uncollectable += res.uncollectable;
+    st->candidates += res.candidates;
+    st->duration += dt;
+    if (g->debug & OHM_GC_DEBUG_STATS)
+        fprintf(stderr, "gc: done, %zu unreachable, %zu uncollectable, %.4fs elapsed\n",
+                res.found, res.uncollectable, dt);
+    info.collected = res.collected;
+    info.uncollectable = res.uncollectable;
+    gc_run_callbacks(h, OHM_GC_STOP, &info);
+    gc_vec_trim(&g->unreach);
+    gc_vec_trim(&g->stack);
+    gc_vec_trim(&g->young[0]);
+    gc_vec_trim(&g->young[1]);
+    g->collecting = 0;
+    return res.found;
+}
+
+/* CPython's collect_generations: the oldest generation over its threshold, except that
+ * a full collection waits until the long-lived pending objects exceed 25% of the
+ * long-lived total (so full collections stay linear overall). */
+void gc_collect_auto(ohm_heap *h) {
+    struct gc_state *g = &h->gc;
+    for (int i = 2; i >= 0; i--) {
+        if (g->count[i] > g->threshold[i]) {
+            if (i == 2 && g->long_lived_pending < g->long_lived_total / 4) continue;
+            gc_collect_generation(h, i);
+            break;
+        }
+    }
+}
+
+/* ======================================================= init / fini */
+
+int gc_init(ohm_heap *h) {
+    struct gc_state *g = &h->gc;
+    memset(g, 0, sizeof *g);
+    for (int i = 0; i < 3; i++) g->threshold[i] = h->cfg.gc_threshold[i];
+    g->enabled = h->cfg.gc_enabled;
+    return 0;
+}
+
+void gc_fini(ohm_heap *h) {
+    struct gc_state *g = &h->gc;
+    /* the heap dies whole: the objects (the garbage list too) go with alloc_fini */
+    gc_vec_free(&g->young[0]);
+    gc_vec_free(&g->young[1]);
+    gc_vec_free(&g->stack);
+    gc_vec_free(&g->unreach);
+    free(g->callbacks);
+    g->callbacks = NULL;
+    g->ncallbacks = g->capcallbacks = 0;
+    g->garbage = NULL;
+    weakref_fini(h);
+}

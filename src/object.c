@@ -1,6 +1,352 @@
-/* object.c — PLACEHOLDER: the objects subsystem replaces this file. */
+/*
+ * object.c — the object core: creation, reference counting, the release path, the
+ * trashcan, immortal objects, the debug quarantine and the live-object report.
+ *
+ * Header (ohm.h): uint32 rc | uint32 bits | const ohm_type *type = 16 bytes for every
+ * object; a GC object needs nothing more (the collector keeps its state in the high
+ * 24 bits of `bits` and in its own side structures), so a node with two references is
+ * 32 bytes.
+ *
+ * Release path, ohm_release_(o), entered when a count reaches zero:
+ *   1. finalize (PEP 442): once per object (OHM_F_FINALIZED), run with a temporary
+ *      reference; if the count is above that reference afterwards, the object was
+ *      resurrected and stays fully usable: stop here.
+ *   2. gc_on_release if tracked (the collector forgets it);
+ *   3. weakref_on_release if it ever had weak references;
+ *   4. type->dealloc (drops the references the object owns);
+ *   5. the memory goes to a free list (builtin deallocs do that themselves and set
+ *      the type to NULL), or to the quarantine (debug mode), or back to the pools.
+ *
+ * Trashcan. Step 4 may drop the last reference to a child, whose release drops the
+ * last reference to its child, ... A 10M-long chain would need 10M nested C frames.
+ * So steps 4-5 count their nesting (release_depth); beyond OBJ_TRASH_DEPTH an object
+ * that finished steps 1-3 is pushed on a deferred stack instead, and the outermost
+ * release drains that stack. The stack costs no memory: it is linked through the
+ * dying object's own rc+bits words (8 bytes, 8-aligned), whose low 4 bits keep its
+ * flags (objects are 16-aligned, so a link's low 4 bits are free). The deferred
+ * objects are already untracked and their weakrefs cleared, so neither the
+ * collector nor a weakref can reach them. Each object is pushed and popped at most
+ * once: the release of n objects stays O(n), with at most OBJ_TRASH_DEPTH frames.
+ *
+ * Debug mode (cfg.debug): dead objects are not freed at once but quarantined (ring of
+ * OBJ_QUARANTINE) with rc 0, bits OBJ_DEAD_BITS and type NULL, so that a later decref
+ * (the inline path sees count 0 and calls ohm_refcount_error_) or a checked incref
+ * can name the object's type and address instead of corrupting memory.
+ */
 #include "internal.h"
-int obj_init(ohm_heap *h) { (void)h; return 0; }
-void obj_fini(ohm_heap *h) { (void)h; }
-int obj_untrack_candidate(const ohm_object *o) { (void)o; return 0; }
-void obj_print_freelists(ohm_heap *h, FILE *out) { (void)h; (void)out; }
+
+/* ------------------------------------------------------------ creation */
+
+ohm_object *obj_alloc(ohm_heap *h, const ohm_type *t, size_t n) {
+    ohm_object *o = alloc_object(h, n, (t->flags & OHM_TYPE_GC) != 0);
+    if (OHM_UNLIKELY(!o)) return NULL;
+    o->ohm_rc = 1;
+    o->ohm_bits &= OHM_F_LARGE;
+    o->ohm_type = t;
+    return o;
+}
+
+void obj_track_new(ohm_object *o) {
+    if (o->ohm_type->flags & OHM_TYPE_GC) gc_on_new(o);
+}
+
+void obj_make_immortal(ohm_object *o) {
+    o->ohm_rc = OHM_RC_IMMORTAL;
+}
+
+static ohm_object *obj_new_sized(ohm_heap *h, const ohm_type *t, size_t n, const char *fn) {
+    if (!h) { heap_error(NULL, "%s: heap is NULL", fn); return NULL; }
+    if (!t) { heap_error(h, "%s: type is NULL", fn); return NULL; }
+    if (n < sizeof(ohm_object)) {
+        heap_error(h, "%s: type '%s' has basicsize %zu, less than the %zu-byte header",
+                   fn, t->name ? t->name : "?", n, sizeof(ohm_object));
+        return NULL;
+    }
+    ohm_object *o = obj_alloc(h, t, n);
+    if (!o) { heap_error(h, "%s: out of memory (%zu bytes for '%s')", fn, n, t->name); return NULL; }
+    memset(o + 1, 0, n - sizeof(ohm_object));
+    obj_track_new(o);
+    return o;
+}
+
+ohm_object *ohm_new(ohm_heap *h, const ohm_type *t) {
+    return obj_new_sized(h, t, t ? t->basicsize : 0, "ohm_new");
+}
+
+ohm_object *ohm_new_var(ohm_heap *h, const ohm_type *t, size_t nitems) {
+    if (t && t->itemsize && nitems > (SIZE_MAX - t->basicsize) / t->itemsize) {
+        heap_error(h, "ohm_new_var: %zu items of %zu bytes overflow", nitems, t->itemsize);
+        return NULL;
+    }
+    return obj_new_sized(h, t, t ? t->basicsize + nitems * t->itemsize : 0, "ohm_new_var");
+}
+
+/* ------------------------------------------------------- debug quarantine */
+
+static int obj_is_dead(const ohm_object *o) {
+    return o->ohm_type == NULL && (o->ohm_bits & ~OHM_F_LARGE) == OBJ_DEAD_BITS;
+}
+
+/* The memory of a dead object: keep it (debug) or give it back. */
+static void obj_free_memory(ohm_heap *h, ohm_object *o) {
+    struct obj_state *s = &h->obj;
+    if (OHM_LIKELY(!h->cfg.debug)) { alloc_object_free(h, o); return; }
+    if (!s->quarantine) {
+        s->quarantine = alloc_calloc(h, OHM_DOMAIN_RAW, OBJ_QUARANTINE, sizeof *s->quarantine);
+        if (!s->quarantine) { alloc_object_free(h, o); return; }
+    }
+    struct obj_dead *slot = &s->quarantine[s->quarantine_next];
+    if (slot->o) {                      /* the oldest leaves: now it is really freed */
+        slot->o->ohm_bits &= OHM_F_LARGE;
+        alloc_object_free(h, slot->o);
+    } else {
+        s->quarantine_count++;
+    }
+    slot->o = o;
+    slot->type = o->ohm_type;
+    o->ohm_rc = 0;
+    o->ohm_bits = OBJ_DEAD_BITS | (o->ohm_bits & OHM_F_LARGE);
+    o->ohm_type = NULL;
+    s->quarantine_next = (s->quarantine_next + 1) % OBJ_QUARANTINE;
+}
+
+/* The type a quarantined object had, or NULL. */
+static const ohm_type *obj_dead_type(const ohm_object *o) {
+    ohm_heap *h = alloc_heap_of(o);
+    if (!h || !h->obj.quarantine) return NULL;
+    for (size_t i = 0; i < OBJ_QUARANTINE; i++)
+        if (h->obj.quarantine[i].o == o) return h->obj.quarantine[i].type;
+    return NULL;
+}
+
+/* ohm_fatal with the allocation origin of o when tracing knows it. */
+OHM_NORETURN static void obj_fatal(const ohm_object *o, const char *msg) {
+    char origin[1024] = "";
+    ohm_heap *h = alloc_heap_of(o);
+    if (h && h->trace.active) {
+        FILE *f = fmemopen(origin, sizeof origin - 1, "w");
+        if (f) { trace_print_origin(h, o, f); fclose(f); }
+    }
+    ohm_fatal("%s%s%s", msg, origin[0] ? "\n" : "", origin);
+}
+
+/* Misuse of a dead or broken object o by fn: never returns. */
+OHM_NORETURN static void obj_misuse(const char *fn, ohm_object *o) {
+    char msg[256];
+    if (obj_is_dead(o)) {
+        const ohm_type *t = obj_dead_type(o);
+        snprintf(msg, sizeof msg, "%s: object at %p of type '%s' was already freed", fn,
+                 (void *)o, t && t->name ? t->name : "?");
+    } else if (o->ohm_type == NULL) {
+        snprintf(msg, sizeof msg, "%s: object at %p was already freed (type unknown)", fn,
+                 (void *)o);
+    } else {
+        snprintf(msg, sizeof msg,
+                 "%s: reference count of object at %p of type '%s' would go below zero", fn,
+                 (void *)o, o->ohm_type->name ? o->ohm_type->name : "?");
+    }
+    obj_fatal(o, msg);
+}
+
+void ohm_refcount_error_(ohm_object *o) {
+    obj_misuse("ohm_decref", o);
+}
+
+/* ------------------------------------------------------ reference counts */
+
+/* The checked, out-of-line versions. The parentheses keep ohm.h's macros out. */
+void (ohm_incref)(ohm_object *o) {
+    if (OHM_UNLIKELY(o->ohm_type == NULL)) obj_misuse("ohm_incref", o);
+    uint32_t n = o->ohm_rc + 1;
+    if ((int32_t)n > 0) o->ohm_rc = n;
+}
+
+void (ohm_decref)(ohm_object *o) {
+    uint32_t c = o->ohm_rc;
+    if (OHM_UNLIKELY(o->ohm_type == NULL || c == 0)) obj_misuse("ohm_decref", o);
+    if ((int32_t)c < 0) return;
+    if ((o->ohm_rc = c - 1) == 0) ohm_release_(o);
+}
+
+void (ohm_xincref)(ohm_object *o) {
+    if (o) (ohm_incref)(o);
+}
+
+void (ohm_xdecref)(ohm_object *o) {
+    if (o) (ohm_decref)(o);
+}
+
+size_t ohm_refcount(const ohm_object *o) {
+    return o->ohm_rc;
+}
+
+const ohm_type *ohm_type_of(const ohm_object *o) {
+    return o->ohm_type;
+}
+
+ohm_heap *ohm_heap_of(const ohm_object *o) {
+    return alloc_heap_of(o);
+}
+
+void ohm_immortalize(ohm_object *o) {
+    o->ohm_rc = OHM_RC_IMMORTAL;
+}
+
+int ohm_is_immortal(const ohm_object *o) {
+    return OHM_IS_IMMORTAL(o);
+}
+
+void ohm_auto_release_(ohm_object **slot) {
+    ohm_object *o = *slot;
+    if (o) ohm_decref(o);
+}
+
+/* ------------------------------------------------------------- release */
+
+/* Steps 4-5: dealloc, then the memory. A builtin dealloc that put the memory on a
+ * free list says so by leaving the type NULL. */
+static void obj_destroy(ohm_heap *h, ohm_object *o) {
+    const ohm_type *t = o->ohm_type;
+    if (t->dealloc) t->dealloc(o);
+    if (o->ohm_type) obj_free_memory(h, o);
+}
+
+static void obj_trash_push(struct obj_state *s, ohm_object *o) {
+    uintptr_t word = (uintptr_t)s->trash | (o->ohm_bits & 0xFu);
+    memcpy(o, &word, sizeof word);   /* over rc and bits: 8 bytes, 8-aligned */
+    s->trash = o;
+}
+
+static ohm_object *obj_trash_pop(struct obj_state *s) {
+    ohm_object *o = s->trash;
+    uintptr_t word;
+    memcpy(&word, o, sizeof word);
+    s->trash = (ohm_object *)(word & ~(uintptr_t)0xF);
+    o->ohm_rc = 0;
+    o->ohm_bits = (uint32_t)(word & 0xF);
+    return o;
+}
+
+static void obj_trash_drain(ohm_heap *h) {
+    struct obj_state *s = &h->obj;
+    s->release_depth = 1;
+    while (s->trash) obj_destroy(h, obj_trash_pop(s));
+    s->release_depth = 0;
+}
+
+void ohm_release_(ohm_object *o) {
+    const ohm_type *t = o->ohm_type;
+    if (t->finalize && !(o->ohm_bits & OHM_F_FINALIZED)) {
+        o->ohm_bits |= OHM_F_FINALIZED;
+        o->ohm_rc = 1;                       /* the temporary reference */
+        t->finalize(o);
+        if (OHM_IS_IMMORTAL(o)) return;      /* made immortal: resurrected for good */
+        if (--o->ohm_rc != 0) return;        /* resurrected */
+    }
+    if (o->ohm_bits & OHM_F_TRACKED) gc_on_release(o);
+    if (o->ohm_bits & OHM_F_WEAKREFD) weakref_on_release(o);
+    ohm_heap *h = alloc_heap_of(o);
+    struct obj_state *s = &h->obj;
+    if (OHM_UNLIKELY(s->release_depth >= OBJ_TRASH_DEPTH)) {
+        obj_trash_push(s, o);
+        return;
+    }
+    s->release_depth++;
+    obj_destroy(h, o);
+    if (--s->release_depth == 0 && s->trash) obj_trash_drain(h);
+}
+
+/* ------------------------------------------------------------ sizes */
+
+size_t ohm_sizeof(const ohm_object *o) {
+    ohm_heap *h = alloc_heap_of(o);
+    size_t n = alloc_usable_size(h, o);
+    const ohm_type *t = o->ohm_type;
+    if (t == &ohm_list_type) {
+        const obj_list *l = (const obj_list *)o;
+        if (l->items) n += alloc_usable_size(h, l->items);
+    } else if (t == &ohm_dict_type) {
+        n += obj_dict_table_size(h, o);
+    }
+    return n;
+}
+
+/* -------------------------------------------------------- live report */
+
+#define OBJ_REPORT_TYPES 64
+
+struct obj_census {
+    struct { const ohm_type *t; size_t count, bytes; } row[OBJ_REPORT_TYPES];
+    size_t nrows, other_count, other_bytes, immortal;
+};
+
+static int obj_census_add(ohm_object *o, void *arg) {
+    struct obj_census *c = arg;
+    if (OHM_IS_IMMORTAL(o)) { c->immortal++; return 0; }
+    size_t bytes = ohm_sizeof(o);
+    for (size_t i = 0; i < c->nrows; i++)
+        if (c->row[i].t == o->ohm_type) { c->row[i].count++; c->row[i].bytes += bytes; return 0; }
+    if (c->nrows < OBJ_REPORT_TYPES) {
+        c->row[c->nrows].t = o->ohm_type;
+        c->row[c->nrows].count = 1;
+        c->row[c->nrows].bytes = bytes;
+        c->nrows++;
+    } else {
+        c->other_count++;
+        c->other_bytes += bytes;
+    }
+    return 0;
+}
+
+/* Mortal live objects of h. */
+static size_t obj_count_live(ohm_heap *h, struct obj_census *c) {
+    memset(c, 0, sizeof *c);
+    alloc_walk_objects(h, 0, obj_census_add, c);
+    size_t n = c->other_count;
+    for (size_t i = 0; i < c->nrows; i++) n += c->row[i].count;
+    return n;
+}
+
+void ohm_report_live(ohm_heap *h, FILE *out) {
+    struct obj_census c;
+    size_t total = obj_count_live(h, &c), bytes = c.other_bytes;
+    fprintf(out, "ohm: live objects by type\n");
+    fprintf(out, "  %-24s %10s %12s\n", "type", "count", "bytes");
+    for (size_t i = 0; i < c.nrows; i++) {
+        fprintf(out, "  %-24s %10zu %12zu\n", c.row[i].t->name ? c.row[i].t->name : "?",
+                c.row[i].count, c.row[i].bytes);
+        bytes += c.row[i].bytes;
+    }
+    if (c.other_count)
+        fprintf(out, "  %-24s %10zu %12zu\n", "(other types)", c.other_count, c.other_bytes);
+    fprintf(out, "  %-24s %10zu %12zu\n", "total", total, bytes);
+    fprintf(out, "  (and %zu immortal objects)\n", c.immortal);
+}
+
+/* ------------------------------------------------------ init and fini */
+
+int obj_init(ohm_heap *h) {
+    memset(&h->obj, 0, sizeof h->obj);
+    return 0;
+}
+
+void obj_fini(ohm_heap *h) {
+    struct obj_state *s = &h->obj;
+    if (h->cfg.debug) {
+        struct obj_census c;
+        if (obj_count_live(h, &c)) ohm_report_live(h, stderr);
+    }
+    ohm_clear_freelists(h);
+    obj_str_fini(h);
+    if (s->quarantine) {
+        for (size_t i = 0; i < OBJ_QUARANTINE; i++) {
+            ohm_object *o = s->quarantine[i].o;
+            if (!o) continue;
+            o->ohm_bits &= OHM_F_LARGE;
+            alloc_object_free(h, o);
+        }
+        alloc_free(h, OHM_DOMAIN_RAW, s->quarantine);
+        s->quarantine = NULL;
+    }
+    /* The singletons and every other object die with the pools (alloc_fini). */
+}

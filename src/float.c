@@ -1,0 +1,42 @@
+/*
+ * float.c — the float type: a double in a 24-byte object, recycled through a free
+ * list of OBJ_FLOAT_MAXFREE (CPython's PyFloat free list). Floats that equal an int
+ * hash like it (hash.c), so 1.0 and 1 are the same dict key, as in Python.
+ */
+#include "internal.h"
+
+static uint64_t float_hash(const ohm_object *o) {
+    return obj_hash_double(((const obj_float *)o)->value);
+}
+
+static int float_equal(const ohm_object *a, const ohm_object *b) {
+    return obj_equal(a, b);
+}
+
+static void float_dealloc(ohm_object *o) {
+    ohm_heap *h = alloc_heap_of(o);
+    obj_freelist_push(h, &h->obj.floats, OBJ_FLOAT_MAXFREE, o);
+}
+
+const ohm_type ohm_float_type = {
+    .name = "float", .basicsize = sizeof(obj_float),
+    .dealloc = float_dealloc, .hash = float_hash, .equal = float_equal,
+};
+
+ohm_object *ohm_float_new(ohm_heap *h, double v) {
+    ohm_object *o = obj_freelist_pop(&h->obj.floats, &ohm_float_type);
+    if (!o && !(o = obj_alloc(h, &ohm_float_type, sizeof(obj_float)))) {
+        heap_error(h, "ohm_float_new: out of memory");
+        return NULL;
+    }
+    ((obj_float *)o)->value = v;
+    return o;
+}
+
+double ohm_float_value(const ohm_object *o) {
+    if (!o || o->ohm_type != &ohm_float_type) {
+        obj_type_error("ohm_float_value", "a float", o);
+        return -1.0;
+    }
+    return ((const obj_float *)o)->value;
+}

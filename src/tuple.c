@@ -1,0 +1,121 @@
+/*
+ * tuple.c — the tuple type: a fixed number of item slots after the header.
+ *
+ * Layout: header (16) | length (8) | items (8 each); a 2-tuple is 40 bytes. Items
+ * are NULL until set; ohm_tuple_set replaces an item (taking its own reference).
+ * The empty tuple is an immortal singleton. Tuples of lengths 1..20 recycle their
+ * memory through per-length free lists of up to 2000 (CPython's numbers).
+ * Tuples are GC objects. The collector may untrack a tuple whose items are all
+ * atomic (obj_untrack_candidate); storing a GC item into an untracked tuple tracks
+ * it again.
+ */
+#include "internal.h"
+
+static int tuple_traverse(ohm_object *self, ohm_visit_fn visit, void *arg) {
+    obj_tuple *t = (obj_tuple *)self;
+    for (size_t i = 0; i < t->len; i++) {
+        if (t->items[i]) {
+            int r = visit(t->items[i], arg);
+            if (r) return r;
+        }
+    }
+    return 0;
+}
+
+static int tuple_clear(ohm_object *self) {
+    obj_tuple *t = (obj_tuple *)self;
+    for (size_t i = 0; i < t->len; i++) {
+        ohm_object *item = t->items[i];
+        if (item) { t->items[i] = NULL; ohm_decref(item); }
+    }
+    return 0;
+}
+
+static void tuple_dealloc(ohm_object *self) {
+    obj_tuple *t = (obj_tuple *)self;
+    size_t n = t->len;
+    for (size_t i = n; i-- > 0;) if (t->items[i]) ohm_decref(t->items[i]);
+    if (n > 0 && n <= OBJ_TUPLE_MAXSAVE) {
+        ohm_heap *h = alloc_heap_of(self);
+        obj_freelist_push(h, &h->obj.tuples[n], OBJ_TUPLE_MAXFREE, self);
+    }
+}
+
+static uint64_t tuple_hash(const ohm_object *self) {
+    uint64_t x = 0;
+    obj_hash(self, &x);   /* unhashable items: 0 here; the dict reports them */
+    return x;
+}
+
+static int tuple_equal(const ohm_object *a, const ohm_object *b) {
+    return obj_equal(a, b);
+}
+
+const ohm_type ohm_tuple_type = {
+    .name = "tuple", .basicsize = sizeof(obj_tuple), .itemsize = sizeof(ohm_object *),
+    .flags = OHM_TYPE_GC, .traverse = tuple_traverse, .clear = tuple_clear,
+    .dealloc = tuple_dealloc, .hash = tuple_hash, .equal = tuple_equal,
+};
+
+ohm_object *ohm_tuple_new(ohm_heap *h, size_t n) {
+    struct obj_state *s = &h->obj;
+    if (n == 0) {
+        if (!s->empty_tuple) {
+            ohm_object *o = obj_alloc(h, &ohm_tuple_type, sizeof(obj_tuple));
+            if (!o) { heap_error(h, "ohm_tuple_new: out of memory"); return NULL; }
+            ((obj_tuple *)o)->len = 0;
+            obj_make_immortal(o);   /* never tracked: it holds nothing */
+            s->empty_tuple = o;
+        }
+        return s->empty_tuple;
+    }
+    ohm_object *o = NULL;
+    if (n <= OBJ_TUPLE_MAXSAVE) o = obj_freelist_pop(&s->tuples[n], &ohm_tuple_type);
+    if (!o) {
+        if (n > (SIZE_MAX - sizeof(obj_tuple)) / sizeof(ohm_object *)) {
+            heap_error(h, "ohm_tuple_new: length %zu is too large", n);
+            return NULL;
+        }
+        o = obj_alloc(h, &ohm_tuple_type, sizeof(obj_tuple) + n * sizeof(ohm_object *));
+        if (!o) { heap_error(h, "ohm_tuple_new: out of memory (length %zu)", n); return NULL; }
+    }
+    obj_tuple *t = (obj_tuple *)o;
+    t->len = n;
+    memset(t->items, 0, n * sizeof(ohm_object *));
+    obj_track_new(o);
+    return o;
+}
+
+int ohm_tuple_set(ohm_object *o, size_t i, ohm_object *item) {
+    if (!o || o->ohm_type != &ohm_tuple_type) { obj_type_error("ohm_tuple_set", "a tuple", o); return -1; }
+    obj_tuple *t = (obj_tuple *)o;
+    if (i >= t->len) {
+        heap_error(alloc_heap_of(o), "ohm_tuple_set: index %zu out of range (len %zu)", i, t->len);
+        return -1;
+    }
+    if (!item) { heap_error(alloc_heap_of(o), "ohm_tuple_set: item is NULL"); return -1; }
+    ohm_incref(item);
+    ohm_object *old = t->items[i];
+    t->items[i] = item;
+    if ((item->ohm_type->flags & OHM_TYPE_GC) && !(o->ohm_bits & OHM_F_TRACKED) &&
+        !OHM_IS_IMMORTAL(o))
+        gc_on_new(o);   /* was untracked as atomic: it may now be part of a cycle */
+    if (old) ohm_decref(old);
+    return 0;
+}
+
+ohm_object *ohm_tuple_get(const ohm_object *o, size_t i) {
+    if (!o || o->ohm_type != &ohm_tuple_type) { obj_type_error("ohm_tuple_get", "a tuple", o); return NULL; }
+    const obj_tuple *t = (const obj_tuple *)o;
+    if (i >= t->len) {
+        heap_error(alloc_heap_of(o), "ohm_tuple_get: index %zu out of range (len %zu)", i, t->len);
+        return NULL;
+    }
+    if (!t->items[i]) heap_error(alloc_heap_of(o), "ohm_tuple_get: item %zu is not set", i);
+    return t->items[i];
+}
+
+size_t ohm_tuple_len(const ohm_object *o) {
+    if (!o || o->ohm_type != &ohm_tuple_type) { obj_type_error("ohm_tuple_len", "a tuple", o); return 0; }
+    return ((const obj_tuple *)o)->len;
+}
