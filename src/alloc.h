@@ -1,16 +1,93 @@
 /*
- * alloc.h — the private heap's allocator (owned by alloc.c and friends).
- * Entry points the other subsystems call.
+ * alloc.h — the private heap's allocator (owned by os.c, arena.c, pool.c, large.c,
+ * domain.c, debug.c, stats.c). Entry points the other subsystems call, and the state
+ * a heap embeds. The allocator's own internals are in alloc_impl.h.
+ *
+ * Invariants the rest of ohm may rely on:
+ *  - every block and object is 16-byte aligned;
+ *  - objects (alloc_object) live in pools of their own kind (non-GC or GC objects),
+ *    never next to plain blocks, or outside the pools with OHM_F_LARGE set;
+ *  - a free object slot always has type == NULL (alloc_object_free sets it), so
+ *    alloc_walk_objects sees exactly the live objects;
+ *  - h->alloc.slow is nonzero whenever any call must leave the fast path (debug hooks,
+ *    tracing, a hooked domain, bypass mode, fault injection, valgrind/ASan tracking).
+ *    Whoever changes one of those conditions calls alloc_update_slow(h).
  */
 #ifndef OHM_ALLOC_H
 #define OHM_ALLOC_H
 
+#include <pthread.h>
+
+#define ALLOC_NKINDS 3   /* pool kinds: plain blocks, objects, GC objects */
+
+/* A pool's header: 32 bytes, kept in its arena's first page (not in the pool), so
+ * every byte of a pool's 16 KiB is blocks and every page of it can go back to the OS. */
+struct alloc_pool {
+    void *freelist;                 /* first free block; each holds the next at offset 0 */
+    struct alloc_pool *next, *prev; /* the used list of its (kind, class) */
+    uint16_t ref;                   /* blocks in use (1 while POOL_FULL: see pool.c) */
+    uint16_t bump;                  /* offset of the first never-carved block */
+    uint8_t cls;                    /* size class: block size (cls + 1) * 16 */
+    uint8_t kind;                   /* POOL_PLAIN, POOL_OBJ, POOL_GC, or POOL_FREE */
+    uint8_t flags;                  /* POOL_FULL | released-page bits << 4 */
+    uint8_t trim_ref;               /* ref / 4 when its pages were last trimmed */
+};
+
+struct alloc_arena;
+struct alloc_large_ent;
+struct alloc_raw;
+
+/* Debug hooks' context per domain: the hooks wrap the domain's base allocator. */
+struct alloc_debug_ctx {
+    ohm_heap *heap;
+    ohm_domain domain;
+    ohm_allocator base;             /* what the hooks wrap */
+};
+
 struct alloc_state {
-    void *todo;   /* the allocator fills this in */
+    /* --- the fast paths read these (keep them first, in one cache line) --- */
+    uintptr_t slow;                 /* nonzero: take the slow path (see alloc_update_slow) */
+    unsigned char *map;             /* arena map: map[addr >> 20 & mask] != 0: an arena of h */
+    struct alloc_pool *used[ALLOC_NKINDS][OHM_NB_CLASSES]; /* current pool per kind, class */
+    struct alloc_pool empty;        /* sentinel in used[] slots without pools: never has blocks */
+
+    /* --- arenas (arena.c) --- */
+    struct alloc_arena *arenas;     /* every arena of the heap */
+    struct alloc_arena *avail[64];  /* arenas with N free pools (1..63), fullest first */
+    uint64_t avail_mask;            /* bit N: avail[N] is not empty */
+    struct alloc_arena *spare;      /* an empty arena kept so a loop cannot thrash */
+    size_t narenas, arenas_allocated, arenas_reclaimed, arenas_highwater;
+    size_t dirty_pools;             /* empty pools whose pages may still be resident */
+    size_t purge_events;            /* pools emptied since the last purge */
+    size_t pages_released;          /* pages handed back with madvise, ever */
+    ohm_arena_allocator arena_alloc;
+    int arena_hooked;               /* arena_alloc is the user's: no madvise */
+
+    /* --- domains (domain.c) --- */
+    ohm_allocator dom[3];           /* the allocator behind each domain */
+    struct alloc_debug_ctx debug[3];
+    int raw_hooked;                 /* the user set the RAW allocator: large blocks use it */
+    size_t obj_offset;              /* object start within its block: 0, or the debug prefix */
+    int valgrind;                   /* running under valgrind: annotate blocks */
+
+    /* --- blocks outside the pools (large.c) --- */
+    struct alloc_large_ent *large;  /* open-addressing set of large blocks */
+    size_t large_mask, large_count, large_bytes;
+    pthread_mutex_t raw_lock;       /* the RAW domain is thread-safe */
+    struct alloc_raw *raw_head;     /* RAW blocks, freed at destroy */
+
+    /* --- debug (debug.c) and tests --- */
+    unsigned long long serial;      /* debug hooks: allocation serial number */
+    long fail_after;                /* fault injection: allocations left before failing; <0 off */
+    int registered;                 /* in the debug registry of heaps */
 };
 
 int  alloc_init(ohm_heap *h);   /* 0, or -1 with heap_error set */
 void alloc_fini(ohm_heap *h);   /* give back every byte */
+
+/* Recompute h->alloc.slow from the debug/bypass config, h->trace.active, the domain
+ * tables and fault injection. Call after changing any of them (tracing start/stop). */
+void alloc_update_slow(ohm_heap *h);
 
 /* Blocks of a domain (RAW, MEM or OBJ), with DESIGN.md's malloc contract. */
 void *alloc_malloc(ohm_heap *h, ohm_domain d, size_t n);
@@ -21,11 +98,14 @@ void  alloc_free(ohm_heap *h, ohm_domain d, void *p);
 /* Object memory (OBJ domain): n bytes, n >= sizeof(ohm_object), 16-byte aligned.
  * The header comes back as rc = 0, bits = 0 (or OHM_F_LARGE when the block lives
  * outside the pools), type = NULL; the rest is NOT zeroed. gc != 0 puts the object
- * where alloc_walk_gc finds it. NULL on failure (heap_error set). */
+ * where alloc_walk_gc finds it. NULL on failure (heap_error set).
+ * Objects always come from the pools (or large blocks), never from a user hook on the
+ * OBJ domain, so the walks see them; tracing sees them as OBJ-domain blocks. */
 ohm_object *alloc_object(ohm_heap *h, size_t n, int gc);
 /* Give an object's memory back. Sets its type to NULL first (walks skip it). */
 void alloc_object_free(ohm_heap *h, ohm_object *o);
-/* The heap an object's memory came from. */
+/* The heap an object's memory came from. O(1): pool objects through their arena's
+ * header, large ones through their prefix. */
 ohm_heap *alloc_heap_of(const ohm_object *o);
 /* Usable size of a block or object from h (0 when p is not h's). */
 size_t alloc_usable_size(ohm_heap *h, const void *p);
@@ -35,5 +115,13 @@ size_t alloc_usable_size(ohm_heap *h, const void *p);
  * Objects live in pools of their own (one kind for GC objects, one for the others),
  * never mixed with plain blocks, so the walk never mistakes a block for an object. */
 int alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
+
+/* Fault injection for tests (SQLite/Lua style): the next n allocations of any domain
+ * succeed, then every one fails (NULL, errno ENOMEM) until alloc_fail_after(h, -1). */
+void alloc_fail_after(ohm_heap *h, long n);
+
+/* Hand back to the OS every empty pool and every free page of the pools now (the
+ * allocator also does this by itself as pools empty). Returns the pages released. */
+size_t alloc_trim(ohm_heap *h);
 
 #endif

@@ -1,0 +1,208 @@
+/*
+ * alloc_impl.h — the allocator's internals, shared by its files only.
+ *
+ * Map of the core types (one heap):
+ *
+ *   arena (1 MiB, 1 MiB-aligned, from mmap or the arena hook)
+ *   +-----------------------------------------------------------------------+
+ *   | struct alloc_arena: heap, links, free/dirty pool masks                |
+ *   |   pools[64]: the 64 pool headers (32 B each)      } ARENA_HDR bytes   |
+ *   | pool 0 blocks ...  (pool 0 starts after the header)                   |
+ *   | pool 1: 16 KiB of blocks of one size class, no header inside          |
+ *   | ...                                                                   |
+ *   | pool 63                                                               |
+ *   +-----------------------------------------------------------------------+
+ *
+ *   block -> pool header: arena = addr & ~(1 MiB - 1); pools[(addr >> 14) & 63]
+ *   block -> heap:        arena->heap
+ *   "is this h's pool block?": h->alloc.map[(addr >> 20) & MAP_MASK] (a flat,
+ *   one-level radix table over arena numbers, reserved lazily, so a lookup never
+ *   reads memory ohm does not own).
+ *
+ * Large blocks (> 512 B, and everything in bypass mode) come from the system
+ * allocator (or the RAW hook) with a 16-byte prefix {heap, size}; h->alloc.large is
+ * a hash set of them, so destroy frees them and walks find the objects among them.
+ */
+#ifndef OHM_ALLOC_IMPL_H
+#define OHM_ALLOC_IMPL_H
+
+#include "internal.h"
+
+#define POOL_SHIFT   14
+#define POOL_SIZE    ((size_t)1 << POOL_SHIFT)          /* 16 KiB */
+#define ARENA_SHIFT  20
+#define ARENA_SIZE   ((size_t)1 << ARENA_SHIFT)         /* 1 MiB */
+#define ARENA_POOLS  (ARENA_SIZE / POOL_SIZE)           /* 64 */
+#define PAGE_SHIFT   12
+#define PAGE_SIZE    ((size_t)1 << PAGE_SHIFT)
+#define POOL_PAGES   (POOL_SIZE / PAGE_SIZE)            /* 4 */
+#define MAP_BITS     27                                 /* 47-bit addresses / 1 MiB */
+#define MAP_MASK     (((uintptr_t)1 << MAP_BITS) - 1)
+
+enum { POOL_PLAIN = 0, POOL_OBJ = 1, POOL_GC = 2, POOL_FREE = 3 };
+#define POOL_FULL      0x01u   /* full and out of its used list; ref holds 1 */
+#define POOL_REL_SHIFT 4       /* bits 4..7: pages released while the pool is in use */
+
+#define CLASS_SIZE(c)  (((size_t)(c) + 1) << 4)
+#define SIZE_CLASS(n)  (((n) - 1) >> 4)                /* n in 1..512 */
+
+struct alloc_arena {
+    ohm_heap *heap;                 /* alloc_heap_of reads this */
+    struct alloc_arena *next, *prev;        /* all arenas of the heap */
+    struct alloc_arena *bnext, *bprev;      /* bucket avail[nfree] */
+    void *base;                     /* what the arena allocator returned */
+    uint64_t free_mask;             /* bit i: pool i is not in use */
+    uint64_t dirty_mask;            /* bit i: free pool i may have resident pages */
+    unsigned nfree;                 /* pools not in use */
+    unsigned bucket;                /* the avail[] bucket it is in; 0: none */
+    struct alloc_pool pools[ARENA_POOLS];
+};
+/* Bytes at the start of an arena taken by its header: pool 0 begins after them. */
+#define ARENA_HDR ((sizeof(struct alloc_arena) + 15) & ~(size_t)15)
+
+static inline struct alloc_arena *arena_of(const void *p) {
+    return (struct alloc_arena *)((uintptr_t)p & ~(uintptr_t)(ARENA_SIZE - 1));
+}
+static inline struct alloc_pool *pool_of(const void *p) {
+    return &arena_of(p)->pools[((uintptr_t)p >> POOL_SHIFT) & (ARENA_POOLS - 1)];
+}
+static inline unsigned pool_index(const struct alloc_pool *pl) {
+    return (unsigned)(pl - arena_of(pl)->pools);
+}
+/* The pool's 16 KiB (pool 0's header bytes included). */
+static inline char *pool_mem(const struct alloc_pool *pl) {
+    return (char *)arena_of(pl) + ((size_t)pool_index(pl) << POOL_SHIFT);
+}
+/* Offset of a pool's first block: 0, or past the arena header for pool 0. */
+static inline size_t pool_first(const struct alloc_pool *pl) {
+    return pool_index(pl) ? 0 : ARENA_HDR;
+}
+static inline size_t pool_capacity(const struct alloc_pool *pl) {
+    return (POOL_SIZE - pool_first(pl)) / CLASS_SIZE(pl->cls);
+}
+static inline size_t pool_limit(const struct alloc_pool *pl) {
+    return pool_first(pl) + pool_capacity(pl) * CLASS_SIZE(pl->cls);
+}
+/* Blocks in use, whatever the FULL trick keeps in ref. */
+static inline size_t pool_used(const struct alloc_pool *pl) {
+    return (pl->flags & POOL_FULL) ? pool_capacity(pl) : pl->ref;
+}
+static inline int alloc_in_arenas(const ohm_heap *h, const void *p) {
+    return h->alloc.map[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK] != 0;
+}
+
+/* ---------------------------------------------------------------- tool hooks */
+/* Valgrind and ASan annotations: compile to nothing unless built in. They run on
+ * slow paths only: a heap under a tool keeps h->alloc.slow set. */
+#if defined(__SANITIZE_ADDRESS__)
+#  define ALLOC_ASAN 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define ALLOC_ASAN 1
+#  endif
+#endif
+#ifdef ALLOC_ASAN
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+int __asan_address_is_poisoned(void const volatile *addr);
+#  define ASAN_POISON(p, n)   __asan_poison_memory_region((p), (n))
+#  define ASAN_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#  define ASAN_IS_POISONED(p) __asan_address_is_poisoned(p)
+#else
+#  define ASAN_POISON(p, n)   ((void)(p), (void)(n))
+#  define ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
+#  define ASAN_IS_POISONED(p) ((void)(p), 0)
+#endif
+#ifdef OHM_HAVE_VALGRIND
+#  include <valgrind/valgrind.h>
+#  include <valgrind/memcheck.h>
+#  define VG_RUNNING() RUNNING_ON_VALGRIND
+#else
+#  define VG_RUNNING() 0
+#endif
+
+/* Read the next pointer of a free block, which tools consider inaccessible. */
+static inline void *block_next(const void *b) {
+    void *n;
+    ASAN_UNPOISON(b, sizeof(void *));
+#ifdef OHM_HAVE_VALGRIND
+    VALGRIND_MAKE_MEM_DEFINED(b, sizeof(void *));
+#endif
+    memcpy(&n, b, sizeof n);
+    return n;
+}
+
+/* ------------------------------------------------------------------- os.c */
+void *os_map_aligned(size_t size, size_t align);   /* NULL on failure */
+void  os_unmap(void *p, size_t size);
+void  os_release(void *p, size_t size);            /* madvise: contents become zero */
+void *os_reserve(size_t size);                     /* lazily zero, NORESERVE */
+
+/* ---------------------------------------------------------------- arena.c */
+int   arena_init(ohm_heap *h);
+void  arena_fini(ohm_heap *h);
+/* A fresh pool (POOL_FREE) of some arena, fullest arena first; NULL if none. */
+struct alloc_pool *arena_take_pool(ohm_heap *h);
+/* Give back an empty pool; may release the arena. */
+void  arena_return_pool(ohm_heap *h, struct alloc_pool *pl);
+/* madvise empty pools and free pages of used pools; returns pages released. */
+size_t arena_purge(ohm_heap *h);
+
+/* ----------------------------------------------------------------- pool.c */
+/* The slow paths of pool allocation: one block of class cls for kind, or NULL. */
+void *pool_alloc(ohm_heap *h, int kind, unsigned cls);
+/* A pool whose ref reached 0 on free: it became empty, or was full. */
+void  pool_on_zero(ohm_heap *h, struct alloc_pool *pl);
+/* Free a block known to be in h's arenas (slow path, with tool annotations). */
+void  pool_free(ohm_heap *h, void *p);
+/* Block start for p inside a used pool of h, or NULL when p is not a live-looking
+ * block start (never allocated, interior pointer, free pool). */
+int   pool_is_block_start(ohm_heap *h, const void *p);
+/* Release the free pages of a used pool; returns pages released. */
+size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl);
+/* Return to their arenas the empty pools kept as the only pool of their class. */
+void  pool_release_idle(ohm_heap *h);
+int   pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
+
+/* ---------------------------------------------------------------- large.c */
+#define LARGE_PREFIX 16
+enum { LARGE_PLAIN = 0, LARGE_OBJ = 1, LARGE_GC = 2, LARGE_HOOKED = 4 };
+void *large_alloc(ohm_heap *h, size_t n, int kind);  /* kind: LARGE_* */
+void *large_realloc(ohm_heap *h, void *p, size_t n); /* NULL: p untouched */
+void  large_free(ohm_heap *h, void *p);
+int   large_contains(const ohm_heap *h, const void *p);
+size_t large_size(const void *p);
+int   large_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
+void  large_fini(ohm_heap *h);
+/* The default RAW domain: the C library with blocks linked per heap. */
+void *raw_sys_malloc(void *ctx, size_t n);
+void *raw_sys_calloc(void *ctx, size_t nelem, size_t elsize);
+void *raw_sys_realloc(void *ctx, void *p, size_t n);
+void  raw_sys_free(void *ctx, void *p);
+void  raw_fini(ohm_heap *h);
+
+/* --------------------------------------------------------------- domain.c */
+/* The default MEM/OBJ allocator (the pools), as a PEP 445 table; ctx is the heap. */
+void *pym_malloc(void *ctx, size_t n);
+void *pym_calloc(void *ctx, size_t nelem, size_t elsize);
+void *pym_realloc(void *ctx, void *p, size_t n);
+void  pym_free(void *ctx, void *p);
+/* Fault injection: 1 when this allocation must fail. */
+int   alloc_should_fail(ohm_heap *h);
+const char *alloc_domain_name(ohm_domain d);
+
+/* ---------------------------------------------------------------- debug.c */
+#define DEBUG_PREFIX 32
+#define DEBUG_TAIL   8
+#define DEBUG_EXTRA  (DEBUG_PREFIX + DEBUG_TAIL)
+void *debug_malloc(void *ctx, size_t n);
+void *debug_calloc(void *ctx, size_t nelem, size_t elsize);
+void *debug_realloc(void *ctx, void *p, size_t n);
+void  debug_free(void *ctx, void *p);
+/* Object memory under the debug hooks. */
+ohm_object *debug_object_alloc(ohm_heap *h, size_t n, int gc);
+void  debug_object_free(ohm_heap *h, ohm_object *o);
+void  debug_register(ohm_heap *h);
+void  debug_unregister(ohm_heap *h);
+
+#endif

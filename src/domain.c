@@ -1,0 +1,468 @@
+/*
+ * domain.c — the PEP 445 domains and the allocator's entry points.
+ *
+ * Layers, outermost first (as CPython's):
+ *   tracing (trace_on_alloc/free, while h->trace.active)
+ *   the domain's table h->alloc.dom[d]: the user's hook, or the debug hooks
+ *     (debug.c, which wrap the base), or the base itself
+ *   the base: RAW = the C library (large.c); MEM and OBJ = the pools (pym_*)
+ *
+ * Fast paths. ohm_malloc/ohm_free/alloc_object/alloc_object_free test ONE word,
+ * h->alloc.slow, for every reason to leave the fast path (debug hooks, tracing, a
+ * hooked MEM/OBJ domain, bypass mode, fault injection, valgrind/ASan annotations),
+ * then pop or push a pool's free list:
+ *   malloc: slow? size-1 < 512? pool = used[kind][class]; b = pool->freelist; if b:
+ *           pool->freelist = *b; pool->ref++; return b.
+ *   free:   slow? map[addr >> 20]? pool = arena(addr)->pools[addr >> 14 & 63];
+ *           *b = pool->freelist; pool->freelist = b; if --pool->ref: return.
+ * Everything else (empty free list, new pool, full or empty pool, large blocks,
+ * hooks) is out of line. No locks: a heap is used by one thread at a time; the RAW
+ * domain's default allocator locks its own list.
+ */
+#include "alloc_impl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+/* ------------------------------------------------------------ configuration */
+
+static int pym_is_default(const ohm_heap *h, ohm_domain d) {
+    const ohm_allocator *t = &h->alloc.dom[d];
+    return t->malloc == pym_malloc && t->ctx == (void *)h;
+}
+
+void alloc_update_slow(ohm_heap *h) {
+    struct alloc_state *a = &h->alloc;
+    int slow = h->cfg.debug || h->cfg.use_malloc || h->trace.active || a->fail_after >= 0 ||
+               a->valgrind || !pym_is_default(h, OHM_DOMAIN_MEM) ||
+               !pym_is_default(h, OHM_DOMAIN_OBJ);
+#if defined(ALLOC_ASAN)
+    slow = 1;    /* ASan builds poison free blocks: only the slow paths annotate */
+#endif
+    a->slow = (uintptr_t)slow;
+}
+
+int alloc_init(ohm_heap *h) {
+    struct alloc_state *a = &h->alloc;
+    for (int k = 0; k < ALLOC_NKINDS; k++)
+        for (int c = 0; c < OHM_NB_CLASSES; c++) a->used[k][c] = &a->empty;
+    a->empty.kind = POOL_FREE;
+    a->fail_after = -1;
+    if (arena_init(h) < 0) return -1;
+    if (pthread_mutex_init(&a->raw_lock, NULL) != 0) {
+        arena_fini(h);
+        heap_error(h, "ohm_heap_new: cannot create the RAW domain lock");
+        return -1;
+    }
+    a->dom[OHM_DOMAIN_RAW] = (ohm_allocator){h, raw_sys_malloc, raw_sys_calloc, raw_sys_realloc, raw_sys_free};
+    for (int d = OHM_DOMAIN_MEM; d <= OHM_DOMAIN_OBJ; d++)
+        a->dom[d] = (ohm_allocator){h, pym_malloc, pym_calloc, pym_realloc, pym_free};
+    a->valgrind = VG_RUNNING() != 0;
+    if (h->cfg.debug) {
+        for (int d = 0; d < 3; d++) {
+            a->debug[d].heap = h;
+            a->debug[d].domain = (ohm_domain)d;
+            a->debug[d].base = a->dom[d];
+            a->dom[d] = (ohm_allocator){&a->debug[d], debug_malloc, debug_calloc, debug_realloc, debug_free};
+        }
+        a->obj_offset = DEBUG_PREFIX;
+        debug_register(h);
+    }
+    alloc_update_slow(h);
+    return 0;
+}
+
+void alloc_fini(ohm_heap *h) {
+    struct alloc_state *a = &h->alloc;
+    if (h->cfg.debug) debug_unregister(h);
+    large_fini(h);
+    arena_fini(h);
+    raw_fini(h);
+    pthread_mutex_destroy(&a->raw_lock);
+}
+
+void alloc_fail_after(ohm_heap *h, long n) {
+    h->alloc.fail_after = n < 0 ? -1 : n;
+    alloc_update_slow(h);
+}
+
+int alloc_should_fail(ohm_heap *h) {
+    struct alloc_state *a = &h->alloc;
+    if (OHM_LIKELY(a->fail_after < 0)) return 0;
+    if (a->fail_after == 0) {
+        heap_error(h, "out of memory (injected failure)");
+        errno = ENOMEM;
+        return 1;
+    }
+    a->fail_after--;
+    return 0;
+}
+
+const char *alloc_domain_name(ohm_domain d) {
+    switch (d) {
+    case OHM_DOMAIN_RAW: return "RAW";
+    case OHM_DOMAIN_MEM: return "MEM";
+    case OHM_DOMAIN_OBJ: return "OBJ";
+    }
+    return "?";
+}
+
+/* -------------------------------------------- the base allocator of MEM and OBJ */
+
+static void *pym_oom(ohm_heap *h, size_t n) {
+    heap_error(h, "out of memory (%zu bytes)", n);
+    errno = ENOMEM;
+    return NULL;
+}
+
+/* Tell valgrind about a pool block handed out or taken back. */
+static void pym_track_alloc(ohm_heap *h, void *p, size_t n) {
+    (void)h; (void)p; (void)n;
+#ifdef OHM_HAVE_VALGRIND
+    if (h->alloc.valgrind) VALGRIND_MALLOCLIKE_BLOCK(p, n, 0, 0);
+#endif
+#ifdef ALLOC_ASAN
+    ASAN_POISON(p, CLASS_SIZE(pool_of(p)->cls));
+    ASAN_UNPOISON(p, n);
+#endif
+}
+
+void *pym_malloc(void *ctx, size_t n) {
+    ohm_heap *h = ctx;
+    void *p;
+    if (n == 0) n = 1;
+    if (n <= OHM_SMALL_MAX && !h->cfg.use_malloc) {
+        p = pool_alloc(h, POOL_PLAIN, (unsigned)SIZE_CLASS(n));
+        if (p) pym_track_alloc(h, p, n);
+    } else {
+        p = large_alloc(h, n, LARGE_PLAIN);
+    }
+    return p ? p : pym_oom(h, n);
+}
+
+void *pym_calloc(void *ctx, size_t nelem, size_t elsize) {
+    ohm_heap *h = ctx;
+    if (elsize && nelem > SIZE_MAX / elsize) {
+        heap_error(h, "calloc: %zu * %zu bytes overflows", nelem, elsize);
+        errno = ENOMEM;
+        return NULL;
+    }
+    size_t n = nelem * elsize;
+    void *p = pym_malloc(ctx, n);
+    if (p) memset(p, 0, n);
+    return p;
+}
+
+static void pym_free_base(ohm_heap *h, void *p) {
+    if (alloc_in_arenas(h, p)) {
+#ifdef OHM_HAVE_VALGRIND
+        if (h->alloc.valgrind) VALGRIND_FREELIKE_BLOCK(p, 0);
+#endif
+        pool_free(h, p);
+    } else {
+        large_free(h, p);   /* fatal when p is not one of h's large blocks either */
+    }
+}
+
+void pym_free(void *ctx, void *p) {
+    if (p) pym_free_base(ctx, p);
+}
+
+void *pym_realloc(void *ctx, void *p, size_t n) {
+    ohm_heap *h = ctx;
+    if (!p) return pym_malloc(ctx, n);
+    if (n == 0) n = 1;
+    size_t old;
+    if (alloc_in_arenas(h, p)) {
+        old = CLASS_SIZE(pool_of(p)->cls);
+        if (n <= OHM_SMALL_MAX && SIZE_CLASS(n) == pool_of(p)->cls && !h->cfg.use_malloc) {
+            ASAN_UNPOISON(p, n);
+#ifdef OHM_HAVE_VALGRIND
+            if (h->alloc.valgrind) VALGRIND_RESIZEINPLACE_BLOCK(p, old, n, 0);
+#endif
+            return p;      /* same class: in place */
+        }
+        ASAN_UNPOISON(p, old);
+    } else {
+        if (!large_contains(h, p))
+            ohm_fatal("ohm_realloc: %p is not a block of heap %p (never allocated, or "
+                      "already freed)", p, (void *)h);
+        old = large_size(p);
+        if (n > OHM_SMALL_MAX || h->cfg.use_malloc) {
+            void *q = large_realloc(h, p, n);
+            return q ? q : pym_oom(h, n);
+        }
+    }
+    /* Across the 512-byte line, or to another class: move. */
+    void *q = pym_malloc(ctx, n);
+    if (!q) return NULL;
+    memcpy(q, p, old < n ? old : n);
+    pym_free_base(h, p);
+    return q;
+}
+
+/* ------------------------------------------------------------- domain calls */
+
+static void *dom_malloc(ohm_heap *h, ohm_domain d, size_t n) {
+    struct alloc_state *a = &h->alloc;
+    if (alloc_should_fail(h)) return NULL;
+    void *p = a->dom[d].malloc(a->dom[d].ctx, n);
+    if (p && h->trace.active) trace_on_alloc(h, d, p, n);
+    return p;
+}
+
+static void *dom_calloc(ohm_heap *h, ohm_domain d, size_t nelem, size_t elsize) {
+    struct alloc_state *a = &h->alloc;
+    if (elsize && nelem > SIZE_MAX / elsize) {
+        heap_error(h, "calloc: %zu * %zu bytes overflows", nelem, elsize);
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (alloc_should_fail(h)) return NULL;
+    void *p = a->dom[d].calloc(a->dom[d].ctx, nelem, elsize);
+    if (p && h->trace.active) trace_on_alloc(h, d, p, nelem * elsize);
+    return p;
+}
+
+static void *dom_realloc(ohm_heap *h, ohm_domain d, void *p, size_t n) {
+    struct alloc_state *a = &h->alloc;
+    if (alloc_should_fail(h)) return NULL;
+    void *q = a->dom[d].realloc(a->dom[d].ctx, p, n);
+    if (q && h->trace.active) {      /* realloc = free the old block + allocate the new */
+        if (p) trace_on_free(h, d, p);
+        trace_on_alloc(h, d, q, n);
+    }
+    return q;
+}
+
+static void dom_free(ohm_heap *h, ohm_domain d, void *p) {
+    struct alloc_state *a = &h->alloc;
+    if (!p) return;
+    if (h->trace.active) trace_on_free(h, d, p);
+    a->dom[d].free(a->dom[d].ctx, p);
+}
+
+OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
+    if (!h->alloc.slow) return pym_malloc(h, n);
+    return dom_malloc(h, d, n);
+}
+
+OHM_NOINLINE static void mem_free_slow(ohm_heap *h, ohm_domain d, void *p) {
+    if (!p) return;
+    if (!h->alloc.slow) { pym_free_base(h, p); return; }
+    dom_free(h, d, p);
+}
+
+void *alloc_malloc(ohm_heap *h, ohm_domain d, size_t n) {
+    if (d == OHM_DOMAIN_RAW) return ohm_raw_malloc(h, n);
+    return mem_malloc_slow(h, d, n);
+}
+
+void *alloc_calloc(ohm_heap *h, ohm_domain d, size_t nelem, size_t elsize) {
+    if (d == OHM_DOMAIN_RAW) return ohm_raw_calloc(h, nelem, elsize);
+    if (!h->alloc.slow) return pym_calloc(h, nelem, elsize);
+    return dom_calloc(h, d, nelem, elsize);
+}
+
+void *alloc_realloc(ohm_heap *h, ohm_domain d, void *p, size_t n) {
+    if (d == OHM_DOMAIN_RAW) return ohm_raw_realloc(h, p, n);
+    if (!h->alloc.slow) return pym_realloc(h, p, n);
+    return dom_realloc(h, d, p, n);
+}
+
+void alloc_free(ohm_heap *h, ohm_domain d, void *p) {
+    if (d == OHM_DOMAIN_RAW) { ohm_raw_free(h, p); return; }
+    mem_free_slow(h, d, p);
+}
+
+/* ------------------------------------------------------------ public: MEM */
+
+void *ohm_malloc(ohm_heap *h, size_t n) {
+    struct alloc_state *a = &h->alloc;
+    if (OHM_LIKELY(!a->slow) && OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
+        struct alloc_pool *pl = a->used[POOL_PLAIN][SIZE_CLASS(n)];
+        void **b = pl->freelist;
+        if (OHM_LIKELY(b != NULL)) {
+            pl->freelist = *b;
+            pl->ref++;
+            return b;
+        }
+    }
+    return mem_malloc_slow(h, OHM_DOMAIN_MEM, n);
+}
+
+void ohm_free(ohm_heap *h, void *p) {
+    struct alloc_state *a = &h->alloc;
+    if (OHM_LIKELY(!a->slow) && OHM_LIKELY(alloc_in_arenas(h, p))) {
+        struct alloc_pool *pl = pool_of(p);
+        *(void **)p = pl->freelist;
+        pl->freelist = p;
+        if (OHM_UNLIKELY(--pl->ref == 0)) pool_on_zero(h, pl);
+        return;
+    }
+    mem_free_slow(h, OHM_DOMAIN_MEM, p);
+}
+
+void *ohm_calloc(ohm_heap *h, size_t nelem, size_t elsize) {
+    return alloc_calloc(h, OHM_DOMAIN_MEM, nelem, elsize);
+}
+
+void *ohm_realloc(ohm_heap *h, void *p, size_t n) {
+    return alloc_realloc(h, OHM_DOMAIN_MEM, p, n);
+}
+
+/* ------------------------------------------------------------ public: RAW */
+
+void *ohm_raw_malloc(ohm_heap *h, size_t n) {
+    return dom_malloc(h, OHM_DOMAIN_RAW, n);
+}
+
+void *ohm_raw_calloc(ohm_heap *h, size_t nelem, size_t elsize) {
+    return dom_calloc(h, OHM_DOMAIN_RAW, nelem, elsize);
+}
+
+void *ohm_raw_realloc(ohm_heap *h, void *p, size_t n) {
+    return dom_realloc(h, OHM_DOMAIN_RAW, p, n);
+}
+
+void ohm_raw_free(ohm_heap *h, void *p) {
+    dom_free(h, OHM_DOMAIN_RAW, p);
+}
+
+/* ---------------------------------------------------------------- objects */
+
+static ohm_object *obj_base_alloc(ohm_heap *h, size_t n, int gc) {
+    ohm_object *o;
+    if (n <= OHM_SMALL_MAX && !h->cfg.use_malloc) {
+        o = pool_alloc(h, gc ? POOL_GC : POOL_OBJ, (unsigned)SIZE_CLASS(n));
+        if (!o) return pym_oom(h, n);
+        pym_track_alloc(h, o, n);
+        o->ohm_bits = 0;
+    } else {
+        o = large_alloc(h, n, gc ? LARGE_GC : LARGE_OBJ);
+        if (!o) return pym_oom(h, n);
+        o->ohm_bits = OHM_F_LARGE;
+    }
+    o->ohm_rc = 0;
+    o->ohm_type = NULL;
+    return o;
+}
+
+OHM_NOINLINE static ohm_object *obj_alloc_slow(ohm_heap *h, size_t n, int gc) {
+    if (!h->alloc.slow) return obj_base_alloc(h, n, gc);
+    if (alloc_should_fail(h)) return NULL;
+    ohm_object *o = h->cfg.debug ? debug_object_alloc(h, n, gc) : obj_base_alloc(h, n, gc);
+    if (o && h->trace.active) trace_on_alloc(h, OHM_DOMAIN_OBJ, o, n);
+    return o;
+}
+
+ohm_object *alloc_object(ohm_heap *h, size_t n, int gc) {
+    struct alloc_state *a = &h->alloc;
+    if (OHM_LIKELY(!a->slow) && OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
+        struct alloc_pool *pl = a->used[POOL_OBJ + (gc != 0)][SIZE_CLASS(n)];
+        ohm_object *o = pl->freelist;
+        if (OHM_LIKELY(o != NULL)) {
+            pl->freelist = *(void **)o;
+            pl->ref++;
+            o->ohm_rc = 0;
+            o->ohm_bits = 0;       /* the type is already NULL: free slots keep it so */
+            return o;
+        }
+    }
+    return obj_alloc_slow(h, n, gc);
+}
+
+OHM_NOINLINE static void obj_free_slow(ohm_heap *h, ohm_object *o) {
+    if (h->alloc.slow) {
+        if (h->trace.active) trace_on_free(h, OHM_DOMAIN_OBJ, o);
+        if (h->cfg.debug) { debug_object_free(h, o); return; }
+    }
+    if (o->ohm_bits & OHM_F_LARGE) large_free(h, o);
+    else pym_free_base(h, o);
+}
+
+void alloc_object_free(ohm_heap *h, ohm_object *o) {
+    struct alloc_state *a = &h->alloc;
+    o->ohm_type = NULL;
+    if (OHM_LIKELY(!a->slow) && OHM_LIKELY(!(o->ohm_bits & OHM_F_LARGE))) {
+        struct alloc_pool *pl = pool_of(o);
+        *(void **)o = pl->freelist;
+        pl->freelist = o;
+        if (OHM_UNLIKELY(--pl->ref == 0)) pool_on_zero(h, pl);
+        return;
+    }
+    obj_free_slow(h, o);
+}
+
+ohm_heap *alloc_heap_of(const ohm_object *o) {
+    if (o->ohm_bits & OHM_F_LARGE) {
+        ohm_heap *h;
+        memcpy(&h, (const char *)o - 16, sizeof h);   /* large prefix, or debug prefix */
+        return h;
+    }
+    return arena_of(o)->heap;
+}
+
+size_t alloc_usable_size(ohm_heap *h, const void *p) {
+    if (!p) return 0;
+    if (h->cfg.debug) {
+        const char *base = (const char *)p - DEBUG_PREFIX;
+        if (((uintptr_t)p & 15) ||
+            !(alloc_in_arenas(h, base) ? pool_is_block_start(h, base) : large_contains(h, base)))
+            return 0;
+        size_t n;
+        memcpy(&n, base + 8, sizeof n);
+        return n;
+    }
+    if (alloc_in_arenas(h, p)) return pool_is_block_start(h, p) ? CLASS_SIZE(pool_of(p)->cls) : 0;
+    return large_contains(h, p) ? large_size(p) : 0;
+}
+
+int alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
+    int r = pool_walk(h, gc_only, fn, arg);
+    return r ? r : large_walk(h, gc_only, fn, arg);
+}
+
+/* ------------------------------------------------------------ PEP 445 API */
+
+int ohm_get_allocator(ohm_heap *h, ohm_domain domain, ohm_allocator *out) {
+    if (!h || !out || (unsigned)domain > OHM_DOMAIN_OBJ) {
+        if (h) heap_error(h, "ohm_get_allocator: bad domain %d", (int)domain);
+        return -1;
+    }
+    *out = h->alloc.dom[domain];
+    return 0;
+}
+
+int ohm_set_allocator(ohm_heap *h, ohm_domain domain, const ohm_allocator *a) {
+    if (!h || (unsigned)domain > OHM_DOMAIN_OBJ) {
+        if (h) heap_error(h, "ohm_set_allocator: bad domain %d", (int)domain);
+        return -1;
+    }
+    if (!a || !a->malloc || !a->calloc || !a->realloc || !a->free) {
+        heap_error(h, "ohm_set_allocator: the table needs malloc, calloc, realloc and free");
+        return -1;
+    }
+    h->alloc.dom[domain] = *a;
+    if (domain == OHM_DOMAIN_RAW) h->alloc.raw_hooked = a->malloc != raw_sys_malloc;
+    alloc_update_slow(h);
+    return 0;
+}
+
+void ohm_get_arena_allocator(ohm_heap *h, ohm_arena_allocator *out) {
+    *out = h->alloc.arena_alloc;
+}
+
+int ohm_set_arena_allocator(ohm_heap *h, const ohm_arena_allocator *a) {
+    if (!a || !a->alloc || !a->free) {
+        heap_error(h, "ohm_set_arena_allocator: the table needs alloc and free");
+        return -1;
+    }
+    if (h->alloc.arenas_allocated) {
+        heap_error(h, "ohm_set_arena_allocator: the heap already has arenas; set it first");
+        return -1;
+    }
+    h->alloc.arena_alloc = *a;
+    h->alloc.arena_hooked = 1;
+    return 0;
+}

@@ -1,0 +1,270 @@
+/*
+ * pool.c — pools: 16 KiB of equal blocks of one size class (16..512 B, step 16).
+ *
+ * A pool in use is in the used list of its (kind, class): h->alloc.used[kind][cls]
+ * is the head, the pool the fast path pops from. Kinds keep plain blocks, non-GC
+ * objects and GC objects apart, so walks over object pools never meet a plain block.
+ *
+ * Blocks. Free blocks form a singly linked list through their first word. Blocks are
+ * carved lazily from `bump`, one page at a time, so untouched pages stay untouched.
+ *
+ * The FULL trick (one test on the free fast path). A pool whose blocks are all in use
+ * leaves its used list with POOL_FULL set and ref forced to 1 (its real count is its
+ * capacity). The free fast path only checks `--ref == 0`: that is true both when a
+ * listed pool empties and when a full pool gets its first block back, and
+ * pool_on_zero tells the two apart.
+ *
+ * Released pages. A used pool whose free blocks cover whole pages gives those pages
+ * back (pool_trim_pages, from the purge): the blocks touching them leave the free
+ * list and the pages are marked in flags; when the free list runs dry they are
+ * revived before the pool counts as full. So after 99.9% of blocks die at random,
+ * only the pages holding survivors stay resident.
+ *
+ * Invariants: a listed pool has freelist != NULL, or bump < limit, or released
+ * pages, or is the head (about to be refilled or unlinked); ref counts blocks in use
+ * (FULL: see above); every block on the free list and every carved block of an object
+ * pool that is not in use has type == NULL at obj_offset + 8.
+ */
+#include "alloc_impl.h"
+
+static void block_set_next(void *b, void *next) {
+    ASAN_UNPOISON(b, sizeof(void *));
+    memcpy(b, &next, sizeof next);
+}
+
+/* Free object slots must read as type NULL for the walks. */
+static void block_clear_type(ohm_heap *h, char *b, int kind) {
+    if (kind != POOL_PLAIN) {
+        void *null = NULL;
+        ASAN_UNPOISON(b + h->alloc.obj_offset + 8, sizeof null);
+        memcpy(b + h->alloc.obj_offset + 8, &null, sizeof null);
+    }
+}
+
+static void used_link_front(struct alloc_state *a, struct alloc_pool *pl) {
+    struct alloc_pool *head = a->used[pl->kind][pl->cls];
+    pl->prev = NULL;
+    pl->next = head == &a->empty ? NULL : head;
+    if (pl->next) pl->next->prev = pl;
+    a->used[pl->kind][pl->cls] = pl;
+}
+
+static void used_unlink(struct alloc_state *a, struct alloc_pool *pl) {
+    if (pl->prev) pl->prev->next = pl->next;
+    else a->used[pl->kind][pl->cls] = pl->next ? pl->next : &a->empty;
+    if (pl->next) pl->next->prev = pl->prev;
+    pl->next = pl->prev = NULL;
+}
+
+static void pool_init(ohm_heap *h, struct alloc_pool *pl, int kind, unsigned cls) {
+    pl->freelist = NULL;
+    pl->ref = 0;
+    pl->bump = (uint16_t)pool_first(pl);
+    pl->cls = (uint8_t)cls;
+    pl->kind = (uint8_t)kind;
+    pl->flags = 0;
+    pl->trim_ref = 255;
+    used_link_front(&h->alloc, pl);
+}
+
+/* Does block offset off (size bytes) touch a page in mask? */
+static int block_in_pages(size_t off, size_t size, unsigned mask) {
+    unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
+    return ((mask >> p0) & 1) || ((mask >> p1) & 1);
+}
+
+/* Refill an empty free list: carve the next page of never-used blocks, or revive
+ * released pages. 0 when the pool is full. */
+static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
+    size_t size = CLASS_SIZE(pl->cls), limit = pool_limit(pl);
+    char *mem = pool_mem(pl);
+    void *head = NULL, **tail = &head;
+    if (pl->bump < limit) {
+        size_t off = pl->bump;
+        size_t end = ((off >> PAGE_SHIFT) + 1) << PAGE_SHIFT;   /* this page, at least one block */
+        do {
+            char *b = mem + off;
+            block_clear_type(h, b, pl->kind);
+            block_set_next(b, NULL);
+            *tail = b;
+            tail = (void **)b;
+            ASAN_POISON(b, size);
+            off += size;
+        } while (off + size <= limit && off < end);
+        pl->bump = (uint16_t)off;
+    } else if (pl->flags >> POOL_REL_SHIFT) {
+        unsigned mask = pl->flags >> POOL_REL_SHIFT;
+        for (size_t off = pool_first(pl); off + size <= limit; off += size) {
+            if (!block_in_pages(off, size, mask)) continue;
+            char *b = mem + off;
+            block_clear_type(h, b, pl->kind);
+            block_set_next(b, NULL);
+            *tail = b;
+            tail = (void **)b;
+            ASAN_POISON(b, size);
+        }
+        pl->flags &= (uint8_t)~(0xF0u);
+        pl->trim_ref = 255;
+    } else {
+        return 0;
+    }
+    pl->freelist = head;
+    return 1;
+}
+
+void *pool_alloc(ohm_heap *h, int kind, unsigned cls) {
+    struct alloc_state *a = &h->alloc;
+    struct alloc_pool *pl = a->used[kind][cls];
+    for (;;) {
+        if (pl == &a->empty) {
+            pl = arena_take_pool(h);
+            if (!pl) return NULL;
+            pool_init(h, pl, kind, cls);
+        }
+        if (pl->freelist || pool_extend(h, pl)) break;
+        used_unlink(a, pl);            /* full: out of the list until a block comes back */
+        pl->flags |= POOL_FULL;
+        pl->ref = 1;
+        pl = a->used[kind][cls];
+    }
+    void *b = pl->freelist;
+    pl->freelist = block_next(b);
+    pl->ref++;
+    ASAN_UNPOISON(b, CLASS_SIZE(cls));
+    return b;
+}
+
+void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
+    struct alloc_state *a = &h->alloc;
+    if (pl->flags & POOL_FULL) {       /* a full pool got a block back */
+        pl->flags &= (uint8_t)~POOL_FULL;
+        pl->ref = (uint16_t)(pool_capacity(pl) - 1);
+        used_link_front(a, pl);
+        return;
+    }
+    /* Empty. The only pool of its class stays, so a loop allocating and freeing one
+     * block does not take and return a pool each time; alloc_trim returns it. */
+    if (a->used[pl->kind][pl->cls] == pl && !pl->next && !h->destroying) return;
+    used_unlink(a, pl);
+    arena_return_pool(h, pl);
+}
+
+void pool_release_idle(ohm_heap *h) {
+    struct alloc_state *a = &h->alloc;
+    for (int k = 0; k < ALLOC_NKINDS; k++)
+        for (int c = 0; c < OHM_NB_CLASSES; c++) {
+            struct alloc_pool *pl = a->used[k][c];
+            if (pl != &a->empty && pl->ref == 0 && !pl->next && !(pl->flags & POOL_FULL)) {
+                used_unlink(a, pl);
+                arena_return_pool(h, pl);
+            }
+        }
+}
+
+void pool_free(ohm_heap *h, void *p) {
+    struct alloc_pool *pl = pool_of(p);
+    block_set_next(p, pl->freelist);
+    ASAN_POISON(p, CLASS_SIZE(pl->cls));
+    pl->freelist = p;
+    if (--pl->ref == 0) pool_on_zero(h, pl);
+}
+
+int pool_is_block_start(ohm_heap *h, const void *p) {
+    (void)h;
+    const struct alloc_pool *pl = pool_of(p);
+    if (pl->kind == POOL_FREE) return 0;
+    size_t off = (size_t)((const char *)p - pool_mem(pl)), size = CLASS_SIZE(pl->cls);
+    if (off < pool_first(pl) || off >= pl->bump) return 0;
+    if ((off - pool_first(pl)) % size) return 0;
+    if (block_in_pages(off, size, pl->flags >> POOL_REL_SHIFT)) return 0;
+    return 1;
+}
+
+size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
+    (void)h;
+    if (pl->flags & POOL_FULL) return 0;
+    size_t size = CLASS_SIZE(pl->cls), first = pool_first(pl), limit = pool_limit(pl);
+    size_t cap = pool_capacity(pl), used = pl->ref;
+    size_t bpp = PAGE_SIZE / size;
+    if (pl->bump < limit || cap - used < bpp) return 0;
+    if (pl->trim_ref != 255 && (size_t)pl->trim_ref * 4 < used + bpp) return 0;
+    pl->trim_ref = (uint8_t)(used / 4 > 254 ? 254 : used / 4);
+    unsigned released = pl->flags >> POOL_REL_SHIFT;
+    char *mem = pool_mem(pl);
+    /* Free blocks per page: those on the free list, plus those parked because they
+     * touch an already released page. */
+    unsigned nfree[POOL_PAGES] = {0}, total[POOL_PAGES] = {0};
+    for (size_t off = first; off + size <= limit; off += size) {
+        unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
+        total[p0]++;
+        if (p1 != p0) total[p1]++;
+        if (block_in_pages(off, size, released)) {
+            nfree[p0]++;
+            if (p1 != p0) nfree[p1]++;
+        }
+    }
+    for (char *b = pl->freelist; b; b = block_next(b)) {
+        size_t off = (size_t)(b - mem);
+        unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
+        nfree[p0]++;
+        if (p1 != p0) nfree[p1]++;
+    }
+    unsigned fresh = 0;
+    for (unsigned pg = first ? 1 : 0; pg < POOL_PAGES; pg++)   /* pool 0's page 0: arena header */
+        if (!((released >> pg) & 1) && total[pg] && nfree[pg] == total[pg]) fresh |= 1u << pg;
+    if (!fresh) return 0;
+    /* Drop the blocks touching the new pages from the free list, then release them. */
+    void **link = &pl->freelist;
+    for (char *b = pl->freelist; b; ) {
+        char *next = block_next(b);
+        if (block_in_pages((size_t)(b - mem), size, fresh)) *link = next;
+        else link = (void **)b;
+        b = next;
+    }
+    size_t pages = 0;
+    for (unsigned pg = 0; pg < POOL_PAGES; pg++)
+        if ((fresh >> pg) & 1) { os_release(mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
+    pl->flags |= (uint8_t)(fresh << POOL_REL_SHIFT);
+    return pages;
+}
+
+/* The type word of the object slot at b, or NULL; free slots read as NULL. Under
+ * ASan a free slot is poisoned, so ask before reading it. */
+static inline const ohm_type *slot_type(ohm_heap *h, const char *b) {
+    const char *t = b + h->alloc.obj_offset + 8;
+    if (ASAN_IS_POISONED(t)) return NULL;
+#ifdef OHM_HAVE_VALGRIND
+    if (h->alloc.valgrind) {
+        const ohm_type *ty;
+        VALGRIND_DISABLE_ERROR_REPORTING;
+        memcpy(&ty, t, sizeof ty);
+        VALGRIND_ENABLE_ERROR_REPORTING;
+        return ty;
+    }
+#endif
+    return *(const ohm_type *const *)t;
+}
+
+int pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
+    size_t oo = h->alloc.obj_offset;
+    for (struct alloc_arena *ar = h->alloc.arenas; ar; ar = ar->next) {
+        uint64_t used = ~ar->free_mask;
+        while (used) {
+            unsigned i = (unsigned)__builtin_ctzll(used);
+            used &= used - 1;
+            struct alloc_pool *pl = &ar->pools[i];
+            if (pl->kind == POOL_PLAIN || (gc_only && pl->kind != POOL_GC)) continue;
+            size_t size = CLASS_SIZE(pl->cls), end = pl->bump;
+            unsigned rel = pl->flags >> POOL_REL_SHIFT;
+            char *mem = pool_mem(pl);
+            for (size_t off = pool_first(pl); off + size <= end; off += size) {
+                if (OHM_UNLIKELY(rel) && block_in_pages(off, size, rel)) continue;
+                if (slot_type(h, mem + off)) {
+                    int r = fn((ohm_object *)(mem + off + oo), arg);
+                    if (r) return r;
+                }
+            }
+        }
+    }
+    return 0;
+}
