@@ -16,7 +16,7 @@
  * free list of 80. Dicts are GC objects; the collector may untrack one whose keys
  * and values are all atomic, and storing a GC object re-tracks it.
  */
-#include "internal.h"
+#include "freelist.h"
 
 #define DKIX_EMPTY (-1)
 #define DKIX_DUMMY (-2)

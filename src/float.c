@@ -3,7 +3,7 @@
  * list of OBJ_FLOAT_MAXFREE (CPython's PyFloat free list). Floats that equal an int
  * hash like it (hash.c), so 1.0 and 1 are the same dict key, as in Python.
  */
-#include "internal.h"
+#include "freelist.h"
 
 static uint64_t float_hash(const ohm_object *o) {
     return obj_hash_double(((const obj_float *)o)->value);

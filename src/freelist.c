@@ -10,28 +10,9 @@
  * misuse is caught. ohm_clear_freelists (the collector calls it on full collections)
  * gives all entries back to the pools.
  */
-#include "internal.h"
+#include "freelist.h"
 
-int obj_freelist_push(ohm_heap *h, struct obj_freelist *fl, size_t max, ohm_object *o) {
-    if (fl->n >= max || h->cfg.debug) return 0;
-    o->ohm_type = NULL;
-    o->ohm_rc = 0;
-    o->ohm_bits &= OHM_F_LARGE;
-    *(ohm_object **)(o + 1) = fl->head;
-    fl->head = o;
-    fl->n++;
-    return 1;
-}
-
-ohm_object *obj_freelist_pop(struct obj_freelist *fl, const ohm_type *t) {
-    ohm_object *o = fl->head;
-    if (!o) return NULL;
-    fl->head = *(ohm_object **)(o + 1);
-    fl->n--;
-    o->ohm_rc = 1;
-    o->ohm_type = t;
-    return o;
-}
+/* obj_freelist_push and obj_freelist_pop are inline in object.h. */
 
 static size_t freelist_clear(ohm_heap *h, struct obj_freelist *fl) {
     size_t n = 0;

@@ -5,7 +5,7 @@
  * ohm_int_new(h, 7) == ohm_int_new(h, 7) and counting them costs nothing. Other ints
  * recycle their memory through a free list of OBJ_INT_MAXFREE.
  */
-#include "internal.h"
+#include "freelist.h"
 
 static uint64_t int_hash(const ohm_object *o) {
     return obj_hash_int(((const obj_int *)o)->value);

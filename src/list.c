@@ -5,7 +5,7 @@
  * Popping shrinks the array when it is less than half full. List objects (the
  * 40-byte part) are recycled through a free list of 80. Lists are GC objects.
  */
-#include "internal.h"
+#include "freelist.h"
 
 static int list_traverse(ohm_object *self, ohm_visit_fn visit, void *arg) {
     obj_list *l = (obj_list *)self;

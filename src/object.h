@@ -79,10 +79,7 @@ void obj_track_new(ohm_object *o);
 /* Make a heap-lifetime singleton immortal. */
 void obj_make_immortal(ohm_object *o);
 
-/* Free lists (freelist.c). Push returns 0 when the list is full or the heap is in
- * debug mode: the caller then lets the memory go the ordinary way. */
-int  obj_freelist_push(ohm_heap *h, struct obj_freelist *fl, size_t max, ohm_object *o);
-ohm_object *obj_freelist_pop(struct obj_freelist *fl, const ohm_type *t);
+/* Free lists: obj_freelist_push/pop, inline in freelist.h. */
 
 /* Wrong-type reports: "fn: expected a list, got 'int'", on o's heap. */
 void obj_type_error(const char *fn, const char *want, const ohm_object *o);

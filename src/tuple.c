@@ -9,7 +9,7 @@
  * atomic (obj_untrack_candidate); storing a GC item into an untracked tuple tracks
  * it again.
  */
-#include "internal.h"
+#include "freelist.h"
 
 static int tuple_traverse(ohm_object *self, ohm_visit_fn visit, void *arg) {
     obj_tuple *t = (obj_tuple *)self;

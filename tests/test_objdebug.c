@@ -1,0 +1,113 @@
+/* test_objdebug.c — debug-mode detection of refcount misuse, each in a child process
+ * with its fatal message asserted: decref of a freed object (the inline path), incref
+ * of a freed object (the checked functions), a count going below zero, builtins. */
+#include "check.h"
+#include "ohm.h"
+
+typedef struct thing { ohm_object ob; int x; } thing;
+static const ohm_type thing_type = { .name = "thing", .basicsize = sizeof(thing) };
+
+static ohm_heap *debug_heap(void) {
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.debug = 1;
+    return ohm_heap_new(&cfg);
+}
+
+static void double_decref(void *arg) {
+    (void)arg;
+    ohm_heap *h = debug_heap();
+    ohm_object *o = ohm_new(h, &thing_type);
+    fprintf(stderr, "addr=%p\n", (void *)o);
+    ohm_decref(o);
+    ohm_decref(o);           /* the inline path sees count 0 */
+}
+
+static void incref_freed(void *arg) {
+    (void)arg;
+    ohm_heap *h = debug_heap();
+    ohm_object *o = ohm_new(h, &thing_type);
+    ohm_decref(o);
+    (ohm_incref)(o);         /* the checked function */
+}
+
+static void checked_decref_freed(void *arg) {
+    (void)arg;
+    ohm_heap *h = debug_heap();
+    ohm_object *o = ohm_new(h, &thing_type);
+    ohm_decref(o);
+    (ohm_xdecref)(o);
+}
+
+/* A dealloc that drops one reference too many: the count goes below zero. */
+static void bad_dealloc(ohm_object *self) { ohm_decref(self); }
+static const ohm_type bad_type = { .name = "bad", .basicsize = sizeof(thing), .dealloc = bad_dealloc };
+static void below_zero(void *arg) {
+    (void)arg;
+    ohm_heap *h = debug_heap();
+    ohm_decref(ohm_new(h, &bad_type));
+}
+
+static void float_twice(void *arg) {
+    (void)arg;
+    ohm_heap *h = debug_heap();
+    ohm_object *f = ohm_float_new(h, 1.5);   /* no free lists in debug mode */
+    ohm_decref(f);
+    ohm_decref(f);
+}
+
+static void list_item_twice(void *arg) {
+    (void)arg;
+    ohm_heap *h = debug_heap();
+    ohm_object *l = ohm_list_new(h), *s = ohm_str_new(h, "str!", 4);
+    ohm_list_append(l, s);
+    ohm_decref(s);
+    ohm_decref(s);           /* the list's reference, stolen by mistake */
+    ohm_decref(l);           /* the list drops a freed str */
+}
+
+/* Without debug mode a freed float sits on the free list: still caught, untyped. */
+static void nodebug_float_twice(void *arg) {
+    (void)arg;
+    ohm_heap *h = ohm_heap_new(NULL);
+    ohm_object *f = ohm_float_new(h, 1.5);
+    ohm_decref(f);
+    ohm_decref(f);
+}
+
+/* Many objects die between the free and the misuse: the quarantine still knows. */
+static void late_misuse(void *arg) {
+    (void)arg;
+    ohm_heap *h = debug_heap();
+    ohm_object *o = ohm_new(h, &thing_type);
+    ohm_decref(o);
+    for (int i = 0; i < 1000; i++) ohm_decref(ohm_int_new(h, 100000 + i));
+    ohm_decref(o);
+}
+
+int main(void) {
+    unsetenv("OHM_MALLOC");
+    unsetenv("OHM_TRACEMALLOC");
+    int sig;
+    /* the message names the object's address (the child prints it first) */
+    const char *out = run_child(double_decref, NULL, &sig);
+    CHECK_EQ_INT(sig, SIGABRT);
+    void *addr = NULL;
+    const char *a = strstr(out, "addr=");
+    CHECK(a && sscanf(a, "addr=%p", &addr) == 1);
+    char needle[128];
+    snprintf(needle, sizeof needle, "ohm_decref: object at %p of type 'thing' was already freed", addr);
+    CHECK_CONTAINS(out, needle);
+    expect_death(double_decref, NULL, "ohm: fatal error: ohm_decref: object at 0x");
+    expect_death(double_decref, NULL, "of type 'thing' was already freed");
+    expect_death(incref_freed, NULL, "ohm_incref: object at 0x");
+    expect_death(incref_freed, NULL, "of type 'thing' was already freed");
+    expect_death(checked_decref_freed, NULL, "ohm_decref: object at");
+    expect_death(checked_decref_freed, NULL, "'thing' was already freed");
+    expect_death(below_zero, NULL, "of type 'bad' would go below zero");
+    expect_death(float_twice, NULL, "of type 'float' was already freed");
+    expect_death(list_item_twice, NULL, "of type 'str' was already freed");
+    expect_death(nodebug_float_twice, NULL, "was already freed (type unknown)");
+    expect_death(late_misuse, NULL, "of type 'thing' was already freed");
+    return check_done();
+}
