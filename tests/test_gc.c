@@ -1,0 +1,741 @@
+/*
+ * test_gc.c — the cycle collector, ported from CPython's Lib/test/test_gc.py and
+ * test_finalization.py where they apply: the exact counts ohm_gc_collect returns for
+ * list, dict, tuple and user-type cycles, resurrection, finalizers that collect,
+ * weakref callbacks during a collection, referents/referrers, untracking of atomic
+ * tuples and dicts, freeze, callbacks, thresholds, SAVEALL, uncollectable cycles,
+ * debug output, get_objects by generation.
+ */
+#include "check.h"
+#include "gc_types.h"
+#include "internal.h"
+
+static ohm_heap *new_heap(void) {
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.gc_enabled = 0;          /* the tests collect when they mean to */
+    ohm_heap *h = ohm_heap_new(&cfg);
+    if (!h) { fprintf(stderr, "heap: %s\n", ohm_last_error(NULL)); exit(1); }
+    return h;
+}
+
+static void test_list(void) {
+    ohm_heap *h = new_heap();
+    ohm_object *l = ohm_list_new(h);
+    ohm_list_append(l, l);
+    ohm_decref(l);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);
+    ohm_heap_destroy(h);
+}
+
+static void test_dict(void) {
+    ohm_heap *h = new_heap();
+    ohm_object *d = ohm_dict_new(h);
+    ohm_object *one = ohm_int_new(h, 1);
+    ohm_dict_set(d, one, d);
+    ohm_decref(one);
+    ohm_decref(d);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, -1), 1);
+    ohm_heap_destroy(h);
+}
+
+static void test_tuple(void) {
+    /* since tuples are immutable we close the loop with a list */
+    ohm_heap *h = new_heap();
+    ohm_object *l = ohm_list_new(h);
+    ohm_object *t = ohm_tuple_new(h, 1);
+    ohm_tuple_set(t, 0, l);
+    ohm_list_append(l, t);
+    ohm_decref(t);
+    ohm_decref(l);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    ohm_heap_destroy(h);
+}
+
+static void test_user_types(void) {
+    ohm_heap *h = new_heap();
+    counters_reset();
+    node *a = node_new(h, &node_type);          /* self cycle: class A: a.a = a */
+    node_set_a(a, &a->ob);
+    ohm_decref(&a->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
+    CHECK_EQ_INT(nodes_freed, 1);
+
+    node *x = node_new(h, &node_type), *y = node_new(h, &node_type);
+    node_set_a(x, &y->ob);
+    node_set_a(y, &x->ob);
+    ohm_object *l = ohm_list_new(h);            /* an outside object hanging off the cycle */
+    node_set_b(y, l);
+    ohm_decref(l);
+    ohm_decref(&x->ob);
+    ohm_decref(&y->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 3);
+    CHECK_EQ_INT(nodes_freed, 3);
+
+    /* a cycle held from outside is not garbage, nor what it reaches */
+    node *p = node_new(h, &node_type), *q = node_new(h, &node_type);
+    node_set_a(p, &q->ob);
+    node_set_a(q, &p->ob);
+    ohm_decref(&q->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);
+    CHECK_EQ_SIZE(ohm_refcount(&q->ob), 1);
+    CHECK(p->a == &q->ob && q->a == &p->ob);
+    ohm_decref(&p->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    ohm_heap_destroy(h);
+}
+
+/* test_finalization: a finalizer runs once, before clear, for each garbage object. */
+static void test_finalizer_once(void) {
+    ohm_heap *h = new_heap();
+    counters_reset();
+    node *a = node_new(h, &fin_type), *b = node_new(h, &fin_type);
+    node_set_a(a, &b->ob);
+    node_set_a(b, &a->ob);
+    ohm_decref(&a->ob);
+    ohm_decref(&b->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    CHECK_EQ_INT(finalized_count, 2);
+    CHECK_EQ_INT(nodes_freed, 2);
+    ohm_heap_destroy(h);
+}
+
+/* test_finalization SelfCycleResurrector: the finalizer stores the object away; it
+ * survives, stays usable, is finalized, and when it becomes garbage again it is
+ * collected without a second finalizer call. */
+static void test_resurrection(void) {
+    ohm_heap *h = new_heap();
+    counters_reset();
+    resurrect_slot = NULL;
+    node *a = node_new(h, &resurrect_type);
+    node_set_a(a, &a->ob);
+    ohm_decref(&a->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);    /* found unreachable (then resurrected) */
+    CHECK_EQ_INT(finalized_count, 1);
+    CHECK_EQ_INT(nodes_freed, 0);
+    CHECK(resurrect_slot == &a->ob);
+    CHECK(ohm_gc_is_finalized(&a->ob));
+    CHECK(ohm_gc_is_tracked(&a->ob));
+    CHECK(a->a == &a->ob);                     /* not cleared */
+    CHECK_EQ_SIZE(ohm_refcount(&a->ob), 2);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);    /* alive now */
+    resurrect_slot = (ohm_object *)1;          /* the finalizer must not run again */
+    ohm_decref(&a->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
+    CHECK_EQ_INT(finalized_count, 1);
+    CHECK_EQ_INT(nodes_freed, 1);
+
+    /* a resurrector keeps alive what it references: a cycle hanging off it survives */
+    counters_reset();
+    resurrect_slot = NULL;
+    node *r = node_new(h, &resurrect_type), *c1 = node_new(h, &node_type),
+         *c2 = node_new(h, &node_type);
+    node_set_a(r, &c1->ob);
+    node_set_a(c1, &c2->ob);
+    node_set_a(c2, &r->ob);
+    ohm_decref(&r->ob);
+    ohm_decref(&c1->ob);
+    ohm_decref(&c2->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 3);
+    CHECK_EQ_INT(nodes_freed, 0);
+    CHECK_EQ_INT(cleared_count, 0);
+    CHECK(r->a == &c1->ob && c1->a == &c2->ob && c2->a == &r->ob);
+    resurrect_slot = (ohm_object *)1;
+    ohm_decref(&r->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 3);
+    CHECK_EQ_INT(nodes_freed, 3);
+    CHECK_EQ_INT(finalized_count, 1);
+    resurrect_slot = NULL;
+    ohm_heap_destroy(h);
+}
+
+/* test_gc: collecting from inside a finalizer does nothing (collections never nest). */
+static void test_collect_in_finalizer(void) {
+    ohm_heap *h = new_heap();
+    counters_reset();
+    fin_collect_heap = h;
+    fin_collect_result = 12345;
+    node *a = node_new(h, &fincollect_type);
+    node_set_a(a, &a->ob);
+    ohm_decref(&a->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
+    CHECK_EQ_SIZE(fin_collect_result, 0);
+    CHECK_EQ_INT(nodes_freed, 1);
+    /* outside a collection, a finalizer that collects does collect */
+    ohm_object *l = ohm_list_new(h);
+    ohm_list_append(l, l);
+    ohm_decref(l);
+    node *b = node_new(h, &fincollect_type);
+    ohm_decref(&b->ob);                       /* refcount release: finalizer collects */
+    CHECK_EQ_SIZE(fin_collect_result, 1);
+    ohm_heap_destroy(h);
+}
+
+/* A finalizer that allocates and frees objects, young ones included, mid-collection. */
+static ohm_heap *churn_heap;
+static ohm_object *churn_victim;
+static void churn_finalize(ohm_object *self) {
+    (void)self;
+    for (int i = 0; i < 100; i++) {
+        ohm_object *l = ohm_list_new(churn_heap);
+        ohm_list_append(l, l);                 /* new garbage for next time */
+        ohm_decref(l);
+        ohm_object *m = ohm_list_new(churn_heap);
+        ohm_decref(m);
+    }
+    if (churn_victim) { ohm_object *v = churn_victim; churn_victim = NULL; ohm_decref(v); }
+}
+static const ohm_type churn_type = {
+    .name = "churn", .basicsize = sizeof(node), .flags = OHM_TYPE_GC,
+    .traverse = node_traverse, .clear = node_clear, .finalize = churn_finalize,
+    .dealloc = node_dealloc,
+};
+
+static void test_finalizer_churn(void) {
+    ohm_heap *h = new_heap();
+    churn_heap = h;
+    ohm_gc_enable(h);
+    ohm_gc_set_threshold(h, 5, 1, 1);          /* would collect often, but never nested */
+    churn_victim = ohm_list_new(h);            /* a survivor the finalizer kills */
+    node *a = node_new(h, &churn_type);
+    node_set_a(a, &a->ob);
+    ohm_decref(&a->ob);
+    size_t n = ohm_gc_collect(h, 0);
+    CHECK_EQ_SIZE(n, 1);
+    CHECK(churn_victim == NULL);
+    ohm_gc_disable(h);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 100);  /* the self-referencing lists it made */
+    ohm_heap_destroy(h);
+}
+
+/* Weak references during a collection (test_gc's test_bug1055820 family). */
+static int wr_calls;
+static ohm_object *wr_seen;
+static void wr_callback(ohm_object *ref, void *arg) {
+    (void)arg;
+    wr_calls++;
+    wr_seen = ref;
+    /* the target must already be unreachable through its weakref */
+    CHECK(ohm_weakref_get(ref) == NULL);
+}
+static ohm_object *wr_drop;
+static void wr_callback_drop(ohm_object *ref, void *arg) {
+    (void)ref;
+    (void)arg;
+    wr_calls++;
+    if (wr_drop) { ohm_object *d = wr_drop; wr_drop = NULL; ohm_decref(d); }
+}
+
+static void test_weakref_in_collection(void) {
+    ohm_heap *h = new_heap();
+    counters_reset();
+    wr_calls = 0;
+    node *a = node_new(h, &node_type), *b = node_new(h, &node_type);
+    node_set_a(a, &b->ob);
+    node_set_a(b, &a->ob);
+    ohm_object *w = ohm_weakref_new(h, &a->ob, wr_callback, NULL);  /* alive: called */
+    ohm_object *w2 = ohm_weakref_new(h, &b->ob, NULL, NULL);        /* no callback */
+    ohm_object *wg = ohm_weakref_new(h, &a->ob, wr_callback, NULL); /* garbage: not called */
+    node_set_b(b, wg);
+    ohm_decref(wg);
+    CHECK_EQ_SIZE(ohm_weakref_count(&a->ob), 2);
+    ohm_decref(&a->ob);
+    ohm_decref(&b->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 3);    /* a, b and the weakref they held */
+    CHECK_EQ_INT(wr_calls, 1);
+    CHECK(wr_seen == w);
+    CHECK(ohm_weakref_get(w) == NULL);
+    CHECK(ohm_weakref_get(w2) == NULL);
+    CHECK_EQ_INT(nodes_freed, 2);
+    ohm_decref(w);
+    ohm_decref(w2);
+
+    /* a callback that drops the last reference to another object, and to its own
+     * weakref (CPython counts a weakref freed that way among the collected) */
+    wr_calls = 0;
+    node *c = node_new(h, &node_type);
+    node_set_a(c, &c->ob);
+    ohm_object *keep = ohm_list_new(h);
+    ohm_list_append(keep, keep);               /* stays alive through wr_drop only... */
+    ohm_object *w3 = ohm_weakref_new(h, &c->ob, wr_callback_drop, NULL);
+    wr_drop = w3;                              /* the callback releases its own weakref */
+    ohm_decref(&c->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);    /* c + the weakref its callback freed */
+    CHECK_EQ_INT(wr_calls, 1);
+    ohm_decref(keep);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
+    ohm_heap_destroy(h);
+}
+
+/* get_referents / get_referrers */
+struct objset { ohm_object *items[16]; int n; };
+static int objset_add(ohm_object *o, void *arg) {
+    struct objset *s = arg;
+    if (s->n < 16) s->items[s->n++] = o;
+    return 0;
+}
+static int objset_has(const struct objset *s, const ohm_object *o) {
+    for (int i = 0; i < s->n; i++) if (s->items[i] == o) return 1;
+    return 0;
+}
+
+static void test_referents_referrers(void) {
+    ohm_heap *h = new_heap();
+    ohm_object *alist = ohm_list_new(h);
+    ohm_object *one = ohm_int_new(h, 1), *two = ohm_int_new(h, 2);
+    ohm_list_append(alist, one);
+    ohm_list_append(alist, two);
+    ohm_object *t = ohm_tuple_new(h, 2);
+    ohm_tuple_set(t, 0, alist);
+    ohm_tuple_set(t, 1, one);
+    ohm_object *d = ohm_dict_new(h);
+    ohm_dict_set(d, one, alist);
+    struct objset s = { { 0 }, 0 };
+    ohm_gc_get_referents(alist, objset_add, &s);
+    CHECK_EQ_INT(s.n, 2);
+    CHECK(s.items[0] == one && s.items[1] == two);
+    s.n = 0;
+    ohm_gc_get_referents(t, objset_add, &s);
+    CHECK_EQ_INT(s.n, 2);
+    CHECK(objset_has(&s, alist) && objset_has(&s, one));
+    s.n = 0;
+    ohm_gc_get_referents(one, objset_add, &s);  /* an int has no referents */
+    CHECK_EQ_INT(s.n, 0);
+    s.n = 0;
+    ohm_gc_get_referrers(h, alist, objset_add, &s);
+    CHECK_EQ_INT(s.n, 2);
+    CHECK(objset_has(&s, t) && objset_has(&s, d));
+    s.n = 0;
+    ohm_gc_get_referrers(h, t, objset_add, &s);
+    CHECK_EQ_INT(s.n, 0);
+    ohm_decref(d);
+    ohm_decref(t);
+    ohm_decref(alist);
+    ohm_decref(one);
+    ohm_decref(two);
+    ohm_heap_destroy(h);
+}
+
+/* test_gc's test_is_tracked and the untracking of atomic tuples and dicts */
+static void test_is_tracked(void) {
+    ohm_heap *h = new_heap();
+    ohm_object *i = ohm_int_new(h, 1000), *s = ohm_str_new(h, "a", 1);
+    CHECK(!ohm_gc_is_tracked(i));
+    CHECK(!ohm_gc_is_tracked(s));
+    ohm_object *l = ohm_list_new(h), *d = ohm_dict_new(h);
+    CHECK(ohm_gc_is_tracked(l));
+    ohm_object *t = ohm_tuple_new(h, 2);
+    ohm_tuple_set(t, 0, i);
+    ohm_tuple_set(t, 1, s);
+    ohm_object *tl = ohm_tuple_new(h, 1);
+    ohm_tuple_set(tl, 0, l);
+    ohm_dict_set(d, s, i);
+    ohm_object *dl = ohm_dict_new(h);
+    ohm_dict_set(dl, s, l);
+    CHECK(ohm_gc_is_tracked(t));
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);
+    CHECK(!ohm_gc_is_tracked(t));              /* atomic tuple: untracked */
+    CHECK(!ohm_gc_is_tracked(d));              /* atomic dict: untracked */
+    CHECK(ohm_gc_is_tracked(tl));              /* holds a list */
+    CHECK(ohm_gc_is_tracked(dl));
+    CHECK(ohm_gc_is_tracked(l));
+    ohm_dict_set(d, i, l);                     /* gets a container: tracked again */
+    CHECK(ohm_gc_is_tracked(d));
+    /* a young-generation collection untracks too */
+    ohm_object *t2 = ohm_tuple_new(h, 1);
+    ohm_tuple_set(t2, 0, i);
+    CHECK(ohm_gc_is_tracked(t2));
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 0), 0);
+    CHECK(!ohm_gc_is_tracked(t2));
+    /* explicit track/untrack */
+    ohm_gc_untrack(l);
+    CHECK(!ohm_gc_is_tracked(l));
+    ohm_gc_untrack(l);
+    ohm_gc_track(l);
+    CHECK(ohm_gc_is_tracked(l));
+    ohm_gc_track(i);                           /* not a GC type: stays untracked */
+    CHECK(!ohm_gc_is_tracked(i));
+    ohm_object *objs[] = { i, s, l, d, t, tl, dl, t2 };
+    for (size_t k = 0; k < sizeof objs / sizeof *objs; k++) ohm_decref(objs[k]);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);
+    ohm_heap_destroy(h);
+}
+
+/* get_objects by generation; promotion 0 -> 1 -> 2 */
+static int count_fn(ohm_object *o, void *arg) { (void)o; (*(size_t *)arg)++; return 0; }
+static size_t count_gen(ohm_heap *h, int gen) {
+    size_t n = 0;
+    ohm_gc_get_objects(h, gen, count_fn, &n);
+    return n;
+}
+struct find { const ohm_object *o; int found; };
+static int find_fn(ohm_object *o, void *arg) {
+    struct find *f = arg;
+    if (o == f->o) { f->found = 1; return 1; }
+    return 0;
+}
+static int in_gen(ohm_heap *h, const ohm_object *o, int gen) {
+    struct find f = { o, 0 };
+    ohm_gc_get_objects(h, gen, find_fn, &f);
+    return f.found;
+}
+
+static void test_generations(void) {
+    ohm_heap *h = new_heap();
+    ohm_gc_collect(h, 2);
+    size_t base = count_gen(h, -1);
+    ohm_object *l = ohm_list_new(h);
+    CHECK(in_gen(h, l, 0) && !in_gen(h, l, 1) && !in_gen(h, l, 2));
+    CHECK(in_gen(h, l, -1));
+    CHECK_EQ_SIZE(count_gen(h, -1), base + 1);
+    ohm_gc_collect(h, 0);
+    CHECK(!in_gen(h, l, 0) && in_gen(h, l, 1) && !in_gen(h, l, 2));
+    ohm_gc_collect(h, 1);
+    CHECK(!in_gen(h, l, 0) && !in_gen(h, l, 1) && in_gen(h, l, 2));
+    ohm_object *m = ohm_list_new(h);
+    ohm_gc_collect(h, 2);
+    CHECK(in_gen(h, m, 2) && in_gen(h, l, 2));
+    CHECK_EQ_SIZE(count_gen(h, 0), 0);
+    CHECK_EQ_SIZE(count_gen(h, 1), 0);
+    /* a young collection does not see garbage whose cycle goes through an older object */
+    ohm_object *old = ohm_list_new(h);
+    ohm_gc_collect(h, 1);                      /* old is in generation 2 now */
+    ohm_object *young = ohm_list_new(h);
+    ohm_list_append(old, young);
+    ohm_list_append(young, old);
+    ohm_decref(old);
+    ohm_decref(young);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 0), 0);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 1), 0);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 3), 0);    /* bad generation */
+    CHECK_CONTAINS(ohm_last_error(h), "generation must be in -1..2");
+    ohm_decref(l);
+    ohm_decref(m);
+    ohm_heap_destroy(h);
+}
+
+/* test_gc's test_freeze */
+static void test_freeze(void) {
+    ohm_heap *h = new_heap();
+    ohm_object *l = ohm_list_new(h);
+    ohm_list_append(l, l);
+    size_t tracked = count_gen(h, -1);
+    ohm_gc_freeze(h);
+    CHECK_EQ_SIZE(ohm_gc_get_freeze_count(h), tracked);
+    CHECK_EQ_SIZE(count_gen(h, -1), 0);
+    ohm_decref(l);                             /* garbage, but frozen: never scanned */
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);
+    ohm_object *m = ohm_list_new(h);           /* new objects are not frozen */
+    CHECK_EQ_SIZE(count_gen(h, 0), 1);
+    ohm_gc_untrack(m);
+    CHECK_EQ_SIZE(ohm_gc_get_freeze_count(h), tracked);
+    ohm_gc_unfreeze(h);
+    CHECK_EQ_SIZE(ohm_gc_get_freeze_count(h), 0);
+    CHECK_EQ_SIZE(count_gen(h, 2), tracked);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
+    ohm_decref(m);
+    ohm_heap_destroy(h);
+}
+
+/* test_gc's GCCallbackTests */
+struct cb_log { int calls; int phase[8]; ohm_gc_info info[8]; };
+static void gc_cb(ohm_heap *h, int phase, const ohm_gc_info *info, void *arg) {
+    (void)h;
+    struct cb_log *log = arg;
+    if (log->calls < 8) { log->phase[log->calls] = phase; log->info[log->calls] = *info; }
+    log->calls++;
+}
+
+static void test_callbacks(void) {
+    ohm_heap *h = new_heap();
+    struct cb_log log1 = { 0 }, log2 = { 0 };
+    CHECK_EQ_INT(ohm_gc_add_callback(h, gc_cb, &log1), 0);
+    CHECK_EQ_INT(ohm_gc_add_callback(h, gc_cb, &log2), 0);
+    node *a = node_new(h, &node_type), *b = node_new(h, &noclear_type);
+    node_set_a(a, &a->ob);
+    node_set_a(b, &b->ob);
+    ohm_decref(&a->ob);
+    ohm_decref(&b->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    CHECK_EQ_INT(log1.calls, 2);
+    CHECK_EQ_INT(log2.calls, 2);
+    CHECK_EQ_INT(log1.phase[0], OHM_GC_START);
+    CHECK_EQ_INT(log1.info[0].generation, 2);
+    CHECK_EQ_SIZE(log1.info[0].collected, 0);
+    CHECK_EQ_INT(log1.phase[1], OHM_GC_STOP);
+    CHECK_EQ_INT(log1.info[1].generation, 2);
+    CHECK_EQ_SIZE(log1.info[1].collected, 1);
+    CHECK_EQ_SIZE(log1.info[1].uncollectable, 1);
+    CHECK_EQ_INT(ohm_gc_remove_callback(h, gc_cb, &log1), 0);
+    CHECK_EQ_INT(ohm_gc_remove_callback(h, gc_cb, &log1), -1);
+    CHECK_CONTAINS(ohm_last_error(h), "no such callback");
+    ohm_gc_collect(h, 1);
+    CHECK_EQ_INT(log1.calls, 2);
+    CHECK_EQ_INT(log2.calls, 4);
+    CHECK_EQ_INT(log2.info[2].generation, 1);
+    ohm_gc_stats st[3];
+    ohm_gc_get_stats(h, st);
+    CHECK_EQ_SIZE(st[2].collections, 1);
+    CHECK_EQ_SIZE(st[2].collected, 1);
+    CHECK_EQ_SIZE(st[2].uncollectable, 1);
+    CHECK_EQ_SIZE(st[1].collections, 1);
+    CHECK(st[2].candidates >= 2);
+    CHECK(st[2].duration >= 0.0);
+    ohm_heap_destroy(h);
+}
+
+/* test_gc's threshold tests: automatic collections by count */
+static void test_thresholds(void) {
+    ohm_heap *h = new_heap();
+    unsigned t[3];
+    ohm_gc_get_threshold(h, t);
+    CHECK_EQ_INT(t[0], 2000);
+    CHECK_EQ_INT(t[1], 10);
+    CHECK_EQ_INT(t[2], 10);
+    ohm_gc_collect(h, 2);
+    ohm_gc_set_threshold(h, 10, 2, 2);
+    ohm_gc_get_threshold(h, t);
+    CHECK_EQ_INT(t[0], 10);
+    CHECK(!ohm_gc_isenabled(h));
+    ohm_gc_enable(h);
+    CHECK(ohm_gc_isenabled(h));
+    size_t c[3];
+    ohm_gc_get_count(h, c);
+    CHECK_EQ_SIZE(c[0], 0);
+    CHECK_EQ_SIZE(c[1], 0);
+    CHECK_EQ_SIZE(c[2], 0);                    /* a full collection resets them all */
+    ohm_gc_stats before[3], after[3];
+    ohm_gc_get_stats(h, before);
+    ohm_object *keep[44];
+    for (int i = 0; i < 10; i++) keep[i] = ohm_list_new(h);
+    ohm_gc_get_count(h, c);
+    CHECK_EQ_SIZE(c[0], 10);
+    keep[10] = ohm_list_new(h);                /* the 11th: past threshold 0 */
+    ohm_gc_get_count(h, c);
+    CHECK_EQ_SIZE(c[0], 0);
+    CHECK_EQ_SIZE(c[1], 1);
+    for (int i = 11; i < 33; i++) keep[i] = ohm_list_new(h);
+    ohm_gc_get_stats(h, after);
+    CHECK_EQ_SIZE(after[0].collections - before[0].collections, 3);
+    CHECK_EQ_SIZE(after[1].collections - before[1].collections, 0);
+    for (int i = 33; i < 44; i++) keep[i] = ohm_list_new(h);  /* 4th: generation 1 */
+    ohm_gc_get_stats(h, after);
+    CHECK_EQ_SIZE(after[0].collections - before[0].collections, 3);
+    CHECK_EQ_SIZE(after[1].collections - before[1].collections, 1);
+    ohm_gc_get_count(h, c);
+    CHECK_EQ_SIZE(c[0], 0);
+    CHECK_EQ_SIZE(c[1], 0);
+    CHECK_EQ_SIZE(c[2], 1);
+    for (int i = 0; i < 44; i++) ohm_decref(keep[i]);
+    /* deallocations count down */
+    ohm_gc_get_count(h, c);
+    CHECK_EQ_SIZE(c[0], 0);
+    /* garbage cycles made in a loop are collected without asking */
+    ohm_gc_set_threshold(h, 100, 10, 10);
+    ohm_gc_get_stats(h, before);
+    for (int i = 0; i < 1000; i++) {
+        ohm_object *l = ohm_list_new(h);
+        ohm_list_append(l, l);
+        ohm_decref(l);
+    }
+    ohm_gc_get_stats(h, after);
+    size_t collected = 0;
+    for (int g = 0; g < 3; g++) collected += after[g].collected - before[g].collected;
+    CHECK(collected >= 900);
+    CHECK(count_gen(h, -1) <= 100);
+    ohm_gc_collect(h, 2);
+    /* threshold 0 disables automatic collection */
+    ohm_gc_set_threshold(h, 0, 10, 10);
+    ohm_gc_get_stats(h, before);
+    for (int i = 0; i < 500; i++) {
+        ohm_object *l = ohm_list_new(h);
+        ohm_list_append(l, l);
+        ohm_decref(l);
+    }
+    ohm_gc_get_stats(h, after);
+    CHECK_EQ_SIZE(after[0].collections, before[0].collections);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 500);
+    ohm_heap_destroy(h);
+}
+
+/* SAVEALL: garbage is kept in ohm_gc_garbage */
+static void test_saveall(void) {
+    ohm_heap *h = new_heap();
+    counters_reset();
+    ohm_gc_set_debug(h, OHM_GC_DEBUG_SAVEALL);
+    CHECK_EQ_INT(ohm_gc_get_debug(h), OHM_GC_DEBUG_SAVEALL);
+    ohm_object *l = ohm_list_new(h);
+    ohm_list_append(l, l);
+    ohm_decref(l);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
+    ohm_object *garbage = ohm_gc_garbage(h);
+    CHECK_EQ_SIZE(ohm_list_len(garbage), 1);
+    CHECK(ohm_list_get(garbage, 0) == l);
+    CHECK_EQ_SIZE(ohm_list_len(l), 1);         /* not cleared */
+    ohm_gc_set_debug(h, 0);
+    ohm_object *x = ohm_list_pop(garbage);
+    CHECK(x == l);
+    ohm_decref(x);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
+    CHECK_EQ_SIZE(ohm_list_len(garbage), 0);
+    ohm_heap_destroy(h);
+}
+
+/* A cycle none of whose members can be cleared is uncollectable: it goes to
+ * ohm_gc_garbage with everything it holds; what merely hangs off it is not. */
+static void test_uncollectable(void) {
+    ohm_heap *h = new_heap();
+    counters_reset();
+    node *a = node_new(h, &noclear_type), *b = node_new(h, &noclear_type);
+    node *held = node_new(h, &node_type);      /* reached from the cycle: kept too */
+    node *c = node_new(h, &node_type), *d = node_new(h, &noclear_type);
+    node_set_a(a, &b->ob);
+    node_set_a(b, &a->ob);
+    node_set_b(b, &held->ob);
+    node_set_a(c, &d->ob);                     /* c <-> d: c has clear: collectable */
+    node_set_a(d, &c->ob);
+    ohm_object *objs[] = { &a->ob, &b->ob, &held->ob, &c->ob, &d->ob };
+    for (int i = 0; i < 5; i++) ohm_decref(objs[i]);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 5);
+    ohm_gc_stats st[3];
+    ohm_gc_get_stats(h, st);
+    CHECK_EQ_SIZE(st[2].uncollectable, 3);
+    CHECK_EQ_SIZE(st[2].collected, 2);
+    CHECK_EQ_INT(nodes_freed, 2);
+    ohm_object *garbage = ohm_gc_garbage(h);
+    CHECK_EQ_SIZE(ohm_list_len(garbage), 3);
+    CHECK(a->a == &b->ob && b->a == &a->ob && b->b == &held->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);    /* held by the garbage list now */
+    ohm_heap_destroy(h);
+}
+
+static void child_debug_stats(void *arg) {
+    (void)arg;
+    ohm_heap *h = new_heap();
+    ohm_gc_set_debug(h, OHM_GC_DEBUG_STATS | OHM_GC_DEBUG_COLLECTABLE | OHM_GC_DEBUG_UNCOLLECTABLE);
+    ohm_object *l = ohm_list_new(h);
+    ohm_list_append(l, l);
+    ohm_decref(l);
+    node *b = node_new(h, &noclear_type);
+    node_set_a(b, &b->ob);
+    ohm_decref(&b->ob);
+    fprintf(stderr, "list at %p, noclear at %p\n", (void *)l, (void *)b);
+    ohm_gc_collect(h, 2);
+    ohm_heap_destroy(h);
+}
+
+static void test_debug_output(void) {
+    int sig;
+    const char *out = run_child(child_debug_stats, NULL, &sig);
+    CHECK_EQ_INT(sig, 0);
+    CHECK_CONTAINS(out, "gc: collecting generation 2...\n");
+    CHECK_CONTAINS(out, "gc: objects in each generation: 2 0 0\n");
+    CHECK_CONTAINS(out, "gc: objects in permanent generation: 0\n");
+    CHECK_CONTAINS(out, "gc: done, 2 unreachable, 1 uncollectable, ");
+    void *lp = NULL, *bp = NULL;
+    const char *line = strstr(out, "list at ");
+    CHECK(line && sscanf(line, "list at %p, noclear at %p", &lp, &bp) == 2);
+    char want[128];
+    snprintf(want, sizeof want, "gc: collectable <list %p>\n", lp);
+    CHECK_CONTAINS(out, want);
+    snprintf(want, sizeof want, "gc: uncollectable <noclear %p>\n", bp);
+    CHECK_CONTAINS(out, want);
+}
+
+/* ohm_gc_explain: the shortest chain from an outside reference */
+static void test_explain(void) {
+    ohm_heap *h = new_heap();
+    ohm_object *root = ohm_dict_new(h);        /* held by this function */
+    ohm_object *key = ohm_str_new(h, "k", 1);
+    ohm_object *mid = ohm_list_new(h);
+    ohm_object *leaf = ohm_list_new(h);
+    ohm_dict_set(root, key, mid);
+    ohm_list_append(mid, leaf);
+    ohm_object *detour = ohm_list_new(h);      /* a longer way: root -> ... no, unheld */
+    ohm_list_append(detour, mid);
+    ohm_decref(mid);
+    ohm_decref(leaf);
+    char buf[4096];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    int n = ohm_gc_explain(h, leaf, f);
+    fclose(f);
+    /* detour is held from outside too: both chains have length 2 */
+    CHECK_EQ_INT(n, 2);
+    CHECK_CONTAINS(buf, "is reached through 2 references");
+    char want[128];
+    snprintf(want, sizeof want, "-> <list %p> refcount 1", (void *)leaf);
+    CHECK_CONTAINS(buf, want);
+    snprintf(want, sizeof want, "-> <list %p> refcount 2", (void *)mid);
+    CHECK_CONTAINS(buf, want);
+    CHECK_CONTAINS(buf, "held from outside the heap graph (1 of 1 references)");
+    ohm_decref(detour);
+    f = fmemopen(buf, sizeof buf, "w");
+    n = ohm_gc_explain(h, leaf, f);
+    fclose(f);
+    CHECK_EQ_INT(n, 2);
+    snprintf(want, sizeof want, "  <dict %p> refcount 1, held from outside", (void *)root);
+    CHECK_CONTAINS(buf, want);
+    CHECK_EQ_INT(ohm_gc_explain(h, root, NULL), 0);
+    CHECK_EQ_INT(ohm_gc_explain(h, key, NULL), 0);   /* held by this function too */
+    /* garbage: no chain */
+    ohm_object *g = ohm_list_new(h);
+    ohm_list_append(g, g);
+    ohm_object *in_g = ohm_list_new(h);
+    ohm_list_append(g, in_g);
+    ohm_decref(in_g);
+    ohm_decref(g);
+    f = fmemopen(buf, sizeof buf, "w");
+    CHECK_EQ_INT(ohm_gc_explain(h, in_g, f), -1);
+    fclose(f);
+    CHECK_CONTAINS(buf, "no chain of references from outside the heap graph reaches");
+    ohm_decref(key);
+    ohm_decref(root);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    ohm_heap_destroy(h);
+}
+
+/* A collection over objects released while the collector holds its references: a
+ * clear that frees objects outside the set (untracked ones) and a weakref target. */
+static void test_clear_frees_outside(void) {
+    ohm_heap *h = new_heap();
+    ohm_object *l = ohm_list_new(h);
+    ohm_list_append(l, l);
+    ohm_object *s = ohm_str_new(h, "payload", 7);
+    ohm_object *t = ohm_tuple_new(h, 1);
+    ohm_tuple_set(t, 0, s);
+    ohm_list_append(l, t);
+    ohm_object *w = ohm_weakref_new(h, s, NULL, NULL);
+    ohm_decref(s);
+    ohm_decref(t);
+    ohm_decref(l);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);    /* the list and the tuple */
+    CHECK(ohm_weakref_get(w) == NULL);         /* the str died by refcount on the way */
+    ohm_decref(w);
+    ohm_heap_destroy(h);
+}
+
+int main(void) {
+    test_list();
+    test_dict();
+    test_tuple();
+    test_user_types();
+    test_finalizer_once();
+    test_resurrection();
+    test_collect_in_finalizer();
+    test_finalizer_churn();
+    test_weakref_in_collection();
+    test_referents_referrers();
+    test_is_tracked();
+    test_generations();
+    test_freeze();
+    test_callbacks();
+    test_thresholds();
+    test_saveall();
+    test_uncollectable();
+    test_debug_output();
+    test_explain();
+    test_clear_frees_outside();
+    return check_done();
+}
