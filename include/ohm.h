@@ -380,6 +380,148 @@ OHM_API size_t ohm_snapshot_statistics(const ohm_snapshot *s, ohm_key key, int c
 OHM_API size_t ohm_snapshot_compare(const ohm_snapshot *now, const ohm_snapshot *old, ohm_key key, int cumulative, ohm_stat **out);
 OHM_API void   ohm_stats_free(ohm_stat *stats);
 
+/* ---- tracing, beyond the core (see docs/tracing.md) ----
+ *
+ * What is traced: every live block of every domain (RAW, MEM, OBJ), objects included,
+ * allocated while tracing is on. Each trace is (domain, size, traceback). Tracebacks
+ * are interned. Frames come from, in order of preference:
+ *  1. a host-language frame provider (ohm_trace_set_frame_provider), when set and it
+ *     returns frames: the interpreter's own file:line frames;
+ *  2. the C call site recorded by the allocating macros at the end of this header
+ *     (file, line, function of the line that called ohm_malloc, ohm_new, ...), exact;
+ *  3. native return addresses beyond it (limit > 1), symbolized when a report is made:
+ *     module and symbol through dladdr; file and line when built with elfutils' libdw.
+ * The tracer's own memory comes from the C library, never from the heap it traces.
+ * Pointers returned by ohm_trace_get_traceback stay valid until ohm_trace_clear or
+ * ohm_trace_stop; a snapshot owns all its memory and outlives both. */
+
+/* Start tracing with at most nframes frames per traceback (1..OHM_TRACE_MAX_FRAMES;
+ * anything else: -1 with a message). Allocations are sampled as a Poisson process over
+ * bytes with mean gap mean_bytes (as tcmalloc and heapprofd do; fixed-seed PRNG per
+ * heap, so runs repeat): a block of n bytes is traced with probability
+ * p = 1 - exp(-n / mean_bytes) and stands for 1/p blocks and n/p bytes, so sizes and
+ * counts in statistics and ohm_trace_get_traced_memory are unbiased estimates.
+ * mean_bytes == 0 is ohm_trace_start. Calling either while tracing changes the limit;
+ * switching between sampled and exact tracing (or changing the mean) clears traces. */
+OHM_API int    ohm_trace_start_sampled(ohm_heap *h, int nframes, size_t mean_bytes);
+/* The traceback limit, 0 when not tracing; and the sampling mean (0: exact). */
+OHM_API int    ohm_trace_get_traceback_limit(ohm_heap *h);
+OHM_API size_t ohm_trace_get_sample_mean(ohm_heap *h);
+
+/* A host-language frame provider writes up to max frames of the code now running into
+ * frames, NEWEST first, and returns the full depth (which may exceed max). The strings
+ * are copied; they need only live until it returns. It runs inside allocation hooks:
+ * allocations it makes from the traced heap are not traced. 0 frames: the C frames are
+ * used instead. fn == NULL removes the provider. */
+typedef size_t (*ohm_frame_provider)(void *arg, ohm_frame *frames, size_t max);
+OHM_API void   ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg);
+
+/* Print where the block or object p was allocated, newest frame first, as
+ * "    allocated at file:line (function)" lines; nothing when it is not traced. */
+OHM_API void   ohm_trace_print_traceback(ohm_heap *h, const void *p, FILE *out);
+
+/* One trace of a snapshot. count is 1 for exact tracing; an estimate when sampled. */
+typedef struct ohm_trace {
+    const ohm_traceback *traceback;
+    size_t size;          /* bytes (an estimate when sampled) */
+    double count;         /* blocks this trace stands for */
+    ohm_domain domain;
+} ohm_trace;
+/* The snapshot's traces (borrowed array, valid while s lives); returns their number. */
+OHM_API size_t ohm_snapshot_traces(const ohm_snapshot *s, const ohm_trace **traces);
+OHM_API int    ohm_snapshot_traceback_limit(const ohm_snapshot *s);
+OHM_API size_t ohm_snapshot_sample_mean(const ohm_snapshot *s);  /* 0: exact */
+
+/* Filters, as tracemalloc.Filter and DomainFilter. A trace is kept when it matches at
+ * least one inclusive filter (if there is any) and no exclusive one. A filter matches a
+ * trace when filename_pattern (fnmatch glob; NULL: any) and lineno (0: any) match the
+ * newest frame (or any frame with all_frames) and domain matches (-1: any). */
+typedef struct ohm_trace_filter {
+    int inclusive;                /* 1: keep what matches; 0: drop what matches */
+    const char *filename_pattern; /* glob, e.g. "*.c" or "src/parser*"; NULL: any */
+    unsigned lineno;              /* 0: any line */
+    int all_frames;               /* 1: any frame may match; 0: only the newest */
+    int domain;                   /* an ohm_domain, or -1: any */
+} ohm_trace_filter;
+/* A new snapshot with the traces of s that pass the n filters (n == 0: a copy).
+ * NULL on failure (out of memory, a NULL filename_pattern is fine). */
+OHM_API ohm_snapshot *ohm_snapshot_filter(const ohm_snapshot *s, const ohm_trace_filter *filters, size_t n);
+
+/* Formatting, as tracemalloc's str(): "file.c:42: size=1536 KiB, count=3, average=512 KiB";
+ * with OHM_FORMAT_DIFF "file.c:42: size=1536 KiB (+1024 KiB), count=3 (+2), average=512 KiB";
+ * with OHM_FORMAT_ESTIMATE sizes and counts are prefixed "~". The newest frame names
+ * the statistic. Writes at most len bytes (NUL included); returns the length the full
+ * text needs, as snprintf does. */
+enum { OHM_FORMAT_DIFF = 1, OHM_FORMAT_ESTIMATE = 2 };
+OHM_API int ohm_stat_format(const ohm_stat *st, unsigned flags, char *buf, size_t len);
+/* tracemalloc's Traceback.format(): one '  File "f.c", line 42, in fn' line per frame,
+ * oldest first, each ending in '\n'. Same return convention. */
+OHM_API int ohm_traceback_format(const ohm_traceback *tb, char *buf, size_t len);
+/* Print the first `limit` statistics (0: all), one ohm_stat_format line each. */
+OHM_API void ohm_stats_print(const ohm_stat *stats, size_t n, size_t limit, unsigned flags, FILE *out);
+/* Bytes a size takes as tracemalloc formats it: "512 B", "1.5 KiB", "1536 KiB"... */
+OHM_API int ohm_format_size(long long size, int sign, char *buf, size_t len);
+
+/* ===================================================== call-site capture macros
+ *
+ * Every allocating function below is also a macro of the same name that records the
+ * calling line (file, line, function) for tracing: a static const record per call site
+ * and a pointer to it in a thread-local while the call runs (a load and two stores;
+ * the arguments are evaluated inside, so nested calls record their own lines). The
+ * real functions keep their names: (ohm_malloc)(h, n) calls one directly, and
+ * &ohm_malloc is its address. Define OHM_NO_CALLSITE before including ohm.h to turn
+ * the macros off (frames then come from native stacks only). GCC and Clang only. */
+typedef struct ohm_callsite { const char *file; const char *function; unsigned line; } ohm_callsite;
+typedef struct ohm_callsite_frame {
+    const ohm_callsite *site;                /* the calling line */
+    void *frame;                             /* its function's frame address */
+    const struct ohm_callsite_frame *prev;   /* the enclosing recorded call, if any */
+} ohm_callsite_frame;
+#if defined(__GNUC__) || defined(__clang__)
+#  ifdef __cplusplus
+#    define OHM_THREAD_LOCAL_ thread_local
+#  else
+#    define OHM_THREAD_LOCAL_ _Thread_local
+#  endif
+OHM_API extern OHM_THREAD_LOCAL_ const ohm_callsite_frame *ohm_callsite_
+    __attribute__((tls_model("initial-exec")));
+
+#if !defined(OHM_NO_CALLSITE) && !defined(OHM_BUILDING)
+#define OHM_CS_CAT_(a, b) a##b
+#define OHM_CS_CALL_(T, call) OHM_CS_CALL2_(T, call, __COUNTER__)
+#define OHM_CS_CALL2_(T, call, n) OHM_CS_CALL3_(T, call, OHM_CS_CAT_(ohm_cs_s, n), \
+    OHM_CS_CAT_(ohm_cs_f, n), OHM_CS_CAT_(ohm_cs_r, n))
+#define OHM_CS_CALL3_(T, call, s, f, r) (__extension__({ \
+    static const ohm_callsite s = { __FILE__, __func__, __LINE__ }; \
+    ohm_callsite_frame f = { &s, __builtin_frame_address(0), ohm_callsite_ }; \
+    ohm_callsite_ = &f; \
+    T r = call; \
+    ohm_callsite_ = f.prev; \
+    r; }))
+#define ohm_malloc(h, n)            OHM_CS_CALL_(void *, (ohm_malloc)(h, n))
+#define ohm_calloc(h, ne, es)       OHM_CS_CALL_(void *, (ohm_calloc)(h, ne, es))
+#define ohm_realloc(h, p, n)        OHM_CS_CALL_(void *, (ohm_realloc)(h, p, n))
+#define ohm_raw_malloc(h, n)        OHM_CS_CALL_(void *, (ohm_raw_malloc)(h, n))
+#define ohm_raw_calloc(h, ne, es)   OHM_CS_CALL_(void *, (ohm_raw_calloc)(h, ne, es))
+#define ohm_raw_realloc(h, p, n)    OHM_CS_CALL_(void *, (ohm_raw_realloc)(h, p, n))
+#define ohm_new(h, t)               OHM_CS_CALL_(ohm_object *, (ohm_new)(h, t))
+#define ohm_new_var(h, t, n)        OHM_CS_CALL_(ohm_object *, (ohm_new_var)(h, t, n))
+#define ohm_int_new(h, v)           OHM_CS_CALL_(ohm_object *, (ohm_int_new)(h, v))
+#define ohm_float_new(h, v)         OHM_CS_CALL_(ohm_object *, (ohm_float_new)(h, v))
+#define ohm_str_new(h, s, n)        OHM_CS_CALL_(ohm_object *, (ohm_str_new)(h, s, n))
+#define ohm_str_intern(h, s, n)     OHM_CS_CALL_(ohm_object *, (ohm_str_intern)(h, s, n))
+#define ohm_tuple_new(h, n)         OHM_CS_CALL_(ohm_object *, (ohm_tuple_new)(h, n))
+#define ohm_list_new(h)             OHM_CS_CALL_(ohm_object *, (ohm_list_new)(h))
+#define ohm_dict_new(h)             OHM_CS_CALL_(ohm_object *, (ohm_dict_new)(h))
+#define ohm_range_new(h, a, b, c)   OHM_CS_CALL_(ohm_object *, (ohm_range_new)(h, a, b, c))
+#define ohm_weakref_new(h, t, c, a) OHM_CS_CALL_(ohm_object *, (ohm_weakref_new)(h, t, c, a))
+#define ohm_list_append(l, x)       OHM_CS_CALL_(int, (ohm_list_append)(l, x))
+#define ohm_dict_set(d, k, v)       OHM_CS_CALL_(int, (ohm_dict_set)(d, k, v))
+#define ohm_iter(o)                 OHM_CS_CALL_(ohm_object *, (ohm_iter)(o))
+#define ohm_iter_next(it)           OHM_CS_CALL_(ohm_object *, (ohm_iter_next)(it))
+#endif
+#endif /* __GNUC__ */
+
 #ifdef __cplusplus
 }
 #endif

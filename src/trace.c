@@ -1,8 +1,284 @@
-/* trace.c — PLACEHOLDER: tracing replaces this file. */
-#include "internal.h"
-int trace_init(ohm_heap *h) { h->trace.active = 0; return 0; }
-void trace_fini(ohm_heap *h) { (void)h; }
-void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) { (void)h; (void)d; (void)p; (void)n; }
-void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) { (void)h; (void)d; (void)p; }
-int ohm_trace_start(ohm_heap *h, int nframes) { heap_error(h, "ohm_trace_start: tracing is not built yet (%d frames)", nframes); return -1; }
-void trace_print_origin(ohm_heap *h, const void *p, FILE *out) { (void)h; (void)p; (void)out; }
+/*
+ * trace.c — tracemalloc's core: the traces table, start/stop/clear, the allocator
+ * hooks, traced memory and its peak, and sampling.
+ *
+ * Traces table: block address -> (requested size, domain, traceback id), open
+ * addressing with linear probing over a power-of-two array of 24-byte slots, kept at
+ * most 3/4 full (doubling), emptied slots closed up by backward shifting (no
+ * tombstones, so lookups of untraced blocks stop at the first empty slot). The hash is
+ * Fibonacci hashing of the address over 16-byte granules. Per live traced block the
+ * table costs 24 / load bytes: 32..64 bytes; tracebacks are shared.
+ *
+ * Hooks: the allocator calls trace_on_alloc / trace_on_free while h->trace.active, for
+ * every domain; realloc is a free of the old block and an alloc of the new one. A hook
+ * entered while another runs (busy: the frame provider allocating, say) does not trace;
+ * frees are always honoured so no trace outlives its block.
+ *
+ * Sampling (ohm_trace_start_sampled): the bytes allocated form one line; sample points
+ * on it are a Poisson process of rate 1/mean (exponential gaps from a xorshift64* PRNG
+ * with a fixed seed per heap). A block of n bytes is traced when a point falls in its
+ * n bytes, with probability p = 1 - exp(-n/mean); afterwards a fresh gap is drawn
+ * (memorylessness keeps the process Poisson). A traced block stands for n/p bytes and
+ * 1/p blocks, which makes totals unbiased. The fast path of an unsampled allocation is
+ * a subtraction and a branch; an unsampled free is a lookup that meets an empty slot.
+ */
+#include "trace_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define TRACE_SEED 0x6f686d2074726163ull   /* "ohm trac": the per-heap sampling seed */
+
+/* ------------------------------------------------------------ weights */
+
+size_t trace_weight_size(size_t mean, size_t n) {
+    if (!mean || !n) return n;
+    double p = -expm1(-(double)n / (double)mean);
+    double est = (double)n / p;
+    return est >= 1.8e19 ? SIZE_MAX : (size_t)llround(est);
+}
+
+double trace_weight_count(size_t mean, size_t n) {
+    if (!mean || !n) return 1.0;
+    return 1.0 / -expm1(-(double)n / (double)mean);
+}
+
+static uint64_t trace_rand(struct trace_state *t) {   /* xorshift64* */
+    uint64_t x = t->rng;
+    x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+    t->rng = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* Bytes to the next sample point: exponential with mean t->sample_mean. */
+static long long trace_gap(struct trace_state *t) {
+    double u = ((double)(trace_rand(t) >> 11) + 1.0) * (1.0 / 9007199254740992.0); /* (0,1] */
+    double g = -log(u) * (double)t->sample_mean;
+    return g >= 9.0e18 ? (long long)9.0e18 : (long long)g;
+}
+
+/* ------------------------------------------------------------ traces table */
+
+static inline size_t slot_of(uintptr_t p, size_t cap) {
+    return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
+static int traces_grow(struct trace_state *t) {
+    size_t cap = t->traces_cap ? t->traces_cap * 2 : 1024;
+    struct trace_entry *a = calloc(cap, sizeof *a);
+    if (!a) return -1;
+    for (size_t i = 0; i < t->traces_cap; i++) {
+        struct trace_entry *e = &t->traces[i];
+        if (!e->ptr) continue;
+        size_t j = slot_of(e->ptr, cap);
+        while (a[j].ptr) j = (j + 1) & (cap - 1);
+        a[j] = *e;
+    }
+    free(t->traces);
+    t->traces = a;
+    t->traces_cap = cap;
+    return 0;
+}
+
+static struct trace_entry *traces_find(const struct trace_state *t, uintptr_t p) {
+    if (!t->traces_cap) return NULL;
+    size_t m = t->traces_cap - 1;
+    for (size_t i = slot_of(p, t->traces_cap);; i = (i + 1) & m) {
+        struct trace_entry *e = &t->traces[i];
+        if (e->ptr == p) return e;
+        if (!e->ptr) return NULL;
+    }
+}
+
+/* Add or replace p's trace. -1 when out of memory. */
+static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb, int d) {
+    if ((t->traces_len + 1) * 4 > t->traces_cap * 3 && traces_grow(t) < 0) return -1;
+    size_t m = t->traces_cap - 1;
+    for (size_t i = slot_of(p, t->traces_cap);; i = (i + 1) & m) {
+        struct trace_entry *e = &t->traces[i];
+        if (e->ptr == p) {   /* freed without our hook seeing it: replace */
+            t->current -= trace_weight_size(t->sample_mean, e->size);
+        } else if (e->ptr) {
+            continue;
+        } else {
+            t->traces_len++;
+        }
+        e->ptr = p;
+        e->size = n;
+        e->tb = tb;
+        e->domain = (uint32_t)d;
+        return 0;
+    }
+}
+
+/* Remove the trace at e (a slot of the table), closing the gap by backward shifting. */
+static void traces_remove(struct trace_state *t, struct trace_entry *e) {
+    size_t m = t->traces_cap - 1, i = (size_t)(e - t->traces), j = i;
+    for (;;) {
+        j = (j + 1) & m;
+        uintptr_t q = t->traces[j].ptr;
+        if (!q) break;
+        size_t k = slot_of(q, t->traces_cap);
+        /* the entry at j may move to i unless its home k lies cyclically in (i, j] */
+        int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) { t->traces[i] = t->traces[j]; i = j; }
+    }
+    t->traces[i].ptr = 0;
+    t->traces_len--;
+}
+
+/* ------------------------------------------------------------ hooks */
+
+void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+    struct trace_state *t = &h->trace;
+    if (!t->active || t->busy || !p) return;
+    if (t->sample_mean) {
+        t->sample_left -= n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
+        if (OHM_LIKELY(t->sample_left > 0)) return;
+        t->sample_left = trace_gap(t);
+    }
+    t->busy = 1;
+    uint32_t tb = frames_capture(h);
+    if (tb == TRACE_NO_TB || traces_put(t, (uintptr_t)p, n, tb, (int)d) < 0) {
+        t->lost++;
+    } else {
+        t->current += trace_weight_size(t->sample_mean, n);
+        if (t->current > t->peak) t->peak = t->current;
+    }
+    t->busy = 0;
+}
+
+void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
+    struct trace_state *t = &h->trace;
+    (void)d;
+    if (!t->traces_len || !p) return;
+    struct trace_entry *e = traces_find(t, (uintptr_t)p);
+    if (!e) return;
+    t->current -= trace_weight_size(t->sample_mean, e->size);
+    traces_remove(t, e);
+}
+
+/* ------------------------------------------------------------ state */
+
+int trace_init(ohm_heap *h) {
+    memset(&h->trace, 0, sizeof h->trace);
+    h->trace.rng = TRACE_SEED;
+    return 0;
+}
+
+/* Forget every trace and traceback; keep the settings. */
+static void trace_reset(ohm_heap *h) {
+    struct trace_state *t = &h->trace;
+    free(t->traces);
+    t->traces = NULL;
+    t->traces_len = t->traces_cap = 0;
+    frames_clear(h);
+    t->current = t->peak = 0;
+    t->lost = 0;
+    t->rng = TRACE_SEED;
+    t->sample_left = t->sample_mean ? trace_gap(t) : 0;
+}
+
+void trace_fini(ohm_heap *h) {
+    h->trace.active = 0;
+    trace_reset(h);
+}
+
+static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
+    struct trace_state *t = &h->trace;
+    if (nframes < 1 || nframes > OHM_TRACE_MAX_FRAMES) {
+        heap_error(h, "%s: nframes must be in 1..%d, not %d", fn, OHM_TRACE_MAX_FRAMES, nframes);
+        return -1;
+    }
+    int method = unwind_method_from_env();
+    if (method < 0) {
+        heap_error(h, "%s: OHM_TRACE_UNWIND: expected fp, backtrace or libunwind "
+                   "(when built with it)", fn);
+        return -1;
+    }
+    if (t->active && t->sample_mean != mean) trace_reset(h);
+    t->unwind = method;
+    t->nframes = nframes;
+    if (!t->active || t->sample_mean != mean) {
+        t->sample_mean = mean;
+        t->rng = TRACE_SEED;
+        t->sample_left = mean ? trace_gap(t) : 0;
+    }
+    if (!t->self_hi) unwind_self_range(&t->self_lo, &t->self_hi);
+    t->active = 1;
+    return 0;
+}
+
+int ohm_trace_start(ohm_heap *h, int nframes) {
+    return trace_start(h, nframes, 0, "ohm_trace_start");
+}
+
+int ohm_trace_start_sampled(ohm_heap *h, int nframes, size_t mean_bytes) {
+    return trace_start(h, nframes, mean_bytes, "ohm_trace_start_sampled");
+}
+
+void ohm_trace_stop(ohm_heap *h) {
+    h->trace.active = 0;
+    trace_reset(h);
+    h->trace.sample_mean = 0;
+    h->trace.nframes = 0;
+}
+
+int ohm_trace_is_tracing(ohm_heap *h) { return h->trace.active; }
+int ohm_trace_get_traceback_limit(ohm_heap *h) { return h->trace.active ? h->trace.nframes : 0; }
+size_t ohm_trace_get_sample_mean(ohm_heap *h) { return h->trace.active ? h->trace.sample_mean : 0; }
+
+void ohm_trace_clear(ohm_heap *h) {
+    trace_reset(h);
+}
+
+void ohm_trace_get_traced_memory(ohm_heap *h, size_t *current, size_t *peak) {
+    if (current) *current = h->trace.current;
+    if (peak) *peak = h->trace.peak;
+}
+
+void ohm_trace_reset_peak(ohm_heap *h) {
+    h->trace.peak = h->trace.current;
+}
+
+size_t ohm_trace_get_memory(ohm_heap *h) {
+    const struct trace_state *t = &h->trace;
+    return t->traces_cap * sizeof *t->traces + t->mem + frames_memory(h);
+}
+
+void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg) {
+    h->trace.provider = fn;
+    h->trace.provider_arg = fn ? arg : NULL;
+}
+
+/* ------------------------------------------------------------ queries */
+
+/* The trace of p, or NULL. Snapshots walk the table through trace_entries. */
+const ohm_traceback *ohm_trace_get_traceback(ohm_heap *h, const void *p) {
+    struct trace_state *t = &h->trace;
+    struct trace_entry *e = traces_find(t, (uintptr_t)p);
+    return e ? frames_symbolized(h, e->tb) : NULL;
+}
+
+void ohm_trace_print_traceback(ohm_heap *h, const void *p, FILE *out) {
+    const ohm_traceback *tb = ohm_trace_get_traceback(h, p);
+    if (!tb) return;
+    for (size_t i = tb->nframe; i-- > 0;) {
+        const ohm_frame *f = &tb->frames[i];
+        fprintf(out, "    %s %s:%u", i + 1 == tb->nframe ? "allocated at" : "from",
+                f->filename, f->lineno);
+        if (f->function) fprintf(out, " (%s)", f->function);
+        fputc('\n', out);
+    }
+    if (tb->total_nframe > tb->nframe)
+        fprintf(out, "    [%zu more frames]\n", tb->total_nframe - tb->nframe);
+}
+
+void trace_print_origin(ohm_heap *h, const void *p, FILE *out) {
+    ohm_trace_print_traceback(h, p, out);
+}
+
+size_t trace_entries(ohm_heap *h, const struct trace_entry **out) {
+    *out = h->trace.traces;
+    return h->trace.traces_cap;
+}

@@ -1,0 +1,112 @@
+/*
+ * trace_impl.h — what the tracing files share among themselves (not the rest of ohm).
+ *
+ *   trace.c          traces table, start/stop/clear, hooks, peak, sampling
+ *   trace_frames.c   capturing frames (call site, native, provider), interned tracebacks
+ *   trace_strtab.c   bump arena and content-interned strings
+ *   unwind.c         native return addresses (the one OS/arch-specific place)
+ *   symbolize.c      return address -> module, symbol, file:line
+ *   snapshot.c       snapshots: take, filter, statistics, compare, formatting
+ *   snapshot_io.c    dump/load (docs/snapshot-format.md)
+ */
+#ifndef OHM_TRACE_IMPL_H
+#define OHM_TRACE_IMPL_H
+
+#include "internal.h"
+
+/* ---- trace_strtab.c: a bump arena and strings interned by content ---- */
+struct trace_chunk { struct trace_chunk *next; size_t used, size; /* data follows */ };
+/* n bytes, 16-aligned, from the table's arena; NULL when out of memory. */
+void *strtab_alloc(struct trace_strtab *t, size_t n);
+/* The interned copy of s[0..len) (NUL-terminated), or NULL when out of memory. */
+const char *strtab_intern_len(struct trace_strtab *t, const char *s, size_t len);
+const char *strtab_intern(struct trace_strtab *t, const char *s);
+/* Id of an interned string (s must come from strtab_intern on t), or UINT32_MAX. */
+uint32_t strtab_id(const struct trace_strtab *t, const char *s);
+void strtab_free(struct trace_strtab *t);   /* everything, arena included */
+uint64_t trace_hash_bytes(const void *p, size_t n, uint64_t h);
+
+/* ---- trace_frames.c ---- */
+enum { FRAME_SITE = 1, FRAME_NATIVE = 2, FRAME_HOST = 3 };
+struct trace_rawframe {
+    uintptr_t a;       /* SITE: const ohm_callsite *; NATIVE: return address; HOST: filename */
+    uintptr_t b;       /* HOST: function name (interned, may be 0) */
+    uint32_t line;     /* HOST: line */
+    uint32_t kind;     /* FRAME_* */
+};
+struct trace_tb {
+    uint64_t hash;
+    uint32_t nframe, total_nframe;
+    ohm_traceback *sym;            /* symbolized, oldest first; built on demand */
+    struct trace_rawframe f[];     /* newest first, as captured */
+};
+#define TRACE_NO_TB UINT32_MAX
+/* Interned traceback id for an allocation happening now (hook context), or TRACE_NO_TB
+ * when out of memory. */
+uint32_t frames_capture(ohm_heap *h);
+/* The symbolized traceback of id (cached), or NULL when out of memory. */
+const ohm_traceback *frames_symbolized(ohm_heap *h, uint32_t id);
+void frames_clear(ohm_heap *h);   /* forget every traceback and string */
+size_t frames_memory(ohm_heap *h);
+
+/* ---- unwind.c ---- */
+enum { UNWIND_FP = 0, UNWIND_BACKTRACE = 1, UNWIND_LIBUNWIND = 2 };
+/* The unwinder OHM_TRACE_UNWIND=fp|backtrace|libunwind asks for (default: libunwind
+ * when built with it, else fp); -1 for a bad value. */
+int unwind_method_from_env(void);
+/* Up to max return addresses, newest first, into pcs; returns how many. With frame
+ * (a frame address recorded by a call-site macro): that frame's return address first,
+ * then its callers. Without: the callers of unwind_capture's caller, `skip` of them
+ * dropped first. *total gets the depth seen (>= the count, bounded). */
+size_t unwind_capture(int method, uintptr_t *pcs, size_t max, void *frame, size_t skip,
+                      size_t *total);
+/* [lo, hi) of ohm's code when ohm is a shared library; 0, 0 when linked statically. */
+void unwind_self_range(uintptr_t *lo, uintptr_t *hi);
+
+/* ---- symbolize.c ---- */
+/* Fill *out for the return address pc, strings interned in t. Never fails: unknown
+ * parts become "<unknown>" / NULL function, line 0. */
+void symbolize_pc(uintptr_t pc, struct trace_strtab *t, ohm_frame *out);
+
+/* ---- trace.c ---- */
+/* Estimated bytes a traced block of n bytes stands for (n itself when exact). */
+size_t trace_weight_size(size_t mean, size_t n);
+double trace_weight_count(size_t mean, size_t n);
+struct trace_entry {
+    uintptr_t ptr;     /* block address; 0: empty slot */
+    size_t size;       /* requested bytes */
+    uint32_t tb;       /* interned traceback id */
+    uint32_t domain;   /* ohm_domain */
+};
+/* The traces table: returns its slot count; slots with ptr == 0 are empty. */
+size_t trace_entries(ohm_heap *h, const struct trace_entry **out);
+
+/* ---- snapshot.c (snapshot_io.c builds snapshots through these too) ---- */
+struct ohm_snapshot {
+    int limit;                  /* traceback limit when taken */
+    size_t sample_mean;         /* 0: exact */
+    ohm_trace *traces;          /* traces[i].traceback points into tbs */
+    size_t ntraces, traces_cap;
+    ohm_traceback *tbs;         /* frames live in strs' arena */
+    size_t ntbs, tbs_cap;
+    struct trace_strtab strs;   /* every string and frame of the snapshot */
+    /* while building: source traceback pointer -> index in tbs */
+    const ohm_traceback **map_src;
+    uint32_t *map_idx;
+    size_t map_cap;
+};
+ohm_snapshot *snap_new(int limit, size_t sample_mean);
+/* Copy tb (strings interned into s) unless this same pointer was copied before; its
+ * index, or -1 when out of memory. snap_copy_traceback always copies. */
+long snap_add_traceback(ohm_snapshot *s, const ohm_traceback *tb);
+long snap_copy_traceback(ohm_snapshot *s, const ohm_traceback *tb);
+/* Add a trace with the traceback at index tbi (from snap_add_traceback). 0 or -1. */
+int  snap_add_trace(ohm_snapshot *s, long tbi, size_t size, double count, int domain);
+/* Turn traceback indices into pointers, drop build-time tables. */
+ohm_snapshot *snap_finish(ohm_snapshot *s);
+
+/* ---- snapshot_io.c ---- */
+/* Parse a dump held in memory (ohm_snapshot_load after reading the file). */
+ohm_snapshot *snapshot_parse(const void *data, size_t len, char *err, size_t errlen);
+
+#endif
