@@ -6,7 +6,7 @@ string(REPLACE "," ";" targets "${TARGETS}")
 foreach(t ${targets})
   execute_process(
     COMMAND ${CMAKE_COMMAND} -E env --unset=MAKEFLAGS --unset=MFLAGS --unset=MAKELEVEL
-            ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${t}
+            ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${t} --parallel 2
     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
   if(rc EQUAL 0)
     file(REMOVE ${BENCH_DIR}/${t}.build-failed)

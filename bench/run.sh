@@ -91,8 +91,11 @@ done
 [ "$HAVE_BOEHM" = 1 ] && run Boehm alloc.trees obj.trees -- "$BIN/bench_alloc_boehm" trees
 py alloc.frag -- "$PY" "$SRC/bench_alloc.py" frag
 for a in $ALLOCS; do
-    callgrind "${a%%:*}" alloc.fastpath fastpath_loop 16 2000 4000 "$BIN/${a#*:}" fastpath
+    exe=$BIN/${a#*:}
+    [ "$exe" = "$BIN/bench_alloc" ] && exe=$BIN/bench_alloc_cg   # built without valgrind.h
+    callgrind "${a%%:*}" alloc.fastpath fastpath_loop 16 2000 4000 "$exe" fastpath
 done
+callgrind ohm alloc.fastpath_nocs fastpath_loop 16 2000 4000 "$BIN/bench_alloc_cg_nocs" fastpath
 
 # ---------------------------------------------------------------- issue 3: objects
 TYPES="int float str tuple list dict"
@@ -134,6 +137,7 @@ alloc.realloc|realloc growth 16 B → 4 KiB, 16 B steps|ns/realloc
 alloc.trees|binary trees depth 18 ×20, malloc/walk/free|ns/node
 alloc.frag|RSS kept after freeing a random 99.9% of 1M × 32 B|% of peak
 alloc.fastpath|malloc+free pair, batches of 16 × 32 B (callgrind)|instr/pair
+alloc.fastpath_nocs|the same, ohm.h's call-site macros off (OHM_NO_CALLSITE)|instr/pair
 ## Objects (issue 3)
 obj.trees|binary trees of 2-ref GC objects, depth 18 ×20 (peers: malloc trees, Boehm GC_MALLOC, CPython __slots__)|ns/node
 obj.trees_nogc|the same, automatic collection off|ns/node
