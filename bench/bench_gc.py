@@ -146,6 +146,7 @@ def steady():
           % (t / 1e6, st["n"], st["total"] / 1e6, st["longest"] / 1e6), file=sys.stderr)
     row("gc.steady.share", 100.0 * st["total"] / t)
     row("gc.steady.pause", st["longest"] / 1e6)
+    row("gc.steady.ns", st["total"] / (iters * 3))
 
 
 if __name__ == "__main__":

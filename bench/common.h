@@ -92,6 +92,12 @@ static BENCH_UNUSED void row_na(const char *key, const char *impl) {
     fflush(stdout);
 }
 
+/* A cell that is not a figure: "failed: why" (the reason shows in the table). */
+static BENCH_UNUSED void row_text(const char *key, const char *impl, const char *text) {
+    printf("ROW\t%s\t%s\t%s\n", key, impl, text);
+    fflush(stdout);
+}
+
 static BENCH_UNUSED void bench_die(const char *what) {
     fprintf(stderr, "bench: %s\n", what);
     exit(2);

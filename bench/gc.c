@@ -163,6 +163,7 @@ static void case_steady(int argc, char **argv) {
             p.total / 1e6, p.longest / 1e6);
     row("gc.steady.share", "ohm", t > 0 ? 100.0 * p.total / t : 0);
     row("gc.steady.pause", "ohm", p.longest / 1e6);
+    row("gc.steady.ns", "ohm", p.total / (double)(iters * 3));
     ohm_decref(top);
 }
 

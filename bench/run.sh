@@ -116,8 +116,8 @@ for c in garbage pyperf_collect pyperf_traversal; do
 done
 run ohm gc.live.ns gc.live.pause -- "$BIN/bench_gc" live
 py gc.live.ns gc.live.pause -- "$PY" "$SRC/bench_gc.py" live
-run ohm gc.steady.share gc.steady.pause -- "$BIN/bench_gc" steady
-py gc.steady.share gc.steady.pause -- "$PY" "$SRC/bench_gc.py" steady
+run ohm gc.steady.share gc.steady.pause gc.steady.ns -- "$BIN/bench_gc" steady
+py gc.steady.share gc.steady.pause gc.steady.ns -- "$PY" "$SRC/bench_gc.py" steady
 
 # ---------------------------------------------------------------- issue 5: tracing
 for w in churn trees; do
@@ -164,6 +164,7 @@ gc.pyperf_collect|pyperformance gc_collect: 100 rings of 21 nodes, collect|µs/c
 gc.pyperf_traversal|pyperformance gc_traversal: 1000 lists, n refs to list n−1, collect|ms/collection
 gc.steady.share|steady state: 3-node cycles dropped over a 1M-node heap: time in GC|% of time
 gc.steady.pause|steady state: longest pause|ms
+gc.steady.ns|steady state: collector time per object created|ns/object
 ## Tracing (issue 5): slowdown against tracing off (CPython: tracemalloc)
 trace.churn.off|churn (2M pairs; CPython: bytes objects, 1M), tracing off|ns/pair
 trace.churn.1|churn, 1 frame|× off

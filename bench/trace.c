@@ -2,8 +2,9 @@
  * trace.c — the tracing benchmarks of issue 5 (bench_trace): what tracing costs the
  * allocator churn (bench/workloads.h) and the object trees (bench/onode.h). Each
  * workload runs on a fresh heap per mode: tracing off, 1 frame, 16 frames, 25 frames,
- * and sampled at a mean of 512 KiB (16 frames; only when ohm.h defines
- * OHM_HAVE_TRACE_SAMPLED). Rows give the slowdown against "off" in the same process.
+ * and sampled at a mean of 512 KiB (16 frames; only when ohm.h has
+ * ohm_trace_start_sampled: OHM_HAVE_TRACE_SAMPLED, or bench/CMakeLists.txt found the
+ * declaration). Rows give the slowdown against "off" in the same process.
  * Cases:
  *   churn    10k live, 8..512 B, 2M free+malloc pairs
  *   trees    object trees, depth 18, twice
@@ -34,7 +35,7 @@ static int heap_in_mode(int mode) {
     case MODE_16: rc = ohm_trace_start(H, 16); break;
     case MODE_25: rc = ohm_trace_start(H, 25); break;
     case MODE_SAMPLED:
-#ifdef OHM_HAVE_TRACE_SAMPLED
+#if defined(OHM_HAVE_TRACE_SAMPLED) || defined(BENCH_HAVE_TRACE_SAMPLED)
         rc = ohm_trace_start_sampled(H, 16, 512 * 1024);
         break;
 #else
@@ -53,10 +54,13 @@ static void by_mode(const char *work, double (*run)(void)) {
         snprintf(key, sizeof key, "trace.%s.%s", work, mode_names[m]);
         if (!heap_in_mode(m)) { row_na(key, "ohm"); continue; }
         double t = run();
+        size_t cur = 0, peak = 0;
+        if (m != MODE_OFF) ohm_trace_get_traced_memory(H, &cur, &peak);
         ohm_heap_destroy(H);
         H = NULL;
-        fprintf(stderr, "%s, tracing %s: %.1f ns\n", work, mode_names[m], t);
+        fprintf(stderr, "%s, tracing %s: %.1f ns, traced peak %zu bytes\n", work, mode_names[m], t, peak);
         if (m == MODE_OFF) { base = t; row(key, "ohm", t); }
+        else if (peak == 0) row_text(key, "ohm", "failed: nothing traced");
         else row(key, "ohm", t / base);
     }
 }
@@ -87,7 +91,10 @@ static void case_memory(int argc, char **argv) {
         size_t m1 = ohm_trace_get_memory(H);
         char key[32];
         snprintf(key, sizeof key, "trace.memory.%d", frames[f]);
-        row(key, "ohm", ((double)m1 - (double)m0) / (double)n);
+        size_t cur = 0, peak = 0;
+        ohm_trace_get_traced_memory(H, &cur, &peak);
+        if (cur == 0) row_text(key, "ohm", "failed: nothing traced");
+        else row(key, "ohm", ((double)m1 - (double)m0) / (double)n);
         for (long i = 0; i < n; i++) ohm_free(H, p[i]);
         ohm_heap_destroy(H);
     }
