@@ -46,9 +46,16 @@ struct alloc_debug_ctx {
 
 struct alloc_state {
     /* --- the fast paths read these (keep them first, in one cache line) --- */
+    /* The malloc and free fast paths test no flag of their own: when `slow` is set,
+     * `cur` points at all-empty pools and `fastmap` at an all-zero map, so both fall
+     * into the slow paths, which test `slow`. */
+    struct alloc_pool *(*cur)[OHM_NB_CLASSES];   /* used, or idle when slow */
+    const unsigned char *fastmap;   /* map, or an all-zero map when slow */
     uintptr_t slow;                 /* nonzero: take the slow path (see alloc_update_slow) */
     unsigned char *map;             /* arena map: map[addr >> 20 & mask] != 0: an arena of h */
     struct alloc_pool *used[ALLOC_NKINDS][OHM_NB_CLASSES]; /* current pool per kind, class */
+    struct alloc_pool *idle[ALLOC_NKINDS][OHM_NB_CLASSES]; /* all &empty */
+    struct alloc_pool *tail[ALLOC_NKINDS][OHM_NB_CLASSES]; /* last of each used list */
     struct alloc_pool empty;        /* sentinel in used[] slots without pools: never has blocks */
 
     /* --- arenas (arena.c) --- */

@@ -28,6 +28,8 @@
 
 #include "internal.h"
 
+#include <stddef.h>
+
 #define POOL_SHIFT   14
 #define POOL_SIZE    ((size_t)1 << POOL_SHIFT)          /* 16 KiB */
 #define ARENA_SHIFT  20
@@ -59,12 +61,16 @@ struct alloc_arena {
 };
 /* Bytes at the start of an arena taken by its header: pool 0 begins after them. */
 #define ARENA_HDR ((sizeof(struct alloc_arena) + 15) & ~(size_t)15)
+_Static_assert(sizeof(struct alloc_pool) == 32, "pool headers are 32 bytes (pool_of)");
 
 static inline struct alloc_arena *arena_of(const void *p) {
     return (struct alloc_arena *)((uintptr_t)p & ~(uintptr_t)(ARENA_SIZE - 1));
 }
 static inline struct alloc_pool *pool_of(const void *p) {
-    return &arena_of(p)->pools[((uintptr_t)p >> POOL_SHIFT) & (ARENA_POOLS - 1)];
+    /* == &arena_of(p)->pools[(p >> POOL_SHIFT) & 63], in fewer instructions */
+    uintptr_t u = (uintptr_t)p;
+    return (struct alloc_pool *)((char *)arena_of(p) + offsetof(struct alloc_arena, pools) +
+                                 ((u >> (POOL_SHIFT - 5)) & ((ARENA_POOLS - 1) << 5)));
 }
 static inline unsigned pool_index(const struct alloc_pool *pl) {
     return (unsigned)(pl - arena_of(pl)->pools);
@@ -77,8 +83,17 @@ static inline char *pool_mem(const struct alloc_pool *pl) {
 static inline size_t pool_first(const struct alloc_pool *pl) {
     return pool_index(pl) ? 0 : ARENA_HDR;
 }
+/* Blocks per pool by class, for pool 0 (after the arena header) and the others:
+ * a table, as the slow paths need it often and a division is slow. */
+#define CAP0(c) (uint16_t)((POOL_SIZE - ARENA_HDR) / CLASS_SIZE(c))
+#define CAP(c)  (uint16_t)(POOL_SIZE / CLASS_SIZE(c))
+static const uint16_t pool_caps[2][OHM_NB_CLASSES] = {
+    {CAP0(0), CAP0(1), CAP0(2), CAP0(3), CAP0(4), CAP0(5), CAP0(6), CAP0(7), CAP0(8), CAP0(9), CAP0(10), CAP0(11), CAP0(12), CAP0(13), CAP0(14), CAP0(15), CAP0(16), CAP0(17), CAP0(18), CAP0(19), CAP0(20), CAP0(21), CAP0(22), CAP0(23), CAP0(24), CAP0(25), CAP0(26), CAP0(27), CAP0(28), CAP0(29), CAP0(30), CAP0(31)},
+    {CAP(0), CAP(1), CAP(2), CAP(3), CAP(4), CAP(5), CAP(6), CAP(7), CAP(8), CAP(9), CAP(10), CAP(11), CAP(12), CAP(13), CAP(14), CAP(15), CAP(16), CAP(17), CAP(18), CAP(19), CAP(20), CAP(21), CAP(22), CAP(23), CAP(24), CAP(25), CAP(26), CAP(27), CAP(28), CAP(29), CAP(30), CAP(31)}};
+#undef CAP0
+#undef CAP
 static inline size_t pool_capacity(const struct alloc_pool *pl) {
-    return (POOL_SIZE - pool_first(pl)) / CLASS_SIZE(pl->cls);
+    return pool_caps[pool_index(pl) != 0][pl->cls];
 }
 static inline size_t pool_limit(const struct alloc_pool *pl) {
     return pool_first(pl) + pool_capacity(pl) * CLASS_SIZE(pl->cls);
@@ -122,11 +137,12 @@ int __asan_address_is_poisoned(void const volatile *addr);
 #endif
 
 /* Read the next pointer of a free block, which tools consider inaccessible. */
-static inline void *block_next(const void *b) {
+static inline void *block_next(const ohm_heap *h, const void *b) {
     void *n;
+    (void)h;
     ASAN_UNPOISON(b, sizeof(void *));
 #ifdef OHM_HAVE_VALGRIND
-    VALGRIND_MAKE_MEM_DEFINED(b, sizeof(void *));
+    if (OHM_UNLIKELY(h->alloc.valgrind)) VALGRIND_MAKE_MEM_DEFINED(b, sizeof(void *));
 #endif
     memcpy(&n, b, sizeof n);
     return n;
@@ -139,6 +155,10 @@ void  os_release(void *p, size_t size);            /* madvise: contents become z
 void *os_reserve(size_t size);                     /* lazily zero, NORESERVE */
 
 /* ---------------------------------------------------------------- arena.c */
+/* Pages to madvise, gathered so that adjacent ranges go in one call. */
+struct release_batch { char *start, *end; size_t pages; };
+void  release_add(struct release_batch *b, char *start, size_t len);
+void  release_flush(struct release_batch *b);
 int   arena_init(ohm_heap *h);
 void  arena_fini(ohm_heap *h);
 /* A fresh pool (POOL_FREE) of some arena, fullest arena first; NULL if none. */
@@ -159,7 +179,7 @@ void  pool_free(ohm_heap *h, void *p);
  * block start (never allocated, interior pointer, free pool). */
 int   pool_is_block_start(ohm_heap *h, const void *p);
 /* Release the free pages of a used pool; returns pages released. */
-size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl);
+size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch *rb);
 /* Return to their arenas the empty pools kept as the only pool of their class. */
 void  pool_release_idle(ohm_heap *h);
 int   pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);

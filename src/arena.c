@@ -36,7 +36,8 @@ static void arena_default_free(void *ctx, void *p, size_t size) {
 
 int arena_init(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
-    a->map = os_reserve((size_t)1 << MAP_BITS);
+    /* the map, then as much again never written: the zero map of the slow mode */
+    a->map = os_reserve((size_t)2 << MAP_BITS);
     if (!a->map) { heap_error(h, "ohm_heap_new: cannot reserve the arena map"); return -1; }
     a->arena_alloc.ctx = NULL;
     a->arena_alloc.alloc = arena_default_alloc;
@@ -156,24 +157,15 @@ void arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     if (++a->purge_events >= PURGE_EVENTS && !h->destroying) arena_purge(h);
 }
 
-/* madvise the dirty free pools of ar, one call per run of adjacent pools. */
-static size_t arena_release_free_pools(struct alloc_arena *ar) {
-    size_t pages = 0;
-    uint64_t m = ar->dirty_mask;
-    while (m) {
-        unsigned i = (unsigned)__builtin_ctzll(m);
-        unsigned j = i;
-        while (j < ARENA_POOLS && (m >> j & 1)) j++;
-        size_t start = (size_t)i << POOL_SHIFT, end = (size_t)j << POOL_SHIFT;
-        if (i == 0) start = (ARENA_HDR + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-        if (end > start) {
-            os_release((char *)ar + start, end - start);
-            pages += (end - start) >> PAGE_SHIFT;
-        }
-        m = j >= 64 ? 0 : m & ~(((uint64_t)1 << j) - 1);
-    }
-    ar->dirty_mask = 0;
-    return pages;
+void release_flush(struct release_batch *b) {
+    if (b->end > b->start) os_release(b->start, (size_t)(b->end - b->start));
+    b->start = b->end = NULL;
+}
+
+void release_add(struct release_batch *b, char *start, size_t len) {
+    if (start != b->end) { release_flush(b); b->start = start; }
+    b->end = start + len;
+    b->pages += len >> PAGE_SHIFT;
 }
 
 size_t arena_purge(ohm_heap *h) {
@@ -181,15 +173,25 @@ size_t arena_purge(ohm_heap *h) {
     size_t pages = 0;
     a->purge_events = 0;
     if (a->arena_hooked) return 0;   /* the hook's memory may not be ours to madvise */
+    struct release_batch rb = {NULL, NULL, 0};
     for (struct alloc_arena *ar = a->arenas; ar; ar = ar->next) {
-        if (ar->dirty_mask) pages += arena_release_free_pools(ar);
-        uint64_t used = ~ar->free_mask;
-        while (used) {
-            unsigned i = (unsigned)__builtin_ctzll(used);
-            used &= used - 1;
-            pages += pool_trim_pages(h, &ar->pools[i]);
+        /* in address order, so that runs of pages join across pools */
+        for (unsigned i = 0; i < ARENA_POOLS; i++) {
+            uint64_t bit = (uint64_t)1 << i;
+            if (ar->free_mask & bit) {
+                if (ar->dirty_mask & bit) {
+                    size_t start = (size_t)i << POOL_SHIFT;
+                    if (i == 0) start = (ARENA_HDR + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+                    release_add(&rb, (char *)ar + start, ((size_t)(i + 1) << POOL_SHIFT) - start);
+                    pages += (((size_t)(i + 1) << POOL_SHIFT) - start) >> PAGE_SHIFT;
+                }
+            } else {
+                pages += pool_trim_pages(h, &ar->pools[i], &rb);
+            }
         }
+        ar->dirty_mask = 0;
     }
+    release_flush(&rb);
     a->dirty_pools = 0;
     a->pages_released += pages;
     return pages;
@@ -207,7 +209,7 @@ void arena_fini(ohm_heap *h) {
     a->arenas = NULL;
     a->spare = NULL;
     a->narenas = 0;
-    if (a->map) os_unmap(a->map, (size_t)1 << MAP_BITS);
+    if (a->map) os_unmap(a->map, (size_t)2 << MAP_BITS);
     a->map = NULL;
 }
 

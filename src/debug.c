@@ -130,6 +130,8 @@ static struct debug_prefix *debug_check(ohm_heap *h, ohm_domain d, void *vp, con
         debug_fatal(h, func, "pointer was never allocated (or its memory was already "
                     "released)", p, 0, detail);
     }
+    /* A freed pool block is poisoned for ASan; the checks below must read it. */
+    if (d != OHM_DOMAIN_RAW && alloc_in_arenas(h, base)) ASAN_UNPOISON(base, CLASS_SIZE(pool_of(base)->cls));
     struct debug_prefix *pre = (struct debug_prefix *)base;
     for (int i = 0; i < 7; i++) {
         if (pre->pad[i] != DEBUG_FORBIDDEN) {

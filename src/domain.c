@@ -7,14 +7,17 @@
  *     (debug.c, which wrap the base), or the base itself
  *   the base: RAW = the C library (large.c); MEM and OBJ = the pools (pym_*)
  *
- * Fast paths. ohm_malloc/ohm_free/alloc_object/alloc_object_free test ONE word,
- * h->alloc.slow, for every reason to leave the fast path (debug hooks, tracing, a
- * hooked MEM/OBJ domain, bypass mode, fault injection, valgrind/ASan annotations),
- * then pop or push a pool's free list:
- *   malloc: slow? size-1 < 512? pool = used[kind][class]; b = pool->freelist; if b:
- *           pool->freelist = *b; pool->ref++; return b.
- *   free:   slow? map[addr >> 20]? pool = arena(addr)->pools[addr >> 14 & 63];
- *           *b = pool->freelist; pool->freelist = b; if --pool->ref: return.
+ * Fast paths. One word, h->alloc.slow, says whether any call must leave the fast
+ * path (debug hooks, tracing, a hooked MEM/OBJ domain, bypass mode, fault injection,
+ * valgrind/ASan annotations). ohm_malloc and ohm_free do not even test it: when it is
+ * set, alloc_update_slow points h->alloc.cur at pools that never have blocks and
+ * h->alloc.fastmap at a map that knows no arena, so the tests the fast paths make
+ * anyway fail and send the call to the slow path, which tests `slow`:
+ *   malloc (14 instructions): size-1 < 512? pool = cur[kind][class];
+ *           b = pool->freelist; if b: pool->freelist = *b; pool->ref++; return b.
+ *   free (17 instructions): fastmap[addr >> 20]? pool = arena(addr)->pools[addr >> 14
+ *           & 63]; *b = pool->freelist; pool->freelist = b; if --pool->ref: return.
+ * alloc_object and alloc_object_free do the same for objects (plus the header words).
  * Everything else (empty free list, new pool, full or empty pool, large blocks,
  * hooks) is out of line. No locks: a heap is used by one thread at a time; the RAW
  * domain's default allocator locks its own list.
@@ -40,12 +43,22 @@ void alloc_update_slow(ohm_heap *h) {
     slow = 1;    /* ASan builds poison free blocks: only the slow paths annotate */
 #endif
     a->slow = (uintptr_t)slow;
+    a->cur = slow ? a->idle : a->used;
+    a->fastmap = slow ? a->map + ((size_t)1 << MAP_BITS) : a->map;
+}
+
+/* Annotate blocks only under memcheck: callgrind and the other tools should see
+ * the real fast paths. Memcheck preloads its own library, which names it. */
+static int alloc_under_memcheck(void) {
+    if (!VG_RUNNING()) return 0;
+    const char *pre = getenv("LD_PRELOAD");
+    return pre && strstr(pre, "memcheck") != NULL;
 }
 
 int alloc_init(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     for (int k = 0; k < ALLOC_NKINDS; k++)
-        for (int c = 0; c < OHM_NB_CLASSES; c++) a->used[k][c] = &a->empty;
+        for (int c = 0; c < OHM_NB_CLASSES; c++) a->used[k][c] = a->idle[k][c] = &a->empty;
     a->empty.kind = POOL_FREE;
     a->fail_after = -1;
     if (arena_init(h) < 0) return -1;
@@ -57,7 +70,7 @@ int alloc_init(ohm_heap *h) {
     a->dom[OHM_DOMAIN_RAW] = (ohm_allocator){h, raw_sys_malloc, raw_sys_calloc, raw_sys_realloc, raw_sys_free};
     for (int d = OHM_DOMAIN_MEM; d <= OHM_DOMAIN_OBJ; d++)
         a->dom[d] = (ohm_allocator){h, pym_malloc, pym_calloc, pym_realloc, pym_free};
-    a->valgrind = VG_RUNNING() != 0;
+    a->valgrind = alloc_under_memcheck();
     if (h->cfg.debug) {
         for (int d = 0; d < 3; d++) {
             a->debug[d].heap = h;
@@ -279,8 +292,8 @@ void alloc_free(ohm_heap *h, ohm_domain d, void *p) {
 
 void *ohm_malloc(ohm_heap *h, size_t n) {
     struct alloc_state *a = &h->alloc;
-    if (OHM_LIKELY(!a->slow) && OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
-        struct alloc_pool *pl = a->used[POOL_PLAIN][SIZE_CLASS(n)];
+    if (OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
+        struct alloc_pool *pl = a->cur[POOL_PLAIN][SIZE_CLASS(n)];
         void **b = pl->freelist;
         if (OHM_LIKELY(b != NULL)) {
             pl->freelist = *b;
@@ -293,7 +306,7 @@ void *ohm_malloc(ohm_heap *h, size_t n) {
 
 void ohm_free(ohm_heap *h, void *p) {
     struct alloc_state *a = &h->alloc;
-    if (OHM_LIKELY(!a->slow) && OHM_LIKELY(alloc_in_arenas(h, p))) {
+    if (OHM_LIKELY(a->fastmap[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK])) {
         struct alloc_pool *pl = pool_of(p);
         *(void **)p = pl->freelist;
         pl->freelist = p;
@@ -358,8 +371,8 @@ OHM_NOINLINE static ohm_object *obj_alloc_slow(ohm_heap *h, size_t n, int gc) {
 
 ohm_object *alloc_object(ohm_heap *h, size_t n, int gc) {
     struct alloc_state *a = &h->alloc;
-    if (OHM_LIKELY(!a->slow) && OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
-        struct alloc_pool *pl = a->used[POOL_OBJ + (gc != 0)][SIZE_CLASS(n)];
+    if (OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
+        struct alloc_pool *pl = a->cur[POOL_OBJ + (gc != 0)][SIZE_CLASS(n)];
         ohm_object *o = pl->freelist;
         if (OHM_LIKELY(o != NULL)) {
             pl->freelist = *(void **)o;

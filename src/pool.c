@@ -46,13 +46,27 @@ static void used_link_front(struct alloc_state *a, struct alloc_pool *pl) {
     pl->prev = NULL;
     pl->next = head == &a->empty ? NULL : head;
     if (pl->next) pl->next->prev = pl;
+    else a->tail[pl->kind][pl->cls] = pl;
     a->used[pl->kind][pl->cls] = pl;
+}
+
+/* Behind the pools already listed: a pool that was full comes back with a block or
+ * two, and serving from it at once would make it full again at the next malloc; at
+ * the back it gathers the frees that come while the pools before it are used. */
+static void used_link_back(struct alloc_state *a, struct alloc_pool *pl) {
+    struct alloc_pool *tail = a->tail[pl->kind][pl->cls];
+    if (!tail) { used_link_front(a, pl); return; }
+    pl->next = NULL;
+    pl->prev = tail;
+    tail->next = pl;
+    a->tail[pl->kind][pl->cls] = pl;
 }
 
 static void used_unlink(struct alloc_state *a, struct alloc_pool *pl) {
     if (pl->prev) pl->prev->next = pl->next;
     else a->used[pl->kind][pl->cls] = pl->next ? pl->next : &a->empty;
     if (pl->next) pl->next->prev = pl->prev;
+    else a->tail[pl->kind][pl->cls] = pl->prev;
     pl->next = pl->prev = NULL;
 }
 
@@ -78,36 +92,31 @@ static int block_in_pages(size_t off, size_t size, unsigned mask) {
 static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
     size_t size = CLASS_SIZE(pl->cls), limit = pool_limit(pl);
     char *mem = pool_mem(pl);
-    void *head = NULL, **tail = &head;
+    char *head = NULL, *prev = NULL;
+    /* Link b after prev; blocks are poisoned once linked (ASan). */
+#define EXTEND_LINK(b) do { block_clear_type(h, (b), pl->kind); block_set_next((b), NULL); \
+        if (prev) { block_set_next(prev, (b)); ASAN_POISON(prev, size); } else head = (b); \
+        prev = (b); } while (0)
     if (pl->bump < limit) {
         size_t off = pl->bump;
         size_t end = ((off >> PAGE_SHIFT) + 1) << PAGE_SHIFT;   /* this page, at least one block */
         do {
-            char *b = mem + off;
-            block_clear_type(h, b, pl->kind);
-            block_set_next(b, NULL);
-            *tail = b;
-            tail = (void **)b;
-            ASAN_POISON(b, size);
+            EXTEND_LINK(mem + off);
             off += size;
         } while (off + size <= limit && off < end);
         pl->bump = (uint16_t)off;
     } else if (pl->flags >> POOL_REL_SHIFT) {
         unsigned mask = pl->flags >> POOL_REL_SHIFT;
         for (size_t off = pool_first(pl); off + size <= limit; off += size) {
-            if (!block_in_pages(off, size, mask)) continue;
-            char *b = mem + off;
-            block_clear_type(h, b, pl->kind);
-            block_set_next(b, NULL);
-            *tail = b;
-            tail = (void **)b;
-            ASAN_POISON(b, size);
+            if (block_in_pages(off, size, mask)) EXTEND_LINK(mem + off);
         }
         pl->flags &= (uint8_t)~(0xF0u);
         pl->trim_ref = 255;
     } else {
         return 0;
     }
+#undef EXTEND_LINK
+    if (prev) ASAN_POISON(prev, size);
     pl->freelist = head;
     return 1;
 }
@@ -128,7 +137,7 @@ void *pool_alloc(ohm_heap *h, int kind, unsigned cls) {
         pl = a->used[kind][cls];
     }
     void *b = pl->freelist;
-    pl->freelist = block_next(b);
+    pl->freelist = block_next(h, b);
     pl->ref++;
     ASAN_UNPOISON(b, CLASS_SIZE(cls));
     return b;
@@ -139,7 +148,7 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
     if (pl->flags & POOL_FULL) {       /* a full pool got a block back */
         pl->flags &= (uint8_t)~POOL_FULL;
         pl->ref = (uint16_t)(pool_capacity(pl) - 1);
-        used_link_front(a, pl);
+        used_link_back(a, pl);
         return;
     }
     /* Empty. The only pool of its class stays, so a loop allocating and freeing one
@@ -180,7 +189,7 @@ int pool_is_block_start(ohm_heap *h, const void *p) {
     return 1;
 }
 
-size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
+size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch *rb) {
     (void)h;
     if (pl->flags & POOL_FULL) return 0;
     size_t size = CLASS_SIZE(pl->cls), first = pool_first(pl), limit = pool_limit(pl);
@@ -203,7 +212,7 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
             if (p1 != p0) nfree[p1]++;
         }
     }
-    for (char *b = pl->freelist; b; b = block_next(b)) {
+    for (char *b = pl->freelist; b; b = block_next(h, b)) {
         size_t off = (size_t)(b - mem);
         unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
         nfree[p0]++;
@@ -214,16 +223,19 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl) {
         if (!((released >> pg) & 1) && total[pg] && nfree[pg] == total[pg]) fresh |= 1u << pg;
     if (!fresh) return 0;
     /* Drop the blocks touching the new pages from the free list, then release them. */
-    void **link = &pl->freelist;
+    char *keep = NULL;
     for (char *b = pl->freelist; b; ) {
-        char *next = block_next(b);
-        if (block_in_pages((size_t)(b - mem), size, fresh)) *link = next;
-        else link = (void **)b;
+        char *next = block_next(h, b);
+        if (!block_in_pages((size_t)(b - mem), size, fresh)) {
+            if (keep) block_set_next(keep, b); else pl->freelist = b;
+            keep = b;
+        }
         b = next;
     }
+    if (keep) block_set_next(keep, NULL); else pl->freelist = NULL;
     size_t pages = 0;
     for (unsigned pg = 0; pg < POOL_PAGES; pg++)
-        if ((fresh >> pg) & 1) { os_release(mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
+        if ((fresh >> pg) & 1) { release_add(rb, mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
     pl->flags |= (uint8_t)(fresh << POOL_REL_SHIFT);
     return pages;
 }
