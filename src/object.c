@@ -22,8 +22,8 @@
  * So steps 4-5 count their nesting (release_depth); beyond OBJ_TRASH_DEPTH an object
  * that finished steps 1-3 is pushed on a deferred stack instead, and the outermost
  * release drains that stack. The stack costs no memory: it is linked through the
- * dying object's own rc+bits words (8 bytes, 8-aligned), whose low 4 bits keep its
- * flags (objects are 16-aligned, so a link's low 4 bits are free). The deferred
+ * dying object's own rc and the collector's 24-bit word (a link >> 4: 56 bits), with
+ * the flags kept and TRACKED clear (see obj_trash_push). The deferred
  * objects are already untracked and their weakrefs cleared, so neither the
  * collector nor a weakref can reach them. Each object is pushed and popped at most
  * once: the release of n objects stays O(n), with at most OBJ_TRASH_DEPTH frames.
@@ -54,18 +54,38 @@ void obj_make_immortal(ohm_object *o) {
     o->ohm_rc = OHM_RC_IMMORTAL;
 }
 
-static ohm_object *obj_new_sized(ohm_heap *h, const ohm_type *t, size_t n, const char *fn) {
-    if (!h) { heap_error(NULL, "%s: heap is NULL", fn); return NULL; }
-    if (!t) { heap_error(h, "%s: type is NULL", fn); return NULL; }
-    if (n < sizeof(ohm_object)) {
+/* ohm_new's failures, reported apart from the fast path. */
+OHM_NOINLINE static ohm_object *obj_new_error(ohm_heap *h, const ohm_type *t, size_t n, const char *fn) {
+    if (!h) heap_error(NULL, "%s: heap is NULL", fn);
+    else if (!t) heap_error(h, "%s: type is NULL", fn);
+    else if (n < sizeof(ohm_object))
         heap_error(h, "%s: type '%s' has basicsize %zu, less than the %zu-byte header",
                    fn, t->name ? t->name : "?", n, sizeof(ohm_object));
-        return NULL;
-    }
+    else
+        heap_error(h, "%s: out of memory (%zu bytes for '%s')", fn, n, t->name ? t->name : "?");
+    return NULL;
+}
+
+/* An n-byte object of type t, zero-filled past the header, tracked if GC. Small
+ * bodies are zeroed by words, inline: a libc memset call costs more than the
+ * stores for the usual 8..48 bytes. */
+static inline ohm_object *obj_new_sized(ohm_heap *h, const ohm_type *t, size_t n, const char *fn) {
+    if (OHM_UNLIKELY(!h || !t || n < sizeof(ohm_object))) return obj_new_error(h, t, n, fn);
     ohm_object *o = obj_alloc(h, t, n);
-    if (!o) { heap_error(h, "%s: out of memory (%zu bytes for '%s')", fn, n, t->name); return NULL; }
-    memset(o + 1, 0, n - sizeof(ohm_object));
-    obj_track_new(o);
+    if (OHM_UNLIKELY(!o)) return obj_new_error(h, t, n, fn);
+    size_t body = n - sizeof(ohm_object);
+    uint64_t *w = (uint64_t *)(o + 1);
+    switch (body % 8 ? 9 : body / 8) {   /* falls through: one store per word */
+    case 6: w[5] = 0; /* fall through */
+    case 5: w[4] = 0; /* fall through */
+    case 4: w[3] = 0; /* fall through */
+    case 3: w[2] = 0; /* fall through */
+    case 2: w[1] = 0; /* fall through */
+    case 1: w[0] = 0; /* fall through */
+    case 0: break;
+    default: memset(w, 0, body);
+    }
+    if (t->flags & OHM_TYPE_GC) gc_on_new(o);
     return o;
 }
 
@@ -87,10 +107,9 @@ static int obj_is_dead(const ohm_object *o) {
     return o->ohm_type == NULL && (o->ohm_bits & ~OHM_F_LARGE) == OBJ_DEAD_BITS;
 }
 
-/* The memory of a dead object: keep it (debug) or give it back. */
-static void obj_free_memory(ohm_heap *h, ohm_object *o) {
+/* Debug mode: keep a dead object's memory in the quarantine ring. */
+OHM_NOINLINE static void obj_quarantine(ohm_heap *h, ohm_object *o) {
     struct obj_state *s = &h->obj;
-    if (OHM_LIKELY(!h->cfg.debug)) { alloc_object_free(h, o); return; }
     if (!s->quarantine) {
         s->quarantine = alloc_calloc(h, OHM_DOMAIN_RAW, OBJ_QUARANTINE, sizeof *s->quarantine);
         if (!s->quarantine) { alloc_object_free(h, o); return; }
@@ -205,29 +224,37 @@ void ohm_auto_release_(ohm_object **slot) {
 
 /* Steps 4-5: dealloc, then the memory. A builtin dealloc that put the memory on a
  * free list says so by leaving the type NULL. */
-static void obj_destroy(ohm_heap *h, ohm_object *o) {
+static inline void obj_destroy(ohm_heap *h, ohm_object *o) {
     const ohm_type *t = o->ohm_type;
     if (t->dealloc) t->dealloc(o);
-    if (o->ohm_type) obj_free_memory(h, o);
+    if (!o->ohm_type) return;                /* on a free list */
+    if (OHM_LIKELY(!h->cfg.debug)) alloc_object_free(h, o);
+    else obj_quarantine(h, o);
 }
 
+/* A deferred object's header: the link to the next one, shifted right by 4 (objects
+ * are 16-aligned), goes in rc (low 32 bits) and the collector's 24-bit word (the
+ * next 24), so links up to 2^60 fit; the flag bits keep FINALIZED, LARGE and
+ * WEAKREFD, and TRACKED stays clear, so a walk of the heap sees an untracked object. */
+#define OBJ_TRASH_FLAGS (OHM_F_FINALIZED | OHM_F_LARGE | OHM_F_WEAKREFD)
+
 static void obj_trash_push(struct obj_state *s, ohm_object *o) {
-    uintptr_t word = (uintptr_t)s->trash | (o->ohm_bits & 0xFu);
-    memcpy(o, &word, sizeof word);   /* over rc and bits: 8 bytes, 8-aligned */
+    uint64_t next = (uint64_t)(uintptr_t)s->trash >> 4;
+    o->ohm_rc = (uint32_t)next;
+    o->ohm_bits = (uint32_t)(next >> 32) << OHM_GCWORD_SHIFT | (o->ohm_bits & OBJ_TRASH_FLAGS);
     s->trash = o;
 }
 
 static ohm_object *obj_trash_pop(struct obj_state *s) {
     ohm_object *o = s->trash;
-    uintptr_t word;
-    memcpy(&word, o, sizeof word);
-    s->trash = (ohm_object *)(word & ~(uintptr_t)0xF);
+    uint64_t next = (uint64_t)o->ohm_rc | (uint64_t)(o->ohm_bits >> OHM_GCWORD_SHIFT) << 32;
+    s->trash = (ohm_object *)(uintptr_t)(next << 4);
     o->ohm_rc = 0;
-    o->ohm_bits = (uint32_t)(word & 0xF);
+    o->ohm_bits &= OBJ_TRASH_FLAGS;
     return o;
 }
 
-static void obj_trash_drain(ohm_heap *h) {
+OHM_NOINLINE static void obj_trash_drain(ohm_heap *h) {
     struct obj_state *s = &h->obj;
     s->release_depth = 1;
     while (s->trash) obj_destroy(h, obj_trash_pop(s));

@@ -169,6 +169,36 @@ static void test_finalize_in_chain(void) {
     ohm_heap_destroy(h);
 }
 
+/* Deallocs that allocate GC objects while releases are deferred: with a low
+ * threshold the collector runs in the middle of the drain, walking the heap while
+ * deferred objects sit in it. */
+static ohm_heap *churn_heap;
+static void churn_dealloc(ohm_object *self) {
+    freed++;
+    ohm_object *l = ohm_list_new(churn_heap), *l2 = ohm_list_new(churn_heap);
+    ohm_list_append(l, l2);
+    ohm_list_append(l2, l);          /* a cycle for the collector */
+    ohm_decref(l);
+    ohm_decref(l2);
+    glink_clear(self);
+}
+static const ohm_type churn_type = {
+    .name = "churn", .basicsize = sizeof(chain_link), .flags = OHM_TYPE_GC,
+    .traverse = glink_traverse, .clear = glink_clear, .dealloc = churn_dealloc,
+};
+
+static void test_collect_during_release(void) {
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.gc_threshold[0] = 50;
+    churn_heap = ohm_heap_new(&cfg);
+    ohm_object *head = make_chain(churn_heap, &churn_type, 20000);
+    freed = 0;
+    ohm_decref(head);
+    CHECK_EQ_SIZE(freed, 20000);
+    ohm_heap_destroy(churn_heap);
+}
+
 int main(void) {
     unsetenv("OHM_MALLOC");
     test_long_chain();
@@ -176,5 +206,6 @@ int main(void) {
     test_nested_lists();
     test_fan();
     test_finalize_in_chain();
+    test_collect_during_release();
     return check_done();
 }
