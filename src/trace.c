@@ -181,6 +181,7 @@ static void trace_reset(ohm_heap *h) {
 
 void trace_fini(ohm_heap *h) {
     h->trace.active = 0;
+    alloc_update_slow(h);
     trace_reset(h);
 }
 
@@ -206,6 +207,7 @@ static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
     }
     if (!t->self_hi) unwind_self_range(&t->self_lo, &t->self_hi);
     t->active = 1;
+    alloc_update_slow(h);   /* the allocator's fast paths skip the hooks */
     return 0;
 }
 
@@ -219,6 +221,7 @@ int ohm_trace_start_sampled(ohm_heap *h, int nframes, size_t mean_bytes) {
 
 void ohm_trace_stop(ohm_heap *h) {
     h->trace.active = 0;
+    alloc_update_slow(h);
     trace_reset(h);
     h->trace.sample_mean = 0;
     h->trace.nframes = 0;

@@ -1,0 +1,208 @@
+/* test_trace_io.c — snapshot dump and load: equality after a round trip, the same
+ * bytes when dumped again, and EVERY truncation and every single-bit flip of a small
+ * dump rejected with "offset N: reason". */
+#include "check.h"
+#include "trace_impl.h"
+
+static ohm_heap *new_heap(void) {
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    ohm_heap *h = ohm_heap_new(&cfg);
+    CHECK(h != NULL);
+    return h;
+}
+
+static int frames_equal(const ohm_traceback *a, const ohm_traceback *b) {
+    if (a->nframe != b->nframe || a->total_nframe != b->total_nframe) return 0;
+    for (size_t i = 0; i < a->nframe; i++) {
+        const ohm_frame *x = &a->frames[i], *y = &b->frames[i];
+        if (strcmp(x->filename, y->filename) || x->lineno != y->lineno) return 0;
+        if ((x->function == NULL) != (y->function == NULL)) return 0;
+        if (x->function && strcmp(x->function, y->function)) return 0;
+    }
+    return 1;
+}
+
+static void check_equal(const ohm_snapshot *a, const ohm_snapshot *b) {
+    const ohm_trace *ta, *tb;
+    size_t na = ohm_snapshot_traces(a, &ta), nb = ohm_snapshot_traces(b, &tb);
+    CHECK_EQ_SIZE(na, nb);
+    CHECK_EQ_INT(ohm_snapshot_traceback_limit(a), ohm_snapshot_traceback_limit(b));
+    CHECK_EQ_SIZE(ohm_snapshot_sample_mean(a), ohm_snapshot_sample_mean(b));
+    size_t bad = 0;
+    for (size_t i = 0; i < na && i < nb; i++)
+        if (ta[i].size != tb[i].size || ta[i].count != tb[i].count || ta[i].domain != tb[i].domain ||
+            !frames_equal(ta[i].traceback, tb[i].traceback))
+            bad++;
+    CHECK_EQ_SIZE(bad, 0);
+}
+
+static unsigned char *read_all(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (!f) return NULL;
+    static unsigned char buf[1 << 20];
+    *len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    unsigned char *p = malloc(*len);
+    memcpy(p, buf, *len);
+    return p;
+}
+
+struct script { unsigned line; };
+static size_t script_frames(void *arg, ohm_frame *fr, size_t max) {
+    struct script *sc = arg;
+    if (!sc->line) return 0;
+    ohm_frame all[3] = { { "game.lua", sc->line, "update" }, { "game.lua", 40, NULL },
+                         { "main.lua", 1, "main" } };
+    for (size_t i = 0; i < 3 && i < max; i++) fr[i] = all[i];
+    return 3;
+}
+
+static void test_roundtrip(void) {
+    char path[] = "/tmp/ohm_trace_io_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    ohm_heap *h = new_heap();
+    CHECK_EQ_INT(ohm_trace_start(h, 2), 0);
+    void *p[6];
+    for (int i = 0; i < 3; i++) p[i] = ohm_malloc(h, 24 + (size_t)i);
+    struct script sc = { 12 };
+    ohm_trace_set_frame_provider(h, script_frames, &sc);
+    p[3] = ohm_malloc(h, 4000);
+    sc.line = 13;
+    p[4] = alloc_malloc(h, OHM_DOMAIN_OBJ, 48);
+    p[5] = alloc_malloc(h, OHM_DOMAIN_RAW, 7);
+    ohm_snapshot *s = ohm_snapshot_take(h);
+    CHECK_EQ_INT(ohm_snapshot_dump(s, path), 0);
+    char err[256] = "x";
+    ohm_snapshot *l = ohm_snapshot_load(path, err, sizeof err);
+    CHECK(l != NULL);
+    CHECK_EQ_STR(err, "");
+    if (l) {
+        check_equal(s, l);
+        ohm_stat *a, *b;
+        size_t na = ohm_snapshot_statistics(s, OHM_KEY_LINENO, 1, &a);
+        size_t nb = ohm_snapshot_statistics(l, OHM_KEY_LINENO, 1, &b);
+        CHECK_EQ_SIZE(na, nb);
+        for (size_t i = 0; i < na && i < nb; i++) {
+            char x[256], y[256];
+            ohm_stat_format(&a[i], 0, x, sizeof x);
+            ohm_stat_format(&b[i], 0, y, sizeof y);
+            CHECK_EQ_STR(x, y);
+        }
+        ohm_stats_free(a);
+        ohm_stats_free(b);
+    }
+
+    /* dumping what was loaded gives the same bytes */
+    size_t len1, len2;
+    unsigned char *d1 = read_all(path, &len1);
+    CHECK(l && ohm_snapshot_dump(l, path) == 0);
+    unsigned char *d2 = read_all(path, &len2);
+    CHECK_EQ_SIZE(len1, len2);
+    CHECK(d1 && d2 && len1 == len2 && !memcmp(d1, d2, len1));
+
+    /* every truncation */
+    size_t bad = 0, noffset = 0;
+    for (size_t n = 0; n < len1; n++) {
+        err[0] = '\0';
+        ohm_snapshot *t = snapshot_parse(d1, n, err, sizeof err);
+        if (t) { bad++; ohm_snapshot_free(t); }
+        if (strncmp(err, "offset ", 7)) noffset++;
+    }
+    CHECK_EQ_SIZE(bad, 0);
+    CHECK_EQ_SIZE(noffset, 0);
+    snapshot_parse(d1, 20, err, sizeof err);
+    CHECK_EQ_STR(err, "offset 20: truncated header: 4 bytes needed, 0 left");
+    snapshot_parse(d1, len1 - 3, err, sizeof err);
+    char want[128];
+    snprintf(want, sizeof want, "offset %zu: truncated checksum: 8 bytes needed, 5 left", len1 - 8);
+    CHECK_EQ_STR(err, want);
+
+    /* every single-bit flip */
+    unsigned char *c = malloc(len1);
+    bad = 0;
+    noffset = 0;
+    for (size_t i = 0; i < len1; i++)
+        for (int bit = 0; bit < 8; bit++) {
+            memcpy(c, d1, len1);
+            c[i] ^= (unsigned char)(1u << bit);
+            err[0] = '\0';
+            ohm_snapshot *t = snapshot_parse(c, len1, err, sizeof err);
+            if (t) { bad++; ohm_snapshot_free(t); }
+            if (strncmp(err, "offset ", 7)) noffset++;
+        }
+    CHECK_EQ_SIZE(bad, 0);
+    CHECK_EQ_SIZE(noffset, 0);
+    /* a few named reasons */
+    memcpy(c, d1, len1);
+    c[0] = 'X';
+    snapshot_parse(c, len1, err, sizeof err);
+    CHECK_EQ_STR(err, "offset 0: bad magic: not an ohm snapshot");
+    memcpy(c, d1, len1);
+    c[8] = 9;
+    snapshot_parse(c, len1, err, sizeof err);
+    CHECK_EQ_STR(err, "offset 8: unsupported version 9 (this library reads 1)");
+    memcpy(c, d1, len1);
+    c[len1 - 1] ^= 0x80;
+    snapshot_parse(c, len1, err, sizeof err);
+    CHECK_CONTAINS(err, "checksum mismatch");
+    unsigned char *e = malloc(len1 + 1);   /* trailing garbage */
+    memcpy(e, d1, len1);
+    e[len1] = 0;
+    snapshot_parse(e, len1 + 1, err, sizeof err);
+    snprintf(want, sizeof want, "offset %zu: 1 bytes after the checksum", len1);
+    CHECK_EQ_STR(err, want);
+    /* a string count far beyond the file */
+    memcpy(c, d1, len1);
+    c[32] = 0xff; c[33] = 0xff; c[34] = 0xff; c[35] = 0x7f;
+    snapshot_parse(c, len1, err, sizeof err);
+    CHECK_CONTAINS(err, "offset 32: 2147483647 strings need");
+
+    CHECK(ohm_snapshot_load("/nonexistent/ohm.snap", err, sizeof err) == NULL);
+    CHECK_CONTAINS(err, "/nonexistent/ohm.snap");
+    free(c);
+    free(e);
+    free(d1);
+    free(d2);
+    ohm_snapshot_free(l);
+    ohm_snapshot_free(s);
+    for (int i = 0; i < 4; i++) ohm_free(h, p[i]);
+    alloc_free(h, OHM_DOMAIN_OBJ, p[4]);
+    alloc_free(h, OHM_DOMAIN_RAW, p[5]);
+    ohm_heap_destroy(h);
+    unlink(path);
+}
+
+/* An empty snapshot round-trips too. */
+static void test_empty(void) {
+    char path[] = "/tmp/ohm_trace_io_XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    ohm_heap *h = new_heap();
+    CHECK_EQ_INT(ohm_trace_start_sampled(h, 3, 4096), 0);
+    ohm_snapshot *s = ohm_snapshot_take(h);
+    CHECK_EQ_INT(ohm_snapshot_dump(s, path), 0);
+    char err[128];
+    ohm_snapshot *l = ohm_snapshot_load(path, err, sizeof err);
+    CHECK(l != NULL);
+    if (l) {
+        check_equal(s, l);
+        CHECK_EQ_SIZE(ohm_snapshot_sample_mean(l), 4096);
+        CHECK_EQ_INT(ohm_snapshot_traceback_limit(l), 3);
+    }
+    ohm_snapshot_free(l);
+    ohm_snapshot_free(s);
+    ohm_heap_destroy(h);
+    unlink(path);
+}
+
+int main(void) {
+    unsetenv("OHM_TRACEMALLOC");
+    unsetenv("OHM_TRACE_UNWIND");
+    test_roundtrip();
+    test_empty();
+    return check_done();
+}
