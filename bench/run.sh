@@ -130,18 +130,18 @@ py trace.memory.1 trace.memory.16 -- "$PY" "$SRC/bench_trace.py" memory
 # ---------------------------------------------------------------- the table
 cat > "$SPEC" <<'EOF'
 ## Allocator (issue 2)
-alloc.churn|churn: 10k live, 8–512 B, free+malloc at random slots|ns/pair
+alloc.churn|churn: 10k live, 8–512 B, free+malloc at random slots|ns/pair|mimalloc 0.9
 alloc.lifo|LIFO batches of 1,000 blocks, 16–64 B|ns/pair
 alloc.fifo|FIFO batches of 1,000 blocks, 16–64 B|ns/pair
 alloc.realloc|realloc growth 16 B → 4 KiB, 16 B steps|ns/realloc
-alloc.trees|binary trees depth 18 ×20, malloc/walk/free|ns/node
-alloc.frag|RSS kept after freeing a random 99.9% of 1M × 32 B|% of peak
-alloc.fastpath|malloc+free pair, batches of 16 × 32 B (callgrind)|instr/pair
+alloc.trees|binary trees depth 18 ×20, malloc/walk/free|ns/node|mimalloc 1.0
+alloc.frag|RSS kept after freeing a random 99.9% of 1M × 32 B|% of peak|ohm 15
+alloc.fastpath|malloc+free pair, batches of 16 × 32 B (callgrind)|instr/pair|ohm 25
 alloc.fastpath_nocs|the same, ohm.h's call-site macros off (OHM_NO_CALLSITE)|instr/pair
 ## Objects (issue 3)
-obj.trees|binary trees of 2-ref GC objects, depth 18 ×20 (peers: malloc trees, Boehm GC_MALLOC, CPython __slots__)|ns/node
+obj.trees|binary trees of 2-ref GC objects, depth 18 ×20 (peers: malloc trees, Boehm GC_MALLOC, CPython __slots__)|ns/node|mimalloc 1.3;Boehm 0.5
 obj.trees_nogc|the same, automatic collection off|ns/node
-obj.bytes|RSS per live 2-ref GC object, 1M alive|bytes
+obj.bytes|RSS per live 2-ref GC object, 1M alive|bytes|ohm 32
 obj.int.warm|int create+release, free list warm|ns/op
 obj.int.cold|int, 10k live per batch, free lists emptied|ns/op
 obj.float.warm|float create+release, free list warm|ns/op
@@ -157,8 +157,8 @@ obj.dict.cold|dict, 10k live per batch, free lists emptied|ns/op
 obj.incdec|incref+decref pair, inline (callgrind)|instr/pair
 obj.incdec_call|incref+decref pair, out-of-line functions (callgrind)|instr/pair
 ## Cycle collector (issue 4)
-gc.garbage|100k rings of 10 doubly-linked nodes unreachable, one full collection|ns/object
-gc.live.ns|full collection over 1M nodes in 100k lists, nothing found|ns/object
+gc.garbage|100k rings of 10 doubly-linked nodes unreachable, one full collection|ns/object|CPython 0.33
+gc.live.ns|full collection over 1M nodes in 100k lists, nothing found|ns/object|CPython 0.33
 gc.live.pause|the same: the pause|ms
 gc.pyperf_collect|pyperformance gc_collect: 100 rings of 21 nodes, collect|µs/collection
 gc.pyperf_traversal|pyperformance gc_traversal: 1000 lists, n refs to list n−1, collect|ms/collection
@@ -167,15 +167,15 @@ gc.steady.pause|steady state: longest pause|ms
 gc.steady.ns|steady state: collector time per object created|ns/object
 ## Tracing (issue 5): slowdown against tracing off (CPython: tracemalloc)
 trace.churn.off|churn (2M pairs; CPython: bytes objects, 1M), tracing off|ns/pair
-trace.churn.1|churn, 1 frame|× off
-trace.churn.16|churn, 16 frames|× off
+trace.churn.1|churn, 1 frame|× off|ohm 1.5
+trace.churn.16|churn, 16 frames|× off|ohm 3
 trace.churn.25|churn, 25 frames|× off
-trace.churn.sampled|churn, sampled at 512 KiB, 16 frames|× off
+trace.churn.sampled|churn, sampled at 512 KiB, 16 frames|× off|ohm 1.05
 trace.trees.off|object trees depth 18 ×2, tracing off|ns/node
-trace.trees.1|object trees, 1 frame|× off
-trace.trees.16|object trees, 16 frames|× off
+trace.trees.1|object trees, 1 frame|× off|ohm 1.5
+trace.trees.16|object trees, 16 frames|× off|ohm 3
 trace.trees.25|object trees, 25 frames|× off
-trace.trees.sampled|object trees, sampled at 512 KiB, 16 frames|× off
+trace.trees.sampled|object trees, sampled at 512 KiB, 16 frames|× off|ohm 1.05
 trace.memory.1|tracing's own memory per live traced block, 1 frame|bytes
 trace.memory.16|tracing's own memory per live traced block, 16 frames|bytes
 EOF
@@ -189,7 +189,7 @@ CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
          "$( [ -n "$PY" ] && "$PY" -c 'import sys; print("CPython", sys.version.split()[0])')" \
          "$( [ "${OHM_BENCH_QUICK:-0}" != 0 ] && echo '— QUICK run (workloads /10: not for quoting)')."
     echo "CPU time per operation, lower is better everywhere; a peer's cell gives its figure and"
-    echo "the ratio ohm / peer (below 1: ohm is better)."
+    echo "the ratio ohm / peer (below 1: ohm is better). Targets are the issues' (✔ met, ✘ missed)."
     awk -F'\t' -v spec="$SPEC" -f "$SRC/table.awk" "$ROWS"
 } > "$B/bench.md"
 cat "$B/bench.md"
