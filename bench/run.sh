@@ -19,6 +19,8 @@ TIMEOUT=${OHM_BENCH_TIMEOUT:-300}
 : > "$ROWS"
 : > "$LOG"
 START=$(date +%s)
+# Measure the defaults: no debug hooks, tracing or stats from the caller's environment.
+unset OHM_MALLOC OHM_TRACEMALLOC OHM_MALLOCSTATS PYTHONMALLOC PYTHONTRACEMALLOC PYTHONMALLOCSTATS
 
 HAVE_JEMALLOC=0 HAVE_MIMALLOC=0 HAVE_BOEHM=0
 [ -f "$BIN/peers.env" ] && . "$BIN/peers.env"
