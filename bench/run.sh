@@ -58,21 +58,43 @@ run() {
         "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')" "$([ $rc = 0 ] || echo "  (exit $rc)")")"
 }
 
-# callgrind IMPL KEY FUNC PER N1 N2 COMMAND...: instructions counted inside FUNC for
-# COMMAND N1 and COMMAND N2; (I2 - I1) / ((N2 - N1) * PER) is the cost of one unit.
+# cg_run FUNC COMMAND...: run under callgrind counting inside FUNC; prints the
+# instructions collected and FUNC's own share of them (its self cost, which
+# callgrind_annotate gives; 0 when that script is missing).
+cg_run() {
+    local fn=$1; shift
+    local out; out=$(mktemp)
+    local total self
+    total=$(valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect="$fn" "$@" 2>&1 |
+            awk '/Collected :/ {print $NF}')
+    self=$(callgrind_annotate --inclusive=no "$out" 2>/dev/null |
+           awk -v f=":$fn" 'index($0, f " ") || index($0, f "\t") || $0 ~ f "$" {gsub(",", "", $1); print $1; exit}')
+    rm -f "$out"
+    echo "${total:-x} ${self:-0}"
+}
+
+# callgrind IMPL KEY FUNC MODE PER N1 N2 COMMAND...: instructions per unit, from
+# COMMAND N1 and COMMAND N2 (the difference removes start-up and warm-up) divided by
+# (N2 - N1) * PER. MODE "all": everything inside FUNC; "callees": what FUNC calls, its
+# own loop left out (as the anchors count malloc+free); a number: everything inside
+# FUNC less that many instructions per unit. Sets CG_SELF to FUNC's own per unit.
 callgrind() {
-    local impl=$1 key=$2 fn=$3 per=$4 n1=$5 n2=$6; shift 6
+    local impl=$1 key=$2 fn=$3 mode=$4 per=$5 n1=$6 n2=$7; shift 7
     [ -n "$VG" ] || return 0
-    local i1 i2
     if [ ! -x "$1" ]; then printf '%s\t%s\tfailed: not built\n' "$key" "$impl" >> "$ROWS"; return; fi
-    i1=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="$fn" "$@" "$n1" 2>&1 | awk '/Collected :/ {print $NF}')
-    i2=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="$fn" "$@" "$n2" 2>&1 | awk '/Collected :/ {print $NF}')
-    if [ -n "$i1" ] && [ -n "$i2" ]; then
-        printf '%s\t%s\t%s\n' "$key" "$impl" "$(awk -v a="$i1" -v b="$i2" -v n="$(( (n2 - n1) * per ))" 'BEGIN {printf "%.2f", (b - a) / n}')" >> "$ROWS"
-        note "$(printf '  %-8s callgrind %-30s %s, %s instructions' "$impl" "$fn" "$i1" "$i2")"
-    else
-        printf '%s\t%s\tfailed\n' "$key" "$impl" >> "$ROWS"
-    fi
+    local r1 r2
+    r1=$(cg_run "$fn" "$@" "$n1")
+    r2=$(cg_run "$fn" "$@" "$n2")
+    local v
+    v=$(awk -v r1="$r1" -v r2="$r2" -v n="$(( (n2 - n1) * per ))" -v mode="$mode" 'BEGIN {
+        split(r1, a, " "); split(r2, b, " ")
+        if (a[1] == "x" || b[1] == "x") { print "failed"; exit }
+        all = (b[1] - a[1]) / n; self = (b[2] - a[2]) / n
+        if (mode == "all") v = all; else if (mode == "callees") v = all - self; else v = all - mode
+        printf "%.1f %.2f\n", v, self }')
+    CG_SELF=${v#* }
+    printf '%s\t%s\t%s\n' "$key" "$impl" "${v%% *}" >> "$ROWS"
+    note "$(printf '  %-8s callgrind %-18s %s: %s per unit (%s in %s itself)' "$impl" "$fn" "$(basename "$1")" "${v%% *}" "$CG_SELF" "$fn")"
 }
 
 py() { [ -n "$PY" ] && run CPython "$@"; }
@@ -92,12 +114,16 @@ for a in $ALLOCS; do
 done
 [ "$HAVE_BOEHM" = 1 ] && run Boehm alloc.trees obj.trees -- "$BIN/bench_alloc_boehm" trees
 py alloc.frag -- "$PY" "$SRC/bench_alloc.py" frag
+# malloc+free inside the allocators (the loop around them left out, as the anchors
+# count). ohm: a library copy without valgrind.h (bench/CMakeLists.txt), called without
+# ohm.h's call-site macros; then with them, the macros' inlined code counted.
+CG_SELF=
+callgrind ohm alloc.fastpath fastpath_loop callees 16 2000 4000 "$BIN/bench_alloc_cg_nocs" fastpath
+[ -n "$CG_SELF" ] && callgrind ohm alloc.fastpath_cs fastpath_loop "$CG_SELF" 16 2000 4000 "$BIN/bench_alloc_cg" fastpath
 for a in $ALLOCS; do
-    exe=$BIN/${a#*:}
-    [ "$exe" = "$BIN/bench_alloc" ] && exe=$BIN/bench_alloc_cg   # built without valgrind.h
-    callgrind "${a%%:*}" alloc.fastpath fastpath_loop 16 2000 4000 "$exe" fastpath
+    [ "${a%%:*}" = ohm ] && continue
+    callgrind "${a%%:*}" alloc.fastpath fastpath_loop callees 16 2000 4000 "$BIN/${a#*:}" fastpath
 done
-callgrind ohm alloc.fastpath_nocs fastpath_loop 16 2000 4000 "$BIN/bench_alloc_cg_nocs" fastpath
 
 # ---------------------------------------------------------------- issue 3: objects
 TYPES="int float str tuple list dict"
@@ -106,8 +132,8 @@ run ohm obj.trees -- "$BIN/bench_objects" trees
 run ohm obj.trees_nogc -- "$BIN/bench_objects" trees_nogc
 run ohm obj.bytes -- "$BIN/bench_objects" bytes
 run ohm $churn_keys -- "$BIN/bench_objects" churn
-callgrind ohm obj.incdec incdec_loop 1 100000 200000 "$BIN/bench_objects" incdec
-callgrind ohm obj.incdec_call incdec_call_loop 1 100000 200000 "$BIN/bench_objects" incdec_call
+callgrind ohm obj.incdec incdec_loop all 4 100000 200000 "$BIN/bench_objects" incdec
+callgrind ohm obj.incdec_call incdec_call_loop all 4 100000 200000 "$BIN/bench_objects" incdec_call
 for c in trees trees_nogc bytes; do py "obj.$c" -- "$PY" "$SRC/bench_objects.py" "$c"; done
 py $churn_keys -- "$PY" "$SRC/bench_objects.py" churn
 
@@ -138,8 +164,8 @@ alloc.fifo|FIFO batches of 1,000 blocks, 16–64 B|ns/pair
 alloc.realloc|realloc growth 16 B → 4 KiB, 16 B steps|ns/realloc
 alloc.trees|binary trees depth 18 ×20, malloc/walk/free|ns/node|mimalloc 1.0
 alloc.frag|RSS kept after freeing a random 99.9% of 1M × 32 B|% of peak|ohm 15
-alloc.fastpath|malloc+free pair, batches of 16 × 32 B (callgrind)|instr/pair|ohm 25
-alloc.fastpath_nocs|the same, ohm.h's call-site macros off (OHM_NO_CALLSITE)|instr/pair
+alloc.fastpath|malloc+free pair, batches of 16 × 32 B: instructions inside malloc and free (callgrind)|instr/pair|ohm 25
+alloc.fastpath_cs|the same, with the inlined code of ohm.h's call-site macros (what a caller pays)|instr/pair
 ## Objects (issue 3)
 obj.trees|binary trees of 2-ref GC objects, depth 18 ×20 (peers: malloc trees, Boehm GC_MALLOC, CPython __slots__)|ns/node|mimalloc 1.3;Boehm 0.5
 obj.trees_nogc|the same, automatic collection off|ns/node
@@ -156,8 +182,8 @@ obj.list.warm|empty list create+release, free list warm|ns/op
 obj.list.cold|list, 10k live per batch, free lists emptied|ns/op
 obj.dict.warm|empty dict create+release, free list warm|ns/op
 obj.dict.cold|dict, 10k live per batch, free lists emptied|ns/op
-obj.incdec|incref+decref pair, inline (callgrind)|instr/pair
-obj.incdec_call|incref+decref pair, out-of-line functions (callgrind)|instr/pair
+obj.incdec|incref+decref pair, inline (callgrind, loop unrolled ×4 included)|instr/pair
+obj.incdec_call|incref+decref pair, out-of-line functions with their calls (callgrind)|instr/pair
 ## Cycle collector (issue 4)
 gc.garbage|100k rings of 10 doubly-linked nodes unreachable, one full collection|ns/object|CPython 0.33
 gc.live.ns|full collection over 1M nodes in 100k lists, nothing found|ns/object|CPython 0.33
