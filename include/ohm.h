@@ -138,6 +138,13 @@ typedef struct ohm_allocator {
 OHM_API int ohm_get_allocator(ohm_heap *h, ohm_domain domain, ohm_allocator *out);
 OHM_API int ohm_set_allocator(ohm_heap *h, ohm_domain domain, const ohm_allocator *a);
 
+/* Notes: the MEM/OBJ blocks over 512 bytes come from the RAW domain, so a RAW
+ * allocator set here serves them too, and must return 16-byte aligned blocks. Object
+ * memory (ohm_new) always comes from the heap's own pools, whatever the OBJ table
+ * says, so that the collector can walk it; tracing still sees it as OBJ blocks.
+ * With OHM_MALLOC=debug the tables hold the debug hooks, which wrap the defaults;
+ * setting a table replaces them (wrap what ohm_get_allocator returned to keep them). */
+
 /* Blocks from the RAW domain of h: any thread may call these. */
 OHM_API void *ohm_raw_malloc(ohm_heap *h, size_t n);
 OHM_API void *ohm_raw_calloc(ohm_heap *h, size_t nelem, size_t elsize);

@@ -136,6 +136,15 @@ int __asan_address_is_poisoned(void const volatile *addr);
 #  define VG_RUNNING() 0
 #endif
 
+/* Memcheck's view of pool memory (only under memcheck, slow paths only). */
+#ifdef OHM_HAVE_VALGRIND
+#  define VG_UNDEFINED(h, p, n) do { if (OHM_UNLIKELY((h)->alloc.valgrind)) VALGRIND_MAKE_MEM_UNDEFINED((p), (n)); } while (0)
+#  define VG_NOACCESS(h, p, n)  do { if (OHM_UNLIKELY((h)->alloc.valgrind)) VALGRIND_MAKE_MEM_NOACCESS((p), (n)); } while (0)
+#else
+#  define VG_UNDEFINED(h, p, n) ((void)(h), (void)(p), (void)(n))
+#  define VG_NOACCESS(h, p, n)  ((void)(h), (void)(p), (void)(n))
+#endif
+
 /* Read the next pointer of a free block, which tools consider inaccessible. */
 static inline void *block_next(const ohm_heap *h, const void *b) {
     void *n;
@@ -180,6 +189,10 @@ void  pool_free(ohm_heap *h, void *p);
 int   pool_is_block_start(ohm_heap *h, const void *p);
 /* Release the free pages of a used pool; returns pages released. */
 size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch *rb);
+/* Tell valgrind/ASan a pool block of n bytes was handed out, or taken back (after
+ * pool_free). */
+void  pool_track_alloc(ohm_heap *h, void *p, size_t n);
+void  pool_track_free(ohm_heap *h, void *p);
 /* Return to their arenas the empty pools kept as the only pool of their class. */
 void  pool_release_idle(ohm_heap *h);
 int   pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);

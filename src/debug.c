@@ -244,6 +244,7 @@ ohm_object *debug_object_alloc(ohm_heap *h, size_t n, int gc) {
     size_t total = n + DEBUG_EXTRA;
     if (total <= OHM_SMALL_MAX && !h->cfg.use_malloc) {
         base = pool_alloc(h, gc ? POOL_GC : POOL_OBJ, (unsigned)SIZE_CLASS(total));
+        if (base) pool_track_alloc(h, base, total);
     } else {
         base = large_alloc(h, total, gc ? LARGE_GC : LARGE_OBJ);
         bits = OHM_F_LARGE;
@@ -253,7 +254,6 @@ ohm_object *debug_object_alloc(ohm_heap *h, size_t n, int gc) {
         errno = ENOMEM;
         return NULL;
     }
-    ASAN_UNPOISON(base, total);
     ohm_object *o = debug_wrap(h, OHM_DOMAIN_OBJ, base, n);
     o->ohm_rc = 0;
     o->ohm_bits = bits;
@@ -267,5 +267,5 @@ void debug_object_free(ohm_heap *h, ohm_object *o) {
     debug_kill(pre);
     o->ohm_type = NULL;        /* the walks must see a free slot */
     if (large) large_free(h, pre);
-    else pool_free(h, pre);
+    else { pool_free(h, pre); pool_track_free(h, pre); }
 }

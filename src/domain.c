@@ -128,17 +128,6 @@ static void *pym_oom(ohm_heap *h, size_t n) {
     return NULL;
 }
 
-/* Tell valgrind about a pool block handed out or taken back. */
-static void pym_track_alloc(ohm_heap *h, void *p, size_t n) {
-    (void)h; (void)p; (void)n;
-#ifdef OHM_HAVE_VALGRIND
-    if (h->alloc.valgrind) VALGRIND_MALLOCLIKE_BLOCK(p, n, 0, 0);
-#endif
-#ifdef ALLOC_ASAN
-    ASAN_POISON(p, CLASS_SIZE(pool_of(p)->cls));
-    ASAN_UNPOISON(p, n);
-#endif
-}
 
 void *pym_malloc(void *ctx, size_t n) {
     ohm_heap *h = ctx;
@@ -146,7 +135,7 @@ void *pym_malloc(void *ctx, size_t n) {
     if (n == 0) n = 1;
     if (n <= OHM_SMALL_MAX && !h->cfg.use_malloc) {
         p = pool_alloc(h, POOL_PLAIN, (unsigned)SIZE_CLASS(n));
-        if (p) pym_track_alloc(h, p, n);
+        if (p) pool_track_alloc(h, p, n);
     } else {
         p = large_alloc(h, n, LARGE_PLAIN);
     }
@@ -168,10 +157,8 @@ void *pym_calloc(void *ctx, size_t nelem, size_t elsize) {
 
 static void pym_free_base(ohm_heap *h, void *p) {
     if (alloc_in_arenas(h, p)) {
-#ifdef OHM_HAVE_VALGRIND
-        if (h->alloc.valgrind) VALGRIND_FREELIKE_BLOCK(p, 0);
-#endif
         pool_free(h, p);
+        pool_track_free(h, p);
     } else {
         large_free(h, p);   /* fatal when p is not one of h's large blocks either */
     }
@@ -190,9 +177,6 @@ void *pym_realloc(void *ctx, void *p, size_t n) {
         old = CLASS_SIZE(pool_of(p)->cls);
         if (n <= OHM_SMALL_MAX && SIZE_CLASS(n) == pool_of(p)->cls && !h->cfg.use_malloc) {
             ASAN_UNPOISON(p, n);
-#ifdef OHM_HAVE_VALGRIND
-            if (h->alloc.valgrind) VALGRIND_RESIZEINPLACE_BLOCK(p, old, n, 0);
-#endif
             return p;      /* same class: in place */
         }
         ASAN_UNPOISON(p, old);
@@ -349,7 +333,7 @@ static ohm_object *obj_base_alloc(ohm_heap *h, size_t n, int gc) {
     if (n <= OHM_SMALL_MAX && !h->cfg.use_malloc) {
         o = pool_alloc(h, gc ? POOL_GC : POOL_OBJ, (unsigned)SIZE_CLASS(n));
         if (!o) return pym_oom(h, n);
-        pym_track_alloc(h, o, n);
+        pool_track_alloc(h, o, n);
         o->ohm_bits = 0;
     } else {
         o = large_alloc(h, n, gc ? LARGE_GC : LARGE_OBJ);

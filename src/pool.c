@@ -27,8 +27,12 @@
  */
 #include "alloc_impl.h"
 
-static void block_set_next(void *b, void *next) {
+static void block_set_next(const ohm_heap *h, void *b, void *next) {
+    (void)h;
     ASAN_UNPOISON(b, sizeof(void *));
+#ifdef OHM_HAVE_VALGRIND
+    if (OHM_UNLIKELY(h->alloc.valgrind)) VALGRIND_MAKE_MEM_UNDEFINED(b, sizeof(void *));
+#endif
     memcpy(b, &next, sizeof next);
 }
 
@@ -37,6 +41,7 @@ static void block_clear_type(ohm_heap *h, char *b, int kind) {
     if (kind != POOL_PLAIN) {
         void *null = NULL;
         ASAN_UNPOISON(b + h->alloc.obj_offset + 8, sizeof null);
+        VG_UNDEFINED(h, b + h->alloc.obj_offset + 8, sizeof null);
         memcpy(b + h->alloc.obj_offset + 8, &null, sizeof null);
     }
 }
@@ -94,8 +99,10 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
     char *mem = pool_mem(pl);
     char *head = NULL, *prev = NULL;
     /* Link b after prev; blocks are poisoned once linked (ASan). */
-#define EXTEND_LINK(b) do { block_clear_type(h, (b), pl->kind); block_set_next((b), NULL); \
-        if (prev) { block_set_next(prev, (b)); ASAN_POISON(prev, size); } else head = (b); \
+#define EXTEND_LINK(b) do { VG_UNDEFINED(h, (b), size); \
+        block_clear_type(h, (b), pl->kind); block_set_next(h, (b), NULL); \
+        if (prev) { block_set_next(h, prev, (b)); ASAN_POISON(prev, size); VG_NOACCESS(h, prev, size); } \
+        else head = (b); \
         prev = (b); } while (0)
     if (pl->bump < limit) {
         size_t off = pl->bump;
@@ -116,7 +123,7 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
         return 0;
     }
 #undef EXTEND_LINK
-    if (prev) ASAN_POISON(prev, size);
+    if (prev) { ASAN_POISON(prev, size); VG_NOACCESS(h, prev, size); }
     pl->freelist = head;
     return 1;
 }
@@ -158,6 +165,25 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
     arena_return_pool(h, pl);
 }
 
+void pool_track_alloc(ohm_heap *h, void *p, size_t n) {
+    (void)h; (void)p; (void)n;
+#ifdef OHM_HAVE_VALGRIND
+    /* the whole block: realloc within the class keeps the block as it is */
+    if (h->alloc.valgrind) VALGRIND_MALLOCLIKE_BLOCK(p, CLASS_SIZE(pool_of(p)->cls), 0, 0);
+#endif
+#ifdef ALLOC_ASAN
+    ASAN_POISON(p, CLASS_SIZE(pool_of(p)->cls));
+    ASAN_UNPOISON(p, n);
+#endif
+}
+
+void pool_track_free(ohm_heap *h, void *p) {
+    (void)h; (void)p;
+#ifdef OHM_HAVE_VALGRIND
+    if (h->alloc.valgrind) VALGRIND_FREELIKE_BLOCK(p, 0);
+#endif
+}
+
 void pool_release_idle(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     for (int k = 0; k < ALLOC_NKINDS; k++)
@@ -172,7 +198,7 @@ void pool_release_idle(ohm_heap *h) {
 
 void pool_free(ohm_heap *h, void *p) {
     struct alloc_pool *pl = pool_of(p);
-    block_set_next(p, pl->freelist);
+    block_set_next(h, p, pl->freelist);
     ASAN_POISON(p, CLASS_SIZE(pl->cls));
     pl->freelist = p;
     if (--pl->ref == 0) pool_on_zero(h, pl);
@@ -227,12 +253,12 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch 
     for (char *b = pl->freelist; b; ) {
         char *next = block_next(h, b);
         if (!block_in_pages((size_t)(b - mem), size, fresh)) {
-            if (keep) block_set_next(keep, b); else pl->freelist = b;
+            if (keep) block_set_next(h, keep, b); else pl->freelist = b;
             keep = b;
         }
         b = next;
     }
-    if (keep) block_set_next(keep, NULL); else pl->freelist = NULL;
+    if (keep) block_set_next(h, keep, NULL); else pl->freelist = NULL;
     size_t pages = 0;
     for (unsigned pg = 0; pg < POOL_PAGES; pg++)
         if ((fresh >> pg) & 1) { release_add(rb, mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }

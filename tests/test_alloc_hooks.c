@@ -259,6 +259,27 @@ static void test_raw_threads(void) {
     CHECK(1);
 }
 
+/* While tracing is on, every call leaves the fast path (the trace hooks are the
+ * tracing module's; here only the path is exercised). */
+static void test_trace_path(void) {
+    ohm_heap *h = heap_with(0, 0);
+    h->trace.active = 1;
+    alloc_update_slow(h);
+    CHECK(h->alloc.slow != 0);
+    void *p = ohm_malloc(h, 10);
+    p = ohm_realloc(h, p, 1000);
+    ohm_object *o = alloc_object(h, 32, 1);
+    CHECK(o != NULL && alloc_heap_of(o) == h);
+    alloc_object_free(h, o);
+    ohm_free(h, p);
+    h->trace.active = 0;
+    alloc_update_slow(h);
+#ifndef OHM_SANITIZER
+    CHECK(h->alloc.slow == 0);
+#endif
+    ohm_heap_destroy(h);
+}
+
 static void stats_at_destroy(void *arg) {
     (void)arg;
     setenv("OHM_MALLOCSTATS", "1", 1);
@@ -280,6 +301,7 @@ int main(void) {
     test_bypass();
     test_fault_injection();
     test_raw_threads();
+    test_trace_path();
     expect_death(stats_at_destroy, NULL, "# arenas allocated total           =                    1");
     return check_done();
 }
