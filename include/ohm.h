@@ -318,6 +318,9 @@ OHM_API int         ohm_equal(const ohm_object *a, const ohm_object *b);
 
 /* Empty the free lists of the builtin types; returns the number of blocks freed. */
 OHM_API size_t      ohm_clear_freelists(ohm_heap *h);
+/* Turn the builtin types' free lists on or off (off also empties them), e.g. to
+ * measure what they save. Returns whether they were on. Debug mode never has them. */
+OHM_API int         ohm_set_freelists(ohm_heap *h, int enabled);
 
 /* Iteration over a tuple, list, dict (keys) or range; ohm_iter_next returns a new
  * reference, or NULL at the end (ohm_last_error then ""), or NULL with an error. */

@@ -11,5 +11,7 @@ ohm_heap *obj_error_heap(const ohm_object *o) {
 
 void obj_type_error(const char *fn, const char *want, const ohm_object *o) {
     if (!o) heap_error(NULL, "%s: expected %s, got NULL", fn, want);
-    else heap_error(alloc_heap_of(o), "%s: expected %s, got '%s'", fn, want, o->ohm_type->name);
+    else if (!o->ohm_type) heap_error(alloc_heap_of(o), "%s: expected %s, got a freed object", fn, want);
+    else heap_error(alloc_heap_of(o), "%s: expected %s, got '%s'", fn, want,
+                    o->ohm_type->name ? o->ohm_type->name : "?");
 }

@@ -34,6 +34,14 @@ size_t ohm_clear_freelists(ohm_heap *h) {
     return n;
 }
 
+int ohm_set_freelists(ohm_heap *h, int enabled) {
+    int was = !h->obj.freelists_off;
+    if (h->cfg.debug) return 0;          /* debug mode never keeps free lists */
+    h->obj.freelists_off = !enabled;
+    if (!enabled) ohm_clear_freelists(h);
+    return was;
+}
+
 static void freelist_line(FILE *out, size_t n, const char *what, size_t size) {
     fprintf(out, "%zu free %s * %zu bytes each = %zu\n", n, what, size, n * size);
 }

@@ -12,7 +12,7 @@
  * the object with rc 1 and type t (bits: only OHM_F_LARGE kept), or NULL. */
 static inline int obj_freelist_push(ohm_heap *h, struct obj_freelist *fl, size_t max,
                                     ohm_object *o) {
-    if (fl->n >= max || h->cfg.debug) return 0;
+    if (fl->n >= max || h->obj.freelists_off) return 0;
     o->ohm_type = NULL;
     o->ohm_rc = 0;
     o->ohm_bits &= OHM_F_LARGE;

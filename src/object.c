@@ -354,6 +354,7 @@ void ohm_report_live(ohm_heap *h, FILE *out) {
 
 int obj_init(ohm_heap *h) {
     memset(&h->obj, 0, sizeof h->obj);
+    h->obj.freelists_off = h->cfg.debug != 0;
     return 0;
 }
 

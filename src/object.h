@@ -41,6 +41,7 @@ struct obj_dead {
 
 struct obj_state {
     unsigned release_depth;    /* releases (deallocs) running now, nested */
+    int freelists_off;         /* no free lists: debug mode, or ohm_set_freelists(h, 0) */
     ohm_object *trash;         /* deferred releases: a stack linked through the dying
                                   objects' rc+bits words (see object.c) */
     struct obj_freelist ints, floats, lists, dicts;

@@ -33,6 +33,7 @@ static void test_basic(void) {
     ohm_object *d = ohm_dict_new(h);
     CHECK_EQ_SIZE(ohm_dict_len(d), 0);
     CHECK_EQ_SIZE(ohm_refcount(d), 1);
+    CHECK(ohm_type_of(d) == &ohm_dict_type);
     ohm_object *k = ohm_str_new(h, "key", 3), *v = ohm_int_new(h, 1234), *w = ohm_float_new(h, 2.5);
     CHECK_EQ_INT(ohm_dict_set(d, k, v), 0);
     CHECK_EQ_SIZE(ohm_refcount(k), 2);
@@ -54,6 +55,8 @@ static void test_basic(void) {
     ohm_object *kk, *vv;
     CHECK_EQ_INT(ohm_dict_next(d, &pos, &kk, &vv), 1);
     CHECK(kk == k && vv == w);
+    CHECK_EQ_SIZE(ohm_refcount(k), 2);                 /* next: borrowed */
+    CHECK_EQ_SIZE(ohm_refcount(w), 2);
     CHECK_EQ_INT(ohm_dict_next(d, &pos, &kk, &vv), 0);
     /* absent: NULL with no error */
     ohm_object *other = ohm_str_new(h, "other", 5);

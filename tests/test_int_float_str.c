@@ -90,6 +90,27 @@ static void test_freelists(void) {
     CHECK_EQ_SIZE(freelist_count(h, "ints"), 0);
     CHECK_EQ_SIZE(cleared, 200);         /* 100 floats + 100 ints */
     CHECK_EQ_SIZE(ohm_clear_freelists(h), 0);
+    /* switched off: nothing is kept; on again: kept again */
+    ohm_object *f1 = ohm_float_new(h, 1.0);
+    ohm_decref(f1);
+    CHECK_EQ_SIZE(freelist_count(h, "floats"), 1);
+    CHECK_EQ_INT(ohm_set_freelists(h, 0), 1);
+    CHECK_EQ_SIZE(freelist_count(h, "floats"), 0);    /* emptied */
+    for (int i = 0; i < 10; i++) ohm_decref(ohm_float_new(h, i));
+    CHECK_EQ_SIZE(freelist_count(h, "floats"), 0);
+    CHECK_EQ_INT(ohm_set_freelists(h, 1), 0);
+    for (int i = 0; i < 10; i++) v[i] = ohm_float_new(h, i);
+    for (int i = 0; i < 10; i++) ohm_decref(v[i]);
+    CHECK_EQ_SIZE(freelist_count(h, "floats"), 10);
+    ohm_heap_destroy(h);
+    /* debug heaps keep none */
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.debug = 1;
+    h = ohm_heap_new(&cfg);
+    for (int i = 0; i < 10; i++) ohm_decref(ohm_float_new(h, i));
+    CHECK_EQ_SIZE(freelist_count(h, "floats"), 0);
+    CHECK_EQ_INT(ohm_set_freelists(h, 1), 0);
     ohm_heap_destroy(h);
 }
 

@@ -209,6 +209,8 @@ static void test_iter(void) {
     for (int i = 0; i < 5; i++) { ohm_object *v = ohm_int_new(h, i * 1000 + 1000); ohm_list_append(l, v); ohm_decref(v); }
     ohm_object *it = ohm_iter(l);
     CHECK(it != NULL);
+    CHECK_EQ_SIZE(ohm_refcount(it), 1);
+    CHECK(ohm_type_of(it) == &ohm_iter_type);
     CHECK_EQ_SIZE(ohm_refcount(l), 2);                /* the iterator holds the list */
     CHECK(ohm_iter(it) == it);
     CHECK_EQ_SIZE(ohm_refcount(it), 2);
@@ -258,6 +260,8 @@ static void test_iter(void) {
     ohm_decref(it);
     /* range: lazy, both directions, empty, extreme */
     ohm_object *r = ohm_range_new(h, 0, 10, 3);
+    CHECK_EQ_SIZE(ohm_refcount(r), 1);
+    CHECK(ohm_type_of(r) == &ohm_range_type);
     size_t small = ohm_sizeof(r);
     it = ohm_iter(r);
     int64_t want[] = { 0, 3, 6, 9 };
