@@ -86,13 +86,15 @@ static inline int gc_is_gc_type(const ohm_object *o) {
     return o->ohm_type && (o->ohm_type->flags & OHM_TYPE_GC);
 }
 
-int  gc_vec_grow(gc_vec *v);                /* 0, or -1 when out of memory */
+int  gc_vec_grow(gc_vec *v);                /* 0, or -1 when out of memory (gc_vec.c) */
 static inline int gc_vec_push(gc_vec *v, ohm_object *o) {
     if (OHM_UNLIKELY(v->len == v->cap) && gc_vec_grow(v) < 0) return -1;
     v->items[v->len++] = o;
     return 0;
 }
 void gc_vec_free(gc_vec *v);
+/* Give back the memory of a vector a burst left mostly empty. */
+void gc_vec_trim(gc_vec *v);
 
 /* Track o in generation 0 (or the old generation when the vector can't take it). */
 void gc_track_young(ohm_heap *h, ohm_object *o);
