@@ -4,10 +4,12 @@
  *
  * Traces table: block address -> (requested size, domain, traceback id), open
  * addressing with linear probing over a power-of-two array of 24-byte slots, kept at
- * most 3/4 full (doubling), emptied slots closed up by backward shifting (no
+ * most half full (doubling), emptied slots closed up by backward shifting (no
  * tombstones, so lookups of untraced blocks stop at the first empty slot). The hash is
- * Fibonacci hashing of the address over 16-byte granules. Per live traced block the
- * table costs 24 / load bytes: 32..64 bytes; tracebacks are shared.
+ * Fibonacci hashing of the address over 16-byte granules (top bits of the product).
+ * Per live traced block the table costs 24 / load bytes: 48..96 bytes; tracebacks
+ * are shared. Half full keeps probe runs short: a free's lookup and backward shift
+ * touch 1.5 slots on average.
  *
  * Hooks: the allocator calls trace_on_alloc / trace_on_free while h->trace.active, for
  * every domain; realloc is a free of the old block and an alloc of the new one. A hook
@@ -59,31 +61,34 @@ static long long trace_gap(struct trace_state *t) {
 
 /* ------------------------------------------------------------ traces table */
 
-static inline size_t slot_of(uintptr_t p, size_t cap) {
-    return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+/* Fibonacci hashing: the top bits of the product. shift = 64 - log2(capacity). */
+static inline size_t slot_of(uintptr_t p, unsigned shift) {
+    return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> shift);
 }
 
 static int traces_grow(struct trace_state *t) {
     size_t cap = t->traces_cap ? t->traces_cap * 2 : 1024;
+    unsigned shift = 64 - (unsigned)__builtin_ctzll((unsigned long long)cap);
     struct trace_entry *a = calloc(cap, sizeof *a);
     if (!a) return -1;
     for (size_t i = 0; i < t->traces_cap; i++) {
         struct trace_entry *e = &t->traces[i];
         if (!e->ptr) continue;
-        size_t j = slot_of(e->ptr, cap);
+        size_t j = slot_of(e->ptr, shift);
         while (a[j].ptr) j = (j + 1) & (cap - 1);
         a[j] = *e;
     }
     free(t->traces);
     t->traces = a;
     t->traces_cap = cap;
+    t->traces_shift = shift;
     return 0;
 }
 
 static struct trace_entry *traces_find(const struct trace_state *t, uintptr_t p) {
     if (!t->traces_cap) return NULL;
     size_t m = t->traces_cap - 1;
-    for (size_t i = slot_of(p, t->traces_cap);; i = (i + 1) & m) {
+    for (size_t i = slot_of(p, t->traces_shift);; i = (i + 1) & m) {
         struct trace_entry *e = &t->traces[i];
         if (e->ptr == p) return e;
         if (!e->ptr) return NULL;
@@ -92,9 +97,9 @@ static struct trace_entry *traces_find(const struct trace_state *t, uintptr_t p)
 
 /* Add or replace p's trace. -1 when out of memory. */
 static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb, int d) {
-    if ((t->traces_len + 1) * 4 > t->traces_cap * 3 && traces_grow(t) < 0) return -1;
+    if ((t->traces_len + 1) * 2 > t->traces_cap && traces_grow(t) < 0) return -1;
     size_t m = t->traces_cap - 1;
-    for (size_t i = slot_of(p, t->traces_cap);; i = (i + 1) & m) {
+    for (size_t i = slot_of(p, t->traces_shift);; i = (i + 1) & m) {
         struct trace_entry *e = &t->traces[i];
         if (e->ptr == p) {   /* freed without our hook seeing it: replace */
             t->current -= trace_weight_size(t->sample_mean, e->size);
@@ -111,32 +116,32 @@ static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb,
     }
 }
 
-/* Remove the trace at e (a slot of the table), closing the gap by backward shifting. */
-static void traces_remove(struct trace_state *t, struct trace_entry *e) {
-    size_t m = t->traces_cap - 1, i = (size_t)(e - t->traces), j = i;
+/* Remove the trace at e (a slot of the table), closing the gap by backward shifting:
+ * each later entry of the run moves back into the hole unless that would put it
+ * before its home slot (its probe distance to j is shorter than the hole's). */
+static inline void traces_remove(struct trace_state *t, struct trace_entry *e) {
+    struct trace_entry *tab = t->traces;
+    size_t m = t->traces_cap - 1, i = (size_t)(e - tab), j = i;
+    unsigned shift = t->traces_shift;
     for (;;) {
         j = (j + 1) & m;
-        uintptr_t q = t->traces[j].ptr;
+        uintptr_t q = tab[j].ptr;
         if (!q) break;
-        size_t k = slot_of(q, t->traces_cap);
-        /* the entry at j may move to i unless its home k lies cyclically in (i, j] */
-        int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-        if (!stays) { t->traces[i] = t->traces[j]; i = j; }
+        size_t k = slot_of(q, shift);
+        if (((j - k) & m) >= ((j - i) & m)) { tab[i] = tab[j]; i = j; }
     }
-    t->traces[i].ptr = 0;
+    tab[i].ptr = 0;
     t->traces_len--;
 }
 
 /* ------------------------------------------------------------ hooks */
 
-void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+/* Everything but the limit-1 call-site fast path: sampling, capturing frames,
+ * interning, growing the table. */
+static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     struct trace_state *t = &h->trace;
     if (!t->active || t->busy || !p) return;
-    if (t->sample_mean) {
-        t->sample_left -= n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
-        if (OHM_LIKELY(t->sample_left > 0)) return;
-        t->sample_left = trace_gap(t);
-    }
+    if (t->sample_mean) t->sample_left = trace_gap(t);   /* trace_on_alloc counted n */
     t->busy = 1;
     uint32_t tb = frames_capture(h);
     if (tb == TRACE_NO_TB || traces_put(t, (uintptr_t)p, n, tb, (int)d) < 0) {
@@ -148,14 +153,58 @@ void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     t->busy = 0;
 }
 
+/* The hot paths: sampling and no sample point in these n bytes (a subtraction and a
+ * branch); limit 1 with a call site seen before, no provider, room in the table (a
+ * cache probe and an insert, no calls, no hashing of frames). */
+void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+    struct trace_state *t = &h->trace;
+    if (t->sample_mean) {
+        t->sample_left -= n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
+        if (OHM_LIKELY(t->sample_left > 0)) return;
+        trace_alloc_slow(h, d, p, n);
+        return;
+    }
+    const ohm_callsite_frame *cf = ohm_callsite_;
+    if (OHM_LIKELY(t->fast && cf && p && (t->traces_len + 1) * 2 <= t->traces_cap)) {
+        size_t k = ((uintptr_t)cf->site >> 4) & 255;
+        if (OHM_LIKELY(t->site_cache[k].site == cf->site)) {
+            struct trace_entry *tab = t->traces;
+            size_t m = t->traces_cap - 1, i = slot_of((uintptr_t)p, t->traces_shift);
+            while (tab[i].ptr && tab[i].ptr != (uintptr_t)p) i = (i + 1) & m;
+            if (tab[i].ptr) t->current -= tab[i].size;   /* freed unseen: replace */
+            else t->traces_len++;
+            tab[i].ptr = (uintptr_t)p;
+            tab[i].size = n;
+            tab[i].tb = t->site_cache[k].tb;
+            tab[i].domain = (uint32_t)d;
+            t->current += n;
+            if (t->current > t->peak) t->peak = t->current;
+            return;
+        }
+    }
+    trace_alloc_slow(h, d, p, n);
+}
+
+/* A traced block is freed: its trace at e goes. Out of line so that the common
+ * case of trace_on_free (an untraced block while sampling) stays a leaf. */
+static OHM_NOINLINE void trace_free_found(struct trace_state *t, struct trace_entry *e) {
+    t->current -= t->sample_mean ? trace_weight_size(t->sample_mean, e->size) : e->size;
+    t->last_freed = e->ptr;
+    t->last_freed_tb = e->tb;
+    traces_remove(t, e);
+}
+
 void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
     struct trace_state *t = &h->trace;
     (void)d;
     if (!t->traces_len || !p) return;
-    struct trace_entry *e = traces_find(t, (uintptr_t)p);
-    if (!e) return;
-    t->current -= trace_weight_size(t->sample_mean, e->size);
-    traces_remove(t, e);
+    struct trace_entry *tab = t->traces;
+    size_t m = t->traces_cap - 1;
+    for (size_t i = slot_of((uintptr_t)p, t->traces_shift);; i = (i + 1) & m) {
+        uintptr_t q = tab[i].ptr;
+        if (q == (uintptr_t)p) { trace_free_found(t, &tab[i]); return; }
+        if (!q) return;
+    }
 }
 
 /* ------------------------------------------------------------ state */
@@ -172,17 +221,25 @@ static void trace_reset(ohm_heap *h) {
     free(t->traces);
     t->traces = NULL;
     t->traces_len = t->traces_cap = 0;
+    t->traces_shift = 0;
     frames_clear(h);
     t->current = t->peak = 0;
     t->lost = 0;
+    t->last_freed = 0;
     t->rng = TRACE_SEED;
     t->sample_left = t->sample_mean ? trace_gap(t) : 0;
 }
 
 void trace_fini(ohm_heap *h) {
     h->trace.active = 0;
+    h->trace.fast = 0;
     alloc_update_slow(h);
     trace_reset(h);
+}
+
+/* Whether trace_on_alloc's hot path applies (see there). */
+static void trace_update_fast(struct trace_state *t) {
+    t->fast = t->active && t->nframes == 1 && !t->provider && !t->sample_mean;
 }
 
 static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
@@ -207,6 +264,7 @@ static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
     }
     if (!t->self_hi) unwind_self_range(&t->self_lo, &t->self_hi);
     t->active = 1;
+    trace_update_fast(t);
     alloc_update_slow(h);   /* the allocator's fast paths skip the hooks */
     return 0;
 }
@@ -225,6 +283,7 @@ void ohm_trace_stop(ohm_heap *h) {
     trace_reset(h);
     h->trace.sample_mean = 0;
     h->trace.nframes = 0;
+    trace_update_fast(&h->trace);
 }
 
 int ohm_trace_is_tracing(ohm_heap *h) { return h->trace.active; }
@@ -252,6 +311,7 @@ size_t ohm_trace_get_memory(ohm_heap *h) {
 void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg) {
     h->trace.provider = fn;
     h->trace.provider_arg = fn ? arg : NULL;
+    trace_update_fast(&h->trace);
 }
 
 /* ------------------------------------------------------------ queries */
@@ -263,9 +323,7 @@ const ohm_traceback *ohm_trace_get_traceback(ohm_heap *h, const void *p) {
     return e ? frames_symbolized(h, e->tb) : NULL;
 }
 
-void ohm_trace_print_traceback(ohm_heap *h, const void *p, FILE *out) {
-    const ohm_traceback *tb = ohm_trace_get_traceback(h, p);
-    if (!tb) return;
+static void traceback_print(const ohm_traceback *tb, FILE *out) {
     for (size_t i = tb->nframe; i-- > 0;) {
         const ohm_frame *f = &tb->frames[i];
         fprintf(out, "    %s %s:%u", i + 1 == tb->nframe ? "allocated at" : "from",
@@ -277,7 +335,22 @@ void ohm_trace_print_traceback(ohm_heap *h, const void *p, FILE *out) {
         fprintf(out, "    [%zu more frames]\n", tb->total_nframe - tb->nframe);
 }
 
+void ohm_trace_print_traceback(ohm_heap *h, const void *p, FILE *out) {
+    const ohm_traceback *tb = ohm_trace_get_traceback(h, p);
+    if (tb) traceback_print(tb, out);
+}
+
+/* As ohm_trace_print_traceback, and also for the block freed last: the allocator's
+ * debug hooks find a bad block while freeing it, after its free hook ran. */
 void trace_print_origin(ohm_heap *h, const void *p, FILE *out) {
+    struct trace_state *t = &h->trace;
+    if (!traces_find(t, (uintptr_t)p) && p && (uintptr_t)p == t->last_freed) {
+        const ohm_traceback *tb = frames_symbolized(h, t->last_freed_tb);
+        if (tb) {
+            traceback_print(tb, out);
+            return;
+        }
+    }
     ohm_trace_print_traceback(h, p, out);
 }
 

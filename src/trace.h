@@ -30,6 +30,7 @@ struct trace_strtab {
 struct trace_state {
     int active;                /* tracing on: the allocator calls the hooks below */
     int busy;                  /* a hook is running: nested allocations go untraced */
+    int fast;                  /* active, limit 1, no provider, not sampling: the hot path */
     int nframes;               /* traceback limit, 1..OHM_TRACE_MAX_FRAMES */
     int unwind;                /* native unwinder (unwind.c's UNWIND_*) */
     uintptr_t self_lo, self_hi; /* ohm's code when a shared library (unwind_self_range) */
@@ -41,6 +42,7 @@ struct trace_state {
     /* traces: block address -> entry, open addressing with linear probing */
     struct trace_entry *traces;
     size_t traces_len, traces_cap; /* entries used; slots (power of 2, or 0) */
+    unsigned traces_shift;     /* 64 - log2(traces_cap): the hash's shift */
     /* interned tracebacks: id -> traceback, and a hash index over them */
     struct trace_tb **tbs;
     uint32_t *tb_index;        /* open addressing: id + 1, 0 empty */
@@ -51,6 +53,8 @@ struct trace_state {
     ohm_frame_provider provider;   /* host-language frames, or NULL */
     void *provider_arg;
     size_t mem;                /* bytes in traces and tb tables, for ohm_trace_get_memory */
+    uintptr_t last_freed;      /* the block freed last and its traceback id: the debug */
+    uint32_t last_freed_tb;    /* hooks report on a block after its free hook ran */
 };
 
 int  trace_init(ohm_heap *h);

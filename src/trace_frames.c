@@ -39,19 +39,25 @@ static int tb_index_grow(struct trace_state *t) {
     return 0;
 }
 
-/* The id of raw[0..n) with total, interned now if new. */
-static uint32_t tb_intern(struct trace_state *t, const struct trace_rawframe *raw, size_t n,
-                          size_t total) {
-    uint64_t hv = trace_hash_bytes(raw, n * sizeof *raw, 0x9e3779b97f4a7c15ull ^ total);
-    if (t->tb_index_cap) {
-        for (size_t j = hv & (t->tb_index_cap - 1); t->tb_index[j];
-             j = (j + 1) & (t->tb_index_cap - 1)) {
-            struct trace_tb *tb = t->tbs[t->tb_index[j] - 1];
-            if (tb->hash == hv && tb->nframe == n && tb->total_nframe == total &&
-                !memcmp(tb->f, raw, n * sizeof *raw))
-                return t->tb_index[j] - 1;
-        }
-    }
+/* A word-at-a-time hash of raw frames (byte-wise FNV would cost ~1500 instructions
+ * for 16 frames; this is ~3 multiply-xors per frame). */
+/* One frame into the hash. For native frames (b = line = 0, kind constant) it folds
+ * to an xor, a multiply and a shift-xor. */
+static inline uint64_t tb_mix(uint64_t h, uintptr_t a, uintptr_t b, uint32_t line, uint32_t kind) {
+    h = (h ^ a ^ (uint64_t)b * 0xc4ceb9fe1a85ec53ull ^ ((uint64_t)line << 32 | kind) * 0x9e3779b97f4a7c15ull)
+        * 0xff51afd7ed558ccdull;
+    return h ^ (h >> 29);
+}
+
+static uint64_t tb_hash(const struct trace_rawframe *raw, size_t n, size_t total) {
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ total;
+    for (size_t i = 0; i < n; i++) h = tb_mix(h, raw[i].a, raw[i].b, raw[i].line, raw[i].kind);
+    return h;
+}
+
+/* Intern raw[0..n) with total and hash hv, known to be new. */
+static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *raw, size_t n,
+                          size_t total, uint64_t hv) {
     if (t->tbs_len >= TRACE_NO_TB - 1) return TRACE_NO_TB;
     if ((t->tbs_len + 1) * 2 > t->tb_index_cap && tb_index_grow(t) < 0) return TRACE_NO_TB;
     if (t->tbs_len == t->tbs_cap) {
@@ -77,29 +83,73 @@ static uint32_t tb_intern(struct trace_state *t, const struct trace_rawframe *ra
     return id;
 }
 
-/* Native frames into raw[n..limit); returns the new n and adds the depth to *total. */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline size_t capture_native(struct trace_state *t, struct trace_rawframe *raw, size_t n,
-                             void *frame, size_t *total) {
-    uintptr_t pcs[OHM_TRACE_MAX_FRAMES + 16];
-    size_t want = (size_t)t->nframes - n, extra = 0, depth = 0;
-    if (!frame && t->self_hi) extra = 16;   /* room for ohm's frames, dropped below */
-    /* skip 1: trace_on_alloc, the hook that called frames_capture */
-    size_t got = unwind_capture(t->unwind, pcs, want + extra, frame, 1, &depth);
-    size_t i = 0;
-    if (!frame && t->self_hi)
-        while (i < got && pcs[i] >= t->self_lo && pcs[i] < t->self_hi) { i++; depth--; }
-    for (; i < got && n < (size_t)t->nframes; i++) {
-        raw[n].a = pcs[i];
-        raw[n].b = 0;
-        raw[n].line = 0;
-        raw[n].kind = FRAME_NATIVE;
-        n++;
+/* The id of raw[0..n) with total, interned now if new. */
+static uint32_t tb_intern(struct trace_state *t, const struct trace_rawframe *raw, size_t n,
+                          size_t total) {
+    uint64_t hv = tb_hash(raw, n, total);
+    if (t->tb_index_cap) {
+        for (size_t j = hv & (t->tb_index_cap - 1); t->tb_index[j];
+             j = (j + 1) & (t->tb_index_cap - 1)) {
+            struct trace_tb *tb = t->tbs[t->tb_index[j] - 1];
+            if (tb->hash == hv && tb->nframe == n && tb->total_nframe == total &&
+                !memcmp(tb->f, raw, n * sizeof *raw))
+                return t->tb_index[j] - 1;
+        }
     }
-    *total += depth;
-    return n;
+    return tb_insert(t, raw, n, total, hv);
+}
+
+/* The id of a C traceback: the call site (NULL: none), then native return addresses.
+ * Hashes and compares the addresses in place (the same hash tb_intern computes for
+ * the equivalent raw frames); builds raw frames only for a new traceback. */
+static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site,
+                                 const uintptr_t *pcs, size_t np, size_t total) {
+    size_t off = site != NULL, n = np + off;
+    uint64_t hv = 0x9e3779b97f4a7c15ull ^ total;
+    if (site) hv = tb_mix(hv, (uintptr_t)site, 0, 0, FRAME_SITE);
+    for (size_t i = 0; i < np; i++) hv = tb_mix(hv, pcs[i], 0, 0, FRAME_NATIVE);
+    if (t->tb_index_cap) {
+        for (size_t j = hv & (t->tb_index_cap - 1); t->tb_index[j];
+             j = (j + 1) & (t->tb_index_cap - 1)) {
+            const struct trace_tb *tb = t->tbs[t->tb_index[j] - 1];
+            if (tb->hash != hv || tb->nframe != n || tb->total_nframe != total) continue;
+            if (site && (tb->f[0].kind != FRAME_SITE || tb->f[0].a != (uintptr_t)site)) continue;
+            /* no kind check: a native return address (code) never equals a host
+             * frame's interned filename (tracer memory), and the site frame is checked */
+            const struct trace_rawframe *f = tb->f + off;
+            size_t i = 0;
+            while (i < np && f[i].a == pcs[i]) i++;
+            if (i == np) return t->tb_index[j] - 1;
+        }
+    }
+    struct trace_rawframe raw[OHM_TRACE_MAX_FRAMES + 1];
+    if (site) { raw[0].a = (uintptr_t)site; raw[0].b = 0; raw[0].line = 0; raw[0].kind = FRAME_SITE; }
+    for (size_t i = 0; i < np; i++) {
+        raw[off + i].a = pcs[i];
+        raw[off + i].b = 0;
+        raw[off + i].line = 0;
+        raw[off + i].kind = FRAME_NATIVE;
+    }
+    return tb_insert(t, raw, n, total, hv);
+}
+
+/* The host provider's frames, interned; TRACE_NO_TB + 1 when it gave none. */
+static OHM_NOINLINE uint32_t capture_host(struct trace_state *t) {
+    ohm_frame hf[OHM_TRACE_MAX_FRAMES];
+    struct trace_rawframe raw[OHM_TRACE_MAX_FRAMES];
+    size_t got = t->provider(t->provider_arg, hf, (size_t)t->nframes);
+    if (!got) return 0;
+    size_t n = got < (size_t)t->nframes ? got : (size_t)t->nframes;
+    for (size_t i = 0; i < n; i++) {
+        const char *file = strtab_intern(&t->strs, hf[i].filename ? hf[i].filename : "<unknown>");
+        const char *fn = hf[i].function ? strtab_intern(&t->strs, hf[i].function) : NULL;
+        if (!file || (hf[i].function && !fn)) return TRACE_NO_TB + 1;
+        raw[i].a = (uintptr_t)file;
+        raw[i].b = (uintptr_t)fn;
+        raw[i].line = hf[i].lineno;
+        raw[i].kind = FRAME_HOST;
+    }
+    return tb_intern(t, raw, n, got) + 1;
 }
 
 #if defined(__GNUC__)
@@ -108,55 +158,32 @@ __attribute__((noinline))
 uint32_t frames_capture(ohm_heap *h) {
     struct trace_state *t = &h->trace;
     const ohm_callsite_frame *cf = ohm_callsite_;
-    struct trace_rawframe raw[OHM_TRACE_MAX_FRAMES];
-    size_t n = 0, total = 0;
-
     if (t->provider) {
-        ohm_frame hf[OHM_TRACE_MAX_FRAMES];
-        size_t got = t->provider(t->provider_arg, hf, (size_t)t->nframes);
-        if (got) {
-            n = got < (size_t)t->nframes ? got : (size_t)t->nframes;
-            total = got;
-            for (size_t i = 0; i < n; i++) {
-                const char *file = strtab_intern(&t->strs, hf[i].filename ? hf[i].filename : "<unknown>");
-                const char *fn = hf[i].function ? strtab_intern(&t->strs, hf[i].function) : NULL;
-                if (!file) return TRACE_NO_TB;
-                raw[i].a = (uintptr_t)file;
-                raw[i].b = (uintptr_t)fn;
-                raw[i].line = hf[i].lineno;
-                raw[i].kind = FRAME_HOST;
-            }
-            return tb_intern(t, raw, n, total);
-        }
+        uint32_t id = capture_host(t);
+        if (id) return id - 1;
     }
-    if (cf) {
-        if (t->nframes == 1) {
-            size_t k = ((uintptr_t)cf->site >> 4) & 255;
-            if (t->site_cache[k].site == cf->site) return t->site_cache[k].tb;
-            raw[0].a = (uintptr_t)cf->site;
-            raw[0].b = 0;
-            raw[0].line = 0;
-            raw[0].kind = FRAME_SITE;
-            uint32_t id = tb_intern(t, raw, 1, 1);
-            if (id != TRACE_NO_TB) { t->site_cache[k].site = cf->site; t->site_cache[k].tb = id; }
-            return id;
-        }
-        raw[0].a = (uintptr_t)cf->site;
-        raw[0].b = 0;
-        raw[0].line = 0;
-        raw[0].kind = FRAME_SITE;
-        n = 1;
-        total = 1;
-        n = capture_native(t, raw, n, cf->frame, &total);
-    } else {
-        n = capture_native(t, raw, 0, NULL, &total);
+    if (cf && t->nframes == 1) {
+        size_t k = ((uintptr_t)cf->site >> 4) & 255;
+        if (t->site_cache[k].site == cf->site) return t->site_cache[k].tb;
+        uint32_t id = tb_intern_native(t, cf->site, NULL, 0, 1);
+        if (id != TRACE_NO_TB) { t->site_cache[k].site = cf->site; t->site_cache[k].tb = id; }
+        return id;
     }
-    if (n == 0) {   /* no frame at all: one unknown frame */
-        raw[0].a = 0; raw[0].b = 0; raw[0].line = 0; raw[0].kind = FRAME_NATIVE;
-        n = 1;
-        total = 1;
+    /* Native frames: after the call site, from its function's caller on; without one,
+     * from the allocator's frame (skip 1: trace_alloc_slow; trace_on_alloc tail-calls
+     * it or not, so ohm's own frames may remain, dropped when ohm is a shared library). */
+    uintptr_t pcs[OHM_TRACE_MAX_FRAMES + 16];
+    size_t want = (size_t)t->nframes - (cf != NULL), extra = 0, depth = 0, i = 0;
+    if (!cf && t->self_hi) extra = 16;   /* room for ohm's frames, dropped below */
+    size_t got = unwind_capture(t->unwind, pcs, want + extra, cf ? cf->frame : NULL, 1, &depth);
+    if (!cf && t->self_hi)
+        while (i < got && pcs[i] >= t->self_lo && pcs[i] < t->self_hi) { i++; depth--; }
+    if (got - i > want) got = i + want;
+    if (!cf && got == i) {   /* no frame at all: one unknown frame */
+        pcs[0] = 0;
+        return tb_intern_native(t, NULL, pcs, 1, 1);
     }
-    return tb_intern(t, raw, n, total);
+    return tb_intern_native(t, cf ? cf->site : NULL, pcs + i, got - i, depth + (cf != NULL));
 }
 
 const ohm_traceback *frames_symbolized(ohm_heap *h, uint32_t id) {

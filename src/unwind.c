@@ -31,7 +31,7 @@
 #  include <libunwind.h>
 #endif
 
-#define UNWIND_DEPTH_CAP 1024   /* total_nframe counts no deeper than this */
+#define UNWIND_DEPTH_CAP 256    /* total_nframe counts no deeper than this */
 
 int unwind_method_from_env(void) {
     const char *v = getenv("OHM_TRACE_UNWIND");
@@ -75,31 +75,46 @@ static void stack_bounds(void) {
 }
 
 /* The frame-pointer walk. Not instrumented by ASan: with code built without frame
- * pointers a "frame" may be any in-bounds stack word, redzones included. */
+ * pointers a "frame" may be any in-bounds stack word, redzones included. Three tight
+ * loops: skip, collect, then count the rest for total_nframe (up to the cap). */
 #if defined(__GNUC__)
 __attribute__((no_sanitize_address, noinline))
 #endif
 static size_t unwind_fp(uintptr_t *pcs, size_t max, void *frame, size_t skip, size_t *total) {
     if (!stack_hi) stack_bounds();
+    const uintptr_t lo = stack_lo, hi = stack_hi - 2 * sizeof(void *);
     uintptr_t fp = frame ? (uintptr_t)frame : (uintptr_t)__builtin_frame_address(0);
-    size_t n = 0, depth = 0;
+    size_t n = 0;
     if (!frame) skip++;   /* our own frame */
-    while (depth < UNWIND_DEPTH_CAP) {
-        if (fp < stack_lo || fp > stack_hi - 2 * sizeof(void *) || (fp & (sizeof(void *) - 1)))
-            break;
+#define FP_OK(fp) ((fp) >= lo && (fp) <= hi && !((fp) & (sizeof(void *) - 1)))
+    for (; skip; skip--) {
+        if (!FP_OK(fp)) goto done;
         uintptr_t next = ((uintptr_t *)fp)[0];
-        uintptr_t ra = ((uintptr_t *)fp)[1];
-        if (ra < 4096) break;
-        if (skip) skip--;
-        else {
-            if (n < max) pcs[n++] = ra;
-            depth++;
-            if (n == max && !total) break;
-        }
-        if (next <= fp) break;
+        if (next <= fp) goto done;
         fp = next;
     }
-    if (total) *total = depth;
+    if (!FP_OK(fp)) goto done;
+    while (n < max) {   /* fp is valid here; a next frame must be above it, in bounds */
+        uintptr_t ra = ((uintptr_t *)fp)[1], next = ((uintptr_t *)fp)[0];
+        if (ra < 4096) goto done;
+        pcs[n++] = ra;
+        if (next <= fp || next > hi || (next & (sizeof(void *) - 1))) goto done;
+        fp = next;
+    }
+    if (total) {
+        size_t depth = n;
+        while (depth < UNWIND_DEPTH_CAP && FP_OK(fp) && ((uintptr_t *)fp)[1] >= 4096) {
+            depth++;
+            uintptr_t next = ((uintptr_t *)fp)[0];
+            if (next <= fp) break;
+            fp = next;
+        }
+        *total = depth;
+        return n;
+    }
+#undef FP_OK
+done:
+    if (total) *total = n;
     return n;
 }
 

@@ -361,6 +361,26 @@ static void test_churn(void) {
     ohm_heap_destroy(h);
 }
 
+/* The debug hooks' fatal message says where the bad block was allocated. */
+static void overrun(void *arg) {
+    (void)arg;
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.debug = 1;
+    cfg.trace_frames = 1;
+    ohm_heap *h = ohm_heap_new(&cfg);
+    char *p = ohm_malloc(h, 24);
+    p[24] = 'x';                 /* into the tail guard */
+    ohm_free(h, p);
+}
+
+static void test_debug_origin(void) {
+    char want[512];
+    snprintf(want, sizeof want, "    allocated at %s:", __FILE__);
+    expect_death(overrun, NULL, want);
+    expect_death(overrun, NULL, " (overrun)\n");
+}
+
 int main(void) {
     unsetenv("OHM_TRACEMALLOC");
     unsetenv("OHM_TRACE_UNWIND");
@@ -370,5 +390,6 @@ int main(void) {
     test_provider();
     test_env();
     test_churn();
+    test_debug_origin();
     return check_done();
 }
