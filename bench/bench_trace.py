@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tracemalloc
 
-from benchlib import main, now_ns, row, scaled, tree_iters, SEED
+from benchlib import QUICK, main, now_ns, row, scaled, SEED
 
 MODES = [("off", None), ("1", 1), ("16", 16), ("25", 25)]
 
@@ -57,7 +57,7 @@ def walk(n):
 def work_trees():
     nodes = 0
     t0 = now_ns()
-    for _ in range(tree_iters(2)):
+    for _ in range(1 if QUICK else 2):
         root = make(18)
         nodes += walk(root)
         root = None

@@ -54,7 +54,9 @@ run() {
     for k in "${keys[@]}"; do
         printf '%s\n' "$out" | grep -q "^ROW	$k	$impl	" || printf '%s\t%s\t%s\n' "$k" "$impl" "$why" >> "$ROWS"
     done
-    note "$(printf '  %-8s %-40s %5.1fs%s' "$impl" "$(basename "$1") ${2:-} ${3:-}" \
+    local what="$(basename "$1")"; shift
+    case "${1:-}" in */*) what="$what $(basename "$1")"; shift ;; esac
+    note "$(printf '  %-8s %-40s %5.1fs%s' "$impl" "$what ${1:-}" \
         "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')" "$([ $rc = 0 ] || echo "  (exit $rc)")")"
 }
 

@@ -69,7 +69,7 @@ static double churn_once(void) {
     long pairs = scaled(2000000);
     return churn_run(10000, pairs) / (double)pairs;
 }
-static double trees_once(void) { return otrees_run(18, tree_iters(2)); }
+static double trees_once(void) { return otrees_run(18, bench_quick() ? 1 : 2); }
 
 static void case_churn(int argc, char **argv) { (void)argc; (void)argv; by_mode("churn", churn_once); }
 static void case_trees(int argc, char **argv) { (void)argc; (void)argv; by_mode("trees", trees_once); }
