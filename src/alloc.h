@@ -60,11 +60,13 @@ struct alloc_state {
 
     /* --- arenas (arena.c) --- */
     struct alloc_arena *arenas;     /* every arena of the heap */
-    struct alloc_arena *avail[64];  /* arenas with N free pools (1..63), fullest first */
-    uint64_t avail_mask;            /* bit N: avail[N] is not empty */
-    struct alloc_arena *spare;      /* an empty arena kept so a loop cannot thrash */
+    struct alloc_arena *avail[65];  /* arenas with N free pools (1..63), fullest first;
+                                       avail[64]: the empty arenas still mapped */
+    uint64_t avail_mask;            /* bit N: avail[N] is not empty (N in 1..63) */
     size_t narenas, arenas_allocated, arenas_reclaimed, arenas_highwater;
     size_t dirty_pools;             /* empty pools whose pages may still be resident */
+    size_t retain_pools;            /* empty pools the purge leaves resident (learned) */
+    size_t recent_released;         /* pools released that were not needed again yet */
     size_t purge_events;            /* pools emptied since the last purge */
     size_t pages_released;          /* pages handed back with madvise, ever */
     ohm_arena_allocator arena_alloc;

@@ -107,10 +107,28 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
     if (pl->bump < limit) {
         size_t off = pl->bump;
         size_t end = ((off >> PAGE_SHIFT) + 1) << PAGE_SHIFT;   /* this page, at least one block */
+        size_t stop = off;   /* one past the last block carved: off + n * size */
+        do stop += size; while (stop + size <= limit && stop < end);
+#if !defined(ALLOC_ASAN)
+        if (!h->alloc.valgrind) {
+            /* The common case, a few instructions a block: blocks in address order. */
+            size_t tnull = pl->kind == POOL_PLAIN ? 0 : h->alloc.obj_offset + 8;
+            char *b = mem + off, *last = mem + stop - size;
+            for (; b < last; b += size) {
+                *(void **)b = b + size;
+                if (tnull) *(void **)(b + tnull) = NULL;
+            }
+            *(void **)last = NULL;
+            if (tnull) *(void **)(last + tnull) = NULL;
+            pl->bump = (uint16_t)stop;
+            pl->freelist = mem + off;
+            return 1;
+        }
+#endif
         do {
             EXTEND_LINK(mem + off);
             off += size;
-        } while (off + size <= limit && off < end);
+        } while (off < stop);
         pl->bump = (uint16_t)off;
     } else if (pl->flags >> POOL_REL_SHIFT) {
         unsigned mask = pl->flags >> POOL_REL_SHIFT;
