@@ -246,13 +246,26 @@ OHM_API void ohm_report_live(ohm_heap *h, FILE *out);
 
 /* =========================================================== weak references */
 
+/* Any object may be weakly referenced; an object never weakly referenced pays nothing
+ * (a flag in its header and a per-heap side table find its weakrefs).
+ * A weakref is an object of ohm_weakref_type (a GC type: a weakref held only by
+ * garbage is garbage itself). */
 typedef void (*ohm_weakref_callback)(ohm_object *ref, void *arg);
 /* A weak reference to target; cb (may be NULL) runs when target dies, unless the
- * weakref itself died first. */
+ * weakref itself died first.
+ * Returns a new reference, or NULL (target NULL, out of memory) with an error.
+ * Callback-less weakrefs are shared, as weakref.ref(o) is in Python: with cb == NULL an
+ * existing callback-less weakref to target is returned (a new reference to it).
+ * When the target dies (refcount, or a collection): every weakref to it is cleared
+ * first, then the callbacks run, the most recently created weakref first, each with
+ * ref (whose ohm_weakref_get is NULL by then) and arg; a reference to ref is held
+ * while its callback runs, so a callback may release anything, ref included.
+ * In a collection, callbacks run only for weakrefs that are not garbage themselves,
+ * before any finalizer; a weakref freed by its own callback counts as collected. */
 OHM_API ohm_object *ohm_weakref_new(ohm_heap *h, ohm_object *target, ohm_weakref_callback cb, void *arg);
-/* New reference to the target, or NULL once the target died. */
+/* New reference to the target, or NULL once the target died (or ref is not a weakref). */
 OHM_API ohm_object *ohm_weakref_get(ohm_object *ref);
-/* Number of weak references to o. */
+/* Number of weak references to o (live weakref objects pointing at it). */
 OHM_API size_t ohm_weakref_count(const ohm_object *o);
 
 /* ============================================================= builtin types */
@@ -331,38 +344,85 @@ OHM_API ohm_object *ohm_range_new(ohm_heap *h, int64_t start, int64_t stop, int6
 
 /* ====================================================== the cycle collector */
 
+/* Python's gc module. Objects of OHM_TYPE_GC types are tracked from ohm_new and live in
+ * generation 0; survivors of a collection move one generation up (0 -> 1 -> 2).
+ * ohm_gc_collect(h, g) collects generations 0..g (-1 = 2) and returns the number of
+ * unreachable objects it found, as gc.collect() does: the garbage (collected or not,
+ * finalized objects that resurrected included) plus weakrefs freed by their own
+ * callbacks. A collection:
+ *  - clears every weakref to garbage, then calls the callbacks of the weakrefs that
+ *    are not garbage themselves;
+ *  - runs each garbage object's finalize once (PEP 442, ohm_gc_is_finalized after);
+ *    objects a finalizer made reachable again survive in an older generation;
+ *  - calls `clear` on the rest and drops the references: cycles fall apart.
+ *    A cycle none of whose members has `clear` (and all it holds) is uncollectable:
+ *    it goes, untouched, to ohm_gc_garbage(h).
+ * Collections never nest: ohm_gc_collect from a finalizer, callback or weakref
+ * callback returns 0. Full collections also empty the free lists.
+ * Automatic collection (when enabled and threshold 0 != 0): when allocations minus
+ * deallocations of tracked objects exceed threshold 0, generation 0 is collected;
+ * every threshold-1 such collections generation 1 instead; every threshold-2
+ * generation-1 collections generation 2 instead, but only once the objects promoted
+ * to generation 2 since the last full collection exceed 25% of those it left. */
 OHM_API size_t ohm_gc_collect(ohm_heap *h, int generation);  /* 0..2, -1 = 2; returns unreachable found */
 OHM_API void   ohm_gc_enable(ohm_heap *h);
 OHM_API void   ohm_gc_disable(ohm_heap *h);
 OHM_API int    ohm_gc_isenabled(ohm_heap *h);
+/* count[0]: allocations minus deallocations of tracked objects since the last
+ * collection; count[1], count[2]: collections of the younger generation since this
+ * generation's last collection. */
 OHM_API void   ohm_gc_get_count(ohm_heap *h, size_t count[3]);
 OHM_API void   ohm_gc_set_threshold(ohm_heap *h, unsigned t0, unsigned t1, unsigned t2);
 OHM_API void   ohm_gc_get_threshold(ohm_heap *h, unsigned t[3]);
+/* Per generation, totals since the heap was made: collections; objects collected and
+ * uncollectable; candidates (objects examined); duration (seconds). */
 typedef struct ohm_gc_stats { size_t collections, collected, uncollectable, candidates; double duration; } ohm_gc_stats;
 OHM_API void   ohm_gc_get_stats(ohm_heap *h, ohm_gc_stats stats[3]);
+/* Collections untrack tuples whose items are all atomic (non-GC) and such dicts; they
+ * are tracked again when they get a container. ohm_gc_track on an object of a non-GC
+ * type, or on a tracked one, does nothing; so does untracking an untracked one. */
 OHM_API int    ohm_gc_is_tracked(const ohm_object *o);
 OHM_API int    ohm_gc_is_finalized(const ohm_object *o);
 OHM_API void   ohm_gc_track(ohm_object *o);
 OHM_API void   ohm_gc_untrack(ohm_object *o);
+/* The enumeration functions gather the objects first (holding a reference on each),
+ * then call fn, so fn may allocate, free or collect. Frozen objects are not listed. */
 typedef int (*ohm_object_fn)(ohm_object *o, void *arg);   /* nonzero stops the walk */
+/* Tracked objects of a generation (0..2), or of all (-1). */
 OHM_API void   ohm_gc_get_objects(ohm_heap *h, int generation, ohm_object_fn fn, void *arg); /* -1: all */
+/* Tracked objects whose traverse visits target. */
 OHM_API void   ohm_gc_get_referrers(ohm_heap *h, const ohm_object *target, ohm_object_fn fn, void *arg);
+/* The objects o's traverse visits (none for non-GC types). */
 OHM_API void   ohm_gc_get_referents(ohm_object *o, ohm_object_fn fn, void *arg);
+/* Move every tracked object to the permanent generation, which collections never scan
+ * (gc.freeze before fork); unfreeze moves them to generation 2. */
 OHM_API void   ohm_gc_freeze(ohm_heap *h);
 OHM_API void   ohm_gc_unfreeze(ohm_heap *h);
 OHM_API size_t ohm_gc_get_freeze_count(ohm_heap *h);
+/* Callbacks run at the start (collected 0) and the stop of each collection, in the
+ * order added; they may add or remove callbacks (effective from the next collection).
+ * ohm_gc_remove_callback removes the first entry with that cb and arg; -1 if none. */
 enum { OHM_GC_START, OHM_GC_STOP };
 typedef struct ohm_gc_info { int generation; size_t collected, uncollectable; } ohm_gc_info;
 typedef void (*ohm_gc_callback)(ohm_heap *h, int phase, const ohm_gc_info *info, void *arg);
 OHM_API int    ohm_gc_add_callback(ohm_heap *h, ohm_gc_callback cb, void *arg);
 OHM_API int    ohm_gc_remove_callback(ohm_heap *h, ohm_gc_callback cb, void *arg);
+/* STATS: "gc: collecting generation N...", the generation sizes and "gc: done, N
+ * unreachable, N uncollectable, S elapsed" on stderr; COLLECTABLE / UNCOLLECTABLE:
+ * "gc: collectable <type 0xaddr>" per object; SAVEALL: garbage goes to
+ * ohm_gc_garbage instead of being freed; LEAK = COLLECTABLE | UNCOLLECTABLE | SAVEALL. */
 enum { OHM_GC_DEBUG_STATS = 1, OHM_GC_DEBUG_COLLECTABLE = 2, OHM_GC_DEBUG_UNCOLLECTABLE = 4,
        OHM_GC_DEBUG_SAVEALL = 32, OHM_GC_DEBUG_LEAK = 38 };
 OHM_API void   ohm_gc_set_debug(ohm_heap *h, unsigned flags);
 OHM_API unsigned ohm_gc_get_debug(ohm_heap *h);
+/* The garbage list (made on first use; NULL only when out of memory). */
 OHM_API ohm_object *ohm_gc_garbage(ohm_heap *h);   /* borrowed list: gc.garbage */
 /* Why is obj alive? Print the shortest chain of references from an object held from
  * outside the heap graph down to obj. Returns the chain's length, or -1 if none. */
+/* "Held from outside" means a refcount above the references tracked objects hold (a C
+ * variable, an untracked container). Prints, root first, "<type 0xaddr> refcount N"
+ * per object; 0 when obj itself is held from outside; -1 when only garbage reaches it
+ * (out == NULL: nothing printed). Costs a walk of the tracked heap. */
 OHM_API int    ohm_gc_explain(ohm_heap *h, const ohm_object *obj, FILE *out);
 
 /* ================================================================== tracing */

@@ -13,7 +13,10 @@
 #include "internal.h"
 
 #include <stdlib.h>
-#if defined(__linux__)
+/* Under sanitizers the C library's memory is what ASan tracks best (and an address
+ * range another part of the process poisoned and unmapped may come back to mmap still
+ * poisoned): no mappings there. */
+#if defined(__linux__) && !defined(OHM_SANITIZER)
 #  include <sys/mman.h>
 #  define GC_VEC_MMAP 1
 #endif
