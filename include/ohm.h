@@ -540,7 +540,9 @@ OHM_API int ohm_format_size(long long size, int sign, char *buf, size_t len);
  * the arguments are evaluated inside, so nested calls record their own lines). The
  * real functions keep their names: (ohm_malloc)(h, n) calls one directly, and
  * &ohm_malloc is its address. Define OHM_NO_CALLSITE before including ohm.h to turn
- * the macros off (frames then come from native stacks only). GCC and Clang only. */
+ * the macros off (frames then come from native stacks only). GCC and Clang only.
+ * A longjmp (or C++ exception) out of a call made through a macro leaves the
+ * thread-local pointing into a dead frame: run OHM_CALLSITE_RESET() where it lands. */
 typedef struct ohm_callsite { const char *file; const char *function; unsigned line; } ohm_callsite;
 typedef struct ohm_callsite_frame {
     const ohm_callsite *site;                /* the calling line */
@@ -556,6 +558,7 @@ typedef struct ohm_callsite_frame {
 OHM_API extern OHM_THREAD_LOCAL_ const ohm_callsite_frame *ohm_callsite_
     __attribute__((tls_model("initial-exec")));
 
+#define OHM_CALLSITE_RESET() ((void)(ohm_callsite_ = NULL))
 #if !defined(OHM_NO_CALLSITE) && !defined(OHM_BUILDING)
 #define OHM_CS_CAT_(a, b) a##b
 #define OHM_CS_CALL_(T, call) OHM_CS_CALL2_(T, call, __COUNTER__)

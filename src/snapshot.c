@@ -142,15 +142,16 @@ ohm_snapshot *ohm_snapshot_take(ohm_heap *h) {
     size_t cap = trace_entries(h, &e);
     for (size_t i = 0; i < cap; i++) {
         if (!e[i].ptr) continue;
-        uint32_t id = e[i].tb;
+        uint32_t id = e[i].tbd >> 2;
+        size_t size = trace_entry_size(t, &e[i]);
         if (!map[id]) {
             const ohm_traceback *tb = frames_symbolized(h, id);
             long k = tb ? snap_copy_traceback(s, tb) : -1;
             if (k < 0) goto oom;
             map[id] = (uint32_t)k + 1;
         }
-        if (snap_add_trace(s, map[id] - 1, trace_weight_size(t->sample_mean, e[i].size),
-                           trace_weight_count(t->sample_mean, e[i].size), (int)e[i].domain) < 0)
+        if (snap_add_trace(s, map[id] - 1, trace_weight_size(t->sample_mean, size),
+                           trace_weight_count(t->sample_mean, size), (int)(e[i].tbd & 3)) < 0)
             goto oom;
     }
     free(map);

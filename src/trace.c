@@ -3,11 +3,13 @@
  * hooks, traced memory and its peak, and sampling.
  *
  * Traces table: block address -> (requested size, domain, traceback id), open
- * addressing with linear probing over a power-of-two array of 24-byte slots, kept at
+ * addressing with linear probing over a power-of-two array of 16-byte slots (address,
+ * 32-bit size, traceback id and domain; blocks of 4 GiB and more keep their size in a
+ * side list), kept at
  * most half full (doubling), emptied slots closed up by backward shifting (no
  * tombstones, so lookups of untraced blocks stop at the first empty slot). The hash is
  * Fibonacci hashing of the address over 16-byte granules (top bits of the product).
- * Per live traced block the table costs 24 / load bytes: 48..96 bytes; tracebacks
+ * Per live traced block the table costs 16 / load bytes: 32..64 bytes; tracebacks
  * are shared. Half full keeps probe runs short: a free's lookup and backward shift
  * touch 1.5 slots on average.
  *
@@ -66,6 +68,44 @@ static inline size_t slot_of(uintptr_t p, unsigned shift) {
     return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> shift);
 }
 
+/* Blocks of 4 GiB and more keep their size in a side list (rare: a linear scan). */
+static long big_find(const struct trace_state *t, uintptr_t p) {
+    for (size_t i = 0; i < t->nbig; i++)
+        if (t->big[i].ptr == p) return (long)i;
+    return -1;
+}
+
+size_t trace_entry_size(const struct trace_state *t, const struct trace_entry *e) {
+    if (OHM_LIKELY(e->size != TRACE_BIG)) return e->size;
+    long i = big_find(t, e->ptr);
+    return i >= 0 ? t->big[i].size : TRACE_BIG;
+}
+
+/* Record n as p's size in e (e->ptr == p). -1 when out of memory. */
+static int entry_set_size(struct trace_state *t, struct trace_entry *e, uintptr_t p, size_t n) {
+    if (OHM_LIKELY(n < TRACE_BIG)) { e->size = (uint32_t)n; return 0; }
+    long i = big_find(t, p);
+    if (i < 0) {
+        if (t->nbig == t->big_cap) {
+            size_t cap = t->big_cap ? t->big_cap * 2 : 8;
+            void *a = realloc(t->big, cap * sizeof *t->big);
+            if (!a) return -1;
+            t->big = a;
+            t->big_cap = cap;
+        }
+        i = (long)t->nbig++;
+    }
+    t->big[i].ptr = p;
+    t->big[i].size = n;
+    e->size = TRACE_BIG;
+    return 0;
+}
+
+static void big_forget(struct trace_state *t, uintptr_t p) {
+    long i = big_find(t, p);
+    if (i >= 0) t->big[i] = t->big[--t->nbig];
+}
+
 static int traces_grow(struct trace_state *t) {
     size_t cap = t->traces_cap ? t->traces_cap * 2 : 1024;
     unsigned shift = 64 - (unsigned)__builtin_ctzll((unsigned long long)cap);
@@ -95,23 +135,28 @@ static struct trace_entry *traces_find(const struct trace_state *t, uintptr_t p)
     }
 }
 
-/* Add or replace p's trace. -1 when out of memory. */
+/* Add or replace p's trace. -1 when out of memory (p is then not traced). */
+static inline void traces_remove(struct trace_state *t, struct trace_entry *e);
 static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb, int d) {
     if ((t->traces_len + 1) * 2 > t->traces_cap && traces_grow(t) < 0) return -1;
     size_t m = t->traces_cap - 1;
     for (size_t i = slot_of(p, t->traces_shift);; i = (i + 1) & m) {
         struct trace_entry *e = &t->traces[i];
+        int was_big = 0;
         if (e->ptr == p) {   /* freed without our hook seeing it: replace */
-            t->current -= trace_weight_size(t->sample_mean, e->size);
+            t->current -= trace_weight_size(t->sample_mean, trace_entry_size(t, e));
+            was_big = e->size == TRACE_BIG;
         } else if (e->ptr) {
             continue;
-        } else {
-            t->traces_len++;
         }
+        if (entry_set_size(t, e, p, n) < 0) {
+            if (e->ptr) { if (was_big) big_forget(t, p); traces_remove(t, e); }
+            return -1;
+        }
+        if (was_big && n < TRACE_BIG) big_forget(t, p);
+        if (!e->ptr) t->traces_len++;
         e->ptr = p;
-        e->size = n;
-        e->tb = tb;
-        e->domain = (uint32_t)d;
+        e->tbd = tb << 2 | ((uint32_t)d & 3);
         return 0;
     }
 }
@@ -165,21 +210,21 @@ void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
         return;
     }
     const ohm_callsite_frame *cf = ohm_callsite_;
-    if (OHM_LIKELY(t->fast && cf && p && (t->traces_len + 1) * 2 <= t->traces_cap)) {
+    if (OHM_LIKELY(t->fast && cf && p && n < TRACE_BIG && (t->traces_len + 1) * 2 <= t->traces_cap)) {
         size_t k = ((uintptr_t)cf->site >> 4) & 255;
         if (OHM_LIKELY(t->site_cache[k].site == cf->site)) {
             struct trace_entry *tab = t->traces;
             size_t m = t->traces_cap - 1, i = slot_of((uintptr_t)p, t->traces_shift);
             while (tab[i].ptr && tab[i].ptr != (uintptr_t)p) i = (i + 1) & m;
-            if (tab[i].ptr) t->current -= tab[i].size;   /* freed unseen: replace */
-            else t->traces_len++;
-            tab[i].ptr = (uintptr_t)p;
-            tab[i].size = n;
-            tab[i].tb = t->site_cache[k].tb;
-            tab[i].domain = (uint32_t)d;
-            t->current += n;
-            if (t->current > t->peak) t->peak = t->current;
-            return;
+            if (OHM_LIKELY(!tab[i].ptr)) {   /* (a block freed unseen: the slow path) */
+                t->traces_len++;
+                tab[i].ptr = (uintptr_t)p;
+                tab[i].size = (uint32_t)n;
+                tab[i].tbd = t->site_cache[k].tb << 2 | ((uint32_t)d & 3);
+                t->current += n;
+                if (t->current > t->peak) t->peak = t->current;
+                return;
+            }
         }
     }
     trace_alloc_slow(h, d, p, n);
@@ -188,9 +233,11 @@ void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
 /* A traced block is freed: its trace at e goes. Out of line so that the common
  * case of trace_on_free (an untraced block while sampling) stays a leaf. */
 static OHM_NOINLINE void trace_free_found(struct trace_state *t, struct trace_entry *e) {
-    t->current -= t->sample_mean ? trace_weight_size(t->sample_mean, e->size) : e->size;
+    size_t n = trace_entry_size(t, e);
+    t->current -= t->sample_mean ? trace_weight_size(t->sample_mean, n) : n;
+    if (e->size == TRACE_BIG) big_forget(t, e->ptr);
     t->last_freed = e->ptr;
-    t->last_freed_tb = e->tb;
+    t->last_freed_tb = e->tbd >> 2;
     traces_remove(t, e);
 }
 
@@ -212,6 +259,7 @@ void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
 int trace_init(ohm_heap *h) {
     memset(&h->trace, 0, sizeof h->trace);
     h->trace.rng = TRACE_SEED;
+    h->trace.last_native = TRACE_NO_TB;
     return 0;
 }
 
@@ -222,6 +270,9 @@ static void trace_reset(ohm_heap *h) {
     t->traces = NULL;
     t->traces_len = t->traces_cap = 0;
     t->traces_shift = 0;
+    free(t->big);
+    t->big = NULL;
+    t->nbig = t->big_cap = 0;
     frames_clear(h);
     t->current = t->peak = 0;
     t->lost = 0;
@@ -320,7 +371,7 @@ void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg)
 const ohm_traceback *ohm_trace_get_traceback(ohm_heap *h, const void *p) {
     struct trace_state *t = &h->trace;
     struct trace_entry *e = traces_find(t, (uintptr_t)p);
-    return e ? frames_symbolized(h, e->tb) : NULL;
+    return e ? frames_symbolized(h, e->tbd >> 2) : NULL;
 }
 
 static void traceback_print(const ohm_traceback *tb, FILE *out) {

@@ -43,6 +43,8 @@ struct trace_state {
     struct trace_entry *traces;
     size_t traces_len, traces_cap; /* entries used; slots (power of 2, or 0) */
     unsigned traces_shift;     /* 64 - log2(traces_cap): the hash's shift */
+    struct { uintptr_t ptr; size_t size; } *big;   /* sizes of traced blocks >= 4 GiB */
+    size_t nbig, big_cap;
     /* interned tracebacks: id -> traceback, and a hash index over them */
     struct trace_tb **tbs;
     uint32_t *tb_index;        /* open addressing: id + 1, 0 empty */
@@ -50,6 +52,7 @@ struct trace_state {
     struct trace_strtab strs;  /* symbolized names; tracebacks live in its arena too */
     /* limit-1 fast path: call site record -> traceback id, direct mapped */
     struct { const void *site; uint32_t tb; } site_cache[256];
+    uint32_t last_native;      /* the last native traceback interned: loops repeat it */
     ohm_frame_provider provider;   /* host-language frames, or NULL */
     void *provider_arg;
     size_t mem;                /* bytes in traces and tb tables, for ohm_trace_get_memory */

@@ -58,7 +58,7 @@ static uint64_t tb_hash(const struct trace_rawframe *raw, size_t n, size_t total
 /* Intern raw[0..n) with total and hash hv, known to be new. */
 static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *raw, size_t n,
                           size_t total, uint64_t hv) {
-    if (t->tbs_len >= TRACE_NO_TB - 1) return TRACE_NO_TB;
+    if (t->tbs_len >= TRACE_MAX_TB) return TRACE_NO_TB;
     if ((t->tbs_len + 1) * 2 > t->tb_index_cap && tb_index_grow(t) < 0) return TRACE_NO_TB;
     if (t->tbs_len == t->tbs_cap) {
         size_t cap = t->tbs_cap ? t->tbs_cap * 2 : 256;
@@ -102,9 +102,26 @@ static uint32_t tb_intern(struct trace_state *t, const struct trace_rawframe *ra
 /* The id of a C traceback: the call site (NULL: none), then native return addresses.
  * Hashes and compares the addresses in place (the same hash tb_intern computes for
  * the equivalent raw frames); builds raw frames only for a new traceback. */
+/* Whether tb is exactly (site, pcs[0..np), total). No kind check for native frames: a
+ * return address (code) never equals a host frame's interned filename (tracer memory),
+ * and the site frame is checked. */
+static inline int tb_is_native(const struct trace_tb *tb, const ohm_callsite *site,
+                               const uintptr_t *pcs, size_t np, size_t total) {
+    size_t off = site != NULL;
+    if (tb->nframe != np + off || tb->total_nframe != total) return 0;
+    if (site && (tb->f[0].kind != FRAME_SITE || tb->f[0].a != (uintptr_t)site)) return 0;
+    const struct trace_rawframe *f = tb->f + off;
+    size_t i = 0;
+    while (i < np && f[i].a == pcs[i]) i++;
+    return i == np;
+}
+
 static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site,
                                  const uintptr_t *pcs, size_t np, size_t total) {
     size_t off = site != NULL, n = np + off;
+    /* allocations in a loop repeat the last stack: compare before hashing */
+    if (t->last_native < t->tbs_len && tb_is_native(t->tbs[t->last_native], site, pcs, np, total))
+        return t->last_native;
     uint64_t hv = 0x9e3779b97f4a7c15ull ^ total;
     if (site) hv = tb_mix(hv, (uintptr_t)site, 0, 0, FRAME_SITE);
     for (size_t i = 0; i < np; i++) hv = tb_mix(hv, pcs[i], 0, 0, FRAME_NATIVE);
@@ -112,14 +129,8 @@ static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site
         for (size_t j = hv & (t->tb_index_cap - 1); t->tb_index[j];
              j = (j + 1) & (t->tb_index_cap - 1)) {
             const struct trace_tb *tb = t->tbs[t->tb_index[j] - 1];
-            if (tb->hash != hv || tb->nframe != n || tb->total_nframe != total) continue;
-            if (site && (tb->f[0].kind != FRAME_SITE || tb->f[0].a != (uintptr_t)site)) continue;
-            /* no kind check: a native return address (code) never equals a host
-             * frame's interned filename (tracer memory), and the site frame is checked */
-            const struct trace_rawframe *f = tb->f + off;
-            size_t i = 0;
-            while (i < np && f[i].a == pcs[i]) i++;
-            if (i == np) return t->tb_index[j] - 1;
+            if (tb->hash == hv && tb_is_native(tb, site, pcs, np, total))
+                return t->last_native = t->tb_index[j] - 1;
         }
     }
     struct trace_rawframe raw[OHM_TRACE_MAX_FRAMES + 1];
@@ -130,7 +141,9 @@ static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site
         raw[off + i].line = 0;
         raw[off + i].kind = FRAME_NATIVE;
     }
-    return tb_insert(t, raw, n, total, hv);
+    uint32_t id = tb_insert(t, raw, n, total, hv);
+    if (id != TRACE_NO_TB) t->last_native = id;
+    return id;
 }
 
 /* The host provider's frames, interned; TRACE_NO_TB + 1 when it gave none. */
@@ -157,7 +170,7 @@ __attribute__((noinline))
 #endif
 uint32_t frames_capture(ohm_heap *h) {
     struct trace_state *t = &h->trace;
-    const ohm_callsite_frame *cf = ohm_callsite_;
+    const ohm_callsite_frame *cf = trace_callsite();
     if (t->provider) {
         uint32_t id = capture_host(t);
         if (id) return id - 1;
@@ -232,6 +245,7 @@ void frames_clear(ohm_heap *h) {
     t->tbs_len = t->tbs_cap = t->tb_index_cap = 0;
     strtab_free(&t->strs);
     memset(t->site_cache, 0, sizeof t->site_cache);
+    t->last_native = TRACE_NO_TB;
 }
 
 size_t frames_memory(ohm_heap *h) {

@@ -27,6 +27,10 @@ void strtab_free(struct trace_strtab *t);   /* everything, arena included */
 uint64_t trace_hash_bytes(const void *p, size_t n, uint64_t h);
 
 /* ---- trace_frames.c ---- */
+/* The call-site record of the allocation in progress, or NULL. */
+static inline const ohm_callsite_frame *trace_callsite(void) {
+    return ohm_callsite_;
+}
 enum { FRAME_SITE = 1, FRAME_NATIVE = 2, FRAME_HOST = 3 };
 struct trace_rawframe {
     uintptr_t a;       /* SITE: const ohm_callsite *; NATIVE: return address; HOST: filename */
@@ -72,12 +76,15 @@ void symbolize_pc(uintptr_t pc, struct trace_strtab *t, ohm_frame *out);
 /* Estimated bytes a traced block of n bytes stands for (n itself when exact). */
 size_t trace_weight_size(size_t mean, size_t n);
 double trace_weight_count(size_t mean, size_t n);
-struct trace_entry {
+struct trace_entry {   /* 16 bytes */
     uintptr_t ptr;     /* block address; 0: empty slot */
-    size_t size;       /* requested bytes */
-    uint32_t tb;       /* interned traceback id */
-    uint32_t domain;   /* ohm_domain */
+    uint32_t size;     /* requested bytes; TRACE_BIG: >= 4 GiB, the size is in t->big */
+    uint32_t tbd;      /* interned traceback id << 2 | ohm_domain */
 };
+#define TRACE_BIG UINT32_MAX
+#define TRACE_MAX_TB ((1u << 30) - 1)   /* traceback ids fit in tbd's 30 bits */
+/* The size of the block an entry traces. */
+size_t trace_entry_size(const struct trace_state *t, const struct trace_entry *e);
 /* The traces table: returns its slot count; slots with ptr == 0 are empty. */
 size_t trace_entries(ohm_heap *h, const struct trace_entry **out);
 

@@ -381,6 +381,41 @@ static void test_debug_origin(void) {
     expect_death(overrun, NULL, " (overrun)\n");
 }
 
+/* Blocks of 4 GiB and more (their sizes live beside the table), through the hooks
+ * directly with addresses that are never dereferenced. */
+static void test_big(void) {
+    ohm_heap *h = new_heap();
+    CHECK_EQ_INT(ohm_trace_start(h, 1), 0);
+    const void *a = (const void *)(uintptr_t)0x100000, *b = (const void *)(uintptr_t)0x200000;
+    size_t big = (size_t)5 << 30;
+    trace_on_alloc(h, OHM_DOMAIN_RAW, a, big);
+    trace_on_alloc(h, OHM_DOMAIN_RAW, b, 100);
+    size_t cur, peak;
+    ohm_trace_get_traced_memory(h, &cur, &peak);
+    CHECK_EQ_SIZE(cur, big + 100);
+    trace_on_alloc(h, OHM_DOMAIN_RAW, a, big + 1);     /* same address again: replaced */
+    trace_on_alloc(h, OHM_DOMAIN_RAW, b, big + 2);     /* small -> big */
+    ohm_trace_get_traced_memory(h, &cur, &peak);
+    CHECK_EQ_SIZE(cur, 2 * big + 3);
+    ohm_snapshot *s = ohm_snapshot_take(h);
+    const ohm_trace *tr;
+    size_t n = ohm_snapshot_traces(s, &tr), sum = 0;
+    CHECK_EQ_SIZE(n, 2);
+    for (size_t i = 0; i < n; i++) { sum += tr[i].size; CHECK_EQ_INT(tr[i].domain, OHM_DOMAIN_RAW); }
+    CHECK_EQ_SIZE(sum, 2 * big + 3);
+    ohm_snapshot_free(s);
+    trace_on_alloc(h, OHM_DOMAIN_RAW, a, 7);           /* big -> small */
+    ohm_trace_get_traced_memory(h, &cur, &peak);
+    CHECK_EQ_SIZE(cur, big + 9);
+    CHECK_EQ_SIZE(peak, 2 * big + 3);
+    trace_on_free(h, OHM_DOMAIN_RAW, b);
+    trace_on_free(h, OHM_DOMAIN_RAW, a);
+    ohm_trace_get_traced_memory(h, &cur, &peak);
+    CHECK_EQ_SIZE(cur, 0);
+    CHECK_EQ_SIZE(h->trace.nbig, 0);
+    ohm_heap_destroy(h);
+}
+
 int main(void) {
     unsetenv("OHM_TRACEMALLOC");
     unsetenv("OHM_TRACE_UNWIND");
@@ -390,6 +425,7 @@ int main(void) {
     test_provider();
     test_env();
     test_churn();
+    test_big();
     test_debug_origin();
     return check_done();
 }
