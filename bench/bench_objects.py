@@ -127,11 +127,16 @@ TYPES = [("int", w_int, "i + k"), ("float", w_float, "f * 1.5"), ("str", w_str, 
          ("tuple", w_tuple, "(a, b, i)"), ("list", w_list, "[]"), ("dict", w_dict, "{}")]
 
 
-def timed(fn, arg):
+def timed(fn, arg, repeat=3):
+    """Best of `repeat` runs (as BENCH_REPEAT in bench/common.h)."""
     fn(min(arg, 1000))
-    t0 = now_ns()
-    fn(arg)
-    return now_ns() - t0
+    best = None
+    for _ in range(repeat):
+        t0 = now_ns()
+        fn(arg)
+        t = now_ns() - t0
+        best = t if best is None else min(best, t)
+    return best
 
 
 def churn():

@@ -77,6 +77,11 @@ static BENCH_UNUSED long scaled(long full) {
     return bench_quick() ? (full / 10 > 0 ? full / 10 : 1) : full;
 }
 
+/* Short timed cases run this many times and keep their best: on a shared machine the
+ * fastest run is the one least disturbed. */
+#define BENCH_REPEAT 3
+static inline BENCH_UNUSED double min_d(double a, double b) { return a < b ? a : b; }
+
 /* Iterations of the tree workloads: 20 (quick: 4, so the first tree's page faults do
  * not dominate). */
 static BENCH_UNUSED int tree_iters(int full) {
