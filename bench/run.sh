@@ -166,10 +166,10 @@ alloc.fifo|FIFO batches of 1,000 blocks, 16–64 B|ns/pair
 alloc.realloc|realloc growth 16 B → 4 KiB, 16 B steps|ns/realloc
 alloc.trees|binary trees depth 18 ×20, malloc/walk/free|ns/node|mimalloc 1.0
 alloc.frag|RSS kept after freeing a random 99.9% of 1M × 32 B|% of peak|ohm 15
-alloc.fastpath|malloc+free pair, batches of 16 × 32 B: instructions inside malloc and free (callgrind)|instr/pair|ohm 25
-alloc.fastpath_cs|the same, with the inlined code of ohm.h's call-site macros (what a caller pays)|instr/pair
+alloc.fastpath|malloc+free pair inside the allocator, batches of 16 × 32 B (callgrind)|instr/pair|ohm 25
+alloc.fastpath_cs|the same with ohm.h's inlined call-site macros (what a caller pays)|instr/pair
 ## Objects (issue 3)
-obj.trees|binary trees of 2-ref GC objects, depth 18 ×20 (peers: malloc trees, Boehm GC_MALLOC, CPython __slots__)|ns/node|mimalloc 1.3;Boehm 0.5
+obj.trees|binary trees of 2-ref GC objects, depth 18 ×20 (peers: their malloc trees; CPython: __slots__)|ns/node|mimalloc 1.3;Boehm 0.5
 obj.trees_nogc|the same, automatic collection off|ns/node
 obj.bytes|RSS per live 2-ref GC object, 1M alive|bytes|ohm 32
 obj.int.warm|int create+release, free list warm|ns/op
