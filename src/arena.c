@@ -124,13 +124,18 @@ static void arena_release(ohm_heap *h, struct alloc_arena *ar) {
 
 struct alloc_pool *arena_take_pool(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
-    struct alloc_arena *ar;
-    if (a->avail_mask) {
+    struct alloc_arena *ar = NULL;
+    if (a->dirty_pools) {
+        /* Resident memory first: the fullest arena that has a dirty free pool. */
+        for (unsigned n = 1; n <= EMPTY_BUCKET && !ar; n++)
+            for (struct alloc_arena *e = a->avail[n]; e; e = e->bnext)
+                if (e->dirty_mask) { ar = e; break; }
+    }
+    if (ar) {
+    } else if (a->avail_mask) {
         ar = a->avail[__builtin_ctzll(a->avail_mask)];
     } else if (a->avail[EMPTY_BUCKET]) {
         ar = a->avail[EMPTY_BUCKET];
-        for (struct alloc_arena *e = ar; e; e = e->bnext)   /* one still resident */
-            if (e->dirty_mask) { ar = e; break; }
     } else {
         ar = arena_new(h);
         if (!ar) return NULL;
@@ -206,7 +211,8 @@ static size_t purge(ohm_heap *h, size_t retain) {
             if (x->dirty_mask) { spare = x; break; }
         for (struct alloc_arena *x = e, *next; x && a->dirty_pools > retain; x = next) {
             next = x->bnext;
-            if (x == spare) continue;
+            size_t xd = (size_t)__builtin_popcountll(x->dirty_mask);
+            if (x == spare || (retain && a->dirty_pools - xd < retain)) continue;
             a->recent_released += (size_t)__builtin_popcountll(x->dirty_mask);
             arena_release(h, x);
         }
@@ -234,7 +240,8 @@ static size_t purge(ohm_heap *h, size_t retain) {
 }
 
 size_t arena_purge(ohm_heap *h) {
-    return purge(h, h->alloc.retain_pools);
+    size_t r = h->alloc.retain_pools;
+    return purge(h, r + r / 8);   /* some slack: the need varies a little round to round */
 }
 
 void arena_fini(ohm_heap *h) {

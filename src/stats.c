@@ -92,7 +92,7 @@ void ohm_debug_mallocstats(ohm_heap *h, FILE *out) {
     stats_line(out, "Total", st.bytes_in_blocks + st.bytes_available + st.bytes_unused_pools +
                st.bytes_pool_headers + st.bytes_quantization + st.bytes_arena_alignment);
     fputc('\n', out);
-    stats_line(out, "# pages released to the OS (madvise)", st.pages_released);
+    stats_line(out, "# pages released (madvise)", st.pages_released);
     stats_line(out, "# large blocks (> 512 bytes)", st.large_blocks);
     stats_line(out, "# bytes in large blocks", st.large_bytes);
     fputc('\n', out);

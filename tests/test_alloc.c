@@ -200,6 +200,34 @@ static void test_survivors(void) {
     ohm_heap_destroy(h);
 }
 
+/* Build and free everything, over and over (binary trees): the first round gives the
+ * memory back, the second needs it again, and from then on it is kept. */
+static void test_retention(void) {
+    ohm_heap *h = new_heap();
+    enum { N = 100000 };
+    void **v = malloc(N * sizeof *v);
+    size_t allocated[6], released[6];
+    for (int round = 0; round < 6; round++) {
+        for (int i = 0; i < N; i++) v[i] = ohm_malloc(h, 32);
+        for (int i = 0; i < N; i++) ohm_free(h, v[i]);
+        ohm_heap_stats st;
+        ohm_heap_stats_get(h, &st);
+        allocated[round] = st.arenas_allocated;
+        released[round] = st.pages_released;
+    }
+    CHECK(released[0] > 0);                     /* round 0: given back */
+    CHECK(allocated[1] > allocated[0]);         /* round 1: needed again */
+    CHECK_EQ_SIZE(allocated[5], allocated[2]);  /* then kept: no new arenas... */
+    CHECK_EQ_SIZE(released[5], released[2]);    /* ...and no more madvise */
+    /* an explicit trim still gives everything back */
+    alloc_trim(h);
+    ohm_heap_stats st;
+    ohm_heap_stats_get(h, &st);
+    CHECK_EQ_SIZE(st.arenas_current, 0);
+    free(v);
+    ohm_heap_destroy(h);
+}
+
 static void test_pool_reuse(void) {
     ohm_heap *h = new_heap();
     void *a = ohm_malloc(h, 48);
@@ -304,6 +332,7 @@ int main(void) {
     test_arena_release();
     test_survivors();
     test_pool_reuse();
+    test_retention();
     test_many_heaps();
     test_destroy_releases();
     test_mallocstats_text();
