@@ -62,23 +62,25 @@
 
 /* ======================================================= generations */
 
+/* The old generation needs no memory: a young vector that cannot take an object (out
+ * of memory, or an index beyond 24 bits) sends it there, so tracking never fails. */
+static inline void gc_make_old(ohm_heap *h, ohm_object *o) {
+    o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK)) |
+                  h->gc.mark_parity;
+}
+
 void gc_track_young(ohm_heap *h, ohm_object *o) {
-    gc_vec *v = &h->gc.young[0];
-    size_t i = v->len;
-    o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK);
-    if (i < OHM_GCWORD_MAX && gc_vec_push(v, o) == 0)
-        o->ohm_bits |= GC_GEN0 | ((uint32_t)i << OHM_GCWORD_SHIFT);
-    /* else: the old generation, which needs no memory: tracking never fails */
+    gc_place(h, o, 0);
 }
 
 void gc_place(ohm_heap *h, ohm_object *o, int gen) {
-    o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK);
-    if (gen == 0) { gc_track_young(h, o); return; }
-    if (gen == 1) {
-        gc_vec *v = &h->gc.young[1];
+    gc_make_old(h, o);
+    if (gen < 2) {
+        gc_vec *v = &h->gc.young[gen];
         size_t i = v->len;
         if (i < OHM_GCWORD_MAX && gc_vec_push(v, o) == 0)
-            o->ohm_bits |= GC_GEN1 | ((uint32_t)i << OHM_GCWORD_SHIFT);
+            o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)GC_MARK) |
+                          (gen ? GC_GEN1 : GC_GEN0) | ((uint32_t)i << OHM_GCWORD_SHIFT);
     }
 }
 
@@ -142,6 +144,9 @@ typedef struct gc_ctx {
     ohm_heap *h;
     uint32_t mask, value;   /* a member of the set: (bits & mask) == value */
     uint32_t bias;          /* references the collector holds on each member */
+    uint32_t markval;       /* GC_MARK bit of a marked member: GC_MARK or 0 (parity) */
+    int full;               /* a full collection: no sweep, marking does its work */
+    size_t untracked;       /* atomic containers untracked while marking */
     gc_vec *stack;
     int overflow;           /* a push failed: marked members need another traversal */
 } gc_ctx;
@@ -189,25 +194,38 @@ GC_INLINE int visit_count(ohm_object *r, void *arg) {
     return 0;
 }
 
-/* Marking runs in the order of the set's iteration (the walk's address order), not
- * depth-first from each root: a reachable object is traversed when the iteration gets
- * to it, so its referents are usually near in memory. Only a referent the iteration
- * has already passed (taken then for unreachable) goes on the mark stack at once.
- * "Passed and not a root" is written into the word as OHM_GCWORD_MAX: once the
- * iteration has judged an object, its count is not needed any more. (An object not yet
- * passed whose count saturated reads the same and is pushed early, then traversed
- * once more when the iteration reaches it: harmless.) */
-#define GC_PASSED OHM_GCWORD_MAX
+/* Marking: the set is iterated in order (the walk's address order, or the vector's);
+ * each root not marked yet is marked and everything it reaches is marked depth-first
+ * through the explicit mark stack. A member's count is not needed once it is marked,
+ * so marking zeroes it: after a full collection every survivor has word 0 and the
+ * mark the next full collection reads as "unmarked" (parity), and the sweep only has
+ * to read survivors, not write them. */
+GC_INLINE int gc_marked(const gc_ctx *c, const ohm_object *o) {
+    return (o->ohm_bits & GC_MARK) == c->markval;
+}
+
+GC_INLINE void gc_set_marked(const gc_ctx *c, ohm_object *o) {
+    o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)GC_MARK)) | c->markval;
+}
 
 GC_INLINE int visit_mark(ohm_object *r, void *arg) {
     gc_ctx *c = arg;
-    if (r && gc_member(c, r) && !(r->ohm_bits & GC_MARK)) {
-        r->ohm_bits |= GC_MARK;
-        if ((r->ohm_bits >> OHM_GCWORD_SHIFT) == GC_PASSED &&
-            OHM_UNLIKELY(gc_vec_push(c->stack, r) < 0))
-            c->overflow = 1;
+    if (r && gc_member(c, r) && !gc_marked(c, r)) {
+        gc_set_marked(c, r);
+        if (OHM_UNLIKELY(gc_vec_push(c->stack, r) < 0)) c->overflow = 1;
     }
     return 0;
+}
+
+/* A full collection untracks atomic tuples and dicts as it finds them reachable (a
+ * young one does it in its sweep). The object is marked and traversed already. */
+GC_INLINE void gc_maybe_untrack(gc_ctx *c, ohm_object *o) {
+    const ohm_type *t = o->ohm_type;
+    if (c->full && (t == &ohm_tuple_type || t == &ohm_dict_type) && obj_untrack_candidate(o)) {
+        o->ohm_bits &= ~(uint32_t)OHM_F_TRACKED;
+        c->h->gc.tracked--;
+        c->untracked++;
+    }
 }
 
 GC_INLINE void gc_drain(gc_ctx *c, ohm_visit_fn visit) {
@@ -215,6 +233,28 @@ GC_INLINE void gc_drain(gc_ctx *c, ohm_visit_fn visit) {
     while (s->len) {
         ohm_object *p = s->items[--s->len];
         gc_traverse(p, visit, c);
+    }
+}
+
+/* The children one traverse pushed are reversed on the stack, so that they are
+ * popped in the order traverse gave them: for a container that is usually the order
+ * they were allocated in, i.e. ascending addresses, which the hardware prefetches. */
+GC_INLINE void gc_stack_reverse_from(gc_vec *s, size_t from) {
+    for (size_t i = from, j = s->len; i + 1 < j; i++, j--) {
+        ohm_object *t = s->items[i];
+        s->items[i] = s->items[j - 1];
+        s->items[j - 1] = t;
+    }
+}
+
+static void gc_drain_mark(gc_ctx *c) {
+    gc_vec *s = c->stack;
+    while (s->len) {
+        ohm_object *p = s->items[--s->len];
+        size_t from = s->len;
+        gc_traverse(p, visit_mark, c);
+        gc_stack_reverse_from(s, from);
+        gc_maybe_untrack(c, p);
     }
 }
 
@@ -226,27 +266,39 @@ static int ph_count(ohm_object *o, void *arg) {
 
 static int ph_mark(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
-    if (!gc_member(c, o)) return 0;
-    if (!(o->ohm_bits & GC_MARK)) {
-        if (!gc_is_root(o, c->bias)) {
-            o->ohm_bits |= (uint32_t)GC_PASSED << OHM_GCWORD_SHIFT;
-            return 0;
-        }
-        o->ohm_bits |= GC_MARK;
-    }
+    if (!gc_member(c, o) || gc_marked(c, o) || !gc_is_root(o, c->bias)) return 0;
+    gc_set_marked(c, o);
     gc_traverse(o, visit_mark, c);
-    if (c->stack->len) gc_drain(c, visit_mark);
+    gc_stack_reverse_from(c->stack, 0);
+    gc_maybe_untrack(c, o);
+    if (c->stack->len) gc_drain_mark(c);
     return 0;
 }
 
-/* After a failed push: traverse marked members again (idempotent) until no push fails.
- * Every member has been passed by then, so whatever gets marked is pushed. */
+/* After a failed push: traverse marked members again (idempotent) until no push fails. */
 static int ph_remark(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
-    if (gc_member(c, o) && (o->ohm_bits & GC_MARK)) {
+    if (gc_member(c, o) && gc_marked(c, o)) {
         gc_traverse(o, visit_mark, c);
-        gc_drain(c, visit_mark);
+        gc_drain_mark(c);
     }
+    return 0;
+}
+
+/* Undo a full sweep that ran out of memory: every member not marked becomes old. */
+static int ph_unsweep_full(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if ((o->ohm_bits & (OHM_F_TRACKED | GC_FROZEN | GC_GENMASK)) == (OHM_F_TRACKED | GC_UNREACH))
+        gc_make_old(c->h, o);
+    return 0;
+}
+
+/* A full collection's sweep: only the unreachable are written. */
+static int ph_sweep_full(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (!gc_member(c, o) || gc_marked(c, o)) return 0;
+    o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK)) | GC_UNREACH;
+    if (OHM_UNLIKELY(gc_vec_push(&c->h->gc.unreach, o) < 0)) c->overflow = 1;
     return 0;
 }
 
@@ -279,6 +331,7 @@ typedef struct gc_sweep {
     int target;             /* where survivors go: 1 or 2 */
     size_t survivors;
     size_t untracked;
+    int failed;             /* the unreachable vector could not grow */
 } gc_sweep;
 
 static int ph_sweep(ohm_object *o, void *arg) {
@@ -287,8 +340,10 @@ static int ph_sweep(ohm_object *o, void *arg) {
     struct gc_state *g = &s->c.h->gc;
     if (!(o->ohm_bits & GC_MARK)) {
         o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK) | GC_UNREACH;
-        if (gc_vec_push(&g->unreach, o) == 0) return 0;
-        /* no memory to remember it: it survives this time */
+        if (OHM_LIKELY(gc_vec_push(&g->unreach, o) == 0)) return 0;
+        /* no memory to remember it: then nothing may be freed (it would keep pointers
+         * to what is): gc_collect_main gives the whole unreachable set back */
+        s->failed = 1;
     }
     if (obj_untrack_candidate(o)) {
         o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK | OHM_F_TRACKED);
@@ -297,10 +352,8 @@ static int ph_sweep(ohm_object *o, void *arg) {
         return 0;
     }
     s->survivors++;
-    if (s->target == 2)
-        o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK);
-    else
-        gc_place(s->c.h, o, s->target);
+    if (s->target == 2) gc_make_old(s->c.h, o);
+    else gc_place(s->c.h, o, s->target);
     return 0;
 }
 
@@ -409,13 +462,16 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     for (int i = 0; i <= gen; i++) g->count[i] = 0;
 
     /* 1. prepare */
+    c->markval = GC_MARK;
     if (gen == 2) {
+        /* the young become old; marked now means "mark bit != the old parity" */
         for (int k = 0; k < 2; k++) {
             gc_vec *v = &g->young[k];
-            for (size_t i = 0; i < v->len; i++)
-                v->items[i]->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK;
+            for (size_t i = 0; i < v->len; i++) gc_make_old(h, v->items[i]);
             v->len = 0;
         }
+        c->markval = g->mark_parity ^ GC_MARK;
+        c->full = 1;
         c->mask = OHM_F_TRACKED | GC_FROZEN;
         c->value = OHM_F_TRACKED;
         set.walk = 1;
@@ -441,10 +497,25 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     gc_set_each(c, &set, ph_count);
     gc_mark_set(c, &set);
 
-    /* 4. sweep; the young vectors we iterate are emptied after (gen 0's survivors were
-     * appended to young[1], which a gen-0 collection does not iterate) */
+    /* 4. sweep. A full collection has done it while marking: survivors have their
+     * word zeroed and the mark that the next full collection reads as "unmarked"; the
+     * unreachable vector holds every member once judged unreachable: keep those still
+     * unmarked. A young collection iterates its vectors, which are emptied after
+     * (gen 0's survivors were appended to young[1], which it does not iterate). */
     if (gen == 2) {
-        alloc_walk_objects(h, 1, ph_sweep, &sw);
+        gc_vec *u = &g->unreach;
+        c->overflow = 0;
+        alloc_walk_objects(h, 1, ph_sweep_full, c);
+        g->mark_parity = c->markval;
+        c->full = 0;
+        if (OHM_UNLIKELY(c->overflow)) {
+            /* an unreachable object we could not remember would keep pointers to
+             * those we free: free nothing this time */
+            for (size_t i = 0; i < u->len; i++) gc_make_old(h, u->items[i]);
+            alloc_walk_objects(h, 1, ph_unsweep_full, c);
+            u->len = 0;
+        }
+        sw.survivors = res->candidates - u->len - c->untracked;
     } else {
         for (int k = 0; k < 2; k++) {
             gc_vec *v = set.vecs[k];
@@ -454,7 +525,13 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         /* gen 1: young[1] was iterated and survivors went old; gen 0: young[0] */
         g->young[0].len = 0;
         if (gen == 1) g->young[1].len = 0;
+        if (OHM_UNLIKELY(sw.failed)) {
+            for (size_t i = 0; i < g->unreach.len; i++) gc_place(h, g->unreach.items[i], sw.target);
+            sw.survivors += g->unreach.len;
+            g->unreach.len = 0;
+        }
     }
+    c->markval = GC_MARK;   /* the passes inside the unreachable set below */
     if (gen == 1) g->long_lived_pending += sw.survivors;
     if (gen == 2) {
         g->long_lived_pending = 0;
@@ -549,7 +626,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         ohm_object *o = u->items[i];
         if (gc_in_unreach(o)) {
             if (o->ohm_type->clear) o->ohm_type->clear(o);
-            o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK);
+            gc_make_old(h, o);
         }
         ohm_decref(o);
     }

@@ -13,9 +13,11 @@
  *   FROZEN      the permanent generation (gc.freeze); word 0
  *   none        the old generation (2); word 0
  *   GC0|GC1     in the unreachable set of the collection under way; word scratch
- * GC_MARK is clear on every object outside a collection. During one, the word of each
- * member of the collected set holds its count of references from other members
- * (saturating at OHM_GCWORD_MAX, which then reads "referenced from outside").
+ * GC_MARK, outside a collection: equal to gc.mark_parity on objects of the old
+ * generation (what the last full collection wrote on its survivors: the next one flips
+ * the parity, so nothing needs clearing), clear on all others. During a collection the
+ * word of each member of the collected set holds its count of references from other
+ * members (saturating at OHM_GCWORD_MAX, which then reads "referenced from outside").
  */
 #ifndef OHM_GC_H
 #define OHM_GC_H
@@ -54,6 +56,7 @@ struct gc_state {
     int enabled;
     int collecting;             /* a collection is under way: nested ones return 0 */
     unsigned debug;             /* OHM_GC_DEBUG_* */
+    uint32_t mark_parity;       /* GC_MARK or 0: the mark of old-generation objects */
     size_t long_lived_total;    /* survivors of the last full collection */
     size_t long_lived_pending;  /* promoted to the old generation since */
     ohm_gc_stats stats[3];
@@ -98,7 +101,7 @@ void gc_vec_trim(gc_vec *v);
 
 /* Track o in generation 0 (or the old generation when the vector can't take it). */
 void gc_track_young(ohm_heap *h, ohm_object *o);
-/* Put a tracked object into generation gen (1 or 2), with the right flags and word. */
+/* Put a tracked object into generation gen (0, 1 or 2), with the right flags and word. */
 void gc_place(ohm_heap *h, ohm_object *o, int gen);
 /* Take a tracked object out of whatever generation holds it; it stays tracked in no
  * generation (flags and word cleared) — the caller re-places or untracks it. */

@@ -173,14 +173,14 @@ void ohm_gc_freeze(ohm_heap *h) {
 }
 
 static int gc_unfreeze_each(ohm_object *o, void *arg) {
-    (void)arg;
+    struct gc_state *g = arg;
     if ((o->ohm_bits & (OHM_F_TRACKED | GC_FROZEN)) == (OHM_F_TRACKED | GC_FROZEN))
-        o->ohm_bits &= ~GC_FROZEN;           /* the old generation */
+        o->ohm_bits = (o->ohm_bits & ~(uint32_t)(GC_FROZEN | GC_MARK)) | g->mark_parity; /* old */
     return 0;
 }
 
 void ohm_gc_unfreeze(ohm_heap *h) {
-    alloc_walk_objects(h, 1, gc_unfreeze_each, NULL);
+    alloc_walk_objects(h, 1, gc_unfreeze_each, &h->gc);
     h->gc.frozen = 0;
 }
 
