@@ -25,13 +25,17 @@
 struct alloc_pool {
     void *freelist;                 /* first free block; each holds the next at offset 0 */
     struct alloc_pool *next, *prev; /* the used list of its (kind, class) */
-    uint16_t ref;                   /* blocks in use (1 while POOL_FULL: see pool.c) */
+    uint16_t ref;                   /* blocks in use minus bias: the fast paths' counter */
+    uint16_t bias;                  /* the free fast path calls pool_on_zero when the pool
+                                       has bias blocks in use (see pool.c) */
     uint16_t bump;                  /* offset of the first never-carved block */
     uint8_t cls;                    /* size class: block size (cls + 1) * 16 */
-    uint8_t kind;                   /* POOL_PLAIN, POOL_OBJ, POOL_GC, or POOL_FREE */
-    uint8_t flags;                  /* POOL_FULL | released-page bits << 4 */
-    uint8_t trim_ref;               /* ref / 4 when its pages were last trimmed */
+    uint8_t flags;                  /* POOL_FULL | kind << 1 | POOL_KEPT | released-page
+                                       bits << 4 (a kept pool: its old kind << 4) */
 };
+
+/* Pages to madvise, gathered so that adjacent ranges go in one call. */
+struct release_batch { char *start, *end; size_t pages; };
 
 struct alloc_arena;
 struct alloc_large_ent;
@@ -68,7 +72,15 @@ struct alloc_state {
     size_t retain_pools;            /* empty pools the purge leaves resident (learned) */
     size_t recent_released;         /* pools released that were not needed again yet */
     size_t purge_events;            /* pools emptied since the last purge */
+    int trimming;                   /* alloc_trim runs: look at every pool */
     size_t pages_released;          /* pages handed back with madvise, ever */
+#define ALLOC_TRIMQ 32
+    struct alloc_pool *trimq[ALLOC_TRIMQ]; /* pools at a watermark, trimmed when they
+                                       leave this delay line (if not empty by then) */
+    unsigned trimq_next;            /* the oldest entry, next to be trimmed */
+    struct release_batch pending;   /* pages trimmed at watermarks, not yet madvised:
+                                       one run, flushed at 64 pages, by a non-adjacent
+                                       range, and before any page could be reused */
     ohm_arena_allocator arena_alloc;
     int arena_hooked;               /* arena_alloc is the user's: no madvise */
 
@@ -88,6 +100,7 @@ struct alloc_state {
     /* --- debug (debug.c) and tests --- */
     unsigned long long serial;      /* debug hooks: allocation serial number */
     long fail_after;                /* fault injection: allocations left before failing; <0 off */
+    size_t limit;                   /* memory cap (arenas + large blocks); 0: none */
     int registered;                 /* in the debug registry of heaps */
 };
 
@@ -128,6 +141,10 @@ int alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
 /* Fault injection for tests (SQLite/Lua style): the next n allocations of any domain
  * succeed, then every one fails (NULL, errno ENOMEM) until alloc_fail_after(h, -1). */
 void alloc_fail_after(ohm_heap *h, long n);
+
+/* Memory cap for tests: arenas and large blocks together may not exceed `bytes`
+ * (0: no cap); an allocation that would is refused with ENOMEM. */
+void alloc_set_limit(ohm_heap *h, size_t bytes);
 
 /* Hand back to the OS every empty pool and every free page of the pools now (the
  * allocator also does this by itself as pools empty). Returns the pages released. */

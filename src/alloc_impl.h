@@ -42,7 +42,10 @@
 #define MAP_MASK     (((uintptr_t)1 << MAP_BITS) - 1)
 
 enum { POOL_PLAIN = 0, POOL_OBJ = 1, POOL_GC = 2, POOL_FREE = 3 };
-#define POOL_FULL      0x01u   /* full and out of its used list; ref holds 1 */
+#define POOL_FULL      0x01u   /* full and out of its used list */
+#define POOL_KIND_SHIFT 1      /* bits 1..2: the kind */
+#define POOL_KEPT      0x08u   /* a free pool whose free list, bump and class are intact
+                                  (bits 4..5: the kind it had); pool_init reuses them */
 #define POOL_REL_SHIFT 4       /* bits 4..7: pages released while the pool is in use */
 
 #define CLASS_SIZE(c)  (((size_t)(c) + 1) << 4)
@@ -98,9 +101,15 @@ static inline size_t pool_capacity(const struct alloc_pool *pl) {
 static inline size_t pool_limit(const struct alloc_pool *pl) {
     return pool_first(pl) + pool_capacity(pl) * CLASS_SIZE(pl->cls);
 }
-/* Blocks in use, whatever the FULL trick keeps in ref. */
+/* Blocks in use. */
 static inline size_t pool_used(const struct alloc_pool *pl) {
-    return (pl->flags & POOL_FULL) ? pool_capacity(pl) : pl->ref;
+    return (size_t)pl->ref + pl->bias;
+}
+static inline int pool_kind(const struct alloc_pool *pl) {
+    return (pl->flags >> POOL_KIND_SHIFT) & 3;
+}
+static inline void pool_set_kind(struct alloc_pool *pl, int kind) {
+    pl->flags = (uint8_t)((pl->flags & ~(3u << POOL_KIND_SHIFT)) | ((unsigned)kind << POOL_KIND_SHIFT));
 }
 static inline int alloc_in_arenas(const ohm_heap *h, const void *p) {
     return h->alloc.map[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK] != 0;
@@ -165,7 +174,6 @@ void *os_reserve(size_t size);                     /* lazily zero, NORESERVE */
 
 /* ---------------------------------------------------------------- arena.c */
 /* Pages to madvise, gathered so that adjacent ranges go in one call. */
-struct release_batch { char *start, *end; size_t pages; };
 void  release_add(struct release_batch *b, char *start, size_t len);
 void  release_flush(struct release_batch *b);
 int   arena_init(ohm_heap *h);
@@ -174,6 +182,12 @@ void  arena_fini(ohm_heap *h);
 struct alloc_pool *arena_take_pool(ohm_heap *h);
 /* Give back an empty pool; may release the arena. */
 void  arena_return_pool(ohm_heap *h, struct alloc_pool *pl);
+/* 1 while the empty pools are within what the heap learned to keep: then the pages
+ * of used pools are kept too. */
+static inline int arena_keeps_pages(const ohm_heap *h) {
+    size_t r = h->alloc.retain_pools;
+    return r && h->alloc.dirty_pools <= r + r / 8;
+}
 /* madvise empty pools and free pages of used pools; returns pages released. */
 size_t arena_purge(ohm_heap *h);
 
@@ -182,6 +196,8 @@ size_t arena_purge(ohm_heap *h);
 void *pool_alloc(ohm_heap *h, int kind, unsigned cls);
 /* A pool whose ref reached 0 on free: it became empty, or was full. */
 void  pool_on_zero(ohm_heap *h, struct alloc_pool *pl);
+/* Trim a pool that leaves the watermark delay line (h->alloc.trimq). */
+void  pool_trim_queued(ohm_heap *h, struct alloc_pool *pl);
 /* Free a block known to be in h's arenas (slow path, with tool annotations). */
 void  pool_free(ohm_heap *h, void *p);
 /* Block start for p inside a used pool of h, or NULL when p is not a live-looking

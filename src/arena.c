@@ -13,8 +13,8 @@
  *    Empty arenas still mapped sit in avail[64] and are used last. Inside an arena, a
  *    pool whose pages are still resident (dirty) is preferred.
  *
- * Giving memory back (arena_purge, run every PURGE_EVENTS emptied pools, and by
- * alloc_trim):
+ * Giving memory back (arena_purge, run every max(PURGE_EVENTS, arenas) emptied
+ * pools, and by alloc_trim):
  *  - the free pages of used pools go back at once (pool_trim_pages), so a few
  *    survivors do not pin whole pools: after 99.9% of 1M blocks die at random, ~12%
  *    of the peak stays resident;
@@ -82,6 +82,7 @@ static void bucket_insert(struct alloc_state *a, struct alloc_arena *ar) {
 
 static struct alloc_arena *arena_new(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
+    if (a->limit && (a->narenas + 1) * ARENA_SIZE + a->large_bytes > a->limit) return NULL;
     void *base = a->arena_alloc.alloc(a->arena_alloc.ctx, ARENA_SIZE, ARENA_SIZE);
     if (!base) return NULL;
     if ((uintptr_t)base & (ARENA_SIZE - 1)) {   /* a hook that ignored the alignment */
@@ -95,7 +96,7 @@ static struct alloc_arena *arena_new(ohm_heap *h) {
     ar->base = base;
     ar->free_mask = ~(uint64_t)0;
     ar->nfree = ARENA_POOLS;
-    for (unsigned i = 0; i < ARENA_POOLS; i++) ar->pools[i].kind = POOL_FREE;
+    for (unsigned i = 0; i < ARENA_POOLS; i++) pool_set_kind(&ar->pools[i], POOL_FREE);
     /* Keep the list in address order: walks visit objects in address order. */
     struct alloc_arena **link = &a->arenas, *prev = NULL;
     while (*link && *link < ar) { prev = *link; link = &(*link)->next; }
@@ -112,6 +113,8 @@ static struct alloc_arena *arena_new(ohm_heap *h) {
 
 static void arena_release(ohm_heap *h, struct alloc_arena *ar) {
     struct alloc_state *a = &h->alloc;
+    for (unsigned i = 0; i < ALLOC_TRIMQ; i++)     /* its pools leave the delay line */
+        if (a->trimq[i] && arena_of(a->trimq[i]) == ar) a->trimq[i] = NULL;
     bucket_remove(a, ar);
     if (ar->prev) ar->prev->next = ar->next; else a->arenas = ar->next;
     if (ar->next) ar->next->prev = ar->prev;
@@ -124,6 +127,7 @@ static void arena_release(ohm_heap *h, struct alloc_arena *ar) {
 
 struct alloc_pool *arena_take_pool(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
+    release_flush(&a->pending);   /* the pool may hold pages trimmed but not yet released */
     struct alloc_arena *ar = NULL;
     if (a->dirty_pools) {
         /* Resident memory first: the fullest arena that has a dirty free pool. */
@@ -163,18 +167,28 @@ void arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     struct alloc_state *a = &h->alloc;
     struct alloc_arena *ar = arena_of(pl);
     uint64_t bit = (uint64_t)1 << pool_index(pl);
-    pl->kind = POOL_FREE;
-    pl->flags = 0;
-    pl->freelist = NULL;
+    /* An empty pool with no released pages has every carved block on its free list:
+     * keep that list, so a pool taken again for the same class needs no carving. */
+    if (!(pl->flags >> POOL_REL_SHIFT))
+        pl->flags = (uint8_t)(POOL_KEPT | (unsigned)pool_kind(pl) << POOL_REL_SHIFT);
+    else {
+        pl->flags = 0;
+        pl->freelist = NULL;
+    }
+    pool_set_kind(pl, POOL_FREE);
     pl->next = pl->prev = NULL;
     pl->ref = 0;
+    pl->bias = 0;
     ar->free_mask |= bit;
     ar->dirty_mask |= bit;
     a->dirty_pools++;
     bucket_remove(a, ar);
     ar->nfree++;
     bucket_insert(a, ar);
-    if (++a->purge_events >= PURGE_EVENTS && !h->destroying) arena_purge(h);
+    /* A purge looks at every pool: run it once per max(16, arenas) emptied pools, so
+     * its cost per emptied pool stays constant however big the heap. */
+    if (++a->purge_events >= PURGE_EVENTS && a->purge_events >= a->narenas && !h->destroying)
+        arena_purge(h);
 }
 
 void release_flush(struct release_batch *b) {
@@ -194,6 +208,9 @@ static void release_pool(struct alloc_state *a, struct alloc_arena *ar, unsigned
     size_t start = (size_t)i << POOL_SHIFT, end = (size_t)(i + 1) << POOL_SHIFT;
     if (i == 0) start = (ARENA_HDR + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     release_add(rb, (char *)ar + start, end - start);
+    a->pages_released += (end - start) >> PAGE_SHIFT;
+    ar->pools[i].flags &= (uint8_t)~POOL_KEPT;      /* its blocks read as zeros now */
+    ar->pools[i].freelist = NULL;
     ar->dirty_mask &= ~((uint64_t)1 << i);
     a->dirty_pools--;
     a->recent_released++;
@@ -203,6 +220,7 @@ static size_t purge(ohm_heap *h, size_t retain) {
     struct alloc_state *a = &h->alloc;
     struct release_batch rb = {NULL, NULL, 0};
     a->purge_events = 0;
+    release_flush(&a->pending);   /* before any arena is unmapped */
     /* 1. whole empty arenas beyond the spare, while there is more than we retain */
     struct alloc_arena *e = a->avail[EMPTY_BUCKET];
     if (e) {
@@ -228,14 +246,16 @@ static size_t purge(ohm_heap *h, size_t retain) {
             if (ar->free_mask & bit) {
                 if ((ar->dirty_mask & bit) && a->dirty_pools > retain) release_pool(a, ar, i, &rb);
             } else {
-                pool_trim_pages(h, &ar->pools[i], &rb);
+                /* used pools trim themselves at their watermarks (pool_on_zero);
+                 * here only the idle ones, or all of them for alloc_trim */
+                if (a->trimming || pool_used(&ar->pools[i]) == 0)
+                    pool_trim_pages(h, &ar->pools[i], &rb);
             }
         }
     }
     release_flush(&rb);
     if (a->recent_released > a->arenas_highwater * ARENA_POOLS)
         a->recent_released = a->arenas_highwater * ARENA_POOLS;
-    a->pages_released += rb.pages;
     return rb.pages;
 }
 
@@ -246,6 +266,8 @@ size_t arena_purge(ohm_heap *h) {
 
 void arena_fini(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
+    a->pending.start = a->pending.end = NULL;   /* the arenas go whole */
+    memset(a->trimq, 0, sizeof a->trimq);
     struct alloc_arena *ar = a->arenas;
     while (ar) {
         struct alloc_arena *next = ar->next;
@@ -262,7 +284,10 @@ void arena_fini(ohm_heap *h) {
 size_t alloc_trim(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     pool_release_idle(h);
+    memset(a->trimq, 0, sizeof a->trimq);   /* the purge below trims every pool */
+    a->trimming = 1;
     size_t pages = purge(h, 0);
+    a->trimming = 0;
     while (a->avail[EMPTY_BUCKET]) arena_release(h, a->avail[EMPTY_BUCKET]);
     a->recent_released = 0;      /* an explicit trim is no regret */
     return pages;

@@ -59,7 +59,7 @@ int alloc_init(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     for (int k = 0; k < ALLOC_NKINDS; k++)
         for (int c = 0; c < OHM_NB_CLASSES; c++) a->used[k][c] = a->idle[k][c] = &a->empty;
-    a->empty.kind = POOL_FREE;
+    pool_set_kind(&a->empty, POOL_FREE);
     a->fail_after = -1;
     if (arena_init(h) < 0) return -1;
     if (pthread_mutex_init(&a->raw_lock, NULL) != 0) {
@@ -97,6 +97,10 @@ void alloc_fini(ohm_heap *h) {
 void alloc_fail_after(ohm_heap *h, long n) {
     h->alloc.fail_after = n < 0 ? -1 : n;
     alloc_update_slow(h);
+}
+
+void alloc_set_limit(ohm_heap *h, size_t bytes) {
+    h->alloc.limit = bytes;
 }
 
 int alloc_should_fail(ohm_heap *h) {

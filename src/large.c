@@ -95,6 +95,10 @@ static int raw_is_hooked(const ohm_heap *h) {
 void *large_alloc(ohm_heap *h, size_t n, int kind) {
     struct alloc_state *a = &h->alloc;
     if (n > SIZE_MAX - LARGE_PREFIX - 64) { errno = ENOMEM; return NULL; }
+    if (a->limit && a->narenas * ARENA_SIZE + a->large_bytes + n > a->limit) {
+        errno = ENOMEM;
+        return NULL;
+    }
     if (large_reserve(h) < 0) { errno = ENOMEM; return NULL; }
     int hooked = raw_is_hooked(h);
     struct large_prefix *pre = large_sys_alloc(h, LARGE_PREFIX + n, hooked);
@@ -115,6 +119,10 @@ void *large_realloc(ohm_heap *h, void *p, size_t n) {
     uintptr_t kind = e->kind;
     struct large_prefix *pre = (struct large_prefix *)((char *)p - LARGE_PREFIX), *q;
     size_t old = pre->size;
+    if (a->limit && n > old && a->narenas * ARENA_SIZE + a->large_bytes + (n - old) > a->limit) {
+        errno = ENOMEM;
+        return NULL;
+    }
     if (kind & LARGE_HOOKED)
         q = a->dom[OHM_DOMAIN_RAW].realloc(a->dom[OHM_DOMAIN_RAW].ctx, pre, LARGE_PREFIX + n);
     else

@@ -8,21 +8,26 @@
  * Blocks. Free blocks form a singly linked list through their first word. Blocks are
  * carved lazily from `bump`, one page at a time, so untouched pages stay untouched.
  *
- * The FULL trick (one test on the free fast path). A pool whose blocks are all in use
- * leaves its used list with POOL_FULL set and ref forced to 1 (its real count is its
- * capacity). The free fast path only checks `--ref == 0`: that is true both when a
- * listed pool empties and when a full pool gets its first block back, and
- * pool_on_zero tells the two apart.
+ * Events for free (one test on the free fast path). The pool keeps `ref` = blocks in
+ * use minus `bias`; the free fast path only checks `--ref == 0`, which happens when
+ * the pool has `bias` blocks in use, and calls pool_on_zero:
+ *  - bias 0: the pool is empty;
+ *  - POOL_FULL: a pool whose blocks were all in use (it left its used list with
+ *    bias = capacity - 1, ref = 1) got one back: it rejoins the list;
+ *  - otherwise a watermark: the pool lost half its blocks since the last event.
+ * Each event sets the next watermark at half the blocks in use. So a pool draining
+ * from full to empty makes log2(capacity) events, no instruction is added to the fast
+ * paths, and the last event comes when the pool is down to its last survivors.
  *
- * Released pages. A used pool whose free blocks cover whole pages gives those pages
- * back (pool_trim_pages, from the purge): the blocks touching them leave the free
+ * Released pages. At a watermark, a used pool whose free blocks cover whole pages
+ * gives those pages back (pool_trim_pages): the blocks touching them leave the free
  * list and the pages are marked in flags; when the free list runs dry they are
- * revived before the pool counts as full. So after 99.9% of blocks die at random,
- * only the pages holding survivors stay resident.
+ * revived before the pool counts as full. So after 99.9% of blocks die at random, in
+ * any order, only the pages holding survivors stay resident.
  *
  * Invariants: a listed pool has freelist != NULL, or bump < limit, or released
- * pages, or is the head (about to be refilled or unlinked); ref counts blocks in use
- * (FULL: see above); every block on the free list and every carved block of an object
+ * pages, or is the head (about to be refilled or unlinked); ref + bias counts the
+ * blocks in use; every block on the free list and every carved block of an object
  * pool that is not in use has type == NULL at obj_offset + 8.
  */
 #include "alloc_impl.h"
@@ -47,42 +52,46 @@ static void block_clear_type(ohm_heap *h, char *b, int kind) {
 }
 
 static void used_link_front(struct alloc_state *a, struct alloc_pool *pl) {
-    struct alloc_pool *head = a->used[pl->kind][pl->cls];
+    struct alloc_pool *head = a->used[pool_kind(pl)][pl->cls];
     pl->prev = NULL;
     pl->next = head == &a->empty ? NULL : head;
     if (pl->next) pl->next->prev = pl;
-    else a->tail[pl->kind][pl->cls] = pl;
-    a->used[pl->kind][pl->cls] = pl;
+    else a->tail[pool_kind(pl)][pl->cls] = pl;
+    a->used[pool_kind(pl)][pl->cls] = pl;
 }
 
 /* Behind the pools already listed: a pool that was full comes back with a block or
  * two, and serving from it at once would make it full again at the next malloc; at
  * the back it gathers the frees that come while the pools before it are used. */
 static void used_link_back(struct alloc_state *a, struct alloc_pool *pl) {
-    struct alloc_pool *tail = a->tail[pl->kind][pl->cls];
+    struct alloc_pool *tail = a->tail[pool_kind(pl)][pl->cls];
     if (!tail) { used_link_front(a, pl); return; }
     pl->next = NULL;
     pl->prev = tail;
     tail->next = pl;
-    a->tail[pl->kind][pl->cls] = pl;
+    a->tail[pool_kind(pl)][pl->cls] = pl;
 }
 
 static void used_unlink(struct alloc_state *a, struct alloc_pool *pl) {
     if (pl->prev) pl->prev->next = pl->next;
-    else a->used[pl->kind][pl->cls] = pl->next ? pl->next : &a->empty;
+    else a->used[pool_kind(pl)][pl->cls] = pl->next ? pl->next : &a->empty;
     if (pl->next) pl->next->prev = pl->prev;
-    else a->tail[pl->kind][pl->cls] = pl->prev;
+    else a->tail[pool_kind(pl)][pl->cls] = pl->prev;
     pl->next = pl->prev = NULL;
 }
 
 static void pool_init(ohm_heap *h, struct alloc_pool *pl, int kind, unsigned cls) {
-    pl->freelist = NULL;
+    int kept = (pl->flags & POOL_KEPT) && pl->cls == cls &&
+               (int)(pl->flags >> POOL_REL_SHIFT) == kind;
+    if (!kept) {
+        pl->freelist = NULL;
+        pl->bump = (uint16_t)pool_first(pl);
+    }
     pl->ref = 0;
-    pl->bump = (uint16_t)pool_first(pl);
+    pl->bias = 0;
     pl->cls = (uint8_t)cls;
-    pl->kind = (uint8_t)kind;
     pl->flags = 0;
-    pl->trim_ref = 255;
+    pool_set_kind(pl, kind);
     used_link_front(&h->alloc, pl);
 }
 
@@ -100,7 +109,7 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
     char *head = NULL, *prev = NULL;
     /* Link b after prev; blocks are poisoned once linked (ASan). */
 #define EXTEND_LINK(b) do { VG_UNDEFINED(h, (b), size); \
-        block_clear_type(h, (b), pl->kind); block_set_next(h, (b), NULL); \
+        block_clear_type(h, (b), pool_kind(pl)); block_set_next(h, (b), NULL); \
         if (prev) { block_set_next(h, prev, (b)); ASAN_POISON(prev, size); VG_NOACCESS(h, prev, size); } \
         else head = (b); \
         prev = (b); } while (0)
@@ -112,7 +121,7 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
 #if !defined(ALLOC_ASAN)
         if (!h->alloc.valgrind) {
             /* The common case, a few instructions a block: blocks in address order. */
-            size_t tnull = pl->kind == POOL_PLAIN ? 0 : h->alloc.obj_offset + 8;
+            size_t tnull = pool_kind(pl) == POOL_PLAIN ? 0 : h->alloc.obj_offset + 8;
             char *b = mem + off, *last = mem + stop - size;
             for (; b < last; b += size) {
                 *(void **)b = b + size;
@@ -132,11 +141,11 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
         pl->bump = (uint16_t)off;
     } else if (pl->flags >> POOL_REL_SHIFT) {
         unsigned mask = pl->flags >> POOL_REL_SHIFT;
+        release_flush(&h->alloc.pending);   /* before the pages are written again */
         for (size_t off = pool_first(pl); off + size <= limit; off += size) {
             if (block_in_pages(off, size, mask)) EXTEND_LINK(mem + off);
         }
         pl->flags &= (uint8_t)~(0xF0u);
-        pl->trim_ref = 255;
     } else {
         return 0;
     }
@@ -158,6 +167,7 @@ void *pool_alloc(ohm_heap *h, int kind, unsigned cls) {
         if (pl->freelist || pool_extend(h, pl)) break;
         used_unlink(a, pl);            /* full: out of the list until a block comes back */
         pl->flags |= POOL_FULL;
+        pl->bias = (uint16_t)(pool_capacity(pl) - 1);   /* the next free is an event */
         pl->ref = 1;
         pl = a->used[kind][cls];
     }
@@ -168,17 +178,40 @@ void *pool_alloc(ohm_heap *h, int kind, unsigned cls) {
     return b;
 }
 
+/* A pool leaving the delay line: trim its pages into the pending run, unless it went
+ * back to its arena or filled up meanwhile. */
+void pool_trim_queued(ohm_heap *h, struct alloc_pool *pl) {
+    struct alloc_state *a = &h->alloc;
+    if (pool_kind(pl) == POOL_FREE || (pl->flags & POOL_FULL) || arena_keeps_pages(h)) return;
+    pool_trim_pages(h, pl, &a->pending);
+    if (a->pending.end - a->pending.start >= (ptrdiff_t)(64 * PAGE_SIZE)) release_flush(&a->pending);
+}
+
 void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
     struct alloc_state *a = &h->alloc;
-    if (pl->flags & POOL_FULL) {       /* a full pool got a block back */
-        pl->flags &= (uint8_t)~POOL_FULL;
-        pl->ref = (uint16_t)(pool_capacity(pl) - 1);
-        used_link_back(a, pl);
+    size_t used = pl->bias;
+    if (used) {
+        if (pl->flags & POOL_FULL) {   /* a full pool got a block back */
+            pl->flags &= (uint8_t)~POOL_FULL;
+            used_link_back(a, pl);
+        } else if (pool_capacity(pl) - used >= PAGE_SIZE / CLASS_SIZE(pl->cls) &&
+                   !h->destroying && !a->arena_hooked && !arena_keeps_pages(h)) {
+            /* A watermark: the pool lost half its blocks since the last one. It is
+             * trimmed when it leaves the delay line, ALLOC_TRIMQ watermarks later: a
+             * pool that was draining in order (a tree being freed) is empty by then,
+             * and goes back whole, without a madvise per page on its way down. */
+            struct alloc_pool *old = a->trimq[a->trimq_next];
+            a->trimq[a->trimq_next] = pl;
+            a->trimq_next = (a->trimq_next + 1) % ALLOC_TRIMQ;
+            if (old) pool_trim_queued(h, old);
+        }
+        pl->bias = (uint16_t)(used / 2);   /* the next watermark: half of it again */
+        pl->ref = (uint16_t)(used - pl->bias);
         return;
     }
     /* Empty. The only pool of its class stays, so a loop allocating and freeing one
      * block does not take and return a pool each time; alloc_trim returns it. */
-    if (a->used[pl->kind][pl->cls] == pl && !pl->next && !h->destroying) return;
+    if (a->used[pool_kind(pl)][pl->cls] == pl && !pl->next && !h->destroying) return;
     used_unlink(a, pl);
     arena_return_pool(h, pl);
 }
@@ -207,7 +240,7 @@ void pool_release_idle(ohm_heap *h) {
     for (int k = 0; k < ALLOC_NKINDS; k++)
         for (int c = 0; c < OHM_NB_CLASSES; c++) {
             struct alloc_pool *pl = a->used[k][c];
-            if (pl != &a->empty && pl->ref == 0 && !pl->next && !(pl->flags & POOL_FULL)) {
+            if (pl != &a->empty && pool_used(pl) == 0 && !pl->next) {
                 used_unlink(a, pl);
                 arena_return_pool(h, pl);
             }
@@ -225,7 +258,7 @@ void pool_free(ohm_heap *h, void *p) {
 int pool_is_block_start(ohm_heap *h, const void *p) {
     (void)h;
     const struct alloc_pool *pl = pool_of(p);
-    if (pl->kind == POOL_FREE) return 0;
+    if (pool_kind(pl) == POOL_FREE) return 0;
     size_t off = (size_t)((const char *)p - pool_mem(pl)), size = CLASS_SIZE(pl->cls);
     if (off < pool_first(pl) || off >= pl->bump) return 0;
     if ((off - pool_first(pl)) % size) return 0;
@@ -234,27 +267,32 @@ int pool_is_block_start(ohm_heap *h, const void *p) {
 }
 
 size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch *rb) {
-    (void)h;
     if (pl->flags & POOL_FULL) return 0;
     size_t size = CLASS_SIZE(pl->cls), first = pool_first(pl), limit = pool_limit(pl);
-    size_t cap = pool_capacity(pl), used = pl->ref;
+    size_t cap = pool_capacity(pl), used = pool_used(pl);
     size_t bpp = PAGE_SIZE / size;
     if (pl->bump < limit || cap - used < bpp) return 0;
-    if (pl->trim_ref != 255 && (size_t)pl->trim_ref * 4 < used + bpp) return 0;
-    pl->trim_ref = (uint8_t)(used / 4 > 254 ? 254 : used / 4);
     unsigned released = pl->flags >> POOL_REL_SHIFT;
     char *mem = pool_mem(pl);
     /* Free blocks per page: those on the free list, plus those parked because they
      * touch an already released page. */
     unsigned nfree[POOL_PAGES] = {0}, total[POOL_PAGES] = {0};
-    for (size_t off = first; off + size <= limit; off += size) {
-        unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
-        total[p0]++;
-        if (p1 != p0) total[p1]++;
-        if (block_in_pages(off, size, released)) {
-            nfree[p0]++;
-            if (p1 != p0) nfree[p1]++;
-        }
+    for (unsigned pg = 0; pg < POOL_PAGES; pg++) {     /* blocks touching each page */
+        size_t lo = (size_t)pg << PAGE_SHIFT, hi = lo + PAGE_SIZE;
+        if (hi <= first) continue;
+        size_t i0 = lo <= first ? 0 : (lo - first) / size;
+        size_t i1 = (hi - first + size - 1) / size;
+        if (i1 > cap) i1 = cap;
+        total[pg] = i1 > i0 ? (unsigned)(i1 - i0) : 0;
+    }
+    /* A block parked because it touches a released page also touches a page still in
+     * use only when it straddles their boundary: count it free for that page. */
+    for (unsigned pg = 0; released && pg + 1 < POOL_PAGES; pg++) {
+        size_t bnd = (size_t)(pg + 1) << PAGE_SHIFT;
+        if (bnd <= first || (bnd - first) % size == 0 || (bnd - first) / size >= cap) continue;
+        unsigned r0 = (released >> pg) & 1, r1 = (released >> (pg + 1)) & 1;
+        if (r0 && !r1) nfree[pg + 1]++;
+        if (r1 && !r0) nfree[pg]++;
     }
     for (char *b = pl->freelist; b; b = block_next(h, b)) {
         size_t off = (size_t)(b - mem);
@@ -280,6 +318,7 @@ size_t pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch 
     size_t pages = 0;
     for (unsigned pg = 0; pg < POOL_PAGES; pg++)
         if ((fresh >> pg) & 1) { release_add(rb, mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
+    h->alloc.pages_released += pages;
     pl->flags |= (uint8_t)(fresh << POOL_REL_SHIFT);
     return pages;
 }
@@ -309,7 +348,8 @@ int pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
             unsigned i = (unsigned)__builtin_ctzll(used);
             used &= used - 1;
             struct alloc_pool *pl = &ar->pools[i];
-            if (pl->kind == POOL_PLAIN || (gc_only && pl->kind != POOL_GC)) continue;
+            int kind = pool_kind(pl);
+            if (kind == POOL_PLAIN || (gc_only && kind != POOL_GC)) continue;
             size_t size = CLASS_SIZE(pl->cls), end = pl->bump;
             unsigned rel = pl->flags >> POOL_REL_SHIFT;
             char *mem = pool_mem(pl);

@@ -21,7 +21,7 @@ void ohm_heap_stats_get(ohm_heap *h, ohm_heap_stats *st) {
         for (unsigned i = 0; i < ARENA_POOLS; i++) {
             struct alloc_pool *pl = &ar->pools[i];
             size_t first = i ? 0 : ARENA_HDR;
-            if (pl->kind == POOL_FREE) { st->bytes_unused_pools += POOL_SIZE - first; continue; }
+            if (pool_kind(pl) == POOL_FREE) { st->bytes_unused_pools += POOL_SIZE - first; continue; }
             size_t size = CLASS_SIZE(pl->cls), cap = pool_capacity(pl), used = pool_used(pl);
             ohm_class_stats *cs = &st->classes[pl->cls];
             cs->pools++;

@@ -239,6 +239,34 @@ static void test_fault_injection(void) {
     ohm_heap_destroy(h);
 }
 
+/* A memory cap: allocations beyond it fail, the heap stays usable under it. */
+static void test_limit(void) {
+    ohm_heap *h = heap_with(0, 0);
+    alloc_set_limit(h, 3 * 1024 * 1024);       /* three arenas' worth */
+    enum { N = 200000 };
+    void **v = malloc(N * sizeof *v);
+    int got = 0;
+    for (int i = 0; i < N; i++) { v[i] = ohm_malloc(h, 64); if (v[i]) got++; else break; }
+    ohm_heap_stats st;
+    ohm_heap_stats_get(h, &st);
+    CHECK_EQ_SIZE(st.arenas_current, 3);
+    CHECK_EQ_SIZE((size_t)got, st.classes[3].blocks_in_use);
+    CHECK(got > 40000 && got < 50000);         /* 3 MiB / 64 B = 49152, minus headers */
+    errno = 0;
+    CHECK(ohm_malloc(h, 64) == NULL);
+    CHECK_EQ_INT(errno, ENOMEM);
+    CHECK(ohm_malloc(h, 100000) == NULL);      /* large blocks count too */
+    for (int i = 0; i < got; i++) ohm_free(h, v[i]);
+    alloc_trim(h);
+    void *big = ohm_malloc(h, 2 * 1024 * 1024); /* room again */
+    CHECK(big != NULL);
+    CHECK(ohm_realloc(h, big, 4 * 1024 * 1024) == NULL);
+    ohm_free(h, big);
+    alloc_set_limit(h, 0);
+    free(v);
+    ohm_heap_destroy(h);
+}
+
 /* The RAW domain from several threads at once on one heap. */
 #include <pthread.h>
 static void *raw_worker(void *arg) {
@@ -300,6 +328,7 @@ int main(void) {
     test_arena_hook_fails();
     test_bypass();
     test_fault_injection();
+    test_limit();
     test_raw_threads();
     test_trace_path();
     expect_death(stats_at_destroy, NULL, "# arenas allocated total           =                    1");
