@@ -253,7 +253,8 @@ OHM_API void ohm_report_live(ohm_heap *h, FILE *out);
 typedef void (*ohm_weakref_callback)(ohm_object *ref, void *arg);
 /* A weak reference to target; cb (may be NULL) runs when target dies, unless the
  * weakref itself died first.
- * Returns a new reference, or NULL (target NULL, out of memory) with an error.
+ * Returns a new reference, or NULL (target NULL or of another heap, out of memory) with
+ * an error.
  * Callback-less weakrefs are shared, as weakref.ref(o) is in Python: with cb == NULL an
  * existing callback-less weakref to target is returned (a new reference to it).
  * When the target dies (refcount, or a collection): every weakref to it is cleared

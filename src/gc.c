@@ -19,17 +19,23 @@
  * One collection of generation g (gc_collect_main):
  *  1. prepare  the set: g = 0: young[0]; g = 1: young[0] + young[1] (relabelled GEN1);
  *              g = 2: every tracked, unfrozen object (the young ones become old first).
- *              Words of the members are zeroed.
+ *              Words of the members are zeroed (old objects have word 0 already).
  *  2. count    traverse every member; each reference to a member adds 1 to its word.
  *  3. mark     a member whose word differs from its refcount (or saturated, or whose
  *              count is 0: it is being released) is a root: mark it and everything it
- *              reaches inside the set. If the mark stack cannot grow, the marked members
- *              are traversed again until nothing new is marked.
- *  4. sweep    marked members survive and are promoted (0 -> 1, 1 -> 2, 2 stays), their
- *              word becomes their new index or 0; atomic tuples and dicts are untracked
- *              (obj_untrack_candidate). Unmarked members enter the unreachable set
- *              (state GC0|GC1) and the `unreach` vector. Survivors are finished before
- *              any user code runs, so finalizers and callbacks see a consistent heap.
+ *              reaches inside the set, depth-first through the mark stack, children
+ *              popped in traverse order (ascending addresses for most containers:
+ *              prefetch-friendly). Marking zeroes the word. If the stack cannot grow,
+ *              marked members are traversed again until nothing new is marked.
+ *  4. sweep    marked members survive. Young collections promote them (0 -> 1, 1 -> 2;
+ *              the word becomes the new index or 0) and untrack atomic tuples and dicts
+ *              (obj_untrack_candidate). A full collection's sweep only reads survivors:
+ *              marking already zeroed their words and untracked the atomic containers,
+ *              and "marked" is GC_MARK == the new parity, which the next full collection
+ *              reads as "unmarked" (gc.mark_parity flips), so nothing needs clearing.
+ *              Unmarked members enter the unreachable set (state GC0|GC1) and the
+ *              `unreach` vector. Survivors are finished before any user code runs, so
+ *              finalizers and callbacks see a consistent heap.
  *  5. hold     one reference on every unreachable object, so nothing below frees one
  *              of them under our feet.
  *  6. weakrefs every weak reference to an unreachable object is cleared; those that are
@@ -50,10 +56,11 @@
  *              generation (so one that survives a broken `clear` is an ordinary object)
  *              and our references are dropped: the cycles fall apart by refcounting.
  *
- * Invariants outside a collection: GC_MARK is clear everywhere; a tracked object is in
- * exactly one of young[0], young[1], old, frozen, and its word is its vector index
- * (young) or 0; tracked == |young[0]| + |young[1]| + |old| + frozen. Collections never
- * nest: gc.collecting makes a nested ohm_gc_collect return 0.
+ * Invariants outside a collection: a tracked object is in exactly one of young[0],
+ * young[1], old, frozen; its word is its vector index (young) or 0; its GC_MARK is
+ * gc.mark_parity if it is old, clear otherwise; tracked == |young[0]| + |young[1]| +
+ * |old| + frozen. Collections never nest: gc.collecting makes a nested ohm_gc_collect
+ * return 0. No collection starts while object.c's trashcan holds deferred releases.
  */
 #include "internal.h"
 
@@ -147,6 +154,9 @@ typedef struct gc_ctx {
     uint32_t markval;       /* GC_MARK bit of a marked member: GC_MARK or 0 (parity) */
     int full;               /* a full collection: no sweep, marking does its work */
     size_t untracked;       /* atomic containers untracked while marking */
+    int weakrefd;           /* some unreachable object has weak references */
+    int to_finalize;        /* some unreachable object has a finalizer to run */
+    int maybe_kept;         /* some unreachable object has references but no clear */
     gc_vec *stack;
     int overflow;           /* a push failed: marked members need another traversal */
 } gc_ctx;
@@ -191,6 +201,25 @@ GC_INLINE int visit_count(ohm_object *r, void *arg) {
     gc_ctx *c = arg;
     if (r && gc_member(c, r) && (r->ohm_bits >> OHM_GCWORD_SHIFT) != OHM_GCWORD_MAX)
         r->ohm_bits += 1u << OHM_GCWORD_SHIFT;
+    return 0;
+}
+
+/* A full collection adopts the young generations into the old one lazily: a young
+ * member (GC0 or GC1 set, its word an index) is made old — word 0, "unmarked" — the
+ * first time the count pass touches it, as a referent or as the walked object, so no
+ * separate pass over the young objects is needed. */
+GC_INLINE void gc_adopt(const gc_ctx *c, ohm_object *o) {
+    if (o->ohm_bits & GC_GENMASK)
+        o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK)) |
+                      (c->markval ^ GC_MARK);
+}
+
+GC_INLINE int visit_count_full(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r)) {
+        gc_adopt(c, r);
+        if ((r->ohm_bits >> OHM_GCWORD_SHIFT) != OHM_GCWORD_MAX) r->ohm_bits += 1u << OHM_GCWORD_SHIFT;
+    }
     return 0;
 }
 
@@ -264,6 +293,15 @@ static int ph_count(ohm_object *o, void *arg) {
     return 0;
 }
 
+static int ph_count_full(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (gc_member(c, o)) {
+        gc_adopt(c, o);
+        gc_traverse(o, visit_count_full, c);
+    }
+    return 0;
+}
+
 static int ph_mark(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
     if (!gc_member(c, o) || gc_marked(c, o) || !gc_is_root(o, c->bias)) return 0;
@@ -285,20 +323,46 @@ static int ph_remark(ohm_object *o, void *arg) {
     return 0;
 }
 
-/* Undo a full sweep that ran out of memory: every member not marked becomes old. */
-static int ph_unsweep_full(ohm_object *o, void *arg) {
-    gc_ctx *c = arg;
-    if ((o->ohm_bits & (OHM_F_TRACKED | GC_FROZEN | GC_GENMASK)) == (OHM_F_TRACKED | GC_UNREACH))
-        gc_make_old(c->h, o);
+/* A full collection's sweep: only the unreachable are written. */
+static inline int gc_needs_clear(const ohm_object *o) {
+    return !o->ohm_type->clear && o->ohm_type->traverse;
+}
+
+/* o enters the unreachable set: state GC0|GC1, the `unreach` vector, and one reference
+ * held by the collector (step 5, done here while the header is in cache), and what the
+ * later steps need to know is noted. -1 when the vector cannot grow (nothing done). */
+GC_INLINE int gc_enter_unreach(gc_ctx *c, ohm_object *o) {
+    if (OHM_UNLIKELY(gc_vec_push(&c->h->gc.unreach, o) < 0)) return -1;
+    uint32_t b = o->ohm_bits;
+    o->ohm_bits = (b & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK)) | GC_UNREACH;
+    o->ohm_rc++;
+    const ohm_type *t = o->ohm_type;
+    if (b & OHM_F_WEAKREFD) c->weakrefd = 1;
+    if (t->finalize && !(b & OHM_F_FINALIZED)) c->to_finalize = 1;
+    if (!t->clear && t->traverse) c->maybe_kept = 1;
     return 0;
 }
 
-/* A full collection's sweep: only the unreachable are written. */
+/* Take back an unreachable set that could not be completed (out of memory): nothing is
+ * freed this time; every member goes to generation `target`. */
+static void gc_give_back(gc_ctx *c, int target) {
+    gc_vec *u = &c->h->gc.unreach;
+    for (size_t i = 0; i < u->len; i++) {
+        u->items[i]->ohm_rc--;
+        gc_place(c->h, u->items[i], target);
+    }
+    u->len = 0;
+}
+
 static int ph_sweep_full(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
     if (!gc_member(c, o) || gc_marked(c, o)) return 0;
-    o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK)) | GC_UNREACH;
-    if (OHM_UNLIKELY(gc_vec_push(&c->h->gc.unreach, o) < 0)) c->overflow = 1;
+    if (OHM_UNLIKELY(gc_enter_unreach(c, o) < 0)) {
+        /* remembered nowhere, it must survive, and so must all it reaches: mark it so
+         * (ph_remark and the give-back path handle the rest) */
+        gc_set_marked(c, o);
+        c->overflow = 1;
+    }
     return 0;
 }
 
@@ -339,8 +403,7 @@ static int ph_sweep(ohm_object *o, void *arg) {
     if (!gc_member(&s->c, o)) return 0;
     struct gc_state *g = &s->c.h->gc;
     if (!(o->ohm_bits & GC_MARK)) {
-        o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK) | GC_UNREACH;
-        if (OHM_LIKELY(gc_vec_push(&g->unreach, o) == 0)) return 0;
+        if (OHM_LIKELY(gc_enter_unreach(&s->c, o) == 0)) return 0;
         /* no memory to remember it: then nothing may be freed (it would keep pointers
          * to what is): gc_collect_main gives the whole unreachable set back */
         s->failed = 1;
@@ -390,10 +453,6 @@ static int visit_keep(ohm_object *r, void *arg) {
         if (gc_vec_push(c->stack, r) < 0) c->overflow = 1;
     }
     return 0;
-}
-
-static inline int gc_needs_clear(const ohm_object *o) {
-    return !o->ohm_type->clear && o->ohm_type->traverse;
 }
 
 /* Mark (GC_MARK) the members of the unreachable set that dropping our references will
@@ -464,18 +523,19 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     /* 1. prepare */
     c->markval = GC_MARK;
     if (gen == 2) {
-        /* the young become old; marked now means "mark bit != the old parity" */
-        for (int k = 0; k < 2; k++) {
-            gc_vec *v = &g->young[k];
-            for (size_t i = 0; i < v->len; i++) gc_make_old(h, v->items[i]);
-            v->len = 0;
-        }
+        /* the young become old (lazily: gc_adopt in the count pass); marked now means
+         * "mark bit != the old parity" */
+        g->young[0].len = g->young[1].len = 0;
         c->markval = g->mark_parity ^ GC_MARK;
         c->full = 1;
         c->mask = OHM_F_TRACKED | GC_FROZEN;
         c->value = OHM_F_TRACKED;
         set.walk = 1;
         res->candidates = g->tracked - g->frozen;
+        /* room for all candidates in the unreachable vector: a mapping, touched only
+         * as far as garbage fills it (no copies while it grows) */
+        if (res->candidates * sizeof(ohm_object *) >= ((size_t)2 << 20))
+            gc_vec_reserve(&g->unreach, res->candidates);
     } else {
         uint32_t label = gen == 0 ? GC_GEN0 : GC_GEN1;
         set.vecs[0] = &g->young[0];
@@ -494,14 +554,14 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     }
 
     /* 2. count, 3. mark */
-    gc_set_each(c, &set, ph_count);
+    gc_set_each(c, &set, gen == 2 ? ph_count_full : ph_count);
     gc_mark_set(c, &set);
 
-    /* 4. sweep. A full collection has done it while marking: survivors have their
-     * word zeroed and the mark that the next full collection reads as "unmarked"; the
-     * unreachable vector holds every member once judged unreachable: keep those still
-     * unmarked. A young collection iterates its vectors, which are emptied after
-     * (gen 0's survivors were appended to young[1], which it does not iterate). */
+    /* 4. sweep. A full collection walks the heap once more but writes only the
+     * unreachable: marking zeroed the survivors' words and gave them the mark the next
+     * full collection reads as "unmarked". A young collection iterates its vectors,
+     * which are emptied after (gen 0's survivors were appended to young[1], which it
+     * does not iterate). */
     if (gen == 2) {
         gc_vec *u = &g->unreach;
         c->overflow = 0;
@@ -511,9 +571,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         if (OHM_UNLIKELY(c->overflow)) {
             /* an unreachable object we could not remember would keep pointers to
              * those we free: free nothing this time */
-            for (size_t i = 0; i < u->len; i++) gc_make_old(h, u->items[i]);
-            alloc_walk_objects(h, 1, ph_unsweep_full, c);
-            u->len = 0;
+            gc_give_back(c, 2);
         }
         sw.survivors = res->candidates - u->len - c->untracked;
     } else {
@@ -526,9 +584,8 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         g->young[0].len = 0;
         if (gen == 1) g->young[1].len = 0;
         if (OHM_UNLIKELY(sw.failed)) {
-            for (size_t i = 0; i < g->unreach.len; i++) gc_place(h, g->unreach.items[i], sw.target);
             sw.survivors += g->unreach.len;
-            g->unreach.len = 0;
+            gc_give_back(c, sw.target);
         }
     }
     c->markval = GC_MARK;   /* the passes inside the unreachable set below */
@@ -542,18 +599,14 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     res->found = u->len;
     if (!u->len) return;
 
-    /* 5. hold, 6a. clear the weak references (their callbacks wait: 6b), and note
-     * whether anything has a finalizer to run or may be uncollectable */
+    /* 5. hold: done by the sweep (gc_enter_unreach). 6a. clear every weak reference
+     * to garbage (the callbacks wait for 6b: all are cleared first) */
     gc_vec cbs = { NULL, 0, 0 };
-    int to_finalize = 0, maybe_kept = 0;
-    for (size_t i = 0; i < u->len; i++) {
+    for (size_t i = 0; c->weakrefd && i < u->len; i++) {
         ohm_object *o = u->items[i];
-        o->ohm_rc++;
         if (o->ohm_bits & OHM_F_WEAKREFD) weakref_clear_for_gc(h, o, &cbs);
-        const ohm_type *t = o->ohm_type;
-        if (t->finalize && !(o->ohm_bits & OHM_F_FINALIZED)) to_finalize = 1;
-        if (gc_needs_clear(o)) maybe_kept = 1;
     }
+    int to_finalize = c->to_finalize, maybe_kept = c->maybe_kept;
 
     /* 6b. the callbacks of weakrefs that are not garbage themselves */
     for (size_t i = 0; i < cbs.len; i++) {
@@ -685,10 +738,10 @@ size_t gc_collect_generation(ohm_heap *h, int gen) {
     info.collected = res.collected;
     info.uncollectable = res.uncollectable;
     gc_run_callbacks(h, OHM_GC_STOP, &info);
-    gc_vec_trim(&g->unreach);
-    gc_vec_trim(&g->stack);
-    gc_vec_trim(&g->young[0]);
-    gc_vec_trim(&g->young[1]);
+    gc_vec_trim(&g->unreach, res.found);
+    gc_vec_trim(&g->stack, 0);
+    gc_vec_trim(&g->young[0], 0);
+    gc_vec_trim(&g->young[1], 0);
     g->collecting = 0;
     return res.found;
 }
@@ -719,6 +772,12 @@ int gc_init(ohm_heap *h) {
 
 void gc_fini(ohm_heap *h) {
     struct gc_state *g = &h->gc;
+    /* CPython's shutdown report of gc.garbage, shown when uncollectable objects are
+     * being watched (CPython's is a ResourceWarning, hidden by default) */
+    if (g->garbage && (g->debug & OHM_GC_DEBUG_UNCOLLECTABLE) && !(g->debug & OHM_GC_DEBUG_SAVEALL)) {
+        size_t n = ohm_list_len(g->garbage);
+        if (n) fprintf(stderr, "gc: %zu uncollectable objects at shutdown\n", n);
+    }
     /* the heap dies whole: the objects (the garbage list too) go with alloc_fini */
     gc_vec_free(&g->young[0]);
     gc_vec_free(&g->young[1]);

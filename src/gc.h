@@ -90,14 +90,18 @@ static inline int gc_is_gc_type(const ohm_object *o) {
 }
 
 int  gc_vec_grow(gc_vec *v);                /* 0, or -1 when out of memory (gc_vec.c) */
+/* Room for n entries (0, or -1 when out of memory). A big reservation is a mapping
+ * whose pages cost nothing until touched. */
+int  gc_vec_reserve(gc_vec *v, size_t n);
 static inline int gc_vec_push(gc_vec *v, ohm_object *o) {
     if (OHM_UNLIKELY(v->len == v->cap) && gc_vec_grow(v) < 0) return -1;
     v->items[v->len++] = o;
     return 0;
 }
 void gc_vec_free(gc_vec *v);
-/* Give back the memory of a vector a burst left mostly empty. */
-void gc_vec_trim(gc_vec *v);
+/* Give back the memory of a vector that a burst left mostly unused: used is how many
+ * entries the last use needed (scratch vectors keep room for as many next time). */
+void gc_vec_trim(gc_vec *v, size_t used);
 
 /* Track o in generation 0 (or the old generation when the vector can't take it). */
 void gc_track_young(ohm_heap *h, ohm_object *o);

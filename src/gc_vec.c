@@ -71,6 +71,10 @@ static int gc_vec_resize(gc_vec *v, size_t cap) {
     return 0;
 }
 
+int gc_vec_reserve(gc_vec *v, size_t n) {
+    return n <= v->cap ? 0 : gc_vec_resize(v, n);
+}
+
 int gc_vec_grow(gc_vec *v) {
     return gc_vec_resize(v, v->cap ? v->cap * 2 : 256);
 }
@@ -84,7 +88,8 @@ void gc_vec_free(gc_vec *v) {
     v->len = v->cap = 0;
 }
 
-void gc_vec_trim(gc_vec *v) {
-    if (v->cap > 65536 && v->len < v->cap / 4)
-        gc_vec_resize(v, v->len * 2 > 256 ? v->len * 2 : 256);
+void gc_vec_trim(gc_vec *v, size_t used) {
+    if (used < v->len) used = v->len;
+    if (v->cap > 65536 && used < v->cap / 4)
+        gc_vec_resize(v, used * 2 > 256 ? used * 2 : 256);
 }

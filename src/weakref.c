@@ -70,6 +70,14 @@ static void weakref_dealloc(ohm_object *self) {
 
 ohm_object *ohm_weakref_new(ohm_heap *h, ohm_object *target, ohm_weakref_callback cb, void *arg) {
     if (!target) { heap_error(h, "ohm_weakref_new: NULL target"); return NULL; }
+    if (target->ohm_rc == 0) {           /* being released: it could not be cleared */
+        heap_error(h, "ohm_weakref_new: the target is being released");
+        return NULL;
+    }
+    if (alloc_heap_of(target) != h) {
+        heap_error(h, "ohm_weakref_new: the target belongs to another heap");
+        return NULL;
+    }
     if (!cb) {
         for (weakref_obj *w = weakref_head(h, target); w; w = w->next)
             if (!w->cb && w->ob.ohm_rc > 0) { ohm_incref(&w->ob); return &w->ob; }

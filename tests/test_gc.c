@@ -19,6 +19,25 @@ static ohm_heap *new_heap(void) {
     return h;
 }
 
+/* get_objects by generation; promotion 0 -> 1 -> 2 */
+static int count_fn(ohm_object *o, void *arg) { (void)o; (*(size_t *)arg)++; return 0; }
+static size_t count_gen(ohm_heap *h, int gen) {
+    size_t n = 0;
+    ohm_gc_get_objects(h, gen, count_fn, &n);
+    return n;
+}
+struct find { const ohm_object *o; int found; };
+static int find_fn(ohm_object *o, void *arg) {
+    struct find *f = arg;
+    if (o == f->o) { f->found = 1; return 1; }
+    return 0;
+}
+static int in_gen(ohm_heap *h, const ohm_object *o, int gen) {
+    struct find f = { o, 0 };
+    ohm_gc_get_objects(h, gen, find_fn, &f);
+    return f.found;
+}
+
 static void test_list(void) {
     ohm_heap *h = new_heap();
     ohm_object *l = ohm_list_new(h);
@@ -147,6 +166,63 @@ static void test_resurrection(void) {
     CHECK_EQ_INT(nodes_freed, 3);
     CHECK_EQ_INT(finalized_count, 1);
     resurrect_slot = NULL;
+    ohm_heap_destroy(h);
+}
+
+/* A young collection: the resurrected object moves to generation 1, and a finalizer
+ * listing the objects of the heap does not see the unreachable set. */
+static ohm_heap *lister_heap;
+static size_t lister_seen_garbage;
+static const ohm_object *lister_other;
+static int lister_fn(ohm_object *o, void *arg) {
+    (void)arg;
+    if (o == lister_other) lister_seen_garbage++;
+    return 0;
+}
+static void lister_finalize(ohm_object *self) {
+    (void)self;
+    finalized_count++;
+    ohm_gc_get_objects(lister_heap, -1, lister_fn, NULL);
+}
+static const ohm_type lister_type = {
+    .name = "lister", .basicsize = sizeof(node), .flags = OHM_TYPE_GC,
+    .traverse = node_traverse, .clear = node_clear, .finalize = lister_finalize,
+    .dealloc = node_dealloc,
+};
+
+static void test_young_resurrection(void) {
+    ohm_heap *h = new_heap();
+    counters_reset();
+    resurrect_slot = NULL;
+    node *a = node_new(h, &resurrect_type);
+    node_set_a(a, &a->ob);
+    ohm_decref(&a->ob);
+    CHECK(in_gen(h, &a->ob, 0));
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 0), 1);
+    CHECK(resurrect_slot == &a->ob);
+    CHECK(in_gen(h, &a->ob, 1));
+    CHECK_EQ_INT(nodes_freed, 0);
+    resurrect_slot = (ohm_object *)1;
+    ohm_decref(&a->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 0), 0);    /* it is in generation 1 now */
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 1), 1);
+    CHECK_EQ_INT(nodes_freed, 1);
+    CHECK_EQ_INT(finalized_count, 1);
+    resurrect_slot = NULL;
+
+    counters_reset();
+    lister_heap = h;
+    lister_seen_garbage = 0;
+    node *x = node_new(h, &lister_type), *y = node_new(h, &node_type);
+    node_set_a(x, &y->ob);
+    node_set_a(y, &x->ob);
+    lister_other = &y->ob;
+    ohm_decref(&x->ob);
+    ohm_decref(&y->ob);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 0), 2);
+    CHECK_EQ_INT(finalized_count, 1);
+    CHECK_EQ_SIZE(lister_seen_garbage, 0);
+    CHECK_EQ_INT(nodes_freed, 2);
     ohm_heap_destroy(h);
 }
 
@@ -360,25 +436,6 @@ static void test_is_tracked(void) {
     for (size_t k = 0; k < sizeof objs / sizeof *objs; k++) ohm_decref(objs[k]);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);
     ohm_heap_destroy(h);
-}
-
-/* get_objects by generation; promotion 0 -> 1 -> 2 */
-static int count_fn(ohm_object *o, void *arg) { (void)o; (*(size_t *)arg)++; return 0; }
-static size_t count_gen(ohm_heap *h, int gen) {
-    size_t n = 0;
-    ohm_gc_get_objects(h, gen, count_fn, &n);
-    return n;
-}
-struct find { const ohm_object *o; int found; };
-static int find_fn(ohm_object *o, void *arg) {
-    struct find *f = arg;
-    if (o == f->o) { f->found = 1; return 1; }
-    return 0;
-}
-static int in_gen(ohm_heap *h, const ohm_object *o, int gen) {
-    struct find f = { o, 0 };
-    ohm_gc_get_objects(h, gen, find_fn, &f);
-    return f.found;
 }
 
 static void test_generations(void) {
@@ -634,6 +691,7 @@ static void test_debug_output(void) {
     CHECK_CONTAINS(out, "gc: objects in each generation: 2 0 0\n");
     CHECK_CONTAINS(out, "gc: objects in permanent generation: 0\n");
     CHECK_CONTAINS(out, "gc: done, 2 unreachable, 1 uncollectable, ");
+    CHECK_CONTAINS(out, "gc: 1 uncollectable objects at shutdown\n");
     void *lp = NULL, *bp = NULL;
     const char *line = strstr(out, "list at ");
     CHECK(line && sscanf(line, "list at %p, noclear at %p", &lp, &bp) == 2);
@@ -641,6 +699,33 @@ static void test_debug_output(void) {
     snprintf(want, sizeof want, "gc: collectable <list %p>\n", lp);
     CHECK_CONTAINS(out, want);
     snprintf(want, sizeof want, "gc: uncollectable <noclear %p>\n", bp);
+    CHECK_CONTAINS(out, want);
+}
+
+static void child_debug_leak(void *arg) {
+    (void)arg;
+    ohm_heap *h = new_heap();
+    ohm_gc_set_debug(h, OHM_GC_DEBUG_LEAK);
+    ohm_object *l = ohm_list_new(h);
+    ohm_list_append(l, l);
+    ohm_decref(l);
+    fprintf(stderr, "list at %p\n", (void *)l);
+    size_t n = ohm_gc_collect(h, 2);
+    fprintf(stderr, "found %zu, garbage %zu, len %zu\n", n, ohm_list_len(ohm_gc_garbage(h)),
+            ohm_list_len(l));
+    ohm_heap_destroy(h);
+}
+
+static void test_debug_leak(void) {
+    int sig;
+    const char *out = run_child(child_debug_leak, NULL, &sig);
+    CHECK_EQ_INT(sig, 0);
+    CHECK_CONTAINS(out, "found 1, garbage 1, len 1\n");   /* kept, not cleared */
+    void *lp = NULL;
+    const char *line = strstr(out, "list at ");
+    CHECK(line && sscanf(line, "list at %p", &lp) == 1);
+    char want[128];
+    snprintf(want, sizeof want, "gc: collectable <list %p>\n", lp);
     CHECK_CONTAINS(out, want);
 }
 
@@ -724,6 +809,7 @@ int main(void) {
     test_finalizer_once();
     test_resurrection();
     test_collect_in_finalizer();
+    test_young_resurrection();
     test_finalizer_churn();
     test_weakref_in_collection();
     test_referents_referrers();
@@ -735,6 +821,7 @@ int main(void) {
     test_saveall();
     test_uncollectable();
     test_debug_output();
+    test_debug_leak();
     test_explain();
     test_clear_frees_outside();
     return check_done();

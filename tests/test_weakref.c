@@ -50,6 +50,12 @@ static void test_basic(void) {
     CHECK(ohm_weakref_new(h, NULL, NULL, NULL) == NULL);
     CHECK_CONTAINS(ohm_last_error(h), "NULL target");
     CHECK(ohm_weakref_get(NULL) == NULL);
+    ohm_heap *h2 = new_heap();
+    ohm_object *other = ohm_list_new(h2);
+    CHECK(ohm_weakref_new(h, other, NULL, NULL) == NULL);
+    CHECK_CONTAINS(ohm_last_error(h), "another heap");
+    ohm_decref(other);
+    ohm_heap_destroy(h2);
     ohm_heap_destroy(h);
 }
 
