@@ -132,27 +132,34 @@ static int dict_clear(ohm_object *self) {
     return 0;
 }
 
+/* Leaves used, nentries, nslots and table 0/NULL: the release path (kind OBJ_K_DICT)
+ * then pushes the dict on its free list, and ohm_dict_new only resets used (the
+ * link's word). */
 static void dict_dealloc(ohm_object *self) {
-    dict_clear(self);
-    ohm_heap *h = alloc_heap_of(self);
-    obj_freelist_push(h, &h->obj.dicts, OBJ_DICT_MAXFREE, self);
+    if (((obj_dict *)self)->table) dict_clear(self);
+    else ((obj_dict *)self)->used = 0;
 }
 
 const ohm_type ohm_dict_type = {
-    .name = "dict", .basicsize = sizeof(obj_dict), .flags = OHM_TYPE_GC,
+    .name = "dict", .basicsize = sizeof(obj_dict),
+    .flags = OHM_TYPE_GC | OBJ_KIND_FLAG(OBJ_K_DICT),
     .traverse = dict_traverse, .clear = dict_clear, .dealloc = dict_dealloc,
 };
 
 ohm_object *ohm_dict_new(ohm_heap *h) {
     ohm_object *o = obj_freelist_pop(&h->obj.dicts, &ohm_dict_type);
-    if (!o && !(o = obj_alloc(h, &ohm_dict_type, sizeof(obj_dict)))) {
-        heap_error(h, "ohm_dict_new: out of memory");
-        return NULL;
+    if (OHM_LIKELY(o != NULL)) {
+        ((obj_dict *)o)->used = 0;     /* the rest: 0 and NULL since dict_dealloc */
+    } else {
+        if (!(o = obj_alloc(h, &ohm_dict_type, sizeof(obj_dict)))) {
+            heap_error(h, "ohm_dict_new: out of memory");
+            return NULL;
+        }
+        obj_dict *d = (obj_dict *)o;
+        d->used = d->nentries = d->nslots = 0;
+        d->table = NULL;
     }
-    obj_dict *d = (obj_dict *)o;
-    d->used = d->nentries = d->nslots = 0;
-    d->table = NULL;
-    obj_track_new(o);
+    gc_on_new(o);
     return o;
 }
 
