@@ -13,8 +13,9 @@
  * without hash/equal; lists and dicts are unhashable.
  *
  * An empty dict has no table (48 bytes in all). Dict objects are recycled through a
- * free list of 80. Dicts are GC objects; the collector may untrack one whose keys
- * and values are all atomic, and storing a GC object re-tracks it.
+ * free list of 80. Dicts are GC objects, created untracked as in CPython: storing a
+ * GC key or value tracks the dict; the collector may untrack one whose keys and
+ * values are all atomic again.
  */
 #include "freelist.h"
 
@@ -159,7 +160,9 @@ ohm_object *ohm_dict_new(ohm_heap *h) {
         d->used = d->nentries = d->nslots = 0;
         d->table = NULL;
     }
-    gc_on_new(o);
+    /* Not tracked yet, as in CPython (gc.is_tracked({}) is False): an empty dict
+     * cannot be part of a cycle, and ohm_dict_set tracks the dict when it stores a
+     * GC key or value. Churn of small dicts thus never touches the collector. */
     return o;
 }
 
