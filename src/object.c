@@ -14,8 +14,13 @@
  *   2. gc_on_release if tracked (the collector forgets it);
  *   3. weakref_on_release if it ever had weak references;
  *   4. type->dealloc (drops the references the object owns);
- *   5. the memory goes to a free list (builtin deallocs do that themselves and set
- *      the type to NULL), or to the quarantine (debug mode), or back to the pools.
+ *   5. the memory goes to the builtin's free list (when the type's kind has one and
+ *      it has room), or to the quarantine (debug mode), or back to the pools.
+ * The common case, no finalizer and no weak references, costs two tests before step
+ * 2; steps 4-5 dispatch on the kind a builtin type keeps in the high byte of its
+ * flags (OBJ_KIND): ints and floats have no dealloc and go straight to their free
+ * lists, strs skip the trashcan count (they hold nothing), tuples, lists and dicts
+ * are pushed after their deallocs emptied them. The heap is looked up once.
  *
  * Trashcan. Step 4 may drop the last reference to a child, whose release drops the
  * last reference to its child, ... A 10M-long chain would need 10M nested C frames.
