@@ -13,8 +13,9 @@
  * without hash/equal; lists and dicts are unhashable.
  *
  * An empty dict has no table (48 bytes in all). Dict objects are recycled through a
- * free list of 80. Dicts are GC objects; the collector may untrack one whose keys
- * and values are all atomic, and storing a GC object re-tracks it.
+ * free list of 80. Dicts are GC objects, created untracked as in CPython: storing a
+ * GC key or value tracks the dict; the collector may untrack one whose keys and
+ * values are all atomic again.
  */
 #include "freelist.h"
 
@@ -132,27 +133,36 @@ static int dict_clear(ohm_object *self) {
     return 0;
 }
 
+/* Leaves used, nentries, nslots and table 0/NULL: the release path (kind OBJ_K_DICT)
+ * then pushes the dict on its free list, and ohm_dict_new only resets used (the
+ * link's word). */
 static void dict_dealloc(ohm_object *self) {
-    dict_clear(self);
-    ohm_heap *h = alloc_heap_of(self);
-    obj_freelist_push(h, &h->obj.dicts, OBJ_DICT_MAXFREE, self);
+    if (((obj_dict *)self)->table) dict_clear(self);
+    else ((obj_dict *)self)->used = 0;
 }
 
 const ohm_type ohm_dict_type = {
-    .name = "dict", .basicsize = sizeof(obj_dict), .flags = OHM_TYPE_GC,
+    .name = "dict", .basicsize = sizeof(obj_dict),
+    .flags = OHM_TYPE_GC | OBJ_KIND_FLAG(OBJ_K_DICT),
     .traverse = dict_traverse, .clear = dict_clear, .dealloc = dict_dealloc,
 };
 
 ohm_object *ohm_dict_new(ohm_heap *h) {
     ohm_object *o = obj_freelist_pop(&h->obj.dicts, &ohm_dict_type);
-    if (!o && !(o = obj_alloc(h, &ohm_dict_type, sizeof(obj_dict)))) {
-        heap_error(h, "ohm_dict_new: out of memory");
-        return NULL;
+    if (OHM_LIKELY(o != NULL)) {
+        ((obj_dict *)o)->used = 0;     /* the rest: 0 and NULL since dict_dealloc */
+    } else {
+        if (!(o = obj_alloc(h, &ohm_dict_type, sizeof(obj_dict)))) {
+            heap_error(h, "ohm_dict_new: out of memory");
+            return NULL;
+        }
+        obj_dict *d = (obj_dict *)o;
+        d->used = d->nentries = d->nslots = 0;
+        d->table = NULL;
     }
-    obj_dict *d = (obj_dict *)o;
-    d->used = d->nentries = d->nslots = 0;
-    d->table = NULL;
-    obj_track_new(o);
+    /* Not tracked yet, as in CPython (gc.is_tracked({}) is False): an empty dict
+     * cannot be part of a cycle, and ohm_dict_set tracks the dict when it stores a
+     * GC key or value. Churn of small dicts thus never touches the collector. */
     return o;
 }
 

@@ -2,6 +2,8 @@
  * float.c — the float type: a double in a 24-byte object, recycled through a free
  * list of OBJ_FLOAT_MAXFREE (CPython's PyFloat free list). Floats that equal an int
  * hash like it (hash.c), so 1.0 and 1 are the same dict key, as in Python.
+ * Release (object.c) puts a dead float on the free list directly (kind OBJ_K_FLOAT):
+ * no dealloc call; creation pops it inline.
  */
 #include "freelist.h"
 
@@ -13,19 +15,15 @@ static int float_equal(const ohm_object *a, const ohm_object *b) {
     return obj_equal(a, b);
 }
 
-static void float_dealloc(ohm_object *o) {
-    ohm_heap *h = alloc_heap_of(o);
-    obj_freelist_push(h, &h->obj.floats, OBJ_FLOAT_MAXFREE, o);
-}
-
 const ohm_type ohm_float_type = {
     .name = "float", .basicsize = sizeof(obj_float),
-    .dealloc = float_dealloc, .hash = float_hash, .equal = float_equal,
+    .flags = OBJ_KIND_FLAG(OBJ_K_FLOAT), /* no dealloc: the release path pushes it */
+    .hash = float_hash, .equal = float_equal,
 };
 
 ohm_object *ohm_float_new(ohm_heap *h, double v) {
     ohm_object *o = obj_freelist_pop(&h->obj.floats, &ohm_float_type);
-    if (!o && !(o = obj_alloc(h, &ohm_float_type, sizeof(obj_float)))) {
+    if (OHM_UNLIKELY(!o) && !(o = obj_alloc(h, &ohm_float_type, sizeof(obj_float)))) {
         heap_error(h, "ohm_float_new: out of memory");
         return NULL;
     }

@@ -12,7 +12,19 @@
  */
 #include "freelist.h"
 
-/* obj_freelist_push and obj_freelist_pop are inline in object.h. */
+/* obj_freelist_push and obj_freelist_pop are inline in freelist.h. The release path
+ * (object.c) pushes ints, floats, tuples, lists and dicts itself, by the kind the
+ * type carries in its flags; the types' new functions pop. */
+
+void obj_freelist_limits(ohm_heap *h) {
+    struct obj_state *s = &h->obj;
+    int on = !s->freelists_off;
+    s->ints.max = on ? OBJ_INT_MAXFREE : 0;
+    s->floats.max = on ? OBJ_FLOAT_MAXFREE : 0;
+    s->lists.max = on ? OBJ_LIST_MAXFREE : 0;
+    s->dicts.max = on ? OBJ_DICT_MAXFREE : 0;
+    for (int i = 1; i <= OBJ_TUPLE_MAXSAVE; i++) s->tuples[i].max = on ? OBJ_TUPLE_MAXFREE : 0;
+}
 
 static size_t freelist_clear(ohm_heap *h, struct obj_freelist *fl) {
     size_t n = 0;
@@ -38,6 +50,7 @@ int ohm_set_freelists(ohm_heap *h, int enabled) {
     int was = !h->obj.freelists_off;
     if (h->cfg.debug) return 0;          /* debug mode never keeps free lists */
     h->obj.freelists_off = !enabled;
+    obj_freelist_limits(h);
     if (!enabled) ohm_clear_freelists(h);
     return was;
 }

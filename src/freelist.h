@@ -7,12 +7,12 @@
 
 #include "internal.h"
 
-/* Free lists (see freelist.c). Push returns 0 when the list is full or the heap is
- * in debug mode: the caller then lets the memory go the ordinary way. Pop returns
- * the object with rc 1 and type t (bits: only OHM_F_LARGE kept), or NULL. */
-static inline int obj_freelist_push(ohm_heap *h, struct obj_freelist *fl, size_t max,
-                                    ohm_object *o) {
-    if (fl->n >= max || h->obj.freelists_off) return 0;
+/* Free lists (see freelist.c). Push returns 0 when the list is full or off (max 0:
+ * debug mode, ohm_set_freelists(h, 0)): the caller then lets the memory go the
+ * ordinary way. Pop returns the object with rc 1 and type t (bits: only OHM_F_LARGE
+ * kept), the rest of its body as it was left (the link word overwritten), or NULL. */
+static inline int obj_freelist_push(struct obj_freelist *fl, ohm_object *o) {
+    if (fl->n >= fl->max) return 0;
     o->ohm_type = NULL;
     o->ohm_rc = 0;
     o->ohm_bits &= OHM_F_LARGE;

@@ -3,7 +3,8 @@
  *
  * -5..256 are singletons made on first use and immortal (CPython's small ints), so
  * ohm_int_new(h, 7) == ohm_int_new(h, 7) and counting them costs nothing. Other ints
- * recycle their memory through a free list of OBJ_INT_MAXFREE.
+ * recycle their memory through a free list of OBJ_INT_MAXFREE: the release path
+ * (object.c) pushes a dead int directly (kind OBJ_K_INT), creation pops it inline.
  */
 #include "freelist.h"
 
@@ -15,19 +16,15 @@ static int int_equal(const ohm_object *a, const ohm_object *b) {
     return obj_equal(a, b);
 }
 
-static void int_dealloc(ohm_object *o) {
-    ohm_heap *h = alloc_heap_of(o);
-    obj_freelist_push(h, &h->obj.ints, OBJ_INT_MAXFREE, o);
-}
-
 const ohm_type ohm_int_type = {
     .name = "int", .basicsize = sizeof(obj_int),
-    .dealloc = int_dealloc, .hash = int_hash, .equal = int_equal,
+    .flags = OBJ_KIND_FLAG(OBJ_K_INT),   /* no dealloc: the release path pushes it */
+    .hash = int_hash, .equal = int_equal,
 };
 
-static ohm_object *int_make(ohm_heap *h, int64_t v) {
+static inline ohm_object *int_make(ohm_heap *h, int64_t v) {
     ohm_object *o = obj_freelist_pop(&h->obj.ints, &ohm_int_type);
-    if (!o && !(o = obj_alloc(h, &ohm_int_type, sizeof(obj_int)))) {
+    if (OHM_UNLIKELY(!o) && !(o = obj_alloc(h, &ohm_int_type, sizeof(obj_int)))) {
         heap_error(h, "ohm_int_new: out of memory");
         return NULL;
     }
@@ -36,7 +33,7 @@ static ohm_object *int_make(ohm_heap *h, int64_t v) {
 }
 
 ohm_object *ohm_int_new(ohm_heap *h, int64_t v) {
-    if (v >= -OBJ_NSMALLNEG && v < OBJ_NSMALLPOS) {
+    if ((uint64_t)v + OBJ_NSMALLNEG < OBJ_NSMALLNEG + OBJ_NSMALLPOS) {   /* -5 <= v < 257 */
         ohm_object **slot = &h->obj.small_ints[v + OBJ_NSMALLNEG];
         if (OHM_LIKELY(*slot != NULL)) return *slot;
         ohm_object *o = int_make(h, v);

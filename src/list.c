@@ -31,27 +31,33 @@ static int list_clear(ohm_object *self) {
     return 0;
 }
 
+/* Leaves len, cap and items 0/NULL: the release path (kind OBJ_K_LIST) then pushes
+ * the list on its free list, and ohm_list_new only resets len (the link's word). */
 static void list_dealloc(ohm_object *self) {
-    list_clear(self);
-    ohm_heap *h = alloc_heap_of(self);
-    obj_freelist_push(h, &h->obj.lists, OBJ_LIST_MAXFREE, self);
+    if (((obj_list *)self)->items) list_clear(self);
+    else ((obj_list *)self)->len = 0;
 }
 
 const ohm_type ohm_list_type = {
-    .name = "list", .basicsize = sizeof(obj_list), .flags = OHM_TYPE_GC,
+    .name = "list", .basicsize = sizeof(obj_list),
+    .flags = OHM_TYPE_GC | OBJ_KIND_FLAG(OBJ_K_LIST),
     .traverse = list_traverse, .clear = list_clear, .dealloc = list_dealloc,
 };
 
 ohm_object *ohm_list_new(ohm_heap *h) {
     ohm_object *o = obj_freelist_pop(&h->obj.lists, &ohm_list_type);
-    if (!o && !(o = obj_alloc(h, &ohm_list_type, sizeof(obj_list)))) {
-        heap_error(h, "ohm_list_new: out of memory");
-        return NULL;
+    if (OHM_LIKELY(o != NULL)) {
+        ((obj_list *)o)->len = 0;      /* cap and items: 0 and NULL since list_dealloc */
+    } else {
+        if (!(o = obj_alloc(h, &ohm_list_type, sizeof(obj_list)))) {
+            heap_error(h, "ohm_list_new: out of memory");
+            return NULL;
+        }
+        obj_list *l = (obj_list *)o;
+        l->len = l->cap = 0;
+        l->items = NULL;
     }
-    obj_list *l = (obj_list *)o;
-    l->len = l->cap = 0;
-    l->items = NULL;
-    obj_track_new(o);
+    gc_on_new(o);
     return o;
 }
 

@@ -27,11 +27,24 @@
 #define OBJ_QUARANTINE     16384 /* dead objects kept in debug mode */
 #define OBJ_DEAD_BITS      0xDEADBE00u /* ohm_bits of a quarantined object (| LARGE) */
 
-/* One free list: a stack linked through the objects' first word past the header. */
+/* One free list: a stack linked through the objects' first word past the header.
+ * max is the bound, or 0 while free lists are off (debug mode, ohm_set_freelists), so
+ * the push tests one thing. */
 struct obj_freelist {
     ohm_object *head;
     size_t n;
+    size_t max;
 };
+
+/* The builtin types mark themselves in the high byte of ohm_type.flags (bits 24-31 are
+ * reserved to ohm: a user type sets only OHM_TYPE_GC). The release path dispatches on
+ * it with one load: ints and floats go straight to their free lists without a dealloc
+ * call or a trashcan count, strs skip the trashcan, tuples, lists and dicts push
+ * themselves after their dealloc dropped their items. */
+#define OBJ_KIND_SHIFT 24
+enum { OBJ_K_USER = 0, OBJ_K_INT, OBJ_K_FLOAT, OBJ_K_STR, OBJ_K_TUPLE, OBJ_K_LIST, OBJ_K_DICT };
+#define OBJ_KIND(t)     ((t)->flags >> OBJ_KIND_SHIFT)
+#define OBJ_KIND_FLAG(k) ((unsigned)(k) << OBJ_KIND_SHIFT)
 
 /* A dead object kept in the debug quarantine, with the type it had. */
 struct obj_dead {
@@ -72,11 +85,21 @@ void obj_print_freelists(ohm_heap *h, FILE *out);
 
 /* ---- shared by the object files ---- */
 
-/* n bytes of object memory from h, header set to rc 1, type t, bits 0 (LARGE kept).
- * The rest is not zeroed. Not yet tracked. NULL with heap_error set on failure. */
-ohm_object *obj_alloc(ohm_heap *h, const ohm_type *t, size_t n);
+/* n bytes of object memory from h, header set to rc 1, type t, bits 0 (LARGE kept:
+ * alloc_object hands the bits out that way). The rest is not zeroed. Not yet tracked.
+ * NULL with heap_error set on failure. */
+static inline ohm_object *obj_alloc(ohm_heap *h, const ohm_type *t, size_t n) {
+    ohm_object *o = alloc_object(h, n, (t->flags & OHM_TYPE_GC) != 0);
+    if (OHM_LIKELY(o != NULL)) {
+        o->ohm_rc = 1;
+        o->ohm_type = t;
+    }
+    return o;
+}
 /* The last step of making an object of a GC type: hand it to the collector. */
 void obj_track_new(ohm_object *o);
+/* Set every free list's bound from h->obj.freelists_off (0 when off). */
+void obj_freelist_limits(ohm_heap *h);
 /* Make a heap-lifetime singleton immortal. */
 void obj_make_immortal(ohm_object *o);
 

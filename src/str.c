@@ -40,8 +40,25 @@ static void str_dealloc(ohm_object *o) {
 
 const ohm_type ohm_str_type = {
     .name = "str", .basicsize = sizeof(obj_str), .itemsize = 1,
+    .flags = OBJ_KIND_FLAG(OBJ_K_STR),   /* release: no trashcan count (holds nothing) */
     .dealloc = str_dealloc, .hash = str_hash, .equal = str_equal,
 };
+
+/* memcpy, with short texts (most keys and names) copied by two overlapping loads and
+ * stores instead of a libc call. */
+static inline void str_copy(char *d, const char *p, size_t n) {
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, p, 8); memcpy(&b, p + n - 8, 8);
+        memcpy(d, &a, 8); memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, p, 4); memcpy(&b, p + n - 4, 4);
+        memcpy(d, &a, 4); memcpy(d + n - 4, &b, 4);
+    } else if (n) {
+        memcpy(d, p, n);
+    }
+}
 
 static ohm_object *str_make(ohm_heap *h, const char *utf8, size_t len, const char *fn) {
     if (len > SIZE_MAX - sizeof(obj_str) - 1) {
@@ -53,7 +70,7 @@ static ohm_object *str_make(ohm_heap *h, const char *utf8, size_t len, const cha
     s->len = len;
     s->hash = 0;
     s->interned = 0;
-    if (len) memcpy(s->data, utf8, len);
+    str_copy(s->data, utf8, len);
     s->data[len] = '\0';
     return &s->ob;
 }

@@ -4,7 +4,9 @@
  * Layout: header (16) | length (8) | items (8 each); a 2-tuple is 40 bytes. Items
  * are NULL until set; ohm_tuple_set replaces an item (taking its own reference).
  * The empty tuple is an immortal singleton. Tuples of lengths 1..20 recycle their
- * memory through per-length free lists of up to 2000 (CPython's numbers).
+ * memory through per-length free lists of up to 2000 (CPython's numbers): the
+ * release path (object.c, kind OBJ_K_TUPLE) pushes a tuple after tuple_dealloc
+ * dropped its items, leaving them NULL, so a popped tuple needs no clearing.
  * Tuples are GC objects. The collector may untrack a tuple whose items are all
  * atomic (obj_untrack_candidate); storing a GC item into an untracked tuple tracks
  * it again.
@@ -31,13 +33,13 @@ static int tuple_clear(ohm_object *self) {
     return 0;
 }
 
+/* Drops the items and leaves every slot NULL, so a tuple that the release path then
+ * pushes on its free list comes back from ohm_tuple_new already cleared. */
 static void tuple_dealloc(ohm_object *self) {
     obj_tuple *t = (obj_tuple *)self;
-    size_t n = t->len;
-    for (size_t i = n; i-- > 0;) if (t->items[i]) ohm_decref(t->items[i]);
-    if (n > 0 && n <= OBJ_TUPLE_MAXSAVE) {
-        ohm_heap *h = alloc_heap_of(self);
-        obj_freelist_push(h, &h->obj.tuples[n], OBJ_TUPLE_MAXFREE, self);
+    for (size_t i = t->len; i-- > 0;) {
+        ohm_object *item = t->items[i];
+        if (item) { t->items[i] = NULL; ohm_decref(item); }
     }
 }
 
@@ -53,7 +55,7 @@ static int tuple_equal(const ohm_object *a, const ohm_object *b) {
 
 const ohm_type ohm_tuple_type = {
     .name = "tuple", .basicsize = sizeof(obj_tuple), .itemsize = sizeof(ohm_object *),
-    .flags = OHM_TYPE_GC, .traverse = tuple_traverse, .clear = tuple_clear,
+    .flags = OHM_TYPE_GC | OBJ_KIND_FLAG(OBJ_K_TUPLE), .traverse = tuple_traverse, .clear = tuple_clear,
     .dealloc = tuple_dealloc, .hash = tuple_hash, .equal = tuple_equal,
 };
 
@@ -69,20 +71,21 @@ ohm_object *ohm_tuple_new(ohm_heap *h, size_t n) {
         }
         return s->empty_tuple;
     }
-    ohm_object *o = NULL;
-    if (n <= OBJ_TUPLE_MAXSAVE) o = obj_freelist_pop(&s->tuples[n], &ohm_tuple_type);
-    if (!o) {
+    ohm_object *o;
+    if (OHM_LIKELY(n <= OBJ_TUPLE_MAXSAVE) &&
+        OHM_LIKELY((o = obj_freelist_pop(&s->tuples[n], &ohm_tuple_type)) != NULL)) {
+        ((obj_tuple *)o)->len = n;     /* the items are NULL: tuple_dealloc left them so */
+    } else {
         if (n > (SIZE_MAX - sizeof(obj_tuple)) / sizeof(ohm_object *)) {
             heap_error(h, "ohm_tuple_new: length %zu is too large", n);
             return NULL;
         }
         o = obj_alloc(h, &ohm_tuple_type, sizeof(obj_tuple) + n * sizeof(ohm_object *));
         if (!o) { heap_error(h, "ohm_tuple_new: out of memory (length %zu)", n); return NULL; }
+        ((obj_tuple *)o)->len = n;
+        memset(((obj_tuple *)o)->items, 0, n * sizeof(ohm_object *));
     }
-    obj_tuple *t = (obj_tuple *)o;
-    t->len = n;
-    memset(t->items, 0, n * sizeof(ohm_object *));
-    obj_track_new(o);
+    gc_on_new(o);
     return o;
 }
 

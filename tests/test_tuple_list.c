@@ -302,8 +302,77 @@ static void test_iter(void) {
     ohm_heap_destroy(h);
 }
 
+/* The release path pushes tuples, lists and dicts on their free lists after their
+ * deallocs emptied them: the recycled memory comes back as a fresh, empty object. */
+static void test_recycled(void) {
+    ohm_heap *h = heap();
+    ohm_object *x = ohm_int_new(h, 5000), *l0 = ohm_list_new(h);
+    ohm_object *t = ohm_tuple_new(h, 3);
+    ohm_tuple_set(t, 0, x);
+    ohm_tuple_set(t, 2, l0);
+    CHECK_EQ_SIZE(ohm_refcount(x), 2);
+    ohm_object *was = t;
+    ohm_decref(t);
+    CHECK_EQ_SIZE(ohm_refcount(x), 1);               /* the items were dropped */
+    CHECK_EQ_SIZE(ohm_refcount(l0), 1);
+    t = ohm_tuple_new(h, 3);
+    CHECK(t == was);                                  /* the same memory, recycled */
+    CHECK_EQ_SIZE(ohm_refcount(t), 1);
+    CHECK(tracked(t));
+    for (size_t i = 0; i < 3; i++) CHECK(ohm_tuple_get(t, i) == NULL);
+    ohm_decref(t);
+
+    ohm_object *l = ohm_list_new(h);
+    for (int i = 0; i < 10; i++) ohm_list_append(l, x);
+    was = l;
+    ohm_decref(l);
+    CHECK_EQ_SIZE(ohm_refcount(x), 1);
+    l = ohm_list_new(h);
+    CHECK(l == was);
+    CHECK_EQ_SIZE(ohm_list_len(l), 0);
+    CHECK(tracked(l));
+    CHECK_EQ_INT(ohm_list_append(l, x), 0);
+    CHECK(ohm_list_get(l, 0) == x);
+    ohm_decref(l);
+
+    /* dicts start untracked (CPython: gc.is_tracked({}) is False) and are tracked
+     * when they store a GC key or value */
+    ohm_object *d = ohm_dict_new(h), *k = ohm_str_new(h, "key", 3);
+    CHECK(!tracked(d));
+    ohm_dict_set(d, k, x);
+    CHECK(!tracked(d));
+    ohm_dict_set(d, x, l0);
+    CHECK(tracked(d));
+    was = d;
+    ohm_decref(d);
+    CHECK_EQ_SIZE(ohm_refcount(x), 1);
+    CHECK_EQ_SIZE(ohm_refcount(l0), 1);
+    d = ohm_dict_new(h);
+    CHECK(d == was);
+    CHECK(!tracked(d));
+    CHECK_EQ_SIZE(ohm_dict_len(d), 0);
+    CHECK(ohm_dict_get(d, k) == NULL);
+    ohm_decref(d);
+
+    /* free lists off: the memory goes back to the pools, nothing is kept */
+    CHECK_EQ_INT(ohm_set_freelists(h, 0), 1);
+    CHECK_EQ_SIZE(ohm_clear_freelists(h), 0);
+    ohm_decref(ohm_tuple_new(h, 3));
+    ohm_decref(ohm_list_new(h));
+    ohm_decref(ohm_dict_new(h));
+    CHECK_EQ_SIZE(ohm_clear_freelists(h), 0);
+    CHECK_EQ_INT(ohm_set_freelists(h, 1), 0);
+    ohm_decref(ohm_tuple_new(h, 3));
+    ohm_decref(ohm_list_new(h));
+    ohm_decref(ohm_dict_new(h));
+    CHECK_EQ_SIZE(ohm_clear_freelists(h), 3);
+    ohm_decref(k); ohm_decref(l0); ohm_decref(x);
+    ohm_heap_destroy(h);
+}
+
 int main(void) {
     unsetenv("OHM_MALLOC");
+    test_recycled();
     test_tuple();
     test_untrack_candidates();
     test_list();
