@@ -174,6 +174,8 @@ typedef struct ohm_object {
 
 typedef int (*ohm_visit_fn)(ohm_object *o, void *arg);
 
+/* Type flags. User types set OHM_TYPE_GC or nothing; bits 24..31 are ohm's own (the
+ * builtin types keep their kind there, for the release path). */
 enum { OHM_TYPE_GC = 1 };
 
 struct ohm_type {
