@@ -44,6 +44,7 @@
 enum { POOL_PLAIN = 0, POOL_OBJ = 1, POOL_GC = 2, POOL_FREE = 3 };
 #define POOL_FULL      0x01u   /* full and out of its used list */
 #define POOL_KIND_SHIFT 1      /* bits 1..2: the kind */
+#define POOL_DEFERRED  0x08u   /* reached a watermark while releases were deferred */
 #define POOL_REL_SHIFT 4       /* bits 4..7: pages released while the pool is in use */
 
 #define CLASS_SIZE(c)  (((size_t)(c) + 1) << 4)

@@ -675,6 +675,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
      * alive is an ordinary object then) and drop our reference. Dropping it at once is
      * safe: our reference is the last only when no other garbage points to it any
      * more, and every member not reached yet is still held by us. */
+    alloc_defer_release(h, 1);   /* the pages this frees go back in one batch, at the end */
     for (size_t i = 0; i < u->len; i++) {
         ohm_object *o = u->items[i];
         if (gc_in_unreach(o)) {
@@ -683,6 +684,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         }
         ohm_decref(o);
     }
+    alloc_defer_release(h, 0);
     res->collected = res->found - res->uncollectable;
     u->len = 0;
 }

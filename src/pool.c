@@ -199,11 +199,21 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
              * trimmed when it leaves the delay line, ALLOC_TRIMQ watermarks later: a
              * pool that was draining in order (a tree being freed) is empty by then,
              * and goes back whole, without a madvise per page on its way down. */
+            if (a->defer) {
+                /* a burst of frees under alloc_defer_release: trimmed once, at its end */
+                if (!(pl->flags & POOL_DEFERRED)) {
+                    pl->flags |= POOL_DEFERRED;
+                    if (a->ndefq < ALLOC_DEFQ) a->defq[a->ndefq] = pl;
+                    a->ndefq++;
+                }
+                goto next_mark;
+            }
             struct alloc_pool *old = a->trimq[a->trimq_next];
             a->trimq[a->trimq_next] = pl;
             a->trimq_next = (a->trimq_next + 1) % ALLOC_TRIMQ;
             if (old) pool_trim_queued(h, old);
         }
+    next_mark:
         pl->bias = (uint16_t)(used / 2);   /* the next watermark: half of it again */
         pl->ref = (uint16_t)(used - pl->bias);
         return;
