@@ -76,6 +76,7 @@ struct alloc_state {
 #define ALLOC_TRIMQ 16
     struct alloc_pool *trimq[ALLOC_TRIMQ]; /* pools at a watermark, trimmed when they
                                        leave this delay line (if not empty by then) */
+    uint16_t trimq_used[ALLOC_TRIMQ]; /* blocks each had in use when it entered */
     unsigned trimq_next;            /* the oldest entry, next to be trimmed */
     unsigned defer;                 /* alloc_defer_release nesting: >0 holds releases back */
 #define ALLOC_DEFQ 64

@@ -304,8 +304,11 @@ void alloc_defer_release(ohm_heap *h, int on) {
     struct alloc_state *a = &h->alloc;
     if (on) { a->defer++; return; }
     if (!a->defer || --a->defer) return;
-    /* The burst is over. The pools that reached a watermark meanwhile are trimmed now,
-     * their pages batched into runs; what emptied goes by the usual rule: one purge
+    /* The burst is over. A few pools at a watermark join the delay line, as they
+     * would have without the bracket (a young collection's usual one or two: they
+     * are refilled soon, and trimming them would make the program fault their pages
+     * back in). After a big burst (more than the line holds) they are trimmed now,
+     * their pages batched into runs. What emptied goes by the usual rule: one purge
      * per max(16, arenas) emptied pools (until then, at most that many stay dirty,
      * ready for reuse). */
     size_t n = a->ndefq;
@@ -317,7 +320,7 @@ void alloc_defer_release(ohm_heap *h, int on) {
                 struct alloc_pool *pl = &ar->pools[__builtin_ctzll(used)];
                 if (pl->flags & POOL_DEFERRED) {
                     pl->flags &= (uint8_t)~POOL_DEFERRED;
-                    pool_trim_queued(h, pl);
+                    pool_trim_queued(h, pl, pool_used(pl));
                 }
             }
     } else {
@@ -325,7 +328,8 @@ void alloc_defer_release(ohm_heap *h, int on) {
             struct alloc_pool *pl = a->defq[i];
             if (!(pl->flags & POOL_DEFERRED)) continue;   /* emptied (maybe reused) since */
             pl->flags &= (uint8_t)~POOL_DEFERRED;
-            pool_trim_queued(h, pl);
+            if (n <= ALLOC_TRIMQ) pool_trimq_push(h, pl, pool_used(pl));
+            else pool_trim_queued(h, pl, pool_used(pl));
         }
     }
     if (a->purge_events >= PURGE_EVENTS && a->purge_events >= a->narenas) arena_purge(h);

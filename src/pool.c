@@ -178,12 +178,27 @@ void *pool_alloc(ohm_heap *h, int kind, unsigned cls) {
 }
 
 /* A pool leaving the delay line: trim its pages into the pending run, unless it went
- * back to its arena or filled up meanwhile. */
-void pool_trim_queued(ohm_heap *h, struct alloc_pool *pl) {
+ * back to its arena, filled up, or is being refilled (more blocks in use than when it
+ * entered: the program allocates from it again, and trimming would only make it fault
+ * the pages back in: in a steady state of small cycles, that was a madvise and three
+ * page faults per young collection). */
+void pool_trim_queued(ohm_heap *h, struct alloc_pool *pl, size_t used_then) {
     struct alloc_state *a = &h->alloc;
     if (pool_kind(pl) == POOL_FREE || (pl->flags & POOL_FULL) || arena_keeps_pages(h)) return;
+    if (pool_used(pl) > used_then) return;
     pool_trim_pages(h, pl, &a->pending);
     if (a->pending.end - a->pending.start >= (ptrdiff_t)(64 * PAGE_SIZE)) release_flush(&a->pending);
+}
+
+void pool_trimq_push(ohm_heap *h, struct alloc_pool *pl, size_t used) {
+    struct alloc_state *a = &h->alloc;
+    unsigned i = a->trimq_next;
+    struct alloc_pool *old = a->trimq[i];
+    size_t old_used = a->trimq_used[i];
+    a->trimq[i] = pl;
+    a->trimq_used[i] = (uint16_t)used;
+    a->trimq_next = (i + 1) % ALLOC_TRIMQ;
+    if (old) pool_trim_queued(h, old, old_used);
 }
 
 void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
@@ -208,10 +223,7 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
                 }
                 goto next_mark;
             }
-            struct alloc_pool *old = a->trimq[a->trimq_next];
-            a->trimq[a->trimq_next] = pl;
-            a->trimq_next = (a->trimq_next + 1) % ALLOC_TRIMQ;
-            if (old) pool_trim_queued(h, old);
+            pool_trimq_push(h, pl, used);
         }
     next_mark:
         pl->bias = (uint16_t)(used / 2);   /* the next watermark: half of it again */
