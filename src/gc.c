@@ -287,7 +287,7 @@ static void gc_drain_mark(gc_ctx *c) {
     }
 }
 
-static int ph_count(ohm_object *o, void *arg) {
+GC_INLINE int ph_count(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
     if (gc_member(c, o)) gc_traverse(o, visit_count, c);
     return 0;
@@ -302,7 +302,7 @@ static int ph_count_full(ohm_object *o, void *arg) {
     return 0;
 }
 
-static int ph_mark(ohm_object *o, void *arg) {
+GC_INLINE int ph_mark(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
     if (!gc_member(c, o) || gc_marked(c, o) || !gc_is_root(o, c->bias)) return 0;
     gc_set_marked(c, o);
@@ -372,7 +372,7 @@ typedef struct gc_set {
     int walk;
 } gc_set;
 
-static void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn) {
+GC_INLINE void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn) {
     if (s->walk) { alloc_walk_objects(c->h, 1, fn, c); return; }
     for (int k = 0; k < 2; k++) {
         gc_vec *v = s->vecs[k];
@@ -398,7 +398,7 @@ typedef struct gc_sweep {
     int failed;             /* the unreachable vector could not grow */
 } gc_sweep;
 
-static int ph_sweep(ohm_object *o, void *arg) {
+GC_INLINE int ph_sweep(ohm_object *o, void *arg) {
     gc_sweep *s = arg;
     if (!gc_member(&s->c, o)) return 0;
     struct gc_state *g = &s->c.h->gc;
@@ -408,15 +408,28 @@ static int ph_sweep(ohm_object *o, void *arg) {
          * to what is): gc_collect_main gives the whole unreachable set back */
         s->failed = 1;
     }
-    if (obj_untrack_candidate(o)) {
+    const ohm_type *t = o->ohm_type;
+    if ((t == &ohm_tuple_type || t == &ohm_dict_type) && obj_untrack_candidate(o)) {
         o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK | OHM_F_TRACKED);
         g->tracked--;
         s->untracked++;
         return 0;
     }
     s->survivors++;
-    if (s->target == 2) gc_make_old(s->c.h, o);
-    else gc_place(s->c.h, o, s->target);
+    if (s->target == 2) {
+        gc_make_old(s->c.h, o);
+    } else {
+        /* into young[1]: gc_place in one write, the room reserved by the caller */
+        gc_vec *v = &g->young[1];
+        size_t i = v->len;
+        if (OHM_LIKELY(i < v->cap && i < OHM_GCWORD_MAX)) {
+            v->items[v->len++] = o;
+            o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK)) |
+                          GC_GEN1 | ((uint32_t)i << OHM_GCWORD_SHIFT);
+        } else {
+            gc_place(s->c.h, o, 1);
+        }
+    }
     return 0;
 }
 
@@ -575,6 +588,10 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         }
         sw.survivors = res->candidates - u->len - c->untracked;
     } else {
+        if (gen == 0) {   /* room for every survivor (doubling: no copy per collection) */
+            gc_vec *y1 = &g->young[1];
+            while (y1->cap < y1->len + g->young[0].len && gc_vec_grow(y1) == 0) {}
+        }
         for (int k = 0; k < 2; k++) {
             gc_vec *v = set.vecs[k];
             if (!v) continue;
