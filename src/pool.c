@@ -198,7 +198,12 @@ void pool_trimq_push(ohm_heap *h, struct alloc_pool *pl, size_t used) {
     a->trimq[i] = pl;
     a->trimq_used[i] = (uint16_t)used;
     a->trimq_next = (i + 1) % ALLOC_TRIMQ;
-    if (old) pool_trim_queued(h, old, old_used);
+    if (!old) return;
+    /* a pool that came back to a watermark since (drained, refilled, drained again:
+     * a steady state) is in the line again: the newer entry decides */
+    for (unsigned k = 0; k < ALLOC_TRIMQ; k++)
+        if (a->trimq[k] == old) return;
+    pool_trim_queued(h, old, old_used);
 }
 
 void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
