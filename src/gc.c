@@ -567,7 +567,8 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     }
 
     /* 2. count, 3. mark */
-    gc_set_each(c, &set, gen == 2 ? ph_count_full : ph_count);
+    if (gen == 2) gc_set_each(c, &set, ph_count_full);
+    else gc_set_each(c, &set, ph_count);
     gc_mark_set(c, &set);
 
     /* 4. sweep. A full collection walks the heap once more but writes only the
