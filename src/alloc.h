@@ -164,4 +164,12 @@ size_t alloc_trim(ohm_heap *h);
  * released in one batched pass when the outermost bracket closes. Nests. */
 void alloc_defer_release(ohm_heap *h, int on);
 
+/* Walk the GC objects as alloc_walk_objects(h, 1, fn, arg) does, but the pool slots
+ * go by spans: span(arg, first, n, stride) for n slots starting at object `first`,
+ * `stride` bytes apart; a free slot's type is NULL (skip it). Large GC objects go to
+ * fn one by one. Lets a walker inline its per-object work. Returns -1 without walking
+ * when the heap runs under a tool (ASan, valgrind): use alloc_walk_objects then. */
+typedef void (*alloc_span_fn)(void *arg, char *first, size_t n, size_t stride);
+int alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, void *arg);
+
 #endif

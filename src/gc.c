@@ -293,7 +293,7 @@ GC_INLINE int ph_count(ohm_object *o, void *arg) {
     return 0;
 }
 
-static int ph_count_full(ohm_object *o, void *arg) {
+GC_INLINE int ph_count_full(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
     if (gc_member(c, o)) {
         gc_adopt(c, o);
@@ -354,7 +354,7 @@ static void gc_give_back(gc_ctx *c, int target) {
     u->len = 0;
 }
 
-static int ph_sweep_full(ohm_object *o, void *arg) {
+GC_INLINE int ph_sweep_full(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
     if (!gc_member(c, o) || gc_marked(c, o)) return 0;
     if (OHM_UNLIKELY(gc_enter_unreach(c, o) < 0)) {
@@ -372,8 +372,21 @@ typedef struct gc_set {
     int walk;
 } gc_set;
 
-GC_INLINE void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn) {
-    if (s->walk) { alloc_walk_objects(c->h, 1, fn, c); return; }
+/* Span walkers: the pass's per-object function inlined into the loop over a pool's
+ * slots (alloc_walk_spans), instead of an indirect call per object. */
+#define GC_SPAN_FN(name, ph) \
+    static void name(void *arg, char *p, size_t n, size_t stride) { \
+        for (; n; n--, p += stride) \
+            if (((ohm_object *)p)->ohm_type) ph((ohm_object *)p, arg); \
+    }
+
+static void gc_walk(gc_ctx *c, alloc_span_fn span, ohm_object_fn fn) {
+    if (alloc_walk_spans(c->h, span, fn, c) < 0) alloc_walk_objects(c->h, 1, fn, c);
+}
+
+/* span: fn's span walker, for a set that is the whole heap */
+GC_INLINE void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn, alloc_span_fn span) {
+    if (s->walk) { gc_walk(c, span, fn); return; }
     for (int k = 0; k < 2; k++) {
         gc_vec *v = s->vecs[k];
         if (!v) continue;
@@ -381,12 +394,17 @@ GC_INLINE void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn) {
     }
 }
 
+GC_SPAN_FN(span_count_full, ph_count_full)
+GC_SPAN_FN(span_sweep_full, ph_sweep_full)
+GC_SPAN_FN(span_mark, ph_mark)
+GC_SPAN_FN(span_remark, ph_remark)
+
 static void gc_mark_set(gc_ctx *c, const gc_set *s) {
     c->overflow = 0;
-    gc_set_each(c, s, ph_mark);
+    gc_set_each(c, s, ph_mark, span_mark);
     while (c->overflow) {
         c->overflow = 0;
-        gc_set_each(c, s, ph_remark);
+        gc_set_each(c, s, ph_remark, span_remark);
     }
 }
 
@@ -567,8 +585,8 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     }
 
     /* 2. count, 3. mark */
-    if (gen == 2) gc_set_each(c, &set, ph_count_full);
-    else gc_set_each(c, &set, ph_count);
+    if (gen == 2) gc_set_each(c, &set, ph_count_full, span_count_full);
+    else gc_set_each(c, &set, ph_count, NULL);
     gc_mark_set(c, &set);
 
     /* 4. sweep. A full collection walks the heap once more but writes only the
@@ -579,7 +597,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     if (gen == 2) {
         gc_vec *u = &g->unreach;
         c->overflow = 0;
-        alloc_walk_objects(h, 1, ph_sweep_full, c);
+        gc_walk(c, span_sweep_full, ph_sweep_full);
         g->mark_parity = c->markval;
         c->full = 0;
         if (OHM_UNLIKELY(c->overflow)) {
@@ -654,7 +672,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         for (size_t i = 0; i < u->len; i++)
             if (gc_in_unreach(u->items[i])) gc_set_word(u->items[i], 0);
         c->bias = 1;
-        gc_set_each(c, &uset, ph_count);
+        gc_set_each(c, &uset, ph_count, NULL);
         gc_mark_set(c, &uset);
         c->bias = 0;
         for (size_t i = 0; i < u->len; i++) {

@@ -391,3 +391,43 @@ int pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
     }
     return 0;
 }
+
+/* The GC pools as spans of object slots, for a walker that inlines its per-object work
+ * (the collector's full passes): span(arg, first object, slots, stride) per run of
+ * carved slots clear of released pages; free slots have type NULL. Then large GC
+ * objects through fn. -1 (nothing walked) under ASan or valgrind, whose view of free
+ * slots needs the per-slot checks of pool_walk. */
+int alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, void *arg) {
+#ifdef ALLOC_ASAN
+    (void)h; (void)span; (void)fn; (void)arg;
+    return -1;
+#else
+    if (h->alloc.valgrind) return -1;
+    size_t oo = h->alloc.obj_offset;
+    for (struct alloc_arena *ar = h->alloc.arenas; ar; ar = ar->next) {
+        uint64_t used = ~ar->free_mask;
+        while (used) {
+            unsigned i = (unsigned)__builtin_ctzll(used);
+            used &= used - 1;
+            struct alloc_pool *pl = &ar->pools[i];
+            if (pool_kind(pl) != POOL_GC) continue;
+            size_t size = CLASS_SIZE(pl->cls), end = pl->bump, first = pool_first(pl);
+            unsigned rel = pl->flags >> POOL_REL_SHIFT;
+            char *mem = pool_mem(pl);
+            if (OHM_LIKELY(!rel)) {
+                if (end > first) span(arg, mem + first + oo, (end - first) / size, size);
+                continue;
+            }
+            size_t run = first, off = first;   /* runs of slots clear of released pages */
+            for (; off + size <= end; off += size) {
+                if (block_in_pages(off, size, rel)) {
+                    if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
+                    run = off + size;
+                }
+            }
+            if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
+        }
+    }
+    return large_walk(h, 1, fn, arg);
+#endif
+}
