@@ -23,6 +23,10 @@
  *  - whole empty arenas, by the purge (every max(PURGE_EVENTS, arenas) emptied pools,
  *    and alloc_trim), beyond `retain_pools`; one stays mapped: the spare, so a loop
  *    at an arena boundary cannot thrash mmap/munmap;
+ *  - inside alloc_defer_release brackets (the collector's delete phase) none of the
+ *    above happens: emptied pools are counted, pools at a watermark flagged; when the
+ *    outermost bracket closes they are trimmed (or, a few, put in the delay line) and
+ *    the purge runs by the usual rule: one batched pass instead of a madvise per pool;
  *  - `retain_pools` is learned: it starts at 0 and grows by one each time a pool must
  *    be taken fresh while pools released earlier were not needed back yet ("regret").
  *    A program that frees everything and builds it again (binary trees) thus keeps

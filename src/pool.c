@@ -25,6 +25,9 @@
  * revived before the pool counts as full. So after 99.9% of blocks die at random, in
  * any order, only the pages holding survivors stay resident.
  *
+ * The delay line (h->alloc.trimq): a pool at a watermark is trimmed 16 watermarks
+ * later, unless it emptied, filled, is being refilled, or re-entered the line since.
+ *
  * Invariants: a listed pool has freelist != NULL, or bump < limit, or released
  * pages, or is the head (about to be refilled or unlinked); ref + bias counts the
  * blocks in use; every block on the free list and every carved block of an object
