@@ -76,7 +76,12 @@ struct alloc_state {
 #define ALLOC_TRIMQ 16
     struct alloc_pool *trimq[ALLOC_TRIMQ]; /* pools at a watermark, trimmed when they
                                        leave this delay line (if not empty by then) */
+    uint16_t trimq_used[ALLOC_TRIMQ]; /* blocks each had in use when it entered */
     unsigned trimq_next;            /* the oldest entry, next to be trimmed */
+    unsigned defer;                 /* alloc_defer_release nesting: >0 holds releases back */
+#define ALLOC_DEFQ 64
+    struct alloc_pool *defq[ALLOC_DEFQ]; /* pools that reached a watermark while deferred */
+    size_t ndefq;                   /* entries used; > ALLOC_DEFQ: overflowed (purge all) */
     struct release_batch pending;   /* pages trimmed at watermarks, not yet madvised:
                                        one run, flushed at 64 pages, by a non-adjacent
                                        range, and before any page could be reused */
@@ -152,5 +157,19 @@ void alloc_set_limit(ohm_heap *h, size_t bytes);
 /* Hand back to the OS every empty pool and every free page of the pools now (the
  * allocator also does this by itself as pools empty). Returns the pages released. */
 size_t alloc_trim(ohm_heap *h);
+
+/* Bracket a burst of frees (the collector's delete phase): between
+ * alloc_defer_release(h, 1) and alloc_defer_release(h, 0) no page is madvised and
+ * no arena unmapped; the pools that emptied or reached a watermark meanwhile are
+ * released in one batched pass when the outermost bracket closes. Nests. */
+void alloc_defer_release(ohm_heap *h, int on);
+
+/* Walk the GC objects as alloc_walk_objects(h, 1, fn, arg) does, but the pool slots
+ * go by spans: span(arg, first, n, stride) for n slots starting at object `first`,
+ * `stride` bytes apart; a free slot's type is NULL (skip it). Large GC objects go to
+ * fn one by one. Lets a walker inline its per-object work. Returns -1 without walking
+ * when the heap runs under a tool (ASan, valgrind): use alloc_walk_objects then. */
+typedef void (*alloc_span_fn)(void *arg, char *first, size_t n, size_t stride);
+int alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, void *arg);
 
 #endif

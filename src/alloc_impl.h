@@ -44,6 +44,7 @@
 enum { POOL_PLAIN = 0, POOL_OBJ = 1, POOL_GC = 2, POOL_FREE = 3 };
 #define POOL_FULL      0x01u   /* full and out of its used list */
 #define POOL_KIND_SHIFT 1      /* bits 1..2: the kind */
+#define POOL_DEFERRED  0x08u   /* reached a watermark while releases were deferred */
 #define POOL_REL_SHIFT 4       /* bits 4..7: pages released while the pool is in use */
 
 #define CLASS_SIZE(c)  (((size_t)(c) + 1) << 4)
@@ -195,8 +196,12 @@ size_t arena_purge(ohm_heap *h);
 void *pool_alloc(ohm_heap *h, int kind, unsigned cls);
 /* A pool whose ref reached 0 on free: it became empty, or was full. */
 void  pool_on_zero(ohm_heap *h, struct alloc_pool *pl);
-/* Trim a pool that leaves the watermark delay line (h->alloc.trimq). */
-void  pool_trim_queued(ohm_heap *h, struct alloc_pool *pl);
+/* Trim a pool that leaves the watermark delay line (h->alloc.trimq), unless it has
+ * more blocks in use now than used_then (it is being refilled). */
+void  pool_trim_queued(ohm_heap *h, struct alloc_pool *pl, size_t used_then);
+/* A pool at a watermark (used blocks in use) enters the delay line; the one leaving
+ * it is trimmed. */
+void  pool_trimq_push(ohm_heap *h, struct alloc_pool *pl, size_t used);
 /* Free a block known to be in h's arenas (slow path, with tool annotations). */
 void  pool_free(ohm_heap *h, void *p);
 /* Block start for p inside a used pool of h, or NULL when p is not a live-looking

@@ -23,6 +23,10 @@
  *  - whole empty arenas, by the purge (every max(PURGE_EVENTS, arenas) emptied pools,
  *    and alloc_trim), beyond `retain_pools`; one stays mapped: the spare, so a loop
  *    at an arena boundary cannot thrash mmap/munmap;
+ *  - inside alloc_defer_release brackets (the collector's delete phase) none of the
+ *    above happens: emptied pools are counted, pools at a watermark flagged; when the
+ *    outermost bracket closes they are trimmed (or, a few, put in the delay line) and
+ *    the purge runs by the usual rule: one batched pass instead of a madvise per pool;
  *  - `retain_pools` is learned: it starts at 0 and grows by one each time a pool must
  *    be taken fresh while pools released earlier were not needed back yet ("regret").
  *    A program that frees everything and builds it again (binary trees) thus keeps
@@ -188,13 +192,15 @@ void arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     /* Beyond what the heap learned to keep, the pool's pages go back now (through the
      * pending run: pools emptying in address order cost one madvise per 64 pages);
      * an arena now empty waits for the purge, which unmaps it whole. */
-    if (ar->nfree < ARENA_POOLS && !h->destroying && !a->arena_hooked && !arena_keeps_pages(h)) {
+    if (ar->nfree < ARENA_POOLS && !a->defer && !h->destroying && !a->arena_hooked &&
+        !arena_keeps_pages(h)) {
         release_pool(a, ar, pool_index(pl), &a->pending);
         if (a->pending.end - a->pending.start >= (ptrdiff_t)(64 * PAGE_SIZE)) release_flush(&a->pending);
     }
     /* A purge looks at every pool: run it once per max(16, arenas) emptied pools, so
      * its cost per emptied pool stays constant however big the heap. */
-    if (++a->purge_events >= PURGE_EVENTS && a->purge_events >= a->narenas && !h->destroying)
+    if (++a->purge_events >= PURGE_EVENTS && a->purge_events >= a->narenas && !a->defer &&
+        !h->destroying)
         arena_purge(h);
 }
 
@@ -296,4 +302,40 @@ size_t alloc_trim(ohm_heap *h) {
     while (a->avail[EMPTY_BUCKET]) arena_release(h, a->avail[EMPTY_BUCKET]);
     a->recent_released = 0;      /* an explicit trim is no regret */
     return pages;
+}
+
+void alloc_defer_release(ohm_heap *h, int on) {
+    struct alloc_state *a = &h->alloc;
+    if (on) { a->defer++; return; }
+    if (!a->defer || --a->defer) return;
+    /* The burst is over. A few pools at a watermark join the delay line, as they
+     * would have without the bracket (a young collection's usual one or two: they
+     * are refilled soon, and trimming them would make the program fault their pages
+     * back in). After a big burst (more than the line holds) they are trimmed now,
+     * their pages batched into runs. What emptied goes by the usual rule: one purge
+     * per max(16, arenas) emptied pools (until then, at most that many stay dirty,
+     * ready for reuse). */
+    size_t n = a->ndefq;
+    a->ndefq = 0;
+    if (h->destroying) return;
+    if (n > ALLOC_DEFQ) {
+        for (struct alloc_arena *ar = a->arenas; ar; ar = ar->next)
+            for (uint64_t used = ~ar->free_mask; used; used &= used - 1) {
+                struct alloc_pool *pl = &ar->pools[__builtin_ctzll(used)];
+                if (pl->flags & POOL_DEFERRED) {
+                    pl->flags &= (uint8_t)~POOL_DEFERRED;
+                    pool_trim_queued(h, pl, pool_used(pl));
+                }
+            }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            struct alloc_pool *pl = a->defq[i];
+            if (!(pl->flags & POOL_DEFERRED)) continue;   /* emptied (maybe reused) since */
+            pl->flags &= (uint8_t)~POOL_DEFERRED;
+            if (n <= ALLOC_TRIMQ) pool_trimq_push(h, pl, pool_used(pl));
+            else pool_trim_queued(h, pl, pool_used(pl));
+        }
+    }
+    if (a->purge_events >= PURGE_EVENTS && a->purge_events >= a->narenas) arena_purge(h);
+    else release_flush(&a->pending);
 }

@@ -287,13 +287,13 @@ static void gc_drain_mark(gc_ctx *c) {
     }
 }
 
-static int ph_count(ohm_object *o, void *arg) {
+GC_INLINE int ph_count(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
     if (gc_member(c, o)) gc_traverse(o, visit_count, c);
     return 0;
 }
 
-static int ph_count_full(ohm_object *o, void *arg) {
+GC_INLINE int ph_count_full(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
     if (gc_member(c, o)) {
         gc_adopt(c, o);
@@ -302,7 +302,7 @@ static int ph_count_full(ohm_object *o, void *arg) {
     return 0;
 }
 
-static int ph_mark(ohm_object *o, void *arg) {
+GC_INLINE int ph_mark(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
     if (!gc_member(c, o) || gc_marked(c, o) || !gc_is_root(o, c->bias)) return 0;
     gc_set_marked(c, o);
@@ -354,7 +354,7 @@ static void gc_give_back(gc_ctx *c, int target) {
     u->len = 0;
 }
 
-static int ph_sweep_full(ohm_object *o, void *arg) {
+GC_INLINE int ph_sweep_full(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
     if (!gc_member(c, o) || gc_marked(c, o)) return 0;
     if (OHM_UNLIKELY(gc_enter_unreach(c, o) < 0)) {
@@ -372,8 +372,21 @@ typedef struct gc_set {
     int walk;
 } gc_set;
 
-static void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn) {
-    if (s->walk) { alloc_walk_objects(c->h, 1, fn, c); return; }
+/* Span walkers: the pass's per-object function inlined into the loop over a pool's
+ * slots (alloc_walk_spans), instead of an indirect call per object. */
+#define GC_SPAN_FN(name, ph) \
+    static void name(void *arg, char *p, size_t n, size_t stride) { \
+        for (; n; n--, p += stride) \
+            if (((ohm_object *)p)->ohm_type) ph((ohm_object *)p, arg); \
+    }
+
+static void gc_walk(gc_ctx *c, alloc_span_fn span, ohm_object_fn fn) {
+    if (alloc_walk_spans(c->h, span, fn, c) < 0) alloc_walk_objects(c->h, 1, fn, c);
+}
+
+/* span: fn's span walker, for a set that is the whole heap */
+GC_INLINE void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn, alloc_span_fn span) {
+    if (s->walk) { gc_walk(c, span, fn); return; }
     for (int k = 0; k < 2; k++) {
         gc_vec *v = s->vecs[k];
         if (!v) continue;
@@ -381,12 +394,17 @@ static void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn) {
     }
 }
 
+GC_SPAN_FN(span_count_full, ph_count_full)
+GC_SPAN_FN(span_sweep_full, ph_sweep_full)
+GC_SPAN_FN(span_mark, ph_mark)
+GC_SPAN_FN(span_remark, ph_remark)
+
 static void gc_mark_set(gc_ctx *c, const gc_set *s) {
     c->overflow = 0;
-    gc_set_each(c, s, ph_mark);
+    gc_set_each(c, s, ph_mark, span_mark);
     while (c->overflow) {
         c->overflow = 0;
-        gc_set_each(c, s, ph_remark);
+        gc_set_each(c, s, ph_remark, span_remark);
     }
 }
 
@@ -398,7 +416,7 @@ typedef struct gc_sweep {
     int failed;             /* the unreachable vector could not grow */
 } gc_sweep;
 
-static int ph_sweep(ohm_object *o, void *arg) {
+GC_INLINE int ph_sweep(ohm_object *o, void *arg) {
     gc_sweep *s = arg;
     if (!gc_member(&s->c, o)) return 0;
     struct gc_state *g = &s->c.h->gc;
@@ -408,15 +426,28 @@ static int ph_sweep(ohm_object *o, void *arg) {
          * to what is): gc_collect_main gives the whole unreachable set back */
         s->failed = 1;
     }
-    if (obj_untrack_candidate(o)) {
+    const ohm_type *t = o->ohm_type;
+    if ((t == &ohm_tuple_type || t == &ohm_dict_type) && obj_untrack_candidate(o)) {
         o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK | OHM_F_TRACKED);
         g->tracked--;
         s->untracked++;
         return 0;
     }
     s->survivors++;
-    if (s->target == 2) gc_make_old(s->c.h, o);
-    else gc_place(s->c.h, o, s->target);
+    if (s->target == 2) {
+        gc_make_old(s->c.h, o);
+    } else {
+        /* into young[1]: gc_place in one write, the room reserved by the caller */
+        gc_vec *v = &g->young[1];
+        size_t i = v->len;
+        if (OHM_LIKELY(i < v->cap && i < OHM_GCWORD_MAX)) {
+            v->items[v->len++] = o;
+            o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK)) |
+                          GC_GEN1 | ((uint32_t)i << OHM_GCWORD_SHIFT);
+        } else {
+            gc_place(s->c.h, o, 1);
+        }
+    }
     return 0;
 }
 
@@ -554,7 +585,8 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     }
 
     /* 2. count, 3. mark */
-    gc_set_each(c, &set, gen == 2 ? ph_count_full : ph_count);
+    if (gen == 2) gc_set_each(c, &set, ph_count_full, span_count_full);
+    else gc_set_each(c, &set, ph_count, NULL);
     gc_mark_set(c, &set);
 
     /* 4. sweep. A full collection walks the heap once more but writes only the
@@ -565,7 +597,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     if (gen == 2) {
         gc_vec *u = &g->unreach;
         c->overflow = 0;
-        alloc_walk_objects(h, 1, ph_sweep_full, c);
+        gc_walk(c, span_sweep_full, ph_sweep_full);
         g->mark_parity = c->markval;
         c->full = 0;
         if (OHM_UNLIKELY(c->overflow)) {
@@ -575,6 +607,10 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         }
         sw.survivors = res->candidates - u->len - c->untracked;
     } else {
+        if (gen == 0) {   /* room for every survivor (doubling: no copy per collection) */
+            gc_vec *y1 = &g->young[1];
+            while (y1->cap < y1->len + g->young[0].len && gc_vec_grow(y1) == 0) {}
+        }
         for (int k = 0; k < 2; k++) {
             gc_vec *v = set.vecs[k];
             if (!v) continue;
@@ -636,7 +672,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         for (size_t i = 0; i < u->len; i++)
             if (gc_in_unreach(u->items[i])) gc_set_word(u->items[i], 0);
         c->bias = 1;
-        gc_set_each(c, &uset, ph_count);
+        gc_set_each(c, &uset, ph_count, NULL);
         gc_mark_set(c, &uset);
         c->bias = 0;
         for (size_t i = 0; i < u->len; i++) {
@@ -675,6 +711,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
      * alive is an ordinary object then) and drop our reference. Dropping it at once is
      * safe: our reference is the last only when no other garbage points to it any
      * more, and every member not reached yet is still held by us. */
+    alloc_defer_release(h, 1);   /* the pages this frees go back in one batch, at the end */
     for (size_t i = 0; i < u->len; i++) {
         ohm_object *o = u->items[i];
         if (gc_in_unreach(o)) {
@@ -683,6 +720,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         }
         ohm_decref(o);
     }
+    alloc_defer_release(h, 0);
     res->collected = res->found - res->uncollectable;
     u->len = 0;
 }

@@ -25,6 +25,9 @@
  * revived before the pool counts as full. So after 99.9% of blocks die at random, in
  * any order, only the pages holding survivors stay resident.
  *
+ * The delay line (h->alloc.trimq): a pool at a watermark is trimmed 16 watermarks
+ * later, unless it emptied, filled, is being refilled, or re-entered the line since.
+ *
  * Invariants: a listed pool has freelist != NULL, or bump < limit, or released
  * pages, or is the head (about to be refilled or unlinked); ref + bias counts the
  * blocks in use; every block on the free list and every carved block of an object
@@ -178,12 +181,32 @@ void *pool_alloc(ohm_heap *h, int kind, unsigned cls) {
 }
 
 /* A pool leaving the delay line: trim its pages into the pending run, unless it went
- * back to its arena or filled up meanwhile. */
-void pool_trim_queued(ohm_heap *h, struct alloc_pool *pl) {
+ * back to its arena, filled up, or is being refilled (more blocks in use than when it
+ * entered: the program allocates from it again, and trimming would only make it fault
+ * the pages back in: in a steady state of small cycles, that was a madvise and three
+ * page faults per young collection). */
+void pool_trim_queued(ohm_heap *h, struct alloc_pool *pl, size_t used_then) {
     struct alloc_state *a = &h->alloc;
     if (pool_kind(pl) == POOL_FREE || (pl->flags & POOL_FULL) || arena_keeps_pages(h)) return;
+    if (pool_used(pl) > used_then) return;
     pool_trim_pages(h, pl, &a->pending);
     if (a->pending.end - a->pending.start >= (ptrdiff_t)(64 * PAGE_SIZE)) release_flush(&a->pending);
+}
+
+void pool_trimq_push(ohm_heap *h, struct alloc_pool *pl, size_t used) {
+    struct alloc_state *a = &h->alloc;
+    unsigned i = a->trimq_next;
+    struct alloc_pool *old = a->trimq[i];
+    size_t old_used = a->trimq_used[i];
+    a->trimq[i] = pl;
+    a->trimq_used[i] = (uint16_t)used;
+    a->trimq_next = (i + 1) % ALLOC_TRIMQ;
+    if (!old) return;
+    /* a pool that came back to a watermark since (drained, refilled, drained again:
+     * a steady state) is in the line again: the newer entry decides */
+    for (unsigned k = 0; k < ALLOC_TRIMQ; k++)
+        if (a->trimq[k] == old) return;
+    pool_trim_queued(h, old, old_used);
 }
 
 void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
@@ -199,11 +222,18 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
              * trimmed when it leaves the delay line, ALLOC_TRIMQ watermarks later: a
              * pool that was draining in order (a tree being freed) is empty by then,
              * and goes back whole, without a madvise per page on its way down. */
-            struct alloc_pool *old = a->trimq[a->trimq_next];
-            a->trimq[a->trimq_next] = pl;
-            a->trimq_next = (a->trimq_next + 1) % ALLOC_TRIMQ;
-            if (old) pool_trim_queued(h, old);
+            if (a->defer) {
+                /* a burst of frees under alloc_defer_release: trimmed once, at its end */
+                if (!(pl->flags & POOL_DEFERRED)) {
+                    pl->flags |= POOL_DEFERRED;
+                    if (a->ndefq < ALLOC_DEFQ) a->defq[a->ndefq] = pl;
+                    a->ndefq++;
+                }
+                goto next_mark;
+            }
+            pool_trimq_push(h, pl, used);
         }
+    next_mark:
         pl->bias = (uint16_t)(used / 2);   /* the next watermark: half of it again */
         pl->ref = (uint16_t)(used - pl->bias);
         return;
@@ -363,4 +393,44 @@ int pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
         }
     }
     return 0;
+}
+
+/* The GC pools as spans of object slots, for a walker that inlines its per-object work
+ * (the collector's full passes): span(arg, first object, slots, stride) per run of
+ * carved slots clear of released pages; free slots have type NULL. Then large GC
+ * objects through fn. -1 (nothing walked) under ASan or valgrind, whose view of free
+ * slots needs the per-slot checks of pool_walk. */
+int alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, void *arg) {
+#ifdef ALLOC_ASAN
+    (void)h; (void)span; (void)fn; (void)arg;
+    return -1;
+#else
+    if (h->alloc.valgrind) return -1;
+    size_t oo = h->alloc.obj_offset;
+    for (struct alloc_arena *ar = h->alloc.arenas; ar; ar = ar->next) {
+        uint64_t used = ~ar->free_mask;
+        while (used) {
+            unsigned i = (unsigned)__builtin_ctzll(used);
+            used &= used - 1;
+            struct alloc_pool *pl = &ar->pools[i];
+            if (pool_kind(pl) != POOL_GC) continue;
+            size_t size = CLASS_SIZE(pl->cls), end = pl->bump, first = pool_first(pl);
+            unsigned rel = pl->flags >> POOL_REL_SHIFT;
+            char *mem = pool_mem(pl);
+            if (OHM_LIKELY(!rel)) {
+                if (end > first) span(arg, mem + first + oo, (end - first) / size, size);
+                continue;
+            }
+            size_t run = first, off = first;   /* runs of slots clear of released pages */
+            for (; off + size <= end; off += size) {
+                if (block_in_pages(off, size, rel)) {
+                    if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
+                    run = off + size;
+                }
+            }
+            if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
+        }
+    }
+    return large_walk(h, 1, fn, arg);
+#endif
 }
