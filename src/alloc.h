@@ -30,8 +30,7 @@ struct alloc_pool {
                                        has bias blocks in use (see pool.c) */
     uint16_t bump;                  /* offset of the first never-carved block */
     uint8_t cls;                    /* size class: block size (cls + 1) * 16 */
-    uint8_t flags;                  /* POOL_FULL | kind << 1 | POOL_KEPT | released-page
-                                       bits << 4 (a kept pool: its old kind << 4) */
+    uint8_t flags;                  /* POOL_FULL | kind << 1 | released-page bits << 4 */
 };
 
 /* Pages to madvise, gathered so that adjacent ranges go in one call. */
@@ -74,7 +73,7 @@ struct alloc_state {
     size_t purge_events;            /* pools emptied since the last purge */
     int trimming;                   /* alloc_trim runs: look at every pool */
     size_t pages_released;          /* pages handed back with madvise, ever */
-#define ALLOC_TRIMQ 32
+#define ALLOC_TRIMQ 16
     struct alloc_pool *trimq[ALLOC_TRIMQ]; /* pools at a watermark, trimmed when they
                                        leave this delay line (if not empty by then) */
     unsigned trimq_next;            /* the oldest entry, next to be trimmed */
@@ -141,6 +140,10 @@ int alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
 /* Fault injection for tests (SQLite/Lua style): the next n allocations of any domain
  * succeed, then every one fails (NULL, errno ENOMEM) until alloc_fail_after(h, -1). */
 void alloc_fail_after(ohm_heap *h, long n);
+
+/* The expensive consistency check: every allocator invariant over the whole heap.
+ * Returns the number of violations, describing the first ones on out (may be NULL). */
+int alloc_check(ohm_heap *h, FILE *out);
 
 /* Memory cap for tests: arenas and large blocks together may not exceed `bytes`
  * (0: no cap); an allocation that would is refused with ENOMEM. */

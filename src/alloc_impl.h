@@ -44,8 +44,6 @@
 enum { POOL_PLAIN = 0, POOL_OBJ = 1, POOL_GC = 2, POOL_FREE = 3 };
 #define POOL_FULL      0x01u   /* full and out of its used list */
 #define POOL_KIND_SHIFT 1      /* bits 1..2: the kind */
-#define POOL_KEPT      0x08u   /* a free pool whose free list, bump and class are intact
-                                  (bits 4..5: the kind it had); pool_init reuses them */
 #define POOL_REL_SHIFT 4       /* bits 4..7: pages released while the pool is in use */
 
 #define CLASS_SIZE(c)  (((size_t)(c) + 1) << 4)
@@ -171,6 +169,7 @@ void *os_map_aligned(size_t size, size_t align);   /* NULL on failure */
 void  os_unmap(void *p, size_t size);
 void  os_release(void *p, size_t size);            /* madvise: contents become zero */
 void *os_reserve(size_t size);                     /* lazily zero, NORESERVE */
+void  os_read_only(void *p, size_t size);          /* never written again */
 
 /* ---------------------------------------------------------------- arena.c */
 /* Pages to madvise, gathered so that adjacent ranges go in one call. */
@@ -215,6 +214,10 @@ int   pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
 
 /* ---------------------------------------------------------------- large.c */
 #define LARGE_PREFIX 16
+struct alloc_large_ent {
+    char *p;          /* the user pointer (after the prefix); NULL: empty slot */
+    uintptr_t kind;   /* LARGE_PLAIN/OBJ/GC, | LARGE_HOOKED when from the RAW hook */
+};
 enum { LARGE_PLAIN = 0, LARGE_OBJ = 1, LARGE_GC = 2, LARGE_HOOKED = 4 };
 void *large_alloc(ohm_heap *h, size_t n, int kind);  /* kind: LARGE_* */
 void *large_realloc(ohm_heap *h, void *p, size_t n); /* NULL: p untouched */

@@ -13,14 +13,16 @@
  *    Empty arenas still mapped sit in avail[64] and are used last. Inside an arena, a
  *    pool whose pages are still resident (dirty) is preferred.
  *
- * Giving memory back (arena_purge, run every max(PURGE_EVENTS, arenas) emptied
- * pools, and by alloc_trim):
- *  - the free pages of used pools go back at once (pool_trim_pages), so a few
- *    survivors do not pin whole pools: after 99.9% of 1M blocks die at random, ~12%
+ * Giving memory back:
+ *  - the free pages of used pools, at the pools' watermarks (pool.c), so a few
+ *    survivors do not pin whole pools: after 99.9% of 1M blocks die at random, 12-14%
  *    of the peak stays resident;
- *  - empty pools stay resident only up to `retain_pools`; beyond it, whole empty
- *    arenas are unmapped (one stays: the spare, so a loop at an arena boundary
- *    cannot thrash mmap/munmap), then the other empty pools are madvised.
+ *  - an empty pool, as it comes back (arena_return_pool), beyond `retain_pools`
+ *    empty pools kept resident; releases go through one pending run of adjacent pages
+ *    (h->alloc.pending), madvised at 64 pages, at a gap, or before reuse;
+ *  - whole empty arenas, by the purge (every max(PURGE_EVENTS, arenas) emptied pools,
+ *    and alloc_trim), beyond `retain_pools`; one stays mapped: the spare, so a loop
+ *    at an arena boundary cannot thrash mmap/munmap;
  *  - `retain_pools` is learned: it starts at 0 and grows by one each time a pool must
  *    be taken fresh while pools released earlier were not needed back yet ("regret").
  *    A program that frees everything and builds it again (binary trees) thus keeps
@@ -51,6 +53,7 @@ int arena_init(ohm_heap *h) {
     /* the map, then as much again never written: the zero map of the slow mode */
     a->map = os_reserve((size_t)2 << MAP_BITS);
     if (!a->map) { heap_error(h, "ohm_heap_new: cannot reserve the arena map"); return -1; }
+    os_read_only(a->map + ((size_t)1 << MAP_BITS), (size_t)1 << MAP_BITS);
     a->arena_alloc.ctx = NULL;
     a->arena_alloc.alloc = arena_default_alloc;
     a->arena_alloc.free = arena_default_free;
@@ -163,18 +166,15 @@ struct alloc_pool *arena_take_pool(ohm_heap *h) {
     return &ar->pools[i];
 }
 
+static void release_pool(struct alloc_state *a, struct alloc_arena *ar, unsigned i,
+                         struct release_batch *rb);
+
 void arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     struct alloc_state *a = &h->alloc;
     struct alloc_arena *ar = arena_of(pl);
     uint64_t bit = (uint64_t)1 << pool_index(pl);
-    /* An empty pool with no released pages has every carved block on its free list:
-     * keep that list, so a pool taken again for the same class needs no carving. */
-    if (!(pl->flags >> POOL_REL_SHIFT))
-        pl->flags = (uint8_t)(POOL_KEPT | (unsigned)pool_kind(pl) << POOL_REL_SHIFT);
-    else {
-        pl->flags = 0;
-        pl->freelist = NULL;
-    }
+    pl->flags = 0;
+    pl->freelist = NULL;
     pool_set_kind(pl, POOL_FREE);
     pl->next = pl->prev = NULL;
     pl->ref = 0;
@@ -185,6 +185,13 @@ void arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     bucket_remove(a, ar);
     ar->nfree++;
     bucket_insert(a, ar);
+    /* Beyond what the heap learned to keep, the pool's pages go back now (through the
+     * pending run: pools emptying in address order cost one madvise per 64 pages);
+     * an arena now empty waits for the purge, which unmaps it whole. */
+    if (ar->nfree < ARENA_POOLS && !h->destroying && !a->arena_hooked && !arena_keeps_pages(h)) {
+        release_pool(a, ar, pool_index(pl), &a->pending);
+        if (a->pending.end - a->pending.start >= (ptrdiff_t)(64 * PAGE_SIZE)) release_flush(&a->pending);
+    }
     /* A purge looks at every pool: run it once per max(16, arenas) emptied pools, so
      * its cost per emptied pool stays constant however big the heap. */
     if (++a->purge_events >= PURGE_EVENTS && a->purge_events >= a->narenas && !h->destroying)
@@ -209,8 +216,6 @@ static void release_pool(struct alloc_state *a, struct alloc_arena *ar, unsigned
     if (i == 0) start = (ARENA_HDR + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     release_add(rb, (char *)ar + start, end - start);
     a->pages_released += (end - start) >> PAGE_SHIFT;
-    ar->pools[i].flags &= (uint8_t)~POOL_KEPT;      /* its blocks read as zeros now */
-    ar->pools[i].freelist = NULL;
     ar->dirty_mask &= ~((uint64_t)1 << i);
     a->dirty_pools--;
     a->recent_released++;

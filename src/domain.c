@@ -71,6 +71,9 @@ int alloc_init(ohm_heap *h) {
     for (int d = OHM_DOMAIN_MEM; d <= OHM_DOMAIN_OBJ; d++)
         a->dom[d] = (ohm_allocator){h, pym_malloc, pym_calloc, pym_realloc, pym_free};
     a->valgrind = alloc_under_memcheck();
+#ifdef OHM_HAVE_VALGRIND
+    if (a->valgrind) VALGRIND_CREATE_MEMPOOL(h, 0, 0);
+#endif
     if (h->cfg.debug) {
         for (int d = 0; d < 3; d++) {
             a->debug[d].heap = h;
@@ -88,6 +91,9 @@ int alloc_init(ohm_heap *h) {
 void alloc_fini(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     if (h->cfg.debug) debug_unregister(h);
+#ifdef OHM_HAVE_VALGRIND
+    if (a->valgrind) VALGRIND_DESTROY_MEMPOOL(h);
+#endif
     large_fini(h);
     arena_fini(h);
     raw_fini(h);

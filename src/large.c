@@ -18,10 +18,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-struct alloc_large_ent {
-    char *p;          /* the user pointer (after the prefix); NULL: empty slot */
-    uintptr_t kind;   /* LARGE_PLAIN/OBJ/GC, | LARGE_HOOKED when from the RAW hook */
-};
 
 struct large_prefix { ohm_heap *heap; size_t size; };
 

@@ -31,6 +31,10 @@ void os_release(void *p, size_t size) {
     madvise(p, size, MADV_DONTNEED);
 }
 
+void os_read_only(void *p, size_t size) {
+    mprotect(p, size, PROT_READ);
+}
+
 void *os_reserve(size_t size) {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

@@ -43,6 +43,7 @@ static void test_sizes(void) {
         fill(p[n], n, (unsigned)n);
     }
     for (size_t n = 0; n < N; n++) CHECK(filled(p[n], n, (unsigned)n));
+    CHECK_EQ_INT(alloc_check(h, stderr), 0);
     /* the table: every class in use */
     ohm_heap_stats st;
     ohm_heap_stats_get(h, &st);
@@ -145,7 +146,9 @@ static void test_arena_release(void) {
     CHECK_EQ_SIZE(st1.arenas_highwater, st1.arenas_current);
     CHECK_EQ_SIZE(st1.classes[1].blocks_in_use, N);
     CHECK_EQ_SIZE(st1.arenas_reclaimed, 0);
+    CHECK_EQ_INT(alloc_check(h, stderr), 0);
     for (int i = 0; i < N; i++) ohm_free(h, v[i]);
+    CHECK_EQ_INT(alloc_check(h, stderr), 0);
     ohm_heap_stats_get(h, &st2);
     CHECK_EQ_SIZE(st2.classes[1].blocks_in_use, 0);
     /* every arena but the spare and the one holding the class's last pool is gone */
@@ -180,6 +183,7 @@ static void test_survivors(void) {
         ohm_free(h, v[i]);
         v[i] = NULL;
     }
+    CHECK_EQ_INT(alloc_check(h, stderr), 0);
     ohm_heap_stats st;
     ohm_heap_stats_get(h, &st);
     CHECK_EQ_SIZE(st.classes[1].blocks_in_use, (size_t)kept);
@@ -192,7 +196,9 @@ static void test_survivors(void) {
     CHECK(ok);
     /* released pages come back into use */
     for (int i = 0; i < N; i++) if (!v[i]) { v[i] = ohm_malloc(h, 32); v[i][0] = (uint32_t)i; }
+    CHECK_EQ_INT(alloc_check(h, stderr), 0);
     alloc_trim(h);      /* no release may land on pages in use again */
+    CHECK_EQ_INT(alloc_check(h, stderr), 0);
     ok = 1;
     for (int i = 0; i < N; i++) if (v[i][0] != (uint32_t)i) ok = 0;
     CHECK(ok);
@@ -216,6 +222,7 @@ static void test_retention(void) {
         ohm_heap_stats st;
         ohm_heap_stats_get(h, &st);
         allocated[round] = st.arenas_allocated;
+        CHECK_EQ_INT(alloc_check(h, stderr), 0);
         released[round] = st.pages_released;
     }
     CHECK(released[0] > 0);                     /* round 0: given back */
@@ -258,11 +265,13 @@ static void test_survivors_random_order(void) {
     }
     for (int i = 0; i < N; i++) if (i % 1000) { ohm_free(h, v[i]); v[i] = NULL; }
     size_t kept = resident_pages(h);
+    CHECK_EQ_INT(alloc_check(h, stderr), 0);
     /* fill half the freed slots again (revived pages, pending releases), free some,
      * and check that nothing live was handed back */
     for (int i = 0; i < N; i += 2) if (!v[i]) { v[i] = ohm_malloc(h, 32); v[i][0] = (uint32_t)i; }
     for (int i = 0; i < N; i += 4) if (i % 1000) { ohm_free(h, v[i]); v[i] = NULL; }
     alloc_trim(h);
+    CHECK_EQ_INT(alloc_check(h, stderr), 0);
     for (int i = 0; i < N; i += 2) if (v[i] && i % 1000 && v[i][0] != (uint32_t)i) { CHECK(0); break; }
     CHECK(kept * 100 <= peak * 15);
     fprintf(stderr, "random-order 0.1%% survivors: %zu of %zu pages resident (%.1f%%)\n",
@@ -322,6 +331,7 @@ static void test_many_heaps(void) {
                 if ((j == k) != (alloc_usable_size(hs[j], p[k][i]) != 0)) ok = 0;
         }
     CHECK(ok);
+    for (int k = 0; k < H; k++) CHECK_EQ_INT(alloc_check(hs[k], stderr), 0);
     ohm_object *o[H];
     for (int k = 0; k < H; k++) o[k] = alloc_object(hs[k], 32 + 600 * (k & 1), k & 1);
     for (int k = 0; k < H; k++) CHECK(alloc_heap_of(o[k]) == hs[k]);

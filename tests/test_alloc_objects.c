@@ -57,6 +57,7 @@ static void test_objects(int debug) {
         blk[i] = ohm_malloc(h, n);
         memset(blk[i], 0x5a, n);
     }
+    CHECK_EQ_INT(alloc_check(h, stderr), 0);
     struct walk w = walk(h, 0);
     CHECK_EQ_SIZE(w.n, N);
     CHECK_EQ_SIZE(w.gc, ngc);
@@ -72,6 +73,7 @@ static void test_objects(int debug) {
         if (i % 2) { alloc_object_free(h, o[i]); o[i] = NULL; }
         else { left++; leftgc += i % 3 != 0; }
     }
+    CHECK_EQ_INT(alloc_check(h, stderr), 0);
     w = walk(h, 0);
     CHECK_EQ_SIZE(w.n, left);
     CHECK_EQ_SIZE(w.gc, leftgc);
@@ -127,6 +129,7 @@ static void test_walk_big(void) {
     ohm_heap_stats st;
     ohm_heap_stats_get(h, &st);
     CHECK(st.pages_released > 1000);
+    CHECK_EQ_INT(alloc_check(h, stderr), 0);
     w = walk(h, 1);
     CHECK_EQ_SIZE(w.n, kept);
     for (int i = 0; i < N; i++) if (o[i]) alloc_object_free(h, o[i]);

@@ -55,6 +55,7 @@ static void *worker(void *arg) {
         if (r % 20000 == 0) alloc_trim(h);
     }
     alloc_walk_objects(h, 0, count, &j->walked);
+    j->errors += alloc_check(h, stderr);
     ohm_heap_destroy(h);   /* the live blocks go with it */
     memset(slot, 0, sizeof slot);
     memset(objs, 0, sizeof objs);
