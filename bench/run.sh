@@ -34,29 +34,44 @@ note() { printf '%s\n' "$*" >&2; }
 [ -n "$PY" ] || note "skipped: CPython (python3) not found"
 [ -n "$VG" ] || note "skipped: callgrind (valgrind) not found"
 
-# run IMPL KEY... -- COMMAND...: run one case; rows it printed go to $ROWS, and every
-# KEY it should have printed but did not becomes a "failed" cell.
+# run [-r N] IMPL KEY... -- COMMAND...: run one case (N times, keeping each figure's
+# best: for single-shot cases on a shared machine); rows it printed go to $ROWS, and
+# every KEY it should have printed but did not becomes a "failed" cell.
 run() {
+    local rep=1
+    if [ "$1" = "-r" ]; then rep=$2; shift 2; fi
     local impl=$1; shift
     local keys=()
     while [ "$1" != "--" ]; do keys+=("$1"); shift; done
     shift
-    local out rc why t0=$(date +%s.%N)
+    local out="" rc=0 why t0 k
+    t0=$(date +%s.%N)
     if [ ! -x "$1" ] && ! command -v "$1" >/dev/null; then
-        out="" rc=127 why="failed: not built"
+        rc=127 why="failed: not built"
     else
         echo "== $impl: $*" >> "$LOG"
-        out=$(timeout "$TIMEOUT" "$@" 2>> "$LOG"); rc=$?
         why="failed"
-        [ $rc = 124 ] && why="failed: timeout"
+        for ((k = 0; k < rep; k++)); do
+            local o r
+            o=$(timeout "$TIMEOUT" "$@" 2>> "$LOG"); r=$?
+            out="$out"$'\n'"$o"
+            if [ $r != 0 ]; then rc=$r; [ $r = 124 ] && why="failed: timeout"; break; fi
+        done
     fi
-    printf '%s\n' "$out" | grep '^ROW' | cut -f2- >> "$ROWS"
+    # the smallest figure per key (every figure here is lower-is-better)
+    printf '%s\n' "$out" | awk -F'\t' '$1 == "ROW" {
+            k = $2 "\t" $3
+            if (!(k in v)) { order[++n] = k; v[k] = $4 }
+            else if ($4 ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ && ($4 + 0 < v[k] + 0 || v[k] !~ /^-?[0-9.]/)) v[k] = $4 }
+        END { for (i = 1; i <= n; i++) print order[i] "\t" v[order[i]] }' >> "$ROWS"
     for k in "${keys[@]}"; do
         printf '%s\n' "$out" | grep -q "^ROW	$k	$impl	" || printf '%s\t%s\t%s\n' "$k" "$impl" "$why" >> "$ROWS"
     done
     local what="$(basename "$1")"; shift
     case "${1:-}" in */*) what="$what $(basename "$1")"; shift ;; esac
-    note "$(printf '  %-8s %-40s %5.1fs%s' "$impl" "$what ${1:-}" \
+    what="$what ${1:-}"
+    [ "$rep" -gt 1 ] && what="$what (best of $rep)"
+    note "$(printf '  %-8s %-40s %5.1fs%s' "$impl" "$what" \
         "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')" "$([ $rc = 0 ] || echo "  (exit $rc)")")"
 }
 
@@ -99,7 +114,10 @@ callgrind() {
     note "$(printf '  %-8s callgrind %-18s %s: %s per unit (%s in %s itself)' "$impl" "$fn" "$(basename "$1")" "${v%% *}" "$CG_SELF" "$fn")"
 }
 
-py() { [ -n "$PY" ] && run CPython "$@"; }
+py() {
+    [ -n "$PY" ] || return 0
+    if [ "$1" = "-r" ]; then run -r "$2" CPython "${@:3}"; else run CPython "$@"; fi
+}
 
 # Which allocator binaries exist on this machine, by name in the rows.
 ALLOCS="ohm:bench_alloc glibc:bench_alloc_glibc"
@@ -140,14 +158,15 @@ for c in trees trees_nogc bytes; do py "obj.$c" -- "$PY" "$SRC/bench_objects.py"
 py $churn_keys -- "$PY" "$SRC/bench_objects.py" churn
 
 # ---------------------------------------------------------------- issue 4: collector
+# single-shot collections: the best of 3 processes
 for c in garbage pyperf_collect pyperf_traversal; do
-    run ohm "gc.$c" -- "$BIN/bench_gc" "$c"
-    py "gc.$c" -- "$PY" "$SRC/bench_gc.py" "$c"
+    run -r 3 ohm "gc.$c" -- "$BIN/bench_gc" "$c"
+    py -r 3 "gc.$c" -- "$PY" "$SRC/bench_gc.py" "$c"
 done
-run ohm gc.live.ns gc.live.pause -- "$BIN/bench_gc" live
-py gc.live.ns gc.live.pause -- "$PY" "$SRC/bench_gc.py" live
-run ohm gc.steady.share gc.steady.pause gc.steady.ns -- "$BIN/bench_gc" steady
-py gc.steady.share gc.steady.pause gc.steady.ns -- "$PY" "$SRC/bench_gc.py" steady
+run -r 3 ohm gc.live.ns gc.live.pause -- "$BIN/bench_gc" live
+py -r 3 gc.live.ns gc.live.pause -- "$PY" "$SRC/bench_gc.py" live
+run -r 3 ohm gc.steady.share gc.steady.pause gc.steady.ns -- "$BIN/bench_gc" steady
+py -r 3 gc.steady.share gc.steady.pause gc.steady.ns -- "$PY" "$SRC/bench_gc.py" steady
 
 # ---------------------------------------------------------------- issue 5: tracing
 for w in churn trees; do
