@@ -1,0 +1,148 @@
+/*
+ * objects.c — the object benchmarks of issue 3 (bench_objects). Cases:
+ *   trees       binary trees of ohm objects (a GC node type with two references):
+ *               build depth 18, walk, release the root; 20 times. ns per node.
+ *   trees_nogc  the same with automatic collection off.
+ *   bytes       resident bytes per live node, 1M nodes in a chain.
+ *   churn       create+release of int, float, str, tuple(3), list, dict: one at a
+ *               time (the free lists serve them: "warm") and in batches of 10,000
+ *               live with the free lists emptied after each batch ("cold").
+ *   incdec N    4N incref+decref pairs in incdec_loop (callgrind counts it), inline
+ *   incdec_call N   the same through the out-of-line functions
+ */
+#include "common.h"
+#include "ohm.h"
+
+static ohm_heap *H;
+#include "onode.h"
+
+static void case_trees(int argc, char **argv) {
+    (void)argc; (void)argv;
+    row("obj.trees", "ohm", otrees_run(18, tree_iters(20)));
+}
+
+static void case_trees_nogc(int argc, char **argv) {
+    (void)argc; (void)argv;
+    ohm_gc_disable(H);
+    row("obj.trees_nogc", "ohm", otrees_run(18, tree_iters(20)));
+}
+
+/* RSS growth per node while 1M nodes are alive, each holding the previous one. */
+static void case_bytes(int argc, char **argv) {
+    (void)argc; (void)argv;
+    long n = scaled(1000000);
+    size_t base = rss_bytes();
+    ohm_object *head = NULL;
+    for (long i = 0; i < n; i++) {
+        onode *o = onode_new();
+        o->ref[0] = head;          /* the chain's reference moves into the new node */
+        head = &o->ob;
+    }
+    size_t after = rss_bytes();
+    fprintf(stderr, "bytes: %ld nodes, rss +%zu KiB, ohm_sizeof %zu\n", n, (after - base) >> 10,
+            ohm_sizeof(head));
+    row("obj.bytes", "ohm", (double)(after - base) / (double)n);
+    /* the heap's destruction frees the chain */
+}
+
+/* ---- builtin types: one object per op, made and released */
+enum { T_INT, T_FLOAT, T_STR, T_TUPLE, T_LIST, T_DICT, T_COUNT };
+static const char *const type_names[T_COUNT] = { "int", "float", "str", "tuple", "list", "dict" };
+static ohm_object *items[3];
+
+static inline ohm_object *make(int t, long i) {
+    ohm_object *o = NULL;
+    switch (t) {
+    case T_INT: o = ohm_int_new(H, 1000 + (i & 1023)); break;     /* outside the cache */
+    case T_FLOAT: o = ohm_float_new(H, (double)i * 0.5); break;
+    case T_STR: o = ohm_str_new(H, "benchmarks", 10); break;
+    case T_TUPLE:
+        o = ohm_tuple_new(H, 3);
+        if (o) for (size_t k = 0; k < 3; k++) ohm_tuple_set(o, k, items[k]);
+        break;
+    case T_LIST: o = ohm_list_new(H); break;
+    case T_DICT: o = ohm_dict_new(H); break;
+    }
+    if (!o) { fprintf(stderr, "bench: %s: %s\n", type_names[t], ohm_last_error(H)); exit(2); }
+    return o;
+}
+
+static void case_churn(int argc, char **argv) {
+    (void)argc; (void)argv;
+    long n = scaled(2000000);
+    enum { BATCH = 10000 };
+    static ohm_object *batch[BATCH];
+    char key[64];
+    items[0] = ohm_int_new(H, 1); items[1] = ohm_int_new(H, 2); items[2] = ohm_int_new(H, 3);
+    for (int t = 0; t < T_COUNT; t++) {
+        for (long i = 0; i < 1000; i++) ohm_decref(make(t, i));         /* warm up */
+        double warm = 1e300, cold = 1e300;
+        long rounds = n / BATCH > 0 ? n / BATCH : 1;
+        for (int r = 0; r < BENCH_REPEAT; r++) {                         /* best of */
+            double t0 = now_ns();
+            for (long i = 0; i < n; i++) ohm_decref(make(t, i));
+            warm = min_d(warm, (now_ns() - t0) / (double)n);
+
+            double c = 0;
+            for (long k = 0; k < rounds; k++) {
+                ohm_clear_freelists(H);
+                t0 = now_ns();
+                for (long i = 0; i < BATCH; i++) batch[i] = make(t, i);
+                for (long i = 0; i < BATCH; i++) ohm_decref(batch[i]);
+                c += now_ns() - t0;
+            }
+            cold = min_d(cold, c / (double)(rounds * BATCH));
+        }
+        snprintf(key, sizeof key, "obj.%s.warm", type_names[t]);
+        row(key, "ohm", warm);
+        snprintf(key, sizeof key, "obj.%s.cold", type_names[t]);
+        row(key, "ohm", cold);
+    }
+    for (int k = 0; k < 3; k++) ohm_decref(items[k]);
+}
+
+/* The reference-counting fast path as callgrind sees it. */
+void incdec_loop(ohm_object *o, long n);
+void incdec_call_loop(ohm_object *o, long n);
+/* Each iteration makes 4 pairs, so the loop's own 3 instructions weigh < 1 per pair;
+ * the barriers make each count be loaded and stored as in real code. */
+#define INCDEC_PAIR(o) do { ohm_incref(o); BENCH_BARRIER(); ohm_decref(o); BENCH_BARRIER(); } while (0)
+BENCH_NOINLINE void incdec_loop(ohm_object *o, long n) {
+    for (long i = 0; i < n; i++) { INCDEC_PAIR(o); INCDEC_PAIR(o); INCDEC_PAIR(o); INCDEC_PAIR(o); }
+}
+#define INCDEC_CALL(o) do { (ohm_incref)(o); (ohm_decref)(o); } while (0)  /* () skip the macros */
+BENCH_NOINLINE void incdec_call_loop(ohm_object *o, long n) {
+    for (long i = 0; i < n; i++) { INCDEC_CALL(o); INCDEC_CALL(o); INCDEC_CALL(o); INCDEC_CALL(o); }
+}
+
+static void case_incdec(int argc, char **argv) {
+    long n = argc > 0 ? atol(argv[0]) : 1000;
+    ohm_object *o = ohm_float_new(H, 1.5);
+    incdec_loop(o, 16);
+    incdec_loop(o, n);
+    bench_sink += ohm_refcount(o);
+    ohm_decref(o);
+}
+
+static void case_incdec_call(int argc, char **argv) {
+    long n = argc > 0 ? atol(argv[0]) : 1000;
+    ohm_object *o = ohm_float_new(H, 1.5);
+    incdec_call_loop(o, 16);
+    incdec_call_loop(o, n);
+    bench_sink += ohm_refcount(o);
+    ohm_decref(o);
+}
+
+static const bench_case cases[] = {
+    { "trees", case_trees }, { "trees_nogc", case_trees_nogc }, { "bytes", case_bytes },
+    { "churn", case_churn }, { "incdec", case_incdec }, { "incdec_call", case_incdec_call },
+    { NULL, NULL }
+};
+
+int main(int argc, char **argv) {
+    H = ohm_heap_new(NULL);
+    if (!H) { fprintf(stderr, "bench_objects: %s\n", ohm_last_error(NULL)); return 2; }
+    int rc = bench_main(cases, argc, argv);
+    ohm_heap_destroy(H);
+    return rc;
+}

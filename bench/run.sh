@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# run.sh BUILD_DIR — run every benchmark of `make bench` and print one table per issue,
+# ohm next to its peers with ratios (ohm / peer: below 1 means ohm is better: every
+# figure here is lower-is-better). The table also goes to BUILD_DIR/bench.md
+# (Markdown, to paste into the README); the programs' own notes to BUILD_DIR/bench.log.
+#
+# Each case runs in its own process (bench/common.h): a program that failed to build,
+# crashed, or ran past OHM_BENCH_TIMEOUT seconds (default 300) gives "failed" cells and
+# the run goes on. A peer that is not installed gives a "skipped:" line.
+# OHM_BENCH_QUICK=1 runs every workload at a tenth of its size (a quick check).
+set -u
+B=${1:-build-bench}
+BIN=$B/bench
+SRC=$(cd "$(dirname "$0")" && pwd)
+ROWS=$B/bench.rows
+LOG=$B/bench.log
+SPEC=$B/bench.spec
+TIMEOUT=${OHM_BENCH_TIMEOUT:-300}
+: > "$ROWS"
+: > "$LOG"
+START=$(date +%s)
+# Measure the defaults: no debug hooks, tracing or stats from the caller's environment.
+unset OHM_MALLOC OHM_TRACEMALLOC OHM_MALLOCSTATS PYTHONMALLOC PYTHONTRACEMALLOC PYTHONMALLOCSTATS
+
+HAVE_JEMALLOC=0 HAVE_MIMALLOC=0 HAVE_BOEHM=0
+[ -f "$BIN/peers.env" ] && . "$BIN/peers.env"
+PY=$(command -v python3 || true)
+VG=$(command -v valgrind || true)
+
+note() { printf '%s\n' "$*" >&2; }
+[ "$HAVE_JEMALLOC" = 1 ] || note "skipped: jemalloc not found"
+[ "$HAVE_MIMALLOC" = 1 ] || note "skipped: mimalloc not found"
+[ "$HAVE_BOEHM" = 1 ] || note "skipped: Boehm GC not found"
+[ -n "$PY" ] || note "skipped: CPython (python3) not found"
+[ -n "$VG" ] || note "skipped: callgrind (valgrind) not found"
+
+# run IMPL KEY... -- COMMAND...: run one case; rows it printed go to $ROWS, and every
+# KEY it should have printed but did not becomes a "failed" cell.
+run() {
+    local impl=$1; shift
+    local keys=()
+    while [ "$1" != "--" ]; do keys+=("$1"); shift; done
+    shift
+    local out rc why t0=$(date +%s.%N)
+    if [ ! -x "$1" ] && ! command -v "$1" >/dev/null; then
+        out="" rc=127 why="failed: not built"
+    else
+        echo "== $impl: $*" >> "$LOG"
+        out=$(timeout "$TIMEOUT" "$@" 2>> "$LOG"); rc=$?
+        why="failed"
+        [ $rc = 124 ] && why="failed: timeout"
+    fi
+    printf '%s\n' "$out" | grep '^ROW' | cut -f2- >> "$ROWS"
+    for k in "${keys[@]}"; do
+        printf '%s\n' "$out" | grep -q "^ROW	$k	$impl	" || printf '%s\t%s\t%s\n' "$k" "$impl" "$why" >> "$ROWS"
+    done
+    local what="$(basename "$1")"; shift
+    case "${1:-}" in */*) what="$what $(basename "$1")"; shift ;; esac
+    note "$(printf '  %-8s %-40s %5.1fs%s' "$impl" "$what ${1:-}" \
+        "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')" "$([ $rc = 0 ] || echo "  (exit $rc)")")"
+}
+
+# cg_run FUNC COMMAND...: run under callgrind counting inside FUNC; prints the
+# instructions collected and FUNC's own share of them (its self cost, which
+# callgrind_annotate gives; 0 when that script is missing).
+cg_run() {
+    local fn=$1; shift
+    local out; out=$(mktemp)
+    local total self
+    total=$(valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect="$fn" "$@" 2>&1 |
+            awk '/Collected :/ {print $NF}')
+    self=$(callgrind_annotate --inclusive=no "$out" 2>/dev/null |
+           awk -v f=":$fn" 'index($0, f " ") || index($0, f "\t") || $0 ~ f "$" {gsub(",", "", $1); print $1; exit}')
+    rm -f "$out"
+    echo "${total:-x} ${self:-0}"
+}
+
+# callgrind IMPL KEY FUNC MODE PER N1 N2 COMMAND...: instructions per unit, from
+# COMMAND N1 and COMMAND N2 (the difference removes start-up and warm-up) divided by
+# (N2 - N1) * PER. MODE "all": everything inside FUNC; "callees": what FUNC calls, its
+# own loop left out (as the anchors count malloc+free); a number: everything inside
+# FUNC less that many instructions per unit. Sets CG_SELF to FUNC's own per unit.
+callgrind() {
+    local impl=$1 key=$2 fn=$3 mode=$4 per=$5 n1=$6 n2=$7; shift 7
+    [ -n "$VG" ] || return 0
+    if [ ! -x "$1" ]; then printf '%s\t%s\tfailed: not built\n' "$key" "$impl" >> "$ROWS"; return; fi
+    local r1 r2
+    r1=$(cg_run "$fn" "$@" "$n1")
+    r2=$(cg_run "$fn" "$@" "$n2")
+    local v
+    v=$(awk -v r1="$r1" -v r2="$r2" -v n="$(( (n2 - n1) * per ))" -v mode="$mode" 'BEGIN {
+        split(r1, a, " "); split(r2, b, " ")
+        if (a[1] == "x" || b[1] == "x") { print "failed"; exit }
+        all = (b[1] - a[1]) / n; self = (b[2] - a[2]) / n
+        if (mode == "all") v = all; else if (mode == "callees") v = all - self; else v = all - mode
+        printf "%.1f %.2f\n", v, self }')
+    CG_SELF=${v#* }
+    printf '%s\t%s\t%s\n' "$key" "$impl" "${v%% *}" >> "$ROWS"
+    note "$(printf '  %-8s callgrind %-18s %s: %s per unit (%s in %s itself)' "$impl" "$fn" "$(basename "$1")" "${v%% *}" "$CG_SELF" "$fn")"
+}
+
+py() { [ -n "$PY" ] && run CPython "$@"; }
+
+# Which allocator binaries exist on this machine, by name in the rows.
+ALLOCS="ohm:bench_alloc glibc:bench_alloc_glibc"
+[ "$HAVE_JEMALLOC" = 1 ] && ALLOCS="$ALLOCS jemalloc:bench_alloc_jemalloc"
+[ "$HAVE_MIMALLOC" = 1 ] && ALLOCS="$ALLOCS mimalloc:bench_alloc_mimalloc"
+
+note "Benchmarks (OHM_BENCH_QUICK=${OHM_BENCH_QUICK:-0}):"
+# ---------------------------------------------------------------- issue 2: allocator
+for a in $ALLOCS; do
+    impl=${a%%:*} exe=$BIN/${a#*:}
+    for c in churn lifo fifo realloc frag; do run "$impl" "alloc.$c" -- "$exe" "$c"; done
+    if [ "$impl" = ohm ]; then run ohm alloc.trees -- "$exe" trees
+    else run "$impl" alloc.trees obj.trees -- "$exe" trees; fi
+done
+[ "$HAVE_BOEHM" = 1 ] && run Boehm alloc.trees obj.trees -- "$BIN/bench_alloc_boehm" trees
+py alloc.frag -- "$PY" "$SRC/bench_alloc.py" frag
+# malloc+free inside the allocators (the loop around them left out, as the anchors
+# count). ohm: a library copy without valgrind.h (bench/CMakeLists.txt), called without
+# ohm.h's call-site macros; then with them, the macros' inlined code counted.
+CG_SELF=
+callgrind ohm alloc.fastpath fastpath_loop callees 16 2000 4000 "$BIN/bench_alloc_cg_nocs" fastpath
+[ -n "$CG_SELF" ] && callgrind ohm alloc.fastpath_cs fastpath_loop "$CG_SELF" 16 2000 4000 "$BIN/bench_alloc_cg" fastpath
+for a in $ALLOCS; do
+    [ "${a%%:*}" = ohm ] && continue
+    callgrind "${a%%:*}" alloc.fastpath fastpath_loop callees 16 2000 4000 "$BIN/${a#*:}" fastpath
+done
+
+# ---------------------------------------------------------------- issue 3: objects
+TYPES="int float str tuple list dict"
+churn_keys=$(for t in $TYPES; do printf 'obj.%s.warm obj.%s.cold ' "$t" "$t"; done)
+run ohm obj.trees -- "$BIN/bench_objects" trees
+run ohm obj.trees_nogc -- "$BIN/bench_objects" trees_nogc
+run ohm obj.bytes -- "$BIN/bench_objects" bytes
+run ohm $churn_keys -- "$BIN/bench_objects" churn
+callgrind ohm obj.incdec incdec_loop all 4 100000 200000 "$BIN/bench_objects" incdec
+callgrind ohm obj.incdec_call incdec_call_loop all 4 100000 200000 "$BIN/bench_objects" incdec_call
+for c in trees trees_nogc bytes; do py "obj.$c" -- "$PY" "$SRC/bench_objects.py" "$c"; done
+py $churn_keys -- "$PY" "$SRC/bench_objects.py" churn
+
+# ---------------------------------------------------------------- issue 4: collector
+for c in garbage pyperf_collect pyperf_traversal; do
+    run ohm "gc.$c" -- "$BIN/bench_gc" "$c"
+    py "gc.$c" -- "$PY" "$SRC/bench_gc.py" "$c"
+done
+run ohm gc.live.ns gc.live.pause -- "$BIN/bench_gc" live
+py gc.live.ns gc.live.pause -- "$PY" "$SRC/bench_gc.py" live
+run ohm gc.steady.share gc.steady.pause gc.steady.ns -- "$BIN/bench_gc" steady
+py gc.steady.share gc.steady.pause gc.steady.ns -- "$PY" "$SRC/bench_gc.py" steady
+
+# ---------------------------------------------------------------- issue 5: tracing
+for w in churn trees; do
+    run ohm trace.$w.off trace.$w.1 trace.$w.16 trace.$w.25 trace.$w.sampled -- "$BIN/bench_trace" "$w"
+    py trace.$w.off trace.$w.1 trace.$w.16 trace.$w.25 -- "$PY" "$SRC/bench_trace.py" "$w"
+done
+run ohm trace.memory.1 trace.memory.16 -- "$BIN/bench_trace" memory
+py trace.memory.1 trace.memory.16 -- "$PY" "$SRC/bench_trace.py" memory
+
+# ---------------------------------------------------------------- the table
+cat > "$SPEC" <<'EOF'
+## Allocator (issue 2)
+alloc.churn|churn: 10k live, 8–512 B, free+malloc at random slots|ns/pair|mimalloc 0.9
+alloc.lifo|LIFO batches of 1,000 blocks, 16–64 B|ns/pair
+alloc.fifo|FIFO batches of 1,000 blocks, 16–64 B|ns/pair
+alloc.realloc|realloc growth 16 B → 4 KiB, 16 B steps|ns/realloc
+alloc.trees|binary trees depth 18 ×20, malloc/walk/free|ns/node|mimalloc 1.0
+alloc.frag|RSS kept after freeing a random 99.9% of 1M × 32 B|% of peak|ohm 15
+alloc.fastpath|malloc+free pair inside the allocator, batches of 16 × 32 B (callgrind)|instr/pair|ohm 25
+alloc.fastpath_cs|the same with ohm.h's inlined call-site macros (what a caller pays)|instr/pair
+## Objects (issue 3)
+obj.trees|binary trees of 2-ref GC objects, depth 18 ×20 (peers: their malloc trees; CPython: __slots__)|ns/node|mimalloc 1.3;Boehm 0.5
+obj.trees_nogc|the same, automatic collection off|ns/node
+obj.bytes|RSS per live 2-ref GC object, 1M alive|bytes|ohm 32
+obj.int.warm|int create+release, free list warm|ns/op
+obj.int.cold|int, 10k live per batch, free lists emptied|ns/op
+obj.float.warm|float create+release, free list warm|ns/op
+obj.float.cold|float, 10k live per batch, free lists emptied|ns/op
+obj.str.warm|str (10 chars) create+release|ns/op
+obj.str.cold|str, 10k live per batch|ns/op
+obj.tuple.warm|tuple(3) create+release, free list warm|ns/op
+obj.tuple.cold|tuple(3), 10k live per batch, free lists emptied|ns/op
+obj.list.warm|empty list create+release, free list warm|ns/op
+obj.list.cold|list, 10k live per batch, free lists emptied|ns/op
+obj.dict.warm|empty dict create+release, free list warm|ns/op
+obj.dict.cold|dict, 10k live per batch, free lists emptied|ns/op
+obj.incdec|incref+decref pair, inline (callgrind, loop unrolled ×4 included)|instr/pair
+obj.incdec_call|incref+decref pair, out-of-line functions with their calls (callgrind)|instr/pair
+## Cycle collector (issue 4)
+gc.garbage|100k rings of 10 doubly-linked nodes unreachable, one full collection|ns/object|CPython 0.33
+gc.live.ns|full collection over 1M nodes in 100k lists, nothing found|ns/object|CPython 0.33
+gc.live.pause|the same: the pause|ms
+gc.pyperf_collect|pyperformance gc_collect: 100 rings of 21 nodes, collect|µs/collection
+gc.pyperf_traversal|pyperformance gc_traversal: 1000 lists, n refs to list n−1, collect|ms/collection
+gc.steady.share|steady state: 3-node cycles dropped over a 1M-node heap: time in GC|% of time
+gc.steady.pause|steady state: longest pause|ms
+gc.steady.ns|steady state: collector time per object created|ns/object
+## Tracing (issue 5): slowdown against tracing off (CPython: tracemalloc)
+trace.churn.off|churn (2M pairs; CPython: bytes objects, 1M), tracing off|ns/pair
+trace.churn.1|churn, 1 frame|× off|ohm 1.5
+trace.churn.16|churn, 16 frames|× off|ohm 3
+trace.churn.25|churn, 25 frames|× off
+trace.churn.sampled|churn, sampled at 512 KiB, 16 frames|× off|ohm 1.05
+trace.trees.off|object trees depth 18 ×2, tracing off|ns/node
+trace.trees.1|object trees, 1 frame|× off|ohm 1.5
+trace.trees.16|object trees, 16 frames|× off|ohm 3
+trace.trees.25|object trees, 25 frames|× off
+trace.trees.sampled|object trees, sampled at 512 KiB, 16 frames|× off|ohm 1.05
+trace.memory.1|tracing's own memory per live traced block, 1 frame|bytes
+trace.memory.16|tracing's own memory per live traced block, 16 frames|bytes
+EOF
+
+COMMIT=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo "?")
+CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
+{
+    echo "# ohm benchmarks"
+    echo
+    echo "Commit $COMMIT, $(date -u '+%Y-%m-%d %H:%M UTC'), ${CPU:-unknown CPU}, $(nproc) cores;" \
+         "$( [ -n "$PY" ] && "$PY" -c 'import sys; print("CPython", sys.version.split()[0])')" \
+         "$( [ "${OHM_BENCH_QUICK:-0}" != 0 ] && echo '— QUICK run (workloads /10: not for quoting)')."
+    echo "CPU time per operation, lower is better everywhere; a peer's cell gives its figure and"
+    echo "the ratio ohm / peer (below 1: ohm is better). Targets are the issues' (✔ met, ✘ missed)."
+    awk -F'\t' -v spec="$SPEC" -f "$SRC/table.awk" "$ROWS"
+} > "$B/bench.md"
+cat "$B/bench.md"
+note ""
+note "Written to $B/bench.md (program notes in $LOG); $(( $(date +%s) - START )) s."
