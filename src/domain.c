@@ -36,7 +36,7 @@ static int pym_is_default(const ohm_heap *h, ohm_domain d) {
 
 void alloc_update_slow(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
-    int slow = h->cfg.debug || h->cfg.use_malloc || h->trace.active || a->fail_after >= 0 ||
+    int slow = h->cfg.debug || h->cfg.use_malloc || !trace_allows_fast(&h->trace) || a->fail_after >= 0 ||
                a->valgrind || !pym_is_default(h, OHM_DOMAIN_MEM) ||
                !pym_is_default(h, OHM_DOMAIN_OBJ);
 #if defined(ALLOC_ASAN)
@@ -249,14 +249,58 @@ static void dom_free(ohm_heap *h, ohm_domain d, void *p) {
     a->dom[d].free(a->dom[d].ctx, p);
 }
 
+/* Sampled tracing with the fast paths on (trace.h): the byte countdown ran out, so
+ * this block is sampled. It comes from the large blocks, whose frees never take the
+ * fast path, so the free reaches trace_on_free. */
+static void *mem_malloc_sampled(ohm_heap *h, ohm_domain d, size_t n) {
+    void *p = large_alloc(h, n ? n : 1, LARGE_PLAIN);
+    if (!p) return pym_oom(h, n);
+    trace_on_sampled(h, d, p, n);
+    return p;
+}
+
+static void *mem_calloc_sampled(ohm_heap *h, ohm_domain d, size_t nelem, size_t elsize) {
+    if (elsize && nelem > SIZE_MAX / elsize) return pym_calloc(h, nelem, elsize);  /* the error */
+    if (!trace_sample_due(&h->trace, nelem * elsize)) return pym_calloc(h, nelem, elsize);
+    void *p = mem_malloc_sampled(h, d, nelem * elsize);
+    if (p) memset(p, 0, nelem * elsize);
+    return p;
+}
+
+/* realloc = free the old block (its trace goes) + allocate the new (maybe sampled). */
+static void *mem_realloc_sampled(ohm_heap *h, ohm_domain d, void *p, size_t n) {
+    if (!trace_sample_due(&h->trace, n)) {
+        void *q = pym_realloc(h, p, n);
+        if (q && p) trace_on_free(h, d, p);
+        return q;
+    }
+    if (!p) return mem_malloc_sampled(h, d, n);
+    size_t old = alloc_usable_size(h, p);
+    if (!old) return pym_realloc(h, p, n);   /* not a block: pym_realloc's fatal error */
+    void *q = large_alloc(h, n ? n : 1, LARGE_PLAIN);
+    if (!q) return pym_oom(h, n);
+    memcpy(q, p, old < n ? old : n);
+    trace_on_free(h, d, p);
+    pym_free_base(h, p);
+    trace_on_sampled(h, d, q, n);
+    return q;
+}
+
 OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
-    if (!h->alloc.slow) return pym_malloc(h, n);
+    if (!h->alloc.slow) {
+        if (OHM_UNLIKELY(trace_sample_due(&h->trace, n))) return mem_malloc_sampled(h, d, n);
+        return pym_malloc(h, n);
+    }
     return dom_malloc(h, d, n);
 }
 
 OHM_NOINLINE static void mem_free_slow(ohm_heap *h, ohm_domain d, void *p) {
     if (!p) return;
-    if (!h->alloc.slow) { pym_free_base(h, p); return; }
+    if (!h->alloc.slow) {
+        if (h->trace.active) trace_on_free(h, d, p);   /* sampling: maybe a sampled block */
+        pym_free_base(h, p);
+        return;
+    }
     dom_free(h, d, p);
 }
 
@@ -267,13 +311,19 @@ void *alloc_malloc(ohm_heap *h, ohm_domain d, size_t n) {
 
 void *alloc_calloc(ohm_heap *h, ohm_domain d, size_t nelem, size_t elsize) {
     if (d == OHM_DOMAIN_RAW) return ohm_raw_calloc(h, nelem, elsize);
-    if (!h->alloc.slow) return pym_calloc(h, nelem, elsize);
+    if (!h->alloc.slow) {
+        if (h->trace.active) return mem_calloc_sampled(h, d, nelem, elsize);
+        return pym_calloc(h, nelem, elsize);
+    }
     return dom_calloc(h, d, nelem, elsize);
 }
 
 void *alloc_realloc(ohm_heap *h, ohm_domain d, void *p, size_t n) {
     if (d == OHM_DOMAIN_RAW) return ohm_raw_realloc(h, p, n);
-    if (!h->alloc.slow) return pym_realloc(h, p, n);
+    if (!h->alloc.slow) {
+        if (h->trace.active) return mem_realloc_sampled(h, d, p, n);
+        return pym_realloc(h, p, n);
+    }
     return dom_realloc(h, d, p, n);
 }
 
@@ -290,9 +340,13 @@ void *ohm_malloc(ohm_heap *h, size_t n) {
         struct alloc_pool *pl = a->cur[POOL_PLAIN][SIZE_CLASS(n)];
         void **b = pl->freelist;
         if (OHM_LIKELY(b != NULL)) {
-            pl->freelist = *b;
-            pl->ref++;
-            return b;
+            /* sampled tracing's byte countdown (LLONG_MAX when not sampling) */
+            if (OHM_LIKELY(trace_countdown(&h->trace, n))) {
+                pl->freelist = *b;
+                pl->ref++;
+                return b;
+            }
+            h->trace.sample_left += (long long)n;   /* the slow path counts it */
         }
     }
     return mem_malloc_slow(h, OHM_DOMAIN_MEM, n);
@@ -355,8 +409,22 @@ static ohm_object *obj_base_alloc(ohm_heap *h, size_t n, int gc) {
     return o;
 }
 
+/* A sampled object (see mem_malloc_sampled): a large block, off the fast free path. */
+static ohm_object *obj_alloc_sampled(ohm_heap *h, size_t n, int gc) {
+    ohm_object *o = large_alloc(h, n, gc ? LARGE_GC : LARGE_OBJ);
+    if (!o) return pym_oom(h, n);
+    o->ohm_bits = OHM_F_LARGE;
+    o->ohm_rc = 0;
+    o->ohm_type = NULL;
+    trace_on_sampled(h, OHM_DOMAIN_OBJ, o, n);
+    return o;
+}
+
 OHM_NOINLINE static ohm_object *obj_alloc_slow(ohm_heap *h, size_t n, int gc) {
-    if (!h->alloc.slow) return obj_base_alloc(h, n, gc);
+    if (!h->alloc.slow) {
+        if (OHM_UNLIKELY(trace_sample_due(&h->trace, n))) return obj_alloc_sampled(h, n, gc);
+        return obj_base_alloc(h, n, gc);
+    }
     if (alloc_should_fail(h)) return NULL;
     ohm_object *o = h->cfg.debug ? debug_object_alloc(h, n, gc) : obj_base_alloc(h, n, gc);
     if (o && h->trace.active) trace_on_alloc(h, OHM_DOMAIN_OBJ, o, n);
@@ -369,21 +437,22 @@ ohm_object *alloc_object(ohm_heap *h, size_t n, int gc) {
         struct alloc_pool *pl = a->cur[POOL_OBJ + (gc != 0)][SIZE_CLASS(n)];
         ohm_object *o = pl->freelist;
         if (OHM_LIKELY(o != NULL)) {
-            pl->freelist = *(void **)o;
-            pl->ref++;
-            o->ohm_rc = 0;
-            o->ohm_bits = 0;       /* the type is already NULL: free slots keep it so */
-            return o;
+            if (OHM_LIKELY(trace_countdown(&h->trace, n))) {   /* sampling */
+                pl->freelist = *(void **)o;
+                pl->ref++;
+                o->ohm_rc = 0;
+                o->ohm_bits = 0;   /* the type is already NULL: free slots keep it so */
+                return o;
+            }
+            h->trace.sample_left += (long long)n;
         }
     }
     return obj_alloc_slow(h, n, gc);
 }
 
 OHM_NOINLINE static void obj_free_slow(ohm_heap *h, ohm_object *o) {
-    if (h->alloc.slow) {
-        if (h->trace.active) trace_on_free(h, OHM_DOMAIN_OBJ, o);
-        if (h->cfg.debug) { debug_object_free(h, o); return; }
-    }
+    if (h->trace.active) trace_on_free(h, OHM_DOMAIN_OBJ, o);   /* sampling: large ones */
+    if (h->alloc.slow && h->cfg.debug) { debug_object_free(h, o); return; }
     if (o->ohm_bits & OHM_F_LARGE) large_free(h, o);
     else pym_free_base(h, o);
 }

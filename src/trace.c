@@ -28,6 +28,7 @@
  */
 #include "trace_impl.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -66,6 +67,20 @@ static long long trace_gap(struct trace_state *t) {
 /* Fibonacci hashing: the top bits of the product. shift = 64 - log2(capacity). */
 static inline size_t slot_of(uintptr_t p, unsigned shift) {
     return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> shift);
+}
+
+/* The sample filter's counter for p (sampling only): a free of a block whose counter
+ * is 0 is not traced, without probing the table. */
+static inline size_t filter_of(uintptr_t p) {
+    return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> 52);
+}
+static inline void filter_add(struct trace_state *t, uintptr_t p) {
+    uint8_t *c = &t->sample_filter[filter_of(p)];
+    if (*c != UINT8_MAX) ++*c;       /* saturated counters stay: a probe, never a miss */
+}
+static inline void filter_drop(struct trace_state *t, uintptr_t p) {
+    uint8_t *c = &t->sample_filter[filter_of(p)];
+    if (*c != UINT8_MAX) --*c;
 }
 
 /* Blocks of 4 GiB and more keep their size in a side list (rare: a linear scan). */
@@ -154,7 +169,10 @@ static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb,
             return -1;
         }
         if (was_big && n < TRACE_BIG) big_forget(t, p);
-        if (!e->ptr) t->traces_len++;
+        if (!e->ptr) {
+            t->traces_len++;
+            if (t->sample_mean) filter_add(t, p);
+        }
         e->ptr = p;
         e->tbd = tb << 2 | ((uint32_t)d & 3);
         return 0;
@@ -168,6 +186,7 @@ static inline void traces_remove(struct trace_state *t, struct trace_entry *e) {
     struct trace_entry *tab = t->traces;
     size_t m = t->traces_cap - 1, i = (size_t)(e - tab), j = i;
     unsigned shift = t->traces_shift;
+    if (t->sample_mean) filter_drop(t, e->ptr);
     for (;;) {
         j = (j + 1) & m;
         uintptr_t q = tab[j].ptr;
@@ -196,6 +215,19 @@ static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void 
         if (t->current > t->peak) t->peak = t->current;
     }
     t->busy = 0;
+}
+
+/* The allocator's fast paths counted n down to a sample point (trace_sample_due) and
+ * allocated p off its fast paths: trace it (and draw the next gap). */
+void trace_on_sampled(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+    trace_alloc_slow(h, d, p, n);
+}
+
+/* trace_sample_due's countdown ran out: 1 when the block is to be sampled; 0 (and the
+ * countdown rearmed) when not sampling, 0 while a hook runs (the next call samples). */
+int trace_sample_expired(struct trace_state *t) {
+    if (!t->active || !t->sample_mean) { t->sample_left = LLONG_MAX; return 0; }
+    return !t->busy;
 }
 
 /* The hot paths: sampling and no sample point in these n bytes (a subtraction and a
@@ -245,6 +277,7 @@ void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
     struct trace_state *t = &h->trace;
     (void)d;
     if (!t->traces_len || !p) return;
+    if (t->sample_mean && !t->sample_filter[filter_of((uintptr_t)p)]) return;
     struct trace_entry *tab = t->traces;
     size_t m = t->traces_cap - 1;
     for (size_t i = slot_of((uintptr_t)p, t->traces_shift);; i = (i + 1) & m) {
@@ -259,6 +292,7 @@ void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
 int trace_init(ohm_heap *h) {
     memset(&h->trace, 0, sizeof h->trace);
     h->trace.rng = TRACE_SEED;
+    h->trace.sample_left = LLONG_MAX;
     h->trace.last_native = TRACE_NO_TB;
     return 0;
 }
@@ -278,7 +312,8 @@ static void trace_reset(ohm_heap *h) {
     t->lost = 0;
     t->last_freed = 0;
     t->rng = TRACE_SEED;
-    t->sample_left = t->sample_mean ? trace_gap(t) : 0;
+    t->sample_left = t->sample_mean ? trace_gap(t) : LLONG_MAX;
+    memset(t->sample_filter, 0, sizeof t->sample_filter);
 }
 
 void trace_fini(ohm_heap *h) {
@@ -311,7 +346,7 @@ static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
     if (!t->active || t->sample_mean != mean) {
         t->sample_mean = mean;
         t->rng = TRACE_SEED;
-        t->sample_left = mean ? trace_gap(t) : 0;
+        t->sample_left = mean ? trace_gap(t) : LLONG_MAX;
     }
     if (!t->self_hi) unwind_self_range(&t->self_lo, &t->self_hi);
     t->active = 1;
@@ -333,6 +368,7 @@ void ohm_trace_stop(ohm_heap *h) {
     alloc_update_slow(h);
     trace_reset(h);
     h->trace.sample_mean = 0;
+    h->trace.sample_left = LLONG_MAX;
     h->trace.nframes = 0;
     trace_update_fast(&h->trace);
 }

@@ -35,7 +35,9 @@ struct trace_state {
     int unwind;                /* native unwinder (unwind.c's UNWIND_*) */
     uintptr_t self_lo, self_hi; /* ohm's code when a shared library (unwind_self_range) */
     size_t sample_mean;        /* 0: trace every block; else mean bytes between samples */
-    long long sample_left;     /* bytes until the next sample point */
+    long long sample_left;     /* bytes until the next sample point; LLONG_MAX when not
+                                  sampling. The allocator's fast paths count it down too
+                                  (trace_sample_due), so keep it near the top. */
     uint64_t rng;              /* xorshift state for the sample gaps (fixed seed) */
     size_t current, peak;      /* traced bytes now and at most (estimates if sampling) */
     size_t lost;               /* traces dropped because the tracer ran out of memory */
@@ -58,6 +60,9 @@ struct trace_state {
     size_t mem;                /* bytes in traces and tb tables, for ohm_trace_get_memory */
     uintptr_t last_freed;      /* the block freed last and its traceback id: the debug */
     uint32_t last_freed_tb;    /* hooks report on a block after its free hook ran */
+    /* sampling: a counting filter over the addresses of traced blocks (saturating
+     * counters by address hash), so a free of an untraced block costs one byte test */
+    uint8_t sample_filter[4096];
 };
 
 int  trace_init(ohm_heap *h);
@@ -65,6 +70,36 @@ void trace_fini(ohm_heap *h);
 /* Hooks the allocator calls while h->trace.active, for every domain. */
 void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n);
 void trace_on_free(ohm_heap *h, ohm_domain d, const void *p);
+
+/* Sampling with the allocator's fast paths on (ohm_trace_start_sampled and no other
+ * reason to leave them): the fast paths and the slow paths count the bytes allocated
+ * down with trace_sample_due; when it says the countdown ran out, the allocator serves
+ * the block from its large blocks (the C library: never on a fast free path, so its
+ * free reaches trace_on_free) and calls trace_on_sampled. Frees of blocks off the fast
+ * path call trace_on_free, which tests the sample filter before any table probe. */
+int  trace_sample_expired(struct trace_state *t);   /* out of line, below */
+/* The fast paths' countdown: sample_left -= n; whether it is still above 0. On x86-64
+ * one read-modify-write `sub` and the branch on its flags (compilers otherwise load,
+ * subtract, store and test). n < 2^62. */
+static inline int trace_countdown(struct trace_state *t, size_t n) {
+#if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
+    int le;
+    __asm__("subq %2, %0" : "+m"(t->sample_left), "=@ccle"(le) : "r"((long long)n) : );
+    return !le;
+#else
+    return (t->sample_left -= (long long)n) > 0;
+#endif
+}
+static inline int trace_sample_due(struct trace_state *t, size_t n) {
+    long long c = n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
+    if (OHM_LIKELY((t->sample_left -= c) > 0)) return 0;
+    return trace_sample_expired(t);
+}
+/* Whether the allocator's fast paths may run while tracing (sampled mode). */
+static inline int trace_allows_fast(const struct trace_state *t) {
+    return !t->active || t->sample_mean != 0;
+}
+void trace_on_sampled(ohm_heap *h, ohm_domain d, const void *p, size_t n);
 /* For fatal messages and reports: print "    allocated at file:line (function)" lines
  * for the block or object p when tracing knows it; print nothing otherwise. */
 void trace_print_origin(ohm_heap *h, const void *p, FILE *out);
