@@ -36,12 +36,14 @@ static int pym_is_default(const ohm_heap *h, ohm_domain d) {
 
 void alloc_update_slow(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
-    int slow = h->cfg.debug || h->cfg.use_malloc || !trace_allows_fast(&h->trace) || a->fail_after >= 0 ||
-               a->valgrind || !pym_is_default(h, OHM_DOMAIN_MEM) ||
-               !pym_is_default(h, OHM_DOMAIN_OBJ);
+    int other = h->cfg.debug || h->cfg.use_malloc || a->fail_after >= 0 ||
+                a->valgrind || !pym_is_default(h, OHM_DOMAIN_MEM) ||
+                !pym_is_default(h, OHM_DOMAIN_OBJ);
 #if defined(ALLOC_ASAN)
-    slow = 1;    /* ASan builds poison free blocks: only the slow paths annotate */
+    other = 1;   /* ASan builds poison free blocks: only the slow paths annotate */
 #endif
+    int slow = other || !trace_allows_fast(&h->trace);
+    h->trace.direct = slow && !other;   /* tracing alone: pools inline around the hooks */
     a->slow = (uintptr_t)slow;
     a->cur = slow ? a->idle : a->used;
     a->fastmap = slow ? a->map + ((size_t)1 << MAP_BITS) : a->map;
@@ -286,7 +288,37 @@ static void *mem_realloc_sampled(ohm_heap *h, ohm_domain d, void *p, size_t n) {
     return q;
 }
 
+/* Tracing is the only reason to leave the fast paths (h->trace.direct): the pools'
+ * fast paths, inline, around the hooks (no domain table, no calls into pool.c). */
+static inline void *pool_pop(ohm_heap *h, int kind, size_t n) {
+    if (OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
+        struct alloc_pool *pl = h->alloc.used[kind][SIZE_CLASS(n)];
+        void **b = pl->freelist;
+        if (OHM_LIKELY(b != NULL)) {
+            pl->freelist = *b;
+            pl->ref++;
+            return b;
+        }
+    }
+    return NULL;
+}
+
+static inline int pool_push(ohm_heap *h, void *p) {
+    if (OHM_UNLIKELY(!alloc_in_arenas(h, p))) return 0;
+    struct alloc_pool *pl = pool_of(p);
+    *(void **)p = pl->freelist;
+    pl->freelist = p;
+    if (OHM_UNLIKELY(--pl->ref == 0)) pool_on_zero(h, pl);
+    return 1;
+}
+
 OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
+    if (OHM_LIKELY(h->trace.direct)) {
+        void *p = pool_pop(h, POOL_PLAIN, n);
+        if (OHM_UNLIKELY(!p) && !(p = pym_malloc(h, n))) return NULL;
+        trace_on_alloc(h, d, p, n);
+        return p;
+    }
     if (!h->alloc.slow) {
         if (OHM_UNLIKELY(trace_sample_due(&h->trace, n))) return mem_malloc_sampled(h, d, n);
         return pym_malloc(h, n);
@@ -296,6 +328,12 @@ OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
 
 OHM_NOINLINE static void mem_free_slow(ohm_heap *h, ohm_domain d, void *p) {
     if (!p) return;
+    if (OHM_LIKELY(h->trace.direct)) {
+        trace_on_free(h, d, p);
+        if (OHM_LIKELY(pool_push(h, p))) return;
+        pym_free_base(h, p);
+        return;
+    }
     if (!h->alloc.slow) {
         if (h->trace.active) trace_on_free(h, d, p);   /* sampling: maybe a sampled block */
         pym_free_base(h, p);
@@ -421,6 +459,17 @@ static ohm_object *obj_alloc_sampled(ohm_heap *h, size_t n, int gc) {
 }
 
 OHM_NOINLINE static ohm_object *obj_alloc_slow(ohm_heap *h, size_t n, int gc) {
+    if (OHM_LIKELY(h->trace.direct)) {
+        ohm_object *o = pool_pop(h, POOL_OBJ + (gc != 0), n);
+        if (OHM_LIKELY(o != NULL)) {
+            o->ohm_rc = 0;
+            o->ohm_bits = 0;
+        } else if (!(o = obj_base_alloc(h, n, gc))) {
+            return NULL;
+        }
+        trace_on_alloc(h, OHM_DOMAIN_OBJ, o, n);
+        return o;
+    }
     if (!h->alloc.slow) {
         if (OHM_UNLIKELY(trace_sample_due(&h->trace, n))) return obj_alloc_sampled(h, n, gc);
         return obj_base_alloc(h, n, gc);
@@ -453,6 +502,7 @@ ohm_object *alloc_object(ohm_heap *h, size_t n, int gc) {
 OHM_NOINLINE static void obj_free_slow(ohm_heap *h, ohm_object *o) {
     if (h->trace.active) trace_on_free(h, OHM_DOMAIN_OBJ, o);   /* sampling: large ones */
     if (h->alloc.slow && h->cfg.debug) { debug_object_free(h, o); return; }
+    if (OHM_LIKELY(h->trace.direct) && !(o->ohm_bits & OHM_F_LARGE) && pool_push(h, o)) return;
     if (o->ohm_bits & OHM_F_LARGE) large_free(h, o);
     else pym_free_base(h, o);
 }

@@ -136,6 +136,7 @@ static int traces_grow(struct trace_state *t) {
     free(t->traces);
     t->traces = a;
     t->traces_cap = cap;
+    t->traces_max = cap / 2;
     t->traces_shift = shift;
     return 0;
 }
@@ -153,7 +154,7 @@ static struct trace_entry *traces_find(const struct trace_state *t, uintptr_t p)
 /* Add or replace p's trace. -1 when out of memory (p is then not traced). */
 static inline void traces_remove(struct trace_state *t, struct trace_entry *e);
 static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb, int d) {
-    if ((t->traces_len + 1) * 2 > t->traces_cap && traces_grow(t) < 0) return -1;
+    if (t->traces_len >= t->traces_max && traces_grow(t) < 0) return -1;
     size_t m = t->traces_cap - 1;
     for (size_t i = slot_of(p, t->traces_shift);; i = (i + 1) & m) {
         struct trace_entry *e = &t->traces[i];
@@ -242,7 +243,7 @@ void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
         return;
     }
     const ohm_callsite_frame *cf = ohm_callsite_;
-    if (OHM_LIKELY(t->fast && cf && p && n < TRACE_BIG && (t->traces_len + 1) * 2 <= t->traces_cap)) {
+    if (OHM_LIKELY(t->fast && cf && p && n < TRACE_BIG && t->traces_len < t->traces_max)) {
         size_t k = ((uintptr_t)cf->site >> 4) & 255;
         if (OHM_LIKELY(t->site_cache[k].site == cf->site)) {
             struct trace_entry *tab = t->traces;
@@ -273,18 +274,37 @@ static OHM_NOINLINE void trace_free_found(struct trace_state *t, struct trace_en
     traces_remove(t, e);
 }
 
+/* The free hook: find p's slot; the common traced case (exact sizes, under 4 GiB)
+ * removes it here, backward shift included, with no calls. */
 void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
     struct trace_state *t = &h->trace;
+    const uintptr_t a = (uintptr_t)p;
     (void)d;
-    if (!t->traces_len || !p) return;
-    if (t->sample_mean && !t->sample_filter[filter_of((uintptr_t)p)]) return;
+    if (!t->traces_len || !a) return;
+    if (t->sample_mean && !t->sample_filter[filter_of(a)]) return;
     struct trace_entry *tab = t->traces;
-    size_t m = t->traces_cap - 1;
-    for (size_t i = slot_of((uintptr_t)p, t->traces_shift);; i = (i + 1) & m) {
+    const size_t m = t->traces_cap - 1;
+    const unsigned shift = t->traces_shift;
+    size_t i = slot_of(a, shift);
+    for (;; i = (i + 1) & m) {
         uintptr_t q = tab[i].ptr;
-        if (q == (uintptr_t)p) { trace_free_found(t, &tab[i]); return; }
+        if (q == a) break;
         if (!q) return;
     }
+    struct trace_entry *e = &tab[i];
+    if (OHM_UNLIKELY(e->size == TRACE_BIG || t->sample_mean)) { trace_free_found(t, e); return; }
+    t->current -= e->size;
+    t->last_freed = a;
+    t->last_freed_tb = e->tbd >> 2;
+    for (size_t j = i;;) {   /* traces_remove, inline */
+        j = (j + 1) & m;
+        uintptr_t q = tab[j].ptr;
+        if (!q) break;
+        size_t k = slot_of(q, shift);
+        if (((j - k) & m) >= ((j - i) & m)) { tab[i] = tab[j]; i = j; }
+    }
+    tab[i].ptr = 0;
+    t->traces_len--;
 }
 
 /* ------------------------------------------------------------ state */
@@ -302,7 +322,7 @@ static void trace_reset(ohm_heap *h) {
     struct trace_state *t = &h->trace;
     free(t->traces);
     t->traces = NULL;
-    t->traces_len = t->traces_cap = 0;
+    t->traces_len = t->traces_cap = t->traces_max = 0;
     t->traces_shift = 0;
     free(t->big);
     t->big = NULL;

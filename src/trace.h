@@ -31,6 +31,9 @@ struct trace_state {
     int active;                /* tracing on: the allocator calls the hooks below */
     int busy;                  /* a hook is running: nested allocations go untraced */
     int fast;                  /* active, limit 1, no provider, not sampling: the hot path */
+    int direct;                /* tracing is the only reason the allocator leaves its fast
+                                  paths (alloc_update_slow sets it): the slow paths run the
+                                  pools' fast paths inline around the hooks */
     int nframes;               /* traceback limit, 1..OHM_TRACE_MAX_FRAMES */
     int unwind;                /* native unwinder (unwind.c's UNWIND_*) */
     uintptr_t self_lo, self_hi; /* ohm's code when a shared library (unwind_self_range) */
@@ -44,6 +47,7 @@ struct trace_state {
     /* traces: block address -> entry, open addressing with linear probing */
     struct trace_entry *traces;
     size_t traces_len, traces_cap; /* entries used; slots (power of 2, or 0) */
+    size_t traces_max;         /* entries allowed before the table doubles (3/4 of cap) */
     unsigned traces_shift;     /* 64 - log2(traces_cap): the hash's shift */
     struct { uintptr_t ptr; size_t size; } *big;   /* sizes of traced blocks >= 4 GiB */
     size_t nbig, big_cap;
