@@ -27,8 +27,10 @@
  * a subtraction and a branch; an unsampled free is a lookup that meets an empty slot.
  */
 #include "trace_impl.h"
+#include "alloc_impl.h"   /* alloc_in_arenas, ARENA_SHIFT: which blocks are pool blocks */
 
 #include <limits.h>
+#include <sys/mman.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -60,6 +62,90 @@ static long long trace_gap(struct trace_state *t) {
     double u = ((double)(trace_rand(t) >> 11) + 1.0) * (1.0 / 9007199254740992.0); /* (0,1] */
     double g = -log(u) * (double)t->sample_mean;
     return g >= 9.0e18 ? (long long)9.0e18 : (long long)g;
+}
+
+/* ------------------------------------------------------------ side arrays */
+
+/* Pool blocks (inside an arena) keep their trace in a side array of their arena: one
+ * 32-bit word per 16-byte granule, at the block's offset / 16, so a trace is one
+ * load or store with no hashing and no probing. 0: untraced; else (traceback id + 1)
+ * << 12 | domain << 10 | requested size (< 1024; pool blocks are <= 512 B). Leaves
+ * (2^16 words, 256 KiB of address space, pages touched on demand) hang off a
+ * two-level directory by address bits 34..46 and 20..33. A pool block whose id does
+ * not fit (over 2^20 - 2 tracebacks) goes to the table and sets table_pool. */
+#define SIDE_MID_BITS 14
+#define SIDE_TOP_BITS (47 - ARENA_SHIFT - SIDE_MID_BITS)
+#define SIDE_SLOTS ((size_t)1 << (ARENA_SHIFT - 4))
+#define SIDE_MAX_N 1024u
+#define SIDE_MAX_TB ((1u << 20) - 2)
+
+static inline uint32_t side_enc(uint32_t tb, int d, size_t n) {
+    return (tb + 1) << 12 | ((uint32_t)d & 3) << 10 | (uint32_t)n;
+}
+static inline size_t side_size(uint32_t v) { return v & (SIDE_MAX_N - 1); }
+static inline uint32_t side_tb(uint32_t v) { return (v >> 12) - 1; }
+static inline int side_domain(uint32_t v) { return (int)(v >> 10) & 3; }
+
+/* p's word, or NULL when its leaf does not exist. */
+static inline uint32_t *side_slot(const struct trace_state *t, uintptr_t p) {
+    if (OHM_UNLIKELY(!t->side_top) || OHM_UNLIKELY(p >> 47)) return NULL;
+    uint32_t **mid = t->side_top[p >> (ARENA_SHIFT + SIDE_MID_BITS)];
+    if (OHM_UNLIKELY(!mid)) return NULL;
+    uint32_t *leaf = mid[(p >> ARENA_SHIFT) & (((size_t)1 << SIDE_MID_BITS) - 1)];
+    return OHM_LIKELY(leaf != NULL) ? &leaf[(p & (ARENA_SIZE - 1)) >> 4] : NULL;
+}
+
+/* p's word, its leaf made if needed; NULL when out of memory. */
+static OHM_NOINLINE uint32_t *side_slot_make(struct trace_state *t, uintptr_t p) {
+    if (p >> 47) return NULL;
+    if (!t->side_top && !(t->side_top = calloc((size_t)1 << SIDE_TOP_BITS, sizeof *t->side_top)))
+        return NULL;
+    uint32_t ***mid = &t->side_top[p >> (ARENA_SHIFT + SIDE_MID_BITS)];
+    if (!*mid && !(*mid = calloc((size_t)1 << SIDE_MID_BITS, sizeof **mid))) return NULL;
+    uint32_t **leaf = &(*mid)[(p >> ARENA_SHIFT) & (((size_t)1 << SIDE_MID_BITS) - 1)];
+    if (!*leaf) {
+        void *m = mmap(NULL, SIDE_SLOTS * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED) return NULL;
+        *leaf = m;
+        t->side_leaves++;
+    }
+    return &(*leaf)[(p & (ARENA_SIZE - 1)) >> 4];
+}
+
+static void side_free(struct trace_state *t) {
+    if (t->side_top) {
+        for (size_t i = 0; i < (size_t)1 << SIDE_TOP_BITS; i++) {
+            uint32_t **mid = t->side_top[i];
+            if (!mid) continue;
+            for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++)
+                if (mid[j]) munmap(mid[j], SIDE_SLOTS * sizeof(uint32_t));
+            free(mid);
+        }
+        free(t->side_top);
+    }
+    t->side_top = NULL;
+    t->side_len = t->side_leaves = 0;
+    t->table_pool = 0;
+}
+
+/* Bytes the side arrays hold: directory, and the leaves' resident pages (mincore). */
+static size_t side_memory(const struct trace_state *t) {
+    if (!t->side_top) return 0;
+    size_t mem = ((size_t)1 << SIDE_TOP_BITS) * sizeof *t->side_top;
+    const size_t bytes = SIDE_SLOTS * sizeof(uint32_t), page = 4096;
+    unsigned char vec[SIDE_SLOTS * sizeof(uint32_t) / 4096];
+    for (size_t i = 0; i < (size_t)1 << SIDE_TOP_BITS; i++) {
+        uint32_t **mid = t->side_top[i];
+        if (!mid) continue;
+        mem += ((size_t)1 << SIDE_MID_BITS) * sizeof *mid;
+        for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++) {
+            if (!mid[j]) continue;
+            if (mincore(mid[j], bytes, vec) < 0) { mem += bytes; continue; }
+            for (size_t k = 0; k < sizeof vec; k++) mem += (vec[k] & 1) * page;
+        }
+    }
+    return mem;
 }
 
 /* ------------------------------------------------------------ traces table */
@@ -180,6 +266,26 @@ static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb,
     }
 }
 
+/* Add or replace p's trace: a pool block's in its side array, anything else (or when
+ * the side array cannot take it) in the table. -1 when out of memory. */
+static int trace_put(ohm_heap *h, uintptr_t p, size_t n, uint32_t tb, int d) {
+    struct trace_state *t = &h->trace;
+    if (alloc_in_arenas(h, (const void *)p)) {
+        if (n < SIDE_MAX_N && tb <= SIDE_MAX_TB) {
+            uint32_t *s = side_slot(t, p);
+            if (!s) s = side_slot_make(t, p);
+            if (s) {
+                if (*s) t->current -= trace_weight_size(t->sample_mean, side_size(*s));
+                else t->side_len++;
+                *s = side_enc(tb, d, n);
+                return 0;
+            }
+        }
+        t->table_pool = 1;
+    }
+    return traces_put(t, p, n, tb, d);
+}
+
 /* Remove the trace at e (a slot of the table), closing the gap by backward shifting:
  * each later entry of the run moves back into the hole unless that would put it
  * before its home slot (its probe distance to j is shorter than the hole's). */
@@ -209,7 +315,7 @@ static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void 
     if (t->sample_mean) t->sample_left = trace_gap(t);   /* trace_on_alloc counted n */
     t->busy = 1;
     uint32_t tb = frames_capture(h);
-    if (tb == TRACE_NO_TB || traces_put(t, (uintptr_t)p, n, tb, (int)d) < 0) {
+    if (tb == TRACE_NO_TB || trace_put(h, (uintptr_t)p, n, tb, (int)d) < 0) {
         t->lost++;
     } else {
         t->current += trace_weight_size(t->sample_mean, n);
@@ -243,9 +349,21 @@ void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
         return;
     }
     const ohm_callsite_frame *cf = ohm_callsite_;
-    if (OHM_LIKELY(t->fast && cf && p && n < TRACE_BIG && t->traces_len < t->traces_max)) {
+    if (OHM_LIKELY(t->fast && cf && p)) {
         size_t k = ((uintptr_t)cf->site >> 4) & 255;
-        if (OHM_LIKELY(t->site_cache[k].site == cf->site)) {
+        uint32_t tb = t->site_cache[k].tb;
+        if (OHM_LIKELY(t->site_cache[k].site == cf->site) && OHM_LIKELY(n < SIDE_MAX_N) &&
+            OHM_LIKELY(tb <= SIDE_MAX_TB) && OHM_LIKELY(alloc_in_arenas(h, p))) {
+            uint32_t *s = side_slot(t, (uintptr_t)p);   /* a pool block: its side word */
+            if (OHM_LIKELY(s && !*s)) {
+                *s = side_enc(tb, d, n);
+                t->side_len++;
+                t->current += n;
+                if (t->current > t->peak) t->peak = t->current;
+                return;
+            }
+        } else if (t->site_cache[k].site == cf->site && n < TRACE_BIG &&
+                   t->traces_len < t->traces_max && !alloc_in_arenas(h, p)) {
             struct trace_entry *tab = t->traces;
             size_t m = t->traces_cap - 1, i = slot_of((uintptr_t)p, t->traces_shift);
             while (tab[i].ptr && tab[i].ptr != (uintptr_t)p) i = (i + 1) & m;
@@ -280,7 +398,21 @@ void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
     struct trace_state *t = &h->trace;
     const uintptr_t a = (uintptr_t)p;
     (void)d;
-    if (!t->traces_len || !a) return;
+    if (!a) return;
+    if (alloc_in_arenas(h, p)) {   /* a pool block: its side word */
+        uint32_t *s = side_slot(t, a), v;
+        if (s && (v = *s) != 0) {
+            *s = 0;
+            t->side_len--;
+            size_t n = side_size(v);
+            t->current -= t->sample_mean ? trace_weight_size(t->sample_mean, n) : n;
+            t->last_freed = a;
+            t->last_freed_tb = side_tb(v);
+            return;
+        }
+        if (!t->table_pool) return;
+    }
+    if (!t->traces_len) return;
     if (t->sample_mean && !t->sample_filter[filter_of(a)]) return;
     struct trace_entry *tab = t->traces;
     const size_t m = t->traces_cap - 1;
@@ -327,6 +459,7 @@ static void trace_reset(ohm_heap *h) {
     free(t->big);
     t->big = NULL;
     t->nbig = t->big_cap = 0;
+    side_free(t);
     frames_clear(h);
     t->current = t->peak = 0;
     t->lost = 0;
@@ -412,7 +545,7 @@ void ohm_trace_reset_peak(ohm_heap *h) {
 
 size_t ohm_trace_get_memory(ohm_heap *h) {
     const struct trace_state *t = &h->trace;
-    return t->traces_cap * sizeof *t->traces + t->mem + frames_memory(h);
+    return t->traces_cap * sizeof *t->traces + side_memory(t) + t->mem + frames_memory(h);
 }
 
 void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg) {
@@ -423,11 +556,23 @@ void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg)
 
 /* ------------------------------------------------------------ queries */
 
-/* The trace of p, or NULL. Snapshots walk the table through trace_entries. */
-const ohm_traceback *ohm_trace_get_traceback(ohm_heap *h, const void *p) {
+/* p's traceback id, or TRACE_NO_TB when p is not traced. */
+static uint32_t trace_lookup(ohm_heap *h, const void *p) {
     struct trace_state *t = &h->trace;
+    if (!p) return TRACE_NO_TB;
+    if (alloc_in_arenas(h, p)) {
+        uint32_t *s = side_slot(t, (uintptr_t)p);
+        if (s && *s) return side_tb(*s);
+        if (!t->table_pool) return TRACE_NO_TB;
+    }
     struct trace_entry *e = traces_find(t, (uintptr_t)p);
-    return e ? frames_symbolized(h, e->tbd >> 2) : NULL;
+    return e ? e->tbd >> 2 : TRACE_NO_TB;
+}
+
+/* The trace of p, or NULL. Snapshots walk every trace through trace_walk. */
+const ohm_traceback *ohm_trace_get_traceback(ohm_heap *h, const void *p) {
+    uint32_t id = trace_lookup(h, p);
+    return id != TRACE_NO_TB ? frames_symbolized(h, id) : NULL;
 }
 
 static void traceback_print(const ohm_traceback *tb, FILE *out) {
@@ -451,7 +596,7 @@ void ohm_trace_print_traceback(ohm_heap *h, const void *p, FILE *out) {
  * debug hooks find a bad block while freeing it, after its free hook ran. */
 void trace_print_origin(ohm_heap *h, const void *p, FILE *out) {
     struct trace_state *t = &h->trace;
-    if (!traces_find(t, (uintptr_t)p) && p && (uintptr_t)p == t->last_freed) {
+    if (trace_lookup(h, p) == TRACE_NO_TB && p && (uintptr_t)p == t->last_freed) {
         const ohm_traceback *tb = frames_symbolized(h, t->last_freed_tb);
         if (tb) {
             traceback_print(tb, out);
@@ -461,7 +606,26 @@ void trace_print_origin(ohm_heap *h, const void *p, FILE *out) {
     ohm_trace_print_traceback(h, p, out);
 }
 
-size_t trace_entries(ohm_heap *h, const struct trace_entry **out) {
-    *out = h->trace.traces;
-    return h->trace.traces_cap;
+int trace_walk(ohm_heap *h, trace_walk_fn fn, void *arg) {
+    struct trace_state *t = &h->trace;
+    int r;
+    for (size_t i = 0; t->side_top && i < (size_t)1 << SIDE_TOP_BITS; i++) {
+        uint32_t **mid = t->side_top[i];
+        if (!mid) continue;
+        for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++) {
+            const uint32_t *leaf = mid[j];
+            if (!leaf) continue;
+            uintptr_t base = (uintptr_t)i << (ARENA_SHIFT + SIDE_MID_BITS) | (uintptr_t)j << ARENA_SHIFT;
+            for (size_t k = 0; k < SIDE_SLOTS; k++)
+                if (leaf[k] && (r = fn(arg, base + (k << 4), side_size(leaf[k]), side_tb(leaf[k]),
+                                       side_domain(leaf[k]))))
+                    return r;
+        }
+    }
+    for (size_t i = 0; i < t->traces_cap; i++) {
+        const struct trace_entry *e = &t->traces[i];
+        if (e->ptr && (r = fn(arg, e->ptr, trace_entry_size(t, e), e->tbd >> 2, (int)(e->tbd & 3))))
+            return r;
+    }
+    return 0;
 }

@@ -49,6 +49,11 @@ struct trace_state {
     size_t traces_len, traces_cap; /* entries used; slots (power of 2, or 0) */
     size_t traces_max;         /* entries allowed before the table doubles (3/4 of cap) */
     unsigned traces_shift;     /* 64 - log2(traces_cap): the hash's shift */
+    /* pool blocks' traces (trace.c, "side arrays"): one 32-bit word per 16-byte granule
+     * of each arena holding a traced block, reached through a two-level directory */
+    uint32_t ***side_top;      /* [2^13] -> [2^14] -> leaf of 2^16 words, or NULL */
+    size_t side_len, side_leaves;  /* live side entries; leaves mapped */
+    int table_pool;            /* some pool block's trace is in the table instead */
     struct { uintptr_t ptr; size_t size; } *big;   /* sizes of traced blocks >= 4 GiB */
     size_t nbig, big_cap;
     /* interned tracebacks: id -> traceback, and a hash index over them */

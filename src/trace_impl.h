@@ -85,8 +85,10 @@ struct trace_entry {   /* 16 bytes */
 #define TRACE_MAX_TB ((1u << 30) - 1)   /* traceback ids fit in tbd's 30 bits */
 /* The size of the block an entry traces. */
 size_t trace_entry_size(const struct trace_state *t, const struct trace_entry *e);
-/* The traces table: returns its slot count; slots with ptr == 0 are empty. */
-size_t trace_entries(ohm_heap *h, const struct trace_entry **out);
+/* Call fn for every live trace (side arrays and table); stops at fn's first nonzero
+ * return and returns it. */
+typedef int (*trace_walk_fn)(void *arg, uintptr_t ptr, size_t size, uint32_t tb, int domain);
+int trace_walk(ohm_heap *h, trace_walk_fn fn, void *arg);
 
 /* ---- snapshot.c (snapshot_io.c builds snapshots through these too) ---- */
 struct ohm_snapshot {
