@@ -23,6 +23,7 @@
  * domain's default allocator locks its own list.
  */
 #include "alloc_impl.h"
+#include "trace_hot.h"     /* the tracing hooks' inline hot paths for pool blocks */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -303,19 +304,21 @@ static inline void *pool_pop(ohm_heap *h, int kind, size_t n) {
     return NULL;
 }
 
-static inline int pool_push(ohm_heap *h, void *p) {
-    if (OHM_UNLIKELY(!alloc_in_arenas(h, p))) return 0;
+static inline void pool_push(ohm_heap *h, void *p) {
     struct alloc_pool *pl = pool_of(p);
     *(void **)p = pl->freelist;
     pl->freelist = p;
     if (OHM_UNLIKELY(--pl->ref == 0)) pool_on_zero(h, pl);
-    return 1;
 }
 
 OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
     if (OHM_LIKELY(h->trace.direct)) {
         void *p = pool_pop(h, POOL_PLAIN, n);
-        if (OHM_UNLIKELY(!p) && !(p = pym_malloc(h, n))) return NULL;
+        if (OHM_LIKELY(p != NULL)) {
+            if (OHM_LIKELY(trace_hot_alloc(h, d, p, n))) return p;
+        } else if (!(p = pym_malloc(h, n))) {
+            return NULL;
+        }
         trace_on_alloc(h, d, p, n);
         return p;
     }
@@ -329,8 +332,12 @@ OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
 OHM_NOINLINE static void mem_free_slow(ohm_heap *h, ohm_domain d, void *p) {
     if (!p) return;
     if (OHM_LIKELY(h->trace.direct)) {
+        if (OHM_LIKELY(alloc_in_arenas(h, p))) {
+            if (!trace_hot_free(h, p)) trace_on_free(h, d, p);
+            pool_push(h, p);
+            return;
+        }
         trace_on_free(h, d, p);
-        if (OHM_LIKELY(pool_push(h, p))) return;
         pym_free_base(h, p);
         return;
     }
@@ -464,6 +471,7 @@ OHM_NOINLINE static ohm_object *obj_alloc_slow(ohm_heap *h, size_t n, int gc) {
         if (OHM_LIKELY(o != NULL)) {
             o->ohm_rc = 0;
             o->ohm_bits = 0;
+            if (OHM_LIKELY(trace_hot_alloc(h, OHM_DOMAIN_OBJ, o, n))) return o;
         } else if (!(o = obj_base_alloc(h, n, gc))) {
             return NULL;
         }
@@ -500,9 +508,13 @@ ohm_object *alloc_object(ohm_heap *h, size_t n, int gc) {
 }
 
 OHM_NOINLINE static void obj_free_slow(ohm_heap *h, ohm_object *o) {
+    if (OHM_LIKELY(h->trace.direct) && !(o->ohm_bits & OHM_F_LARGE)) {   /* a pool object */
+        if (!trace_hot_free(h, o)) trace_on_free(h, OHM_DOMAIN_OBJ, o);
+        pool_push(h, o);
+        return;
+    }
     if (h->trace.active) trace_on_free(h, OHM_DOMAIN_OBJ, o);   /* sampling: large ones */
     if (h->alloc.slow && h->cfg.debug) { debug_object_free(h, o); return; }
-    if (OHM_LIKELY(h->trace.direct) && !(o->ohm_bits & OHM_F_LARGE) && pool_push(h, o)) return;
     if (o->ohm_bits & OHM_F_LARGE) large_free(h, o);
     else pym_free_base(h, o);
 }

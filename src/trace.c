@@ -28,6 +28,7 @@
  */
 #include "trace_impl.h"
 #include "alloc_impl.h"   /* alloc_in_arenas, ARENA_SHIFT: which blocks are pool blocks */
+#include "trace_hot.h"
 
 #include <limits.h>
 #include <sys/mman.h>
@@ -73,26 +74,21 @@ static long long trace_gap(struct trace_state *t) {
  * (2^16 words, 256 KiB of address space, pages touched on demand) hang off a
  * two-level directory by address bits 34..46 and 20..33. A pool block whose id does
  * not fit (over 2^20 - 2 tracebacks) goes to the table and sets table_pool. */
-#define SIDE_MID_BITS 14
-#define SIDE_TOP_BITS (47 - ARENA_SHIFT - SIDE_MID_BITS)
-#define SIDE_SLOTS ((size_t)1 << (ARENA_SHIFT - 4))
-#define SIDE_MAX_N 1024u
-#define SIDE_MAX_TB ((1u << 20) - 2)
-
-static inline uint32_t side_enc(uint32_t tb, int d, size_t n) {
-    return (tb + 1) << 12 | ((uint32_t)d & 3) << 10 | (uint32_t)n;
+uint32_t *side_slot_miss(struct trace_state *t, uintptr_t p) {
+    uint32_t *s = side_slot_walk(t, p);
+    if (s) {
+        uintptr_t ar = p >> ARENA_SHIFT;
+        t->side_cache[ar & 63].arena = ar;
+        t->side_cache[ar & 63].leaf = s - ((p & (ARENA_SIZE - 1)) >> 4);
+    }
+    return s;
 }
-static inline size_t side_size(uint32_t v) { return v & (SIDE_MAX_N - 1); }
-static inline uint32_t side_tb(uint32_t v) { return (v >> 12) - 1; }
-static inline int side_domain(uint32_t v) { return (int)(v >> 10) & 3; }
 
-/* p's word, or NULL when its leaf does not exist. */
-static inline uint32_t *side_slot(const struct trace_state *t, uintptr_t p) {
-    if (OHM_UNLIKELY(!t->side_top) || OHM_UNLIKELY(p >> 47)) return NULL;
-    uint32_t **mid = t->side_top[p >> (ARENA_SHIFT + SIDE_MID_BITS)];
-    if (OHM_UNLIKELY(!mid)) return NULL;
-    uint32_t *leaf = mid[(p >> ARENA_SHIFT) & (((size_t)1 << SIDE_MID_BITS) - 1)];
-    return OHM_LIKELY(leaf != NULL) ? &leaf[(p & (ARENA_SIZE - 1)) >> 4] : NULL;
+static void side_cache_clear(struct trace_state *t) {
+    for (size_t i = 0; i < 64; i++) {
+        t->side_cache[i].arena = UINTPTR_MAX;
+        t->side_cache[i].leaf = NULL;
+    }
 }
 
 /* p's word, its leaf made if needed; NULL when out of memory. */
@@ -125,7 +121,8 @@ static void side_free(struct trace_state *t) {
         free(t->side_top);
     }
     t->side_top = NULL;
-    t->side_len = t->side_leaves = 0;
+    t->side_leaves = 0;
+    side_cache_clear(t);
     t->table_pool = 0;
 }
 
@@ -276,7 +273,6 @@ static int trace_put(ohm_heap *h, uintptr_t p, size_t n, uint32_t tb, int d) {
             if (!s) s = side_slot_make(t, p);
             if (s) {
                 if (*s) t->current -= trace_weight_size(t->sample_mean, side_size(*s));
-                else t->side_len++;
                 *s = side_enc(tb, d, n);
                 return 0;
             }
@@ -357,8 +353,7 @@ void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
             uint32_t *s = side_slot(t, (uintptr_t)p);   /* a pool block: its side word */
             if (OHM_LIKELY(s && !*s)) {
                 *s = side_enc(tb, d, n);
-                t->side_len++;
-                t->current += n;
+                    t->current += n;
                 if (t->current > t->peak) t->peak = t->current;
                 return;
             }
@@ -403,7 +398,6 @@ void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
         uint32_t *s = side_slot(t, a), v;
         if (s && (v = *s) != 0) {
             *s = 0;
-            t->side_len--;
             size_t n = side_size(v);
             t->current -= t->sample_mean ? trace_weight_size(t->sample_mean, n) : n;
             t->last_freed = a;
@@ -446,6 +440,7 @@ int trace_init(ohm_heap *h) {
     h->trace.rng = TRACE_SEED;
     h->trace.sample_left = LLONG_MAX;
     h->trace.last_native = TRACE_NO_TB;
+    side_cache_clear(&h->trace);
     return 0;
 }
 

@@ -52,7 +52,9 @@ struct trace_state {
     /* pool blocks' traces (trace.c, "side arrays"): one 32-bit word per 16-byte granule
      * of each arena holding a traced block, reached through a two-level directory */
     uint32_t ***side_top;      /* [2^13] -> [2^14] -> leaf of 2^16 words, or NULL */
-    size_t side_len, side_leaves;  /* live side entries; leaves mapped */
+    size_t side_leaves;        /* leaves mapped */
+    struct { uintptr_t arena; uint32_t *leaf; } side_cache[64];  /* arena number -> leaf,
+                                  direct mapped; arena UINTPTR_MAX: empty */
     int table_pool;            /* some pool block's trace is in the table instead */
     struct { uintptr_t ptr; size_t size; } *big;   /* sizes of traced blocks >= 4 GiB */
     size_t nbig, big_cap;
