@@ -64,6 +64,10 @@ int unwind_method_from_env(void);
  * dropped first. *total gets the depth seen (>= the count, bounded). */
 size_t unwind_capture(int method, uintptr_t *pcs, size_t max, void *frame, size_t skip,
                       size_t *total);
+/* The frame-pointer walk itself (what unwind_capture does for UNWIND_FP): with frame,
+ * from that frame's return address on; skip frames dropped first (frame NULL: the
+ * walk's own frame counts as one more). The hot path of frames_capture calls it. */
+size_t unwind_fp(uintptr_t *pcs, size_t max, void *frame, size_t skip, size_t *total);
 /* [lo, hi) of ohm's code when ohm is a shared library; 0, 0 when linked statically. */
 void unwind_self_range(uintptr_t *lo, uintptr_t *hi);
 
