@@ -91,19 +91,35 @@ static void side_cache_clear(struct trace_state *t) {
     }
 }
 
+/* Zeroed, page-aligned memory for the side arrays and their directory: pages are
+ * touched (and counted by side_memory) only where written. NULL when out of memory. */
+static void *side_map(size_t bytes) {
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return m == MAP_FAILED ? NULL : m;
+}
+#define SIDE_TOP_BYTES (((size_t)1 << SIDE_TOP_BITS) * sizeof(uint32_t **))
+#define SIDE_MID_BYTES (((size_t)1 << SIDE_MID_BITS) * sizeof(uint32_t *))
+#define SIDE_LEAF_BYTES (SIDE_SLOTS * sizeof(uint32_t))
+
+/* Resident bytes of a side_map'ed region (all of it when mincore fails). */
+static size_t side_resident(const void *m, size_t bytes) {
+    unsigned char vec[SIDE_LEAF_BYTES / 4096];
+    size_t pages = bytes / 4096, n = 0;
+    if (pages > sizeof vec || mincore((void *)m, bytes, vec) < 0) return bytes;
+    for (size_t k = 0; k < pages; k++) n += vec[k] & 1;
+    return n * 4096;
+}
+
 /* p's word, its leaf made if needed; NULL when out of memory. */
 static OHM_NOINLINE uint32_t *side_slot_make(struct trace_state *t, uintptr_t p) {
     if (p >> 47) return NULL;
-    if (!t->side_top && !(t->side_top = calloc((size_t)1 << SIDE_TOP_BITS, sizeof *t->side_top)))
-        return NULL;
+    if (!t->side_top && !(t->side_top = side_map(SIDE_TOP_BYTES))) return NULL;
     uint32_t ***mid = &t->side_top[p >> (ARENA_SHIFT + SIDE_MID_BITS)];
-    if (!*mid && !(*mid = calloc((size_t)1 << SIDE_MID_BITS, sizeof **mid))) return NULL;
+    if (!*mid && !(*mid = side_map(SIDE_MID_BYTES))) return NULL;
     uint32_t **leaf = &(*mid)[(p >> ARENA_SHIFT) & (((size_t)1 << SIDE_MID_BITS) - 1)];
     if (!*leaf) {
-        void *m = mmap(NULL, SIDE_SLOTS * sizeof(uint32_t), PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (m == MAP_FAILED) return NULL;
-        *leaf = m;
+        if (!(*leaf = side_map(SIDE_LEAF_BYTES))) return NULL;
         t->side_leaves++;
     }
     return &(*leaf)[(p & (ARENA_SIZE - 1)) >> 4];
@@ -115,10 +131,10 @@ static void side_free(struct trace_state *t) {
             uint32_t **mid = t->side_top[i];
             if (!mid) continue;
             for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++)
-                if (mid[j]) munmap(mid[j], SIDE_SLOTS * sizeof(uint32_t));
-            free(mid);
+                if (mid[j]) munmap(mid[j], SIDE_LEAF_BYTES);
+            munmap(mid, SIDE_MID_BYTES);
         }
-        free(t->side_top);
+        munmap(t->side_top, SIDE_TOP_BYTES);
     }
     t->side_top = NULL;
     t->side_leaves = 0;
@@ -126,21 +142,16 @@ static void side_free(struct trace_state *t) {
     t->table_pool = 0;
 }
 
-/* Bytes the side arrays hold: directory, and the leaves' resident pages (mincore). */
+/* Bytes the side arrays hold: the resident pages of the directory and the leaves. */
 static size_t side_memory(const struct trace_state *t) {
     if (!t->side_top) return 0;
-    size_t mem = ((size_t)1 << SIDE_TOP_BITS) * sizeof *t->side_top;
-    const size_t bytes = SIDE_SLOTS * sizeof(uint32_t), page = 4096;
-    unsigned char vec[SIDE_SLOTS * sizeof(uint32_t) / 4096];
+    size_t mem = side_resident(t->side_top, SIDE_TOP_BYTES);
     for (size_t i = 0; i < (size_t)1 << SIDE_TOP_BITS; i++) {
         uint32_t **mid = t->side_top[i];
         if (!mid) continue;
-        mem += ((size_t)1 << SIDE_MID_BITS) * sizeof *mid;
-        for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++) {
-            if (!mid[j]) continue;
-            if (mincore(mid[j], bytes, vec) < 0) { mem += bytes; continue; }
-            for (size_t k = 0; k < sizeof vec; k++) mem += (vec[k] & 1) * page;
-        }
+        mem += side_resident(mid, SIDE_MID_BYTES);
+        for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++)
+            if (mid[j]) mem += side_resident(mid[j], SIDE_LEAF_BYTES);
     }
     return mem;
 }
