@@ -2,6 +2,10 @@
  * trace.c — tracemalloc's core: the traces table, start/stop/clear, the allocator
  * hooks, traced memory and its peak, and sampling.
  *
+ * Pool blocks (inside an arena) keep their trace in side arrays: one 32-bit word per
+ * 16-byte granule of the arena (see "side arrays" below and trace_hot.h): a trace is
+ * one store, its removal one load and one store. Everything else goes to the table.
+ *
  * Traces table: block address -> (requested size, domain, traceback id), open
  * addressing with linear probing over a power-of-two array of 16-byte slots (address,
  * 32-bit size, traceback id and domain; blocks of 4 GiB and more keep their size in a
@@ -23,8 +27,10 @@
  * with a fixed seed per heap). A block of n bytes is traced when a point falls in its
  * n bytes, with probability p = 1 - exp(-n/mean); afterwards a fresh gap is drawn
  * (memorylessness keeps the process Poisson). A traced block stands for n/p bytes and
- * 1/p blocks, which makes totals unbiased. The fast path of an unsampled allocation is
- * a subtraction and a branch; an unsampled free is a lookup that meets an empty slot.
+ * 1/p blocks, which makes totals unbiased. Sampling keeps the allocator's fast paths:
+ * they count the bytes down (trace_sample_due, trace.h); a sampled block is served from
+ * the large blocks, so its free reaches trace_on_free, which tests the sample filter
+ * (counting, by address hash) before probing the table.
  */
 #include "trace_impl.h"
 #include "alloc_impl.h"   /* alloc_in_arenas, ARENA_SHIFT: which blocks are pool blocks */
