@@ -311,17 +311,15 @@ static inline void pool_push(ohm_heap *h, void *p) {
     if (OHM_UNLIKELY(--pl->ref == 0)) pool_on_zero(h, pl);
 }
 
-OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
-    if (OHM_LIKELY(h->trace.direct)) {
-        void *p = pool_pop(h, POOL_PLAIN, n);
-        if (OHM_LIKELY(p != NULL)) {
-            if (OHM_LIKELY(trace_hot_alloc(h, d, p, n))) return p;
-        } else if (!(p = pym_malloc(h, n))) {
-            return NULL;
-        }
-        trace_on_alloc(h, d, p, n);
-        return p;
-    }
+/* The traced slow paths are split so that the hot one (tracing alone, a pool block, the
+ * limit-1 inline hook) makes no calls but tail calls: no registers to save. */
+OHM_NOINLINE static void *mem_malloc_traced(ohm_heap *h, ohm_domain d, size_t n, void *p) {
+    if (!p && !(p = pym_malloc(h, n))) return NULL;
+    trace_on_alloc(h, d, p, n);
+    return p;
+}
+
+OHM_NOINLINE static void *mem_malloc_other(ohm_heap *h, ohm_domain d, size_t n) {
     if (!h->alloc.slow) {
         if (OHM_UNLIKELY(trace_sample_due(&h->trace, n))) return mem_malloc_sampled(h, d, n);
         return pym_malloc(h, n);
@@ -329,24 +327,41 @@ OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
     return dom_malloc(h, d, n);
 }
 
-OHM_NOINLINE static void mem_free_slow(ohm_heap *h, ohm_domain d, void *p) {
-    if (!p) return;
+OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
     if (OHM_LIKELY(h->trace.direct)) {
-        if (OHM_LIKELY(alloc_in_arenas(h, p))) {
-            if (!trace_hot_free(h, p)) trace_on_free(h, d, p);
-            pool_push(h, p);
-            return;
-        }
-        trace_on_free(h, d, p);
-        pym_free_base(h, p);
-        return;
+        void *p = pool_pop(h, POOL_PLAIN, n);
+        if (OHM_LIKELY(p != NULL) && OHM_LIKELY(trace_hot_alloc(h, d, p, n))) return p;
+        return mem_malloc_traced(h, d, n, p);
     }
+    return mem_malloc_other(h, d, n);
+}
+
+OHM_NOINLINE static void mem_free_traced(ohm_heap *h, ohm_domain d, void *p) {
+    trace_on_free(h, d, p);
+    if (alloc_in_arenas(h, p)) pool_push(h, p);
+    else pym_free_base(h, p);
+}
+
+OHM_NOINLINE static void mem_free_other(ohm_heap *h, ohm_domain d, void *p) {
     if (!h->alloc.slow) {
         if (h->trace.active) trace_on_free(h, d, p);   /* sampling: maybe a sampled block */
         pym_free_base(h, p);
         return;
     }
     dom_free(h, d, p);
+}
+
+OHM_NOINLINE static void mem_free_slow(ohm_heap *h, ohm_domain d, void *p) {
+    if (!p) return;
+    if (OHM_LIKELY(h->trace.direct)) {
+        if (OHM_LIKELY(alloc_in_arenas(h, p)) && OHM_LIKELY(trace_hot_free(h, p))) {
+            pool_push(h, p);
+            return;
+        }
+        mem_free_traced(h, d, p);
+        return;
+    }
+    mem_free_other(h, d, p);
 }
 
 void *alloc_malloc(ohm_heap *h, ohm_domain d, size_t n) {

@@ -44,6 +44,16 @@ static inline uint32_t *side_slot(struct trace_state *t, uintptr_t p) {
     return side_slot_miss(t, p);
 }
 
+/* p's word when its arena is in the leaf cache, else NULL (no call: the hooks' slow
+ * paths fill the cache). */
+static inline uint32_t *side_slot_cached(const struct trace_state *t, uintptr_t p) {
+    uintptr_t ar = p >> ARENA_SHIFT;
+    size_t i = ar & 63;
+    if (OHM_LIKELY(t->side_cache[i].arena == ar))
+        return &t->side_cache[i].leaf[(p & (ARENA_SIZE - 1)) >> 4];
+    return NULL;
+}
+
 /* Limit 1, no provider, exact: the block p (a pool block: the caller checked
  * alloc_in_arenas) of n bytes gets its call site's interned traceback. */
 static inline int trace_hot_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
@@ -55,7 +65,7 @@ static inline int trace_hot_alloc(ohm_heap *h, ohm_domain d, const void *p, size
     if (OHM_UNLIKELY(t->site_cache[k].site != cf->site) || OHM_UNLIKELY(n >= SIDE_MAX_N) ||
         OHM_UNLIKELY(tb > SIDE_MAX_TB))
         return 0;
-    uint32_t *s = side_slot(t, (uintptr_t)p);
+    uint32_t *s = side_slot_cached(t, (uintptr_t)p);
     if (OHM_UNLIKELY(!s) || OHM_UNLIKELY(*s != 0)) return 0;
     *s = side_enc(tb, d, n);
     t->current += n;
@@ -66,8 +76,9 @@ static inline int trace_hot_alloc(ohm_heap *h, ohm_domain d, const void *p, size
 /* The pool block p is freed (exact tracing): drop its side word. */
 static inline int trace_hot_free(ohm_heap *h, const void *p) {
     struct trace_state *t = &h->trace;
-    uint32_t *s = side_slot(t, (uintptr_t)p), v;
-    if (!s || !(v = *s)) return !t->table_pool;   /* untraced, unless the table has it */
+    uint32_t *s = side_slot_cached(t, (uintptr_t)p), v;
+    if (OHM_UNLIKELY(!s)) return 0;                /* the hook looks further */
+    if (!(v = *s)) return !t->table_pool;         /* untraced, unless the table has it */
     if (OHM_UNLIKELY(t->sample_mean != 0)) return 0;
     *s = 0;
     t->current -= side_size(v);
