@@ -23,6 +23,7 @@
  * domain's default allocator locks its own list.
  */
 #include "alloc_impl.h"
+#include "trace_hot.h"     /* the tracing hooks' inline hot paths for pool blocks */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -36,12 +37,14 @@ static int pym_is_default(const ohm_heap *h, ohm_domain d) {
 
 void alloc_update_slow(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
-    int slow = h->cfg.debug || h->cfg.use_malloc || h->trace.active || a->fail_after >= 0 ||
-               a->valgrind || !pym_is_default(h, OHM_DOMAIN_MEM) ||
-               !pym_is_default(h, OHM_DOMAIN_OBJ);
+    int other = h->cfg.debug || h->cfg.use_malloc || a->fail_after >= 0 ||
+                a->valgrind || !pym_is_default(h, OHM_DOMAIN_MEM) ||
+                !pym_is_default(h, OHM_DOMAIN_OBJ);
 #if defined(ALLOC_ASAN)
-    slow = 1;    /* ASan builds poison free blocks: only the slow paths annotate */
+    other = 1;   /* ASan builds poison free blocks: only the slow paths annotate */
 #endif
+    int slow = other || !trace_allows_fast(&h->trace);
+    h->trace.direct = slow && !other;   /* tracing alone: pools inline around the hooks */
     a->slow = (uintptr_t)slow;
     a->cur = slow ? a->idle : a->used;
     a->fastmap = slow ? a->map + ((size_t)1 << MAP_BITS) : a->map;
@@ -249,15 +252,116 @@ static void dom_free(ohm_heap *h, ohm_domain d, void *p) {
     a->dom[d].free(a->dom[d].ctx, p);
 }
 
-OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
-    if (!h->alloc.slow) return pym_malloc(h, n);
+/* Sampled tracing with the fast paths on (trace.h): the byte countdown ran out, so
+ * this block is sampled. It comes from the large blocks, whose frees never take the
+ * fast path, so the free reaches trace_on_free. */
+static void *mem_malloc_sampled(ohm_heap *h, ohm_domain d, size_t n) {
+    void *p = large_alloc(h, n ? n : 1, LARGE_PLAIN);
+    if (!p) return pym_oom(h, n);
+    trace_on_sampled(h, d, p, n);
+    return p;
+}
+
+static void *mem_calloc_sampled(ohm_heap *h, ohm_domain d, size_t nelem, size_t elsize) {
+    if (elsize && nelem > SIZE_MAX / elsize) return pym_calloc(h, nelem, elsize);  /* the error */
+    if (!trace_sample_due(&h->trace, nelem * elsize)) return pym_calloc(h, nelem, elsize);
+    void *p = mem_malloc_sampled(h, d, nelem * elsize);
+    if (p) memset(p, 0, nelem * elsize);
+    return p;
+}
+
+/* realloc = free the old block (its trace goes) + allocate the new (maybe sampled). */
+static void *mem_realloc_sampled(ohm_heap *h, ohm_domain d, void *p, size_t n) {
+    if (!trace_sample_due(&h->trace, n)) {
+        void *q = pym_realloc(h, p, n);
+        if (q && p) trace_on_free(h, d, p);
+        return q;
+    }
+    if (!p) return mem_malloc_sampled(h, d, n);
+    size_t old = alloc_usable_size(h, p);
+    if (!old) return pym_realloc(h, p, n);   /* not a block: pym_realloc's fatal error */
+    void *q = large_alloc(h, n ? n : 1, LARGE_PLAIN);
+    if (!q) return pym_oom(h, n);
+    memcpy(q, p, old < n ? old : n);
+    trace_on_free(h, d, p);
+    pym_free_base(h, p);
+    trace_on_sampled(h, d, q, n);
+    return q;
+}
+
+/* Tracing is the only reason to leave the fast paths (h->trace.direct): the pools'
+ * fast paths, inline, around the hooks (no domain table, no calls into pool.c). */
+static inline void *pool_pop(ohm_heap *h, int kind, size_t n) {
+    if (OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
+        struct alloc_pool *pl = h->alloc.used[kind][SIZE_CLASS(n)];
+        void **b = pl->freelist;
+        if (OHM_LIKELY(b != NULL)) {
+            pl->freelist = *b;
+            pl->ref++;
+            return b;
+        }
+    }
+    return NULL;
+}
+
+static inline void pool_push(ohm_heap *h, void *p) {
+    struct alloc_pool *pl = pool_of(p);
+    *(void **)p = pl->freelist;
+    pl->freelist = p;
+    if (OHM_UNLIKELY(--pl->ref == 0)) pool_on_zero(h, pl);
+}
+
+/* The traced slow paths are split so that the hot one (tracing alone, a pool block, the
+ * limit-1 inline hook) makes no calls but tail calls: no registers to save. */
+OHM_NOINLINE static void *mem_malloc_traced(ohm_heap *h, ohm_domain d, size_t n, void *p) {
+    if (!p && !(p = pym_malloc(h, n))) return NULL;
+    trace_on_alloc(h, d, p, n);
+    return p;
+}
+
+OHM_NOINLINE static void *mem_malloc_other(ohm_heap *h, ohm_domain d, size_t n) {
+    if (!h->alloc.slow) {
+        if (OHM_UNLIKELY(trace_sample_due(&h->trace, n))) return mem_malloc_sampled(h, d, n);
+        return pym_malloc(h, n);
+    }
     return dom_malloc(h, d, n);
+}
+
+OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
+    if (OHM_LIKELY(h->trace.direct)) {
+        void *p = pool_pop(h, POOL_PLAIN, n);
+        if (OHM_LIKELY(p != NULL) && OHM_LIKELY(trace_hot_alloc(h, d, p, n))) return p;
+        return mem_malloc_traced(h, d, n, p);
+    }
+    return mem_malloc_other(h, d, n);
+}
+
+OHM_NOINLINE static void mem_free_traced(ohm_heap *h, ohm_domain d, void *p) {
+    trace_on_free(h, d, p);
+    if (alloc_in_arenas(h, p)) pool_push(h, p);
+    else pym_free_base(h, p);
+}
+
+OHM_NOINLINE static void mem_free_other(ohm_heap *h, ohm_domain d, void *p) {
+    if (!h->alloc.slow) {
+        if (h->trace.active) trace_on_free(h, d, p);   /* sampling: maybe a sampled block */
+        pym_free_base(h, p);
+        return;
+    }
+    dom_free(h, d, p);
 }
 
 OHM_NOINLINE static void mem_free_slow(ohm_heap *h, ohm_domain d, void *p) {
     if (!p) return;
-    if (!h->alloc.slow) { pym_free_base(h, p); return; }
-    dom_free(h, d, p);
+    if (OHM_LIKELY(h->trace.direct)) {
+        if (OHM_LIKELY(alloc_in_arenas(h, p)) && OHM_LIKELY(trace_hot_free(h, p))) {
+            pool_push(h, p);
+            return;
+        }
+        mem_free_traced(h, d, p);
+        return;
+    }
+    mem_free_other(h, d, p);
 }
 
 void *alloc_malloc(ohm_heap *h, ohm_domain d, size_t n) {
@@ -267,13 +371,19 @@ void *alloc_malloc(ohm_heap *h, ohm_domain d, size_t n) {
 
 void *alloc_calloc(ohm_heap *h, ohm_domain d, size_t nelem, size_t elsize) {
     if (d == OHM_DOMAIN_RAW) return ohm_raw_calloc(h, nelem, elsize);
-    if (!h->alloc.slow) return pym_calloc(h, nelem, elsize);
+    if (!h->alloc.slow) {
+        if (h->trace.active) return mem_calloc_sampled(h, d, nelem, elsize);
+        return pym_calloc(h, nelem, elsize);
+    }
     return dom_calloc(h, d, nelem, elsize);
 }
 
 void *alloc_realloc(ohm_heap *h, ohm_domain d, void *p, size_t n) {
     if (d == OHM_DOMAIN_RAW) return ohm_raw_realloc(h, p, n);
-    if (!h->alloc.slow) return pym_realloc(h, p, n);
+    if (!h->alloc.slow) {
+        if (h->trace.active) return mem_realloc_sampled(h, d, p, n);
+        return pym_realloc(h, p, n);
+    }
     return dom_realloc(h, d, p, n);
 }
 
@@ -290,9 +400,13 @@ void *ohm_malloc(ohm_heap *h, size_t n) {
         struct alloc_pool *pl = a->cur[POOL_PLAIN][SIZE_CLASS(n)];
         void **b = pl->freelist;
         if (OHM_LIKELY(b != NULL)) {
-            pl->freelist = *b;
-            pl->ref++;
-            return b;
+            /* sampled tracing's byte countdown (LLONG_MAX when not sampling) */
+            if (OHM_LIKELY(trace_countdown(&h->trace, n))) {
+                pl->freelist = *b;
+                pl->ref++;
+                return b;
+            }
+            h->trace.sample_left += (long long)n;   /* the slow path counts it */
         }
     }
     return mem_malloc_slow(h, OHM_DOMAIN_MEM, n);
@@ -355,8 +469,34 @@ static ohm_object *obj_base_alloc(ohm_heap *h, size_t n, int gc) {
     return o;
 }
 
+/* A sampled object (see mem_malloc_sampled): a large block, off the fast free path. */
+static ohm_object *obj_alloc_sampled(ohm_heap *h, size_t n, int gc) {
+    ohm_object *o = large_alloc(h, n, gc ? LARGE_GC : LARGE_OBJ);
+    if (!o) return pym_oom(h, n);
+    o->ohm_bits = OHM_F_LARGE;
+    o->ohm_rc = 0;
+    o->ohm_type = NULL;
+    trace_on_sampled(h, OHM_DOMAIN_OBJ, o, n);
+    return o;
+}
+
 OHM_NOINLINE static ohm_object *obj_alloc_slow(ohm_heap *h, size_t n, int gc) {
-    if (!h->alloc.slow) return obj_base_alloc(h, n, gc);
+    if (OHM_LIKELY(h->trace.direct)) {
+        ohm_object *o = pool_pop(h, POOL_OBJ + (gc != 0), n);
+        if (OHM_LIKELY(o != NULL)) {
+            o->ohm_rc = 0;
+            o->ohm_bits = 0;
+            if (OHM_LIKELY(trace_hot_alloc(h, OHM_DOMAIN_OBJ, o, n))) return o;
+        } else if (!(o = obj_base_alloc(h, n, gc))) {
+            return NULL;
+        }
+        trace_on_alloc(h, OHM_DOMAIN_OBJ, o, n);
+        return o;
+    }
+    if (!h->alloc.slow) {
+        if (OHM_UNLIKELY(trace_sample_due(&h->trace, n))) return obj_alloc_sampled(h, n, gc);
+        return obj_base_alloc(h, n, gc);
+    }
     if (alloc_should_fail(h)) return NULL;
     ohm_object *o = h->cfg.debug ? debug_object_alloc(h, n, gc) : obj_base_alloc(h, n, gc);
     if (o && h->trace.active) trace_on_alloc(h, OHM_DOMAIN_OBJ, o, n);
@@ -369,21 +509,27 @@ ohm_object *alloc_object(ohm_heap *h, size_t n, int gc) {
         struct alloc_pool *pl = a->cur[POOL_OBJ + (gc != 0)][SIZE_CLASS(n)];
         ohm_object *o = pl->freelist;
         if (OHM_LIKELY(o != NULL)) {
-            pl->freelist = *(void **)o;
-            pl->ref++;
-            o->ohm_rc = 0;
-            o->ohm_bits = 0;       /* the type is already NULL: free slots keep it so */
-            return o;
+            if (OHM_LIKELY(trace_countdown(&h->trace, n))) {   /* sampling */
+                pl->freelist = *(void **)o;
+                pl->ref++;
+                o->ohm_rc = 0;
+                o->ohm_bits = 0;   /* the type is already NULL: free slots keep it so */
+                return o;
+            }
+            h->trace.sample_left += (long long)n;
         }
     }
     return obj_alloc_slow(h, n, gc);
 }
 
 OHM_NOINLINE static void obj_free_slow(ohm_heap *h, ohm_object *o) {
-    if (h->alloc.slow) {
-        if (h->trace.active) trace_on_free(h, OHM_DOMAIN_OBJ, o);
-        if (h->cfg.debug) { debug_object_free(h, o); return; }
+    if (OHM_LIKELY(h->trace.direct) && !(o->ohm_bits & OHM_F_LARGE)) {   /* a pool object */
+        if (!trace_hot_free(h, o)) trace_on_free(h, OHM_DOMAIN_OBJ, o);
+        pool_push(h, o);
+        return;
     }
+    if (h->trace.active) trace_on_free(h, OHM_DOMAIN_OBJ, o);   /* sampling: large ones */
+    if (h->alloc.slow && h->cfg.debug) { debug_object_free(h, o); return; }
     if (o->ohm_bits & OHM_F_LARGE) large_free(h, o);
     else pym_free_base(h, o);
 }

@@ -129,6 +129,22 @@ void ohm_snapshot_free(ohm_snapshot *s) {
 
 /* ------------------------------------------------------------ take */
 
+struct take_ctx { ohm_heap *h; ohm_snapshot *s; uint32_t *map; };
+
+static int take_one(void *arg, uintptr_t ptr, size_t size, uint32_t id, int domain) {
+    struct take_ctx *c = arg;
+    struct trace_state *t = &c->h->trace;
+    (void)ptr;
+    if (!c->map[id]) {
+        const ohm_traceback *tb = frames_symbolized(c->h, id);
+        long k = tb ? snap_copy_traceback(c->s, tb) : -1;
+        if (k < 0) return -1;
+        c->map[id] = (uint32_t)k + 1;
+    }
+    return snap_add_trace(c->s, c->map[id] - 1, trace_weight_size(t->sample_mean, size),
+                          trace_weight_count(t->sample_mean, size), domain) < 0 ? -1 : 0;
+}
+
 ohm_snapshot *ohm_snapshot_take(ohm_heap *h) {
     struct trace_state *t = &h->trace;
     if (!t->active) {
@@ -138,22 +154,8 @@ ohm_snapshot *ohm_snapshot_take(ohm_heap *h) {
     ohm_snapshot *s = snap_new(t->nframes, t->sample_mean);
     uint32_t *map = calloc(t->tbs_len ? t->tbs_len : 1, sizeof *map);   /* id -> index + 1 */
     if (!s || !map) goto oom;
-    const struct trace_entry *e;
-    size_t cap = trace_entries(h, &e);
-    for (size_t i = 0; i < cap; i++) {
-        if (!e[i].ptr) continue;
-        uint32_t id = e[i].tbd >> 2;
-        size_t size = trace_entry_size(t, &e[i]);
-        if (!map[id]) {
-            const ohm_traceback *tb = frames_symbolized(h, id);
-            long k = tb ? snap_copy_traceback(s, tb) : -1;
-            if (k < 0) goto oom;
-            map[id] = (uint32_t)k + 1;
-        }
-        if (snap_add_trace(s, map[id] - 1, trace_weight_size(t->sample_mean, size),
-                           trace_weight_count(t->sample_mean, size), (int)(e[i].tbd & 3)) < 0)
-            goto oom;
-    }
+    struct take_ctx c = { h, s, map };
+    if (trace_walk(h, take_one, &c)) goto oom;
     free(map);
     return snap_finish(s);
 oom:

@@ -2,6 +2,10 @@
  * trace.c — tracemalloc's core: the traces table, start/stop/clear, the allocator
  * hooks, traced memory and its peak, and sampling.
  *
+ * Pool blocks (inside an arena) keep their trace in side arrays: one 32-bit word per
+ * 16-byte granule of the arena (see "side arrays" below and trace_hot.h): a trace is
+ * one store, its removal one load and one store. Everything else goes to the table.
+ *
  * Traces table: block address -> (requested size, domain, traceback id), open
  * addressing with linear probing over a power-of-two array of 16-byte slots (address,
  * 32-bit size, traceback id and domain; blocks of 4 GiB and more keep their size in a
@@ -23,11 +27,17 @@
  * with a fixed seed per heap). A block of n bytes is traced when a point falls in its
  * n bytes, with probability p = 1 - exp(-n/mean); afterwards a fresh gap is drawn
  * (memorylessness keeps the process Poisson). A traced block stands for n/p bytes and
- * 1/p blocks, which makes totals unbiased. The fast path of an unsampled allocation is
- * a subtraction and a branch; an unsampled free is a lookup that meets an empty slot.
+ * 1/p blocks, which makes totals unbiased. Sampling keeps the allocator's fast paths:
+ * they count the bytes down (trace_sample_due, trace.h); a sampled block is served from
+ * the large blocks, so its free reaches trace_on_free, which tests the sample filter
+ * (counting, by address hash) before probing the table.
  */
 #include "trace_impl.h"
+#include "alloc_impl.h"   /* alloc_in_arenas, ARENA_SHIFT: which blocks are pool blocks */
+#include "trace_hot.h"
 
+#include <limits.h>
+#include <sys/mman.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -61,11 +71,116 @@ static long long trace_gap(struct trace_state *t) {
     return g >= 9.0e18 ? (long long)9.0e18 : (long long)g;
 }
 
+/* ------------------------------------------------------------ side arrays */
+
+/* Pool blocks (inside an arena) keep their trace in a side array of their arena: one
+ * 32-bit word per 16-byte granule, at the block's offset / 16, so a trace is one
+ * load or store with no hashing and no probing. 0: untraced; else (traceback id + 1)
+ * << 12 | domain << 10 | requested size (< 1024; pool blocks are <= 512 B). Leaves
+ * (2^16 words, 256 KiB of address space, pages touched on demand) hang off a
+ * two-level directory by address bits 34..46 and 20..33. A pool block whose id does
+ * not fit (over 2^20 - 2 tracebacks) goes to the table and sets table_pool. */
+uint32_t *side_slot_miss(struct trace_state *t, uintptr_t p) {
+    uint32_t *s = side_slot_walk(t, p);
+    if (s) {
+        uintptr_t ar = p >> ARENA_SHIFT;
+        t->side_cache[ar & 63].arena = ar;
+        t->side_cache[ar & 63].leaf = s - ((p & (ARENA_SIZE - 1)) >> 4);
+    }
+    return s;
+}
+
+static void side_cache_clear(struct trace_state *t) {
+    for (size_t i = 0; i < 64; i++) {
+        t->side_cache[i].arena = UINTPTR_MAX;
+        t->side_cache[i].leaf = NULL;
+    }
+}
+
+/* Zeroed, page-aligned memory for the side arrays and their directory: pages are
+ * touched (and counted by side_memory) only where written. NULL when out of memory. */
+static void *side_map(size_t bytes) {
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return m == MAP_FAILED ? NULL : m;
+}
+#define SIDE_TOP_BYTES (((size_t)1 << SIDE_TOP_BITS) * sizeof(uint32_t **))
+#define SIDE_MID_BYTES (((size_t)1 << SIDE_MID_BITS) * sizeof(uint32_t *))
+#define SIDE_LEAF_BYTES (SIDE_SLOTS * sizeof(uint32_t))
+
+/* Resident bytes of a side_map'ed region (all of it when mincore fails). */
+static size_t side_resident(const void *m, size_t bytes) {
+    unsigned char vec[SIDE_LEAF_BYTES / 4096];
+    size_t pages = bytes / 4096, n = 0;
+    if (pages > sizeof vec || mincore((void *)m, bytes, vec) < 0) return bytes;
+    for (size_t k = 0; k < pages; k++) n += vec[k] & 1;
+    return n * 4096;
+}
+
+/* p's word, its leaf made if needed; NULL when out of memory. */
+static OHM_NOINLINE uint32_t *side_slot_make(struct trace_state *t, uintptr_t p) {
+    if (p >> 47) return NULL;
+    if (!t->side_top && !(t->side_top = side_map(SIDE_TOP_BYTES))) return NULL;
+    uint32_t ***mid = &t->side_top[p >> (ARENA_SHIFT + SIDE_MID_BITS)];
+    if (!*mid && !(*mid = side_map(SIDE_MID_BYTES))) return NULL;
+    uint32_t **leaf = &(*mid)[(p >> ARENA_SHIFT) & (((size_t)1 << SIDE_MID_BITS) - 1)];
+    if (!*leaf) {
+        if (!(*leaf = side_map(SIDE_LEAF_BYTES))) return NULL;
+        t->side_leaves++;
+    }
+    return &(*leaf)[(p & (ARENA_SIZE - 1)) >> 4];
+}
+
+static void side_free(struct trace_state *t) {
+    if (t->side_top) {
+        for (size_t i = 0; i < (size_t)1 << SIDE_TOP_BITS; i++) {
+            uint32_t **mid = t->side_top[i];
+            if (!mid) continue;
+            for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++)
+                if (mid[j]) munmap(mid[j], SIDE_LEAF_BYTES);
+            munmap(mid, SIDE_MID_BYTES);
+        }
+        munmap(t->side_top, SIDE_TOP_BYTES);
+    }
+    t->side_top = NULL;
+    t->side_leaves = 0;
+    side_cache_clear(t);
+    t->table_pool = 0;
+}
+
+/* Bytes the side arrays hold: the resident pages of the directory and the leaves. */
+static size_t side_memory(const struct trace_state *t) {
+    if (!t->side_top) return 0;
+    size_t mem = side_resident(t->side_top, SIDE_TOP_BYTES);
+    for (size_t i = 0; i < (size_t)1 << SIDE_TOP_BITS; i++) {
+        uint32_t **mid = t->side_top[i];
+        if (!mid) continue;
+        mem += side_resident(mid, SIDE_MID_BYTES);
+        for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++)
+            if (mid[j]) mem += side_resident(mid[j], SIDE_LEAF_BYTES);
+    }
+    return mem;
+}
+
 /* ------------------------------------------------------------ traces table */
 
 /* Fibonacci hashing: the top bits of the product. shift = 64 - log2(capacity). */
 static inline size_t slot_of(uintptr_t p, unsigned shift) {
     return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> shift);
+}
+
+/* The sample filter's counter for p (sampling only): a free of a block whose counter
+ * is 0 is not traced, without probing the table. */
+static inline size_t filter_of(uintptr_t p) {
+    return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> 52);
+}
+static inline void filter_add(struct trace_state *t, uintptr_t p) {
+    uint8_t *c = &t->sample_filter[filter_of(p)];
+    if (*c != UINT8_MAX) ++*c;       /* saturated counters stay: a probe, never a miss */
+}
+static inline void filter_drop(struct trace_state *t, uintptr_t p) {
+    uint8_t *c = &t->sample_filter[filter_of(p)];
+    if (*c != UINT8_MAX) --*c;
 }
 
 /* Blocks of 4 GiB and more keep their size in a side list (rare: a linear scan). */
@@ -121,6 +236,7 @@ static int traces_grow(struct trace_state *t) {
     free(t->traces);
     t->traces = a;
     t->traces_cap = cap;
+    t->traces_max = cap / 2;
     t->traces_shift = shift;
     return 0;
 }
@@ -138,7 +254,7 @@ static struct trace_entry *traces_find(const struct trace_state *t, uintptr_t p)
 /* Add or replace p's trace. -1 when out of memory (p is then not traced). */
 static inline void traces_remove(struct trace_state *t, struct trace_entry *e);
 static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb, int d) {
-    if ((t->traces_len + 1) * 2 > t->traces_cap && traces_grow(t) < 0) return -1;
+    if (t->traces_len >= t->traces_max && traces_grow(t) < 0) return -1;
     size_t m = t->traces_cap - 1;
     for (size_t i = slot_of(p, t->traces_shift);; i = (i + 1) & m) {
         struct trace_entry *e = &t->traces[i];
@@ -154,11 +270,33 @@ static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb,
             return -1;
         }
         if (was_big && n < TRACE_BIG) big_forget(t, p);
-        if (!e->ptr) t->traces_len++;
+        if (!e->ptr) {
+            t->traces_len++;
+            if (t->sample_mean) filter_add(t, p);
+        }
         e->ptr = p;
         e->tbd = tb << 2 | ((uint32_t)d & 3);
         return 0;
     }
+}
+
+/* Add or replace p's trace: a pool block's in its side array, anything else (or when
+ * the side array cannot take it) in the table. -1 when out of memory. */
+static int trace_put(ohm_heap *h, uintptr_t p, size_t n, uint32_t tb, int d) {
+    struct trace_state *t = &h->trace;
+    if (alloc_in_arenas(h, (const void *)p)) {
+        if (n < SIDE_MAX_N && tb <= SIDE_MAX_TB) {
+            uint32_t *s = side_slot(t, p);
+            if (!s) s = side_slot_make(t, p);
+            if (s) {
+                if (*s) t->current -= trace_weight_size(t->sample_mean, side_size(*s));
+                *s = side_enc(tb, d, n);
+                return 0;
+            }
+        }
+        t->table_pool = 1;
+    }
+    return traces_put(t, p, n, tb, d);
 }
 
 /* Remove the trace at e (a slot of the table), closing the gap by backward shifting:
@@ -168,6 +306,7 @@ static inline void traces_remove(struct trace_state *t, struct trace_entry *e) {
     struct trace_entry *tab = t->traces;
     size_t m = t->traces_cap - 1, i = (size_t)(e - tab), j = i;
     unsigned shift = t->traces_shift;
+    if (t->sample_mean) filter_drop(t, e->ptr);
     for (;;) {
         j = (j + 1) & m;
         uintptr_t q = tab[j].ptr;
@@ -189,13 +328,26 @@ static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void 
     if (t->sample_mean) t->sample_left = trace_gap(t);   /* trace_on_alloc counted n */
     t->busy = 1;
     uint32_t tb = frames_capture(h);
-    if (tb == TRACE_NO_TB || traces_put(t, (uintptr_t)p, n, tb, (int)d) < 0) {
+    if (tb == TRACE_NO_TB || trace_put(h, (uintptr_t)p, n, tb, (int)d) < 0) {
         t->lost++;
     } else {
         t->current += trace_weight_size(t->sample_mean, n);
         if (t->current > t->peak) t->peak = t->current;
     }
     t->busy = 0;
+}
+
+/* The allocator's fast paths counted n down to a sample point (trace_sample_due) and
+ * allocated p off its fast paths: trace it (and draw the next gap). */
+void trace_on_sampled(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+    trace_alloc_slow(h, d, p, n);
+}
+
+/* trace_sample_due's countdown ran out: 1 when the block is to be sampled; 0 (and the
+ * countdown rearmed) when not sampling, 0 while a hook runs (the next call samples). */
+int trace_sample_expired(struct trace_state *t) {
+    if (!t->active || !t->sample_mean) { t->sample_left = LLONG_MAX; return 0; }
+    return !t->busy;
 }
 
 /* The hot paths: sampling and no sample point in these n bytes (a subtraction and a
@@ -210,9 +362,20 @@ void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
         return;
     }
     const ohm_callsite_frame *cf = ohm_callsite_;
-    if (OHM_LIKELY(t->fast && cf && p && n < TRACE_BIG && (t->traces_len + 1) * 2 <= t->traces_cap)) {
+    if (OHM_LIKELY(t->fast && cf && p)) {
         size_t k = ((uintptr_t)cf->site >> 4) & 255;
-        if (OHM_LIKELY(t->site_cache[k].site == cf->site)) {
+        uint32_t tb = t->site_cache[k].tb;
+        if (OHM_LIKELY(t->site_cache[k].site == cf->site) && OHM_LIKELY(n < SIDE_MAX_N) &&
+            OHM_LIKELY(tb <= SIDE_MAX_TB) && OHM_LIKELY(alloc_in_arenas(h, p))) {
+            uint32_t *s = side_slot(t, (uintptr_t)p);   /* a pool block: its side word */
+            if (OHM_LIKELY(s && !*s)) {
+                *s = side_enc(tb, d, n);
+                    t->current += n;
+                if (t->current > t->peak) t->peak = t->current;
+                return;
+            }
+        } else if (t->site_cache[k].site == cf->site && n < TRACE_BIG &&
+                   t->traces_len < t->traces_max && !alloc_in_arenas(h, p)) {
             struct trace_entry *tab = t->traces;
             size_t m = t->traces_cap - 1, i = slot_of((uintptr_t)p, t->traces_shift);
             while (tab[i].ptr && tab[i].ptr != (uintptr_t)p) i = (i + 1) & m;
@@ -241,17 +404,50 @@ static OHM_NOINLINE void trace_free_found(struct trace_state *t, struct trace_en
     traces_remove(t, e);
 }
 
+/* The free hook: find p's slot; the common traced case (exact sizes, under 4 GiB)
+ * removes it here, backward shift included, with no calls. */
 void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
     struct trace_state *t = &h->trace;
+    const uintptr_t a = (uintptr_t)p;
     (void)d;
-    if (!t->traces_len || !p) return;
+    if (!a) return;
+    if (alloc_in_arenas(h, p)) {   /* a pool block: its side word */
+        uint32_t *s = side_slot(t, a), v;
+        if (s && (v = *s) != 0) {
+            *s = 0;
+            size_t n = side_size(v);
+            t->current -= t->sample_mean ? trace_weight_size(t->sample_mean, n) : n;
+            t->last_freed = a;
+            t->last_freed_tb = side_tb(v);
+            return;
+        }
+        if (!t->table_pool) return;
+    }
+    if (!t->traces_len) return;
+    if (t->sample_mean && !t->sample_filter[filter_of(a)]) return;
     struct trace_entry *tab = t->traces;
-    size_t m = t->traces_cap - 1;
-    for (size_t i = slot_of((uintptr_t)p, t->traces_shift);; i = (i + 1) & m) {
+    const size_t m = t->traces_cap - 1;
+    const unsigned shift = t->traces_shift;
+    size_t i = slot_of(a, shift);
+    for (;; i = (i + 1) & m) {
         uintptr_t q = tab[i].ptr;
-        if (q == (uintptr_t)p) { trace_free_found(t, &tab[i]); return; }
+        if (q == a) break;
         if (!q) return;
     }
+    struct trace_entry *e = &tab[i];
+    if (OHM_UNLIKELY(e->size == TRACE_BIG || t->sample_mean)) { trace_free_found(t, e); return; }
+    t->current -= e->size;
+    t->last_freed = a;
+    t->last_freed_tb = e->tbd >> 2;
+    for (size_t j = i;;) {   /* traces_remove, inline */
+        j = (j + 1) & m;
+        uintptr_t q = tab[j].ptr;
+        if (!q) break;
+        size_t k = slot_of(q, shift);
+        if (((j - k) & m) >= ((j - i) & m)) { tab[i] = tab[j]; i = j; }
+    }
+    tab[i].ptr = 0;
+    t->traces_len--;
 }
 
 /* ------------------------------------------------------------ state */
@@ -259,7 +455,9 @@ void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
 int trace_init(ohm_heap *h) {
     memset(&h->trace, 0, sizeof h->trace);
     h->trace.rng = TRACE_SEED;
+    h->trace.sample_left = LLONG_MAX;
     h->trace.last_native = TRACE_NO_TB;
+    side_cache_clear(&h->trace);
     return 0;
 }
 
@@ -268,17 +466,19 @@ static void trace_reset(ohm_heap *h) {
     struct trace_state *t = &h->trace;
     free(t->traces);
     t->traces = NULL;
-    t->traces_len = t->traces_cap = 0;
+    t->traces_len = t->traces_cap = t->traces_max = 0;
     t->traces_shift = 0;
     free(t->big);
     t->big = NULL;
     t->nbig = t->big_cap = 0;
+    side_free(t);
     frames_clear(h);
     t->current = t->peak = 0;
     t->lost = 0;
     t->last_freed = 0;
     t->rng = TRACE_SEED;
-    t->sample_left = t->sample_mean ? trace_gap(t) : 0;
+    t->sample_left = t->sample_mean ? trace_gap(t) : LLONG_MAX;
+    memset(t->sample_filter, 0, sizeof t->sample_filter);
 }
 
 void trace_fini(ohm_heap *h) {
@@ -311,7 +511,7 @@ static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
     if (!t->active || t->sample_mean != mean) {
         t->sample_mean = mean;
         t->rng = TRACE_SEED;
-        t->sample_left = mean ? trace_gap(t) : 0;
+        t->sample_left = mean ? trace_gap(t) : LLONG_MAX;
     }
     if (!t->self_hi) unwind_self_range(&t->self_lo, &t->self_hi);
     t->active = 1;
@@ -333,6 +533,7 @@ void ohm_trace_stop(ohm_heap *h) {
     alloc_update_slow(h);
     trace_reset(h);
     h->trace.sample_mean = 0;
+    h->trace.sample_left = LLONG_MAX;
     h->trace.nframes = 0;
     trace_update_fast(&h->trace);
 }
@@ -356,7 +557,7 @@ void ohm_trace_reset_peak(ohm_heap *h) {
 
 size_t ohm_trace_get_memory(ohm_heap *h) {
     const struct trace_state *t = &h->trace;
-    return t->traces_cap * sizeof *t->traces + t->mem + frames_memory(h);
+    return t->traces_cap * sizeof *t->traces + side_memory(t) + t->mem + frames_memory(h);
 }
 
 void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg) {
@@ -367,11 +568,23 @@ void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg)
 
 /* ------------------------------------------------------------ queries */
 
-/* The trace of p, or NULL. Snapshots walk the table through trace_entries. */
-const ohm_traceback *ohm_trace_get_traceback(ohm_heap *h, const void *p) {
+/* p's traceback id, or TRACE_NO_TB when p is not traced. */
+static uint32_t trace_lookup(ohm_heap *h, const void *p) {
     struct trace_state *t = &h->trace;
+    if (!p) return TRACE_NO_TB;
+    if (alloc_in_arenas(h, p)) {
+        uint32_t *s = side_slot(t, (uintptr_t)p);
+        if (s && *s) return side_tb(*s);
+        if (!t->table_pool) return TRACE_NO_TB;
+    }
     struct trace_entry *e = traces_find(t, (uintptr_t)p);
-    return e ? frames_symbolized(h, e->tbd >> 2) : NULL;
+    return e ? e->tbd >> 2 : TRACE_NO_TB;
+}
+
+/* The trace of p, or NULL. Snapshots walk every trace through trace_walk. */
+const ohm_traceback *ohm_trace_get_traceback(ohm_heap *h, const void *p) {
+    uint32_t id = trace_lookup(h, p);
+    return id != TRACE_NO_TB ? frames_symbolized(h, id) : NULL;
 }
 
 static void traceback_print(const ohm_traceback *tb, FILE *out) {
@@ -395,7 +608,7 @@ void ohm_trace_print_traceback(ohm_heap *h, const void *p, FILE *out) {
  * debug hooks find a bad block while freeing it, after its free hook ran. */
 void trace_print_origin(ohm_heap *h, const void *p, FILE *out) {
     struct trace_state *t = &h->trace;
-    if (!traces_find(t, (uintptr_t)p) && p && (uintptr_t)p == t->last_freed) {
+    if (trace_lookup(h, p) == TRACE_NO_TB && p && (uintptr_t)p == t->last_freed) {
         const ohm_traceback *tb = frames_symbolized(h, t->last_freed_tb);
         if (tb) {
             traceback_print(tb, out);
@@ -405,7 +618,26 @@ void trace_print_origin(ohm_heap *h, const void *p, FILE *out) {
     ohm_trace_print_traceback(h, p, out);
 }
 
-size_t trace_entries(ohm_heap *h, const struct trace_entry **out) {
-    *out = h->trace.traces;
-    return h->trace.traces_cap;
+int trace_walk(ohm_heap *h, trace_walk_fn fn, void *arg) {
+    struct trace_state *t = &h->trace;
+    int r;
+    for (size_t i = 0; t->side_top && i < (size_t)1 << SIDE_TOP_BITS; i++) {
+        uint32_t **mid = t->side_top[i];
+        if (!mid) continue;
+        for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++) {
+            const uint32_t *leaf = mid[j];
+            if (!leaf) continue;
+            uintptr_t base = (uintptr_t)i << (ARENA_SHIFT + SIDE_MID_BITS) | (uintptr_t)j << ARENA_SHIFT;
+            for (size_t k = 0; k < SIDE_SLOTS; k++)
+                if (leaf[k] && (r = fn(arg, base + (k << 4), side_size(leaf[k]), side_tb(leaf[k]),
+                                       side_domain(leaf[k]))))
+                    return r;
+        }
+    }
+    for (size_t i = 0; i < t->traces_cap; i++) {
+        const struct trace_entry *e = &t->traces[i];
+        if (e->ptr && (r = fn(arg, e->ptr, trace_entry_size(t, e), e->tbd >> 2, (int)(e->tbd & 3))))
+            return r;
+    }
+    return 0;
 }

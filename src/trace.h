@@ -31,18 +31,31 @@ struct trace_state {
     int active;                /* tracing on: the allocator calls the hooks below */
     int busy;                  /* a hook is running: nested allocations go untraced */
     int fast;                  /* active, limit 1, no provider, not sampling: the hot path */
+    int direct;                /* tracing is the only reason the allocator leaves its fast
+                                  paths (alloc_update_slow sets it): the slow paths run the
+                                  pools' fast paths inline around the hooks */
     int nframes;               /* traceback limit, 1..OHM_TRACE_MAX_FRAMES */
     int unwind;                /* native unwinder (unwind.c's UNWIND_*) */
     uintptr_t self_lo, self_hi; /* ohm's code when a shared library (unwind_self_range) */
     size_t sample_mean;        /* 0: trace every block; else mean bytes between samples */
-    long long sample_left;     /* bytes until the next sample point */
+    long long sample_left;     /* bytes until the next sample point; LLONG_MAX when not
+                                  sampling. The allocator's fast paths count it down too
+                                  (trace_sample_due), so keep it near the top. */
     uint64_t rng;              /* xorshift state for the sample gaps (fixed seed) */
     size_t current, peak;      /* traced bytes now and at most (estimates if sampling) */
     size_t lost;               /* traces dropped because the tracer ran out of memory */
     /* traces: block address -> entry, open addressing with linear probing */
     struct trace_entry *traces;
     size_t traces_len, traces_cap; /* entries used; slots (power of 2, or 0) */
+    size_t traces_max;         /* entries allowed before the table doubles (3/4 of cap) */
     unsigned traces_shift;     /* 64 - log2(traces_cap): the hash's shift */
+    /* pool blocks' traces (trace.c, "side arrays"): one 32-bit word per 16-byte granule
+     * of each arena holding a traced block, reached through a two-level directory */
+    uint32_t ***side_top;      /* [2^13] -> [2^14] -> leaf of 2^16 words, or NULL */
+    size_t side_leaves;        /* leaves mapped */
+    struct { uintptr_t arena; uint32_t *leaf; } side_cache[64];  /* arena number -> leaf,
+                                  direct mapped; arena UINTPTR_MAX: empty */
+    int table_pool;            /* some pool block's trace is in the table instead */
     struct { uintptr_t ptr; size_t size; } *big;   /* sizes of traced blocks >= 4 GiB */
     size_t nbig, big_cap;
     /* interned tracebacks: id -> traceback, and a hash index over them */
@@ -58,6 +71,9 @@ struct trace_state {
     size_t mem;                /* bytes in traces and tb tables, for ohm_trace_get_memory */
     uintptr_t last_freed;      /* the block freed last and its traceback id: the debug */
     uint32_t last_freed_tb;    /* hooks report on a block after its free hook ran */
+    /* sampling: a counting filter over the addresses of traced blocks (saturating
+     * counters by address hash), so a free of an untraced block costs one byte test */
+    uint8_t sample_filter[4096];
 };
 
 int  trace_init(ohm_heap *h);
@@ -65,6 +81,36 @@ void trace_fini(ohm_heap *h);
 /* Hooks the allocator calls while h->trace.active, for every domain. */
 void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n);
 void trace_on_free(ohm_heap *h, ohm_domain d, const void *p);
+
+/* Sampling with the allocator's fast paths on (ohm_trace_start_sampled and no other
+ * reason to leave them): the fast paths and the slow paths count the bytes allocated
+ * down with trace_sample_due; when it says the countdown ran out, the allocator serves
+ * the block from its large blocks (the C library: never on a fast free path, so its
+ * free reaches trace_on_free) and calls trace_on_sampled. Frees of blocks off the fast
+ * path call trace_on_free, which tests the sample filter before any table probe. */
+int  trace_sample_expired(struct trace_state *t);   /* out of line, below */
+/* The fast paths' countdown: sample_left -= n; whether it is still above 0. On x86-64
+ * one read-modify-write `sub` and the branch on its flags (compilers otherwise load,
+ * subtract, store and test). n < 2^62. */
+static inline int trace_countdown(struct trace_state *t, size_t n) {
+#if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
+    int le;
+    __asm__("subq %2, %0" : "+m"(t->sample_left), "=@ccle"(le) : "r"((long long)n) : );
+    return !le;
+#else
+    return (t->sample_left -= (long long)n) > 0;
+#endif
+}
+static inline int trace_sample_due(struct trace_state *t, size_t n) {
+    long long c = n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
+    if (OHM_LIKELY((t->sample_left -= c) > 0)) return 0;
+    return trace_sample_expired(t);
+}
+/* Whether the allocator's fast paths may run while tracing (sampled mode). */
+static inline int trace_allows_fast(const struct trace_state *t) {
+    return !t->active || t->sample_mean != 0;
+}
+void trace_on_sampled(ohm_heap *h, ohm_domain d, const void *p, size_t n);
 /* For fatal messages and reports: print "    allocated at file:line (function)" lines
  * for the block or object p when tracing knows it; print nothing otherwise. */
 void trace_print_origin(ohm_heap *h, const void *p, FILE *out);

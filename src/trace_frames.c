@@ -188,7 +188,9 @@ uint32_t frames_capture(ohm_heap *h) {
     uintptr_t pcs[OHM_TRACE_MAX_FRAMES + 16];
     size_t want = (size_t)t->nframes - (cf != NULL), extra = 0, depth = 0, i = 0;
     if (!cf && t->self_hi) extra = 16;   /* room for ohm's frames, dropped below */
-    size_t got = unwind_capture(t->unwind, pcs, want + extra, cf ? cf->frame : NULL, 1, &depth);
+    size_t got = OHM_LIKELY(cf && t->unwind == UNWIND_FP)   /* the hot path: no dispatch */
+        ? unwind_fp(pcs, want, cf->frame, 0, &depth)
+        : unwind_capture(t->unwind, pcs, want + extra, cf ? cf->frame : NULL, 1, &depth);
     if (!cf && t->self_hi)
         while (i < got && pcs[i] >= t->self_lo && pcs[i] < t->self_hi) { i++; depth--; }
     if (got - i > want) got = i + want;

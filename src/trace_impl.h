@@ -64,6 +64,10 @@ int unwind_method_from_env(void);
  * dropped first. *total gets the depth seen (>= the count, bounded). */
 size_t unwind_capture(int method, uintptr_t *pcs, size_t max, void *frame, size_t skip,
                       size_t *total);
+/* The frame-pointer walk itself (what unwind_capture does for UNWIND_FP): with frame,
+ * from that frame's return address on; skip frames dropped first (frame NULL: the
+ * walk's own frame counts as one more). The hot path of frames_capture calls it. */
+size_t unwind_fp(uintptr_t *pcs, size_t max, void *frame, size_t skip, size_t *total);
 /* [lo, hi) of ohm's code when ohm is a shared library; 0, 0 when linked statically. */
 void unwind_self_range(uintptr_t *lo, uintptr_t *hi);
 
@@ -85,8 +89,10 @@ struct trace_entry {   /* 16 bytes */
 #define TRACE_MAX_TB ((1u << 30) - 1)   /* traceback ids fit in tbd's 30 bits */
 /* The size of the block an entry traces. */
 size_t trace_entry_size(const struct trace_state *t, const struct trace_entry *e);
-/* The traces table: returns its slot count; slots with ptr == 0 are empty. */
-size_t trace_entries(ohm_heap *h, const struct trace_entry **out);
+/* Call fn for every live trace (side arrays and table); stops at fn's first nonzero
+ * return and returns it. */
+typedef int (*trace_walk_fn)(void *arg, uintptr_t ptr, size_t size, uint32_t tb, int domain);
+int trace_walk(ohm_heap *h, trace_walk_fn fn, void *arg);
 
 /* ---- snapshot.c (snapshot_io.c builds snapshots through these too) ---- */
 struct ohm_snapshot {

@@ -80,7 +80,7 @@ static void stack_bounds(void) {
 #if defined(__GNUC__)
 __attribute__((no_sanitize_address, noinline))
 #endif
-static size_t unwind_fp(uintptr_t *pcs, size_t max, void *frame, size_t skip, size_t *total) {
+size_t unwind_fp(uintptr_t *pcs, size_t max, void *frame, size_t skip, size_t *total) {
     if (!stack_hi) stack_bounds();
     const uintptr_t lo = stack_lo, hi = stack_hi - 2 * sizeof(void *);
     uintptr_t fp = frame ? (uintptr_t)frame : (uintptr_t)__builtin_frame_address(0);

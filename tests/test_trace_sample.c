@@ -111,9 +111,85 @@ static void test_sampled(void) {
     ohm_heap_destroy(h);
 }
 
+/* Traced bytes according to a snapshot, and how many of ptrs[0..n) have a trace. */
+static size_t snapshot_bytes(ohm_heap *h, size_t *ntraces) {
+    ohm_snapshot *s = ohm_snapshot_take(h);
+    CHECK(s != NULL);
+    const ohm_trace *tr;
+    *ntraces = ohm_snapshot_traces(s, &tr);
+    size_t sum = 0;
+    for (size_t i = 0; i < *ntraces; i++) sum += tr[i].size;
+    ohm_snapshot_free(s);
+    return sum;
+}
+
+static size_t count_traced(ohm_heap *h, void **ptrs, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += ptrs[i] && ohm_trace_get_traceback(h, ptrs[i]) != NULL;
+    return k;
+}
+
+/* Sampling keeps the allocator's fast paths (a byte countdown; sampled blocks are
+ * served off the fast free path): malloc, calloc, realloc, objects and frees all keep
+ * the traces right — every live sampled block has exactly one trace, current equals
+ * the snapshot's total, and after freeing everything nothing is traced. */
+enum { NFAST = 20000, NOBJ = 5000 };
+static void *fast[NFAST];
+static ohm_object *objs[NOBJ];
+static void test_sampled_fast_paths(void) {
+    ohm_heap *h = new_heap();
+    CHECK_EQ_INT(ohm_trace_start_sampled(h, 1, 4096), 0);
+    for (int i = 0; i < NFAST; i++) {
+        fast[i] = (i % 4 == 0) ? ohm_calloc(h, 3, 24) : ohm_malloc(h, 64 + (size_t)(i % 7) * 16);
+        CHECK(fast[i] != NULL);
+        if (i % 4 == 0) {
+            const unsigned char *c = fast[i];
+            int zero = 1;
+            for (int k = 0; k < 72; k++) zero &= c[k] == 0;
+            CHECK(zero);
+        }
+    }
+    for (int i = 0; i < NOBJ; i++) objs[i] = ohm_float_new(h, (double)i);
+    size_t ntr, cur;
+    size_t bytes = snapshot_bytes(h, &ntr);
+    ohm_trace_get_traced_memory(h, &cur, NULL);
+    CHECK_EQ_SIZE(bytes, cur);
+    CHECK(ntr > 100);   /* ~1.7 MB at a 4 KiB mean: about 400 samples */
+    size_t traced = count_traced(h, fast, NFAST);
+    printf("sampled fast paths: %zu traces, %zu of them blocks\n", ntr, traced);
+    CHECK(traced > 0 && traced <= ntr);
+    /* free every other block (fast frees of unsampled blocks, slow ones of sampled) */
+    for (int i = 0; i < NFAST; i += 2) { ohm_free(h, fast[i]); fast[i] = NULL; }
+    for (int i = 0; i < NOBJ; i += 2) { ohm_decref(objs[i]); objs[i] = NULL; }
+    bytes = snapshot_bytes(h, &ntr);
+    ohm_trace_get_traced_memory(h, &cur, NULL);
+    CHECK_EQ_SIZE(bytes, cur);
+    /* realloc the rest: the old traces go, new samples come */
+    for (int i = 1; i < NFAST; i += 2) {
+        fast[i] = ohm_realloc(h, fast[i], (i % 3) ? 40 : 700);
+        CHECK(fast[i] != NULL);
+        ((char *)fast[i])[0] = 1;
+    }
+    bytes = snapshot_bytes(h, &ntr);
+    ohm_trace_get_traced_memory(h, &cur, NULL);
+    CHECK_EQ_SIZE(bytes, cur);
+    CHECK_EQ_SIZE(count_traced(h, fast, NFAST) <= ntr, 1);
+    for (int i = 0; i < NFAST; i++) ohm_free(h, fast[i]);
+    for (int i = 0; i < NOBJ; i++) if (objs[i]) ohm_decref(objs[i]);
+    ohm_gc_collect(h, -1);
+    bytes = snapshot_bytes(h, &ntr);
+    ohm_trace_get_traced_memory(h, &cur, NULL);
+    CHECK_EQ_SIZE(ntr, 0);
+    CHECK_EQ_SIZE(cur, 0);
+    CHECK_EQ_SIZE(bytes, 0);
+    ohm_trace_stop(h);
+    ohm_heap_destroy(h);
+}
+
 int main(void) {
     unsetenv("OHM_TRACEMALLOC");
     unsetenv("OHM_TRACE_UNWIND");
     test_sampled();
+    test_sampled_fast_paths();
     return check_done();
 }
