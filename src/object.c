@@ -81,7 +81,7 @@ static inline ohm_object *obj_new_sized(ohm_heap *h, const ohm_type *t, size_t n
     case 0: break;
     default: memset(w, 0, body);
     }
-    if (t->flags & OHM_TYPE_GC) gc_on_new(o);
+    if (t->flags & OHM_TYPE_GC) gc_on_new_h(h, o);
     return o;
 }
 
@@ -281,8 +281,7 @@ OHM_NOINLINE static void obj_trash_drain(ohm_heap *h) {
 /* Steps 4-5 of an object that finished steps 1-3. Ints and floats (no references,
  * no dealloc) go straight to their free lists, strs to their dealloc and the pools,
  * without the trashcan's count: their release cannot nest. */
-static inline void obj_dispose(ohm_object *o, const ohm_type *t) {
-    ohm_heap *h = alloc_heap_of(o);
+static inline void obj_dispose(ohm_heap *h, ohm_object *o, const ohm_type *t) {
     struct obj_state *s = &h->obj;
     unsigned kind = OBJ_KIND(t);
     if (kind - OBJ_K_INT <= OBJ_K_STR - OBJ_K_INT) {
@@ -312,9 +311,10 @@ OHM_NOINLINE static void obj_release_slow(ohm_object *o, const ohm_type *t) {
         if (OHM_IS_IMMORTAL(o)) return;      /* made immortal: resurrected for good */
         if (--o->ohm_rc != 0) return;        /* resurrected */
     }
-    if (o->ohm_bits & OHM_F_TRACKED) gc_on_release(o);
+    ohm_heap *h = alloc_heap_of_inline(o);
+    if (o->ohm_bits & OHM_F_TRACKED) gc_on_release_h(h, o);
     if (o->ohm_bits & OHM_F_WEAKREFD) weakref_on_release(o);
-    obj_dispose(o, t);
+    obj_dispose(h, o, t);
 }
 
 /* The common case first: no finalizer and no weak references cost two tests, then
@@ -325,8 +325,9 @@ void ohm_release_(ohm_object *o) {
         obj_release_slow(o, t);
         return;
     }
-    if (o->ohm_bits & OHM_F_TRACKED) gc_on_release(o);
-    obj_dispose(o, t);
+    ohm_heap *h = alloc_heap_of_inline(o);   /* looked up once: steps 2, 4, 5 */
+    if (o->ohm_bits & OHM_F_TRACKED) gc_on_release_h(h, o);
+    obj_dispose(h, o, t);
 }
 
 /* ------------------------------------------------------------ sizes */
