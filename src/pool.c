@@ -18,6 +18,9 @@
  * Each event sets the next watermark at half the blocks in use. So a pool draining
  * from full to empty makes log2(capacity) events, no instruction is added to the fast
  * paths, and the last event comes when the pool is down to its last survivors.
+ * The only pool of its class stays when it empties, armed (pool_arm_empty): its next
+ * event is a watermark a page of blocks up, so one-block churn makes no event at all
+ * (ref and bias are read modulo 2^16: pool_used).
  *
  * Released pages. At a watermark, a used pool whose free blocks cover whole pages
  * gives those pages back (pool_trim_pages): the blocks touching them leave the free
@@ -29,7 +32,7 @@
  * later, unless it emptied, filled, is being refilled, or re-entered the line since.
  *
  * Invariants: a listed pool has freelist != NULL, or bump < limit, or released
- * pages, or is the head (about to be refilled or unlinked); ref + bias counts the
+ * pages, or is the head (about to be refilled or unlinked); ref + bias (mod 2^16) counts the
  * blocks in use; every block on the free list and every carved block of an object
  * pool that is not in use has type == NULL at obj_offset + 8.
  */
