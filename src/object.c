@@ -64,7 +64,11 @@ OHM_NOINLINE static ohm_object *obj_new_error(ohm_heap *h, const ohm_type *t, si
 
 /* An n-byte object of type t, zero-filled past the header, tracked if GC. Small
  * bodies are zeroed by words, inline: a libc memset call costs more than the
- * stores for the usual 8..48 bytes. */
+ * stores for the usual 8..48 bytes. Inlined into both callers: fn is then a constant
+ * and needs no register saved across the allocation. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline ohm_object *obj_new_sized(ohm_heap *h, const ohm_type *t, size_t n, const char *fn) {
     if (OHM_UNLIKELY(!h || !t || n < sizeof(ohm_object))) return obj_new_error(h, t, n, fn);
     ohm_object *o = obj_alloc(h, t, n);
