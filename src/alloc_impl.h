@@ -64,6 +64,8 @@ struct alloc_arena {
 /* Bytes at the start of an arena taken by its header: pool 0 begins after them. */
 #define ARENA_HDR ((sizeof(struct alloc_arena) + 15) & ~(size_t)15)
 _Static_assert(sizeof(struct alloc_pool) == 32, "pool headers are 32 bytes (pool_of)");
+_Static_assert(ARENA_SHIFT == ALLOC_ARENA_SHIFT && offsetof(struct alloc_arena, heap) == 0,
+               "alloc_heap_of_inline reads the heap at the arena's start");
 
 static inline struct alloc_arena *arena_of(const void *p) {
     return (struct alloc_arena *)((uintptr_t)p & ~(uintptr_t)(ARENA_SIZE - 1));
@@ -102,7 +104,7 @@ static inline size_t pool_limit(const struct alloc_pool *pl) {
 }
 /* Blocks in use. */
 static inline size_t pool_used(const struct alloc_pool *pl) {
-    return (size_t)pl->ref + pl->bias;
+    return (uint16_t)(pl->ref + pl->bias);   /* modulo 2^16: see pool_arm_empty (pool.c) */
 }
 static inline int pool_kind(const struct alloc_pool *pl) {
     return (pl->flags >> POOL_KIND_SHIFT) & 3;

@@ -117,20 +117,27 @@ int gc_generation_of(const ohm_object *o) {
     return (o->ohm_bits & GC_FROZEN) ? 3 : 2;
 }
 
-void gc_on_new(ohm_object *o) {
-    ohm_heap *h = alloc_heap_of(o);
+void gc_collect_due(ohm_heap *h) {
+    struct gc_state *g = &h->gc;
+    if (g->count[0] > g->threshold[0] && g->enabled && g->threshold[0] && !g->collecting &&
+        !h->destroying)
+        gc_collect_auto(h);
+}
+
+void gc_on_new_h_slow(ohm_heap *h, ohm_object *o) {
     struct gc_state *g = &h->gc;
     o->ohm_bits |= OHM_F_TRACKED;
     g->tracked++;
     gc_track_young(h, o);
     g->count[0]++;
-    if (OHM_UNLIKELY(g->count[0] > g->threshold[0]) && g->enabled && g->threshold[0] &&
-        !g->collecting && !h->destroying)
-        gc_collect_auto(h);
+    gc_collect_due(h);
 }
 
-void gc_on_release(ohm_object *o) {
-    ohm_heap *h = alloc_heap_of(o);
+void gc_on_new(ohm_object *o) {
+    gc_on_new_h(alloc_heap_of_inline(o), o);
+}
+
+void gc_on_release_h_slow(ohm_heap *h, ohm_object *o) {
     struct gc_state *g = &h->gc;
     if (o->ohm_bits & OHM_F_TRACKED) {
         gc_unplace(h, o);
@@ -138,6 +145,10 @@ void gc_on_release(ohm_object *o) {
         g->tracked--;
     }
     if (g->count[0] > 0) g->count[0]--;
+}
+
+void gc_on_release(ohm_object *o) {
+    gc_on_release_h(alloc_heap_of_inline(o), o);
 }
 
 void gc_print_object(FILE *out, const ohm_object *o) {

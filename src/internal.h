@@ -68,4 +68,6 @@ void heap_error_clear(ohm_heap *h);
 /* Print "ohm: fatal error: ..." to stderr and abort. */
 OHM_NORETURN void ohm_fatal(const char *fmt, ...) OHM_PRINTF(1, 2);
 
+#include "gc_inline.h"
+
 #endif

@@ -57,7 +57,7 @@ ohm_object *ohm_list_new(ohm_heap *h) {
         l->len = l->cap = 0;
         l->items = NULL;
     }
-    gc_on_new(o);
+    gc_on_new_h(h, o);
     return o;
 }
 

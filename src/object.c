@@ -64,7 +64,11 @@ OHM_NOINLINE static ohm_object *obj_new_error(ohm_heap *h, const ohm_type *t, si
 
 /* An n-byte object of type t, zero-filled past the header, tracked if GC. Small
  * bodies are zeroed by words, inline: a libc memset call costs more than the
- * stores for the usual 8..48 bytes. */
+ * stores for the usual 8..48 bytes. Inlined into both callers: fn is then a constant
+ * and needs no register saved across the allocation. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline ohm_object *obj_new_sized(ohm_heap *h, const ohm_type *t, size_t n, const char *fn) {
     if (OHM_UNLIKELY(!h || !t || n < sizeof(ohm_object))) return obj_new_error(h, t, n, fn);
     ohm_object *o = obj_alloc(h, t, n);
@@ -81,7 +85,7 @@ static inline ohm_object *obj_new_sized(ohm_heap *h, const ohm_type *t, size_t n
     case 0: break;
     default: memset(w, 0, body);
     }
-    if (t->flags & OHM_TYPE_GC) gc_on_new(o);
+    if (t->flags & OHM_TYPE_GC) gc_on_new_h(h, o);
     return o;
 }
 
@@ -281,8 +285,7 @@ OHM_NOINLINE static void obj_trash_drain(ohm_heap *h) {
 /* Steps 4-5 of an object that finished steps 1-3. Ints and floats (no references,
  * no dealloc) go straight to their free lists, strs to their dealloc and the pools,
  * without the trashcan's count: their release cannot nest. */
-static inline void obj_dispose(ohm_object *o, const ohm_type *t) {
-    ohm_heap *h = alloc_heap_of(o);
+static inline void obj_dispose(ohm_heap *h, ohm_object *o, const ohm_type *t) {
     struct obj_state *s = &h->obj;
     unsigned kind = OBJ_KIND(t);
     if (kind - OBJ_K_INT <= OBJ_K_STR - OBJ_K_INT) {
@@ -312,9 +315,10 @@ OHM_NOINLINE static void obj_release_slow(ohm_object *o, const ohm_type *t) {
         if (OHM_IS_IMMORTAL(o)) return;      /* made immortal: resurrected for good */
         if (--o->ohm_rc != 0) return;        /* resurrected */
     }
-    if (o->ohm_bits & OHM_F_TRACKED) gc_on_release(o);
+    ohm_heap *h = alloc_heap_of_inline(o);
+    if (o->ohm_bits & OHM_F_TRACKED) gc_on_release_h(h, o);
     if (o->ohm_bits & OHM_F_WEAKREFD) weakref_on_release(o);
-    obj_dispose(o, t);
+    obj_dispose(h, o, t);
 }
 
 /* The common case first: no finalizer and no weak references cost two tests, then
@@ -325,8 +329,9 @@ void ohm_release_(ohm_object *o) {
         obj_release_slow(o, t);
         return;
     }
-    if (o->ohm_bits & OHM_F_TRACKED) gc_on_release(o);
-    obj_dispose(o, t);
+    ohm_heap *h = alloc_heap_of_inline(o);   /* looked up once: steps 2, 4, 5 */
+    if (o->ohm_bits & OHM_F_TRACKED) gc_on_release_h(h, o);
+    obj_dispose(h, o, t);
 }
 
 /* ------------------------------------------------------------ sizes */

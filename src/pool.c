@@ -18,6 +18,9 @@
  * Each event sets the next watermark at half the blocks in use. So a pool draining
  * from full to empty makes log2(capacity) events, no instruction is added to the fast
  * paths, and the last event comes when the pool is down to its last survivors.
+ * The only pool of its class stays when it empties, armed (pool_arm_empty): its next
+ * event is a watermark a page of blocks up, so one-block churn makes no event at all
+ * (ref and bias are read modulo 2^16: pool_used).
  *
  * Released pages. At a watermark, a used pool whose free blocks cover whole pages
  * gives those pages back (pool_trim_pages): the blocks touching them leave the free
@@ -29,7 +32,7 @@
  * later, unless it emptied, filled, is being refilled, or re-entered the line since.
  *
  * Invariants: a listed pool has freelist != NULL, or bump < limit, or released
- * pages, or is the head (about to be refilled or unlinked); ref + bias counts the
+ * pages, or is the head (about to be refilled or unlinked); ref + bias (mod 2^16) counts the
  * blocks in use; every block on the free list and every carved block of an object
  * pool that is not in use has type == NULL at obj_offset + 8.
  */
@@ -209,6 +212,19 @@ void pool_trimq_push(ohm_heap *h, struct alloc_pool *pl, size_t used) {
     pool_trim_queued(h, old, old_used);
 }
 
+/* An empty pool kept as the only one of its class: without this, every free in a
+ * loop that allocates and frees one block would take the count from 1 to 0 and call
+ * pool_on_zero (~30 instructions) just to return. Armed, the pool's next event is a
+ * watermark at a page's worth of blocks in use: bias = that many, and ref = -bias
+ * modulo 2^16 (pool_used reads ref + bias modulo 2^16, so it still says 0). A
+ * churn of up to a page of blocks makes no event; a pool that grows past it and
+ * drains back gets its watermark there, then the usual halving down to empty, which
+ * re-arms it. A pool that fills resets ref and bias (pool_alloc). */
+static void pool_arm_empty(struct alloc_pool *pl) {
+    pl->bias = (uint16_t)(PAGE_SIZE / CLASS_SIZE(pl->cls));
+    pl->ref = (uint16_t)(0u - pl->bias);
+}
+
 void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
     struct alloc_state *a = &h->alloc;
     size_t used = pl->bias;
@@ -239,8 +255,12 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
         return;
     }
     /* Empty. The only pool of its class stays, so a loop allocating and freeing one
-     * block does not take and return a pool each time; alloc_trim returns it. */
-    if (a->used[pool_kind(pl)][pl->cls] == pl && !pl->next && !h->destroying) return;
+     * block does not take and return a pool each time; alloc_trim returns it. It is
+     * armed so that such a loop makes no event either (see pool_arm_empty). */
+    if (a->used[pool_kind(pl)][pl->cls] == pl && !pl->next && !h->destroying) {
+        pool_arm_empty(pl);
+        return;
+    }
     used_unlink(a, pl);
     arena_return_pool(h, pl);
 }
@@ -270,7 +290,8 @@ void pool_release_idle(ohm_heap *h) {
     for (int k = 0; k < ALLOC_NKINDS; k++)
         for (int c = 0; c < OHM_NB_CLASSES; c++) {
             struct alloc_pool *pl = a->used[k][c];
-            if (pl != &a->empty && pool_used(pl) == 0 && !pl->next) {
+            /* an armed empty head (pool_arm_empty) may have pools behind it since */
+            if (pl != &a->empty && pool_used(pl) == 0) {
                 used_unlink(a, pl);
                 arena_return_pool(h, pl);
             }

@@ -85,7 +85,7 @@ ohm_object *ohm_tuple_new(ohm_heap *h, size_t n) {
         ((obj_tuple *)o)->len = n;
         memset(((obj_tuple *)o)->items, 0, n * sizeof(ohm_object *));
     }
-    gc_on_new(o);
+    gc_on_new_h(h, o);
     return o;
 }
 
