@@ -377,7 +377,7 @@ static void q_push(struct trace_state *t, uintptr_t p, size_t n, int alloc, cons
     e->pc_off = t->q_npcs;
     e->npc = (uint32_t)npc;
     e->total = (uint32_t)total;
-    memcpy(t->q_pcs + t->q_npcs, pcs, npc * sizeof *pcs);
+    if (npc) memcpy(t->q_pcs + t->q_npcs, pcs, npc * sizeof *pcs);
     t->q_npcs += npc;
     __atomic_store_n(&t->q_pend, 1, __ATOMIC_RELEASE);
 }
