@@ -465,6 +465,9 @@ OHM_API void   ohm_stats_free(ohm_stat *stats);
  *  3. native return addresses beyond it (limit > 1), symbolized when a report is made:
  *     module and symbol through dladdr; file and line when built with elfutils' libdw.
  * The tracer's own memory comes from the C library, never from the heap it traces.
+ * Threads: RAW-domain calls may come from any thread while tracing; their events are
+ * queued and applied, in order, by the thread that called ohm_trace_start before its
+ * next allocation hook, query or snapshot (call start/stop/clear from that thread).
  * Pointers returned by ohm_trace_get_traceback stay valid until ohm_trace_clear or
  * ohm_trace_stop; a snapshot owns all its memory and outlives both. */
 

@@ -237,11 +237,15 @@ static void *dom_calloc(ohm_heap *h, ohm_domain d, size_t nelem, size_t elsize) 
 static void *dom_realloc(ohm_heap *h, ohm_domain d, void *p, size_t n) {
     struct alloc_state *a = &h->alloc;
     if (alloc_should_fail(h)) return NULL;
+    /* RAW on another thread while tracing: the old block's free event is queued before
+     * any thread can be given its address (trace.c, "Threads") */
+    int locked = h->trace.active && d == OHM_DOMAIN_RAW && trace_realloc_enter(h, d);
     void *q = a->dom[d].realloc(a->dom[d].ctx, p, n);
     if (q && h->trace.active) {      /* realloc = free the old block + allocate the new */
         if (p) trace_on_free(h, d, p);
         trace_on_alloc(h, d, q, n);
     }
+    if (locked) trace_realloc_leave(h);
     return q;
 }
 

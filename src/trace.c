@@ -31,6 +31,23 @@
  * they count the bytes down (trace_sample_due, trace.h); a sampled block is served from
  * the large blocks, so its free reaches trace_on_free, which tests the sample filter
  * (counting, by address hash) before probing the table.
+ *
+ * Threads: the heap is single-threaded except for its RAW domain. The thread that
+ * started tracing (owner) runs every hook directly. A RAW hook on any other thread
+ * only appends an event (alloc: address, size, call site and native frames captured
+ * on its own stack; free: address) to a queue under q_lock, and raises q_pend; it
+ * touches nothing else of the state (its sampling uses its own countdown and PRNG).
+ * The owner applies the queue in order (trace_drain) before each of its alloc hooks
+ * and before every query, stop, clear and snapshot. Why that order is right: an
+ * address reaches another thread only after its free; frees are queued before the
+ * block goes back to the allocator, and a foreign realloc holds q_lock (with q_pend
+ * raised) across the call, so a block the owner receives has its earlier foreign
+ * events queued and q_pend set; the owner's free hooks need no drain (no foreign
+ * event about a block the owner holds can be pending). Foreign events for addresses
+ * that have since become arena memory (only possible for blocks already freed) are
+ * dropped, and foreign frees look only in the table: they never touch side arrays.
+ * The owner's hot paths pay one relaxed load of q_pend in its alloc hooks and one
+ * domain compare; the pool fast paths nothing.
  */
 #include "trace_impl.h"
 #include "alloc_impl.h"   /* alloc_in_arenas, ARENA_SHIFT: which blocks are pool blocks */
@@ -40,6 +57,7 @@
 #include <sys/mman.h>
 #include <math.h>
 #include <stdlib.h>
+#include <pthread.h>
 
 #define TRACE_SEED 0x6f686d2074726163ull   /* "ohm trac": the per-heap sampling seed */
 
@@ -64,11 +82,14 @@ static uint64_t trace_rand(struct trace_state *t) {   /* xorshift64* */
     return x * 0x2545F4914F6CDD1Dull;
 }
 
-/* Bytes to the next sample point: exponential with mean t->sample_mean. */
-static long long trace_gap(struct trace_state *t) {
-    double u = ((double)(trace_rand(t) >> 11) + 1.0) * (1.0 / 9007199254740992.0); /* (0,1] */
-    double g = -log(u) * (double)t->sample_mean;
+/* Bytes to the next sample point: exponential with mean `mean`, from the PRNG *rng. */
+static long long gap_from(uint64_t r, size_t mean) {
+    double u = ((double)(r >> 11) + 1.0) * (1.0 / 9007199254740992.0); /* (0,1] */
+    double g = -log(u) * (double)mean;
     return g >= 9.0e18 ? (long long)9.0e18 : (long long)g;
+}
+static long long trace_gap(struct trace_state *t) {
+    return gap_from(trace_rand(t), t->sample_mean);
 }
 
 /* ------------------------------------------------------------ side arrays */
@@ -318,6 +339,132 @@ static inline void traces_remove(struct trace_state *t, struct trace_entry *e) {
     t->traces_len--;
 }
 
+/* ------------------------------------------------------------ foreign RAW events */
+
+static _Thread_local int q_held;   /* this thread holds q_lock (trace_realloc_enter) */
+
+static inline int trace_foreign(const struct trace_state *t, ohm_domain d) {
+    return d == OHM_DOMAIN_RAW && !pthread_equal(pthread_self(), t->owner);
+}
+
+static void q_lock(struct trace_state *t) { if (!q_held) pthread_mutex_lock(&t->q_lock); }
+static void q_unlock(struct trace_state *t) { if (!q_held) pthread_mutex_unlock(&t->q_lock); }
+
+/* Append an event (q_lock held); lost when out of memory (counted at the drain as a
+ * lost alloc; a lost free leaves a stale trace, as any untraced free would). */
+static void q_push(struct trace_state *t, uintptr_t p, size_t n, int alloc, const void *site,
+                   const uintptr_t *pcs, size_t npc, size_t total) {
+    if (t->q_len == t->q_cap) {
+        size_t cap = t->q_cap ? t->q_cap * 2 : 256;
+        void *a = realloc(t->q, cap * sizeof *t->q);
+        if (!a) return;
+        t->q = a;
+        t->q_cap = cap;
+    }
+    if (t->q_npcs + npc > t->q_pcs_cap) {
+        size_t cap = t->q_pcs_cap ? t->q_pcs_cap : 1024;
+        while (cap < t->q_npcs + npc) cap *= 2;
+        void *a = realloc(t->q_pcs, cap * sizeof *t->q_pcs);
+        if (!a) return;
+        t->q_pcs = a;
+        t->q_pcs_cap = cap;
+    }
+    struct trace_pend *e = &t->q[t->q_len++];
+    e->ptr = p;
+    e->size = n;
+    e->alloc = alloc;
+    e->site = site;
+    e->pc_off = t->q_npcs;
+    e->npc = (uint32_t)npc;
+    e->total = (uint32_t)total;
+    if (npc) memcpy(t->q_pcs + t->q_npcs, pcs, npc * sizeof *pcs);
+    t->q_npcs += npc;
+    __atomic_store_n(&t->q_pend, 1, __ATOMIC_RELEASE);
+}
+
+static OHM_NOINLINE void trace_foreign_alloc(ohm_heap *h, const void *p, size_t n) {
+    struct trace_state *t = &h->trace;
+    uintptr_t pcs[OHM_TRACE_MAX_FRAMES];
+    const void *site;
+    size_t total, npc;
+    if (!p) return;
+    if (t->sample_mean) {   /* the foreign threads' own countdown, under the lock */
+        int due;
+        q_lock(t);
+        t->q_left -= n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
+        due = t->q_left <= 0;
+        if (due) {
+            uint64_t x = t->q_rng;
+            x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+            t->q_rng = x;
+            t->q_left = gap_from(x * 0x2545F4914F6CDD1Dull, t->sample_mean);
+        }
+        q_unlock(t);
+        if (!due) return;
+    }
+    npc = frames_capture_native(h, &site, pcs, &total);   /* own stack, no shared state */
+    q_lock(t);
+    q_push(t, (uintptr_t)p, n, 1, site, pcs, npc, total);
+    q_unlock(t);
+}
+
+static OHM_NOINLINE void trace_foreign_free(ohm_heap *h, const void *p) {
+    struct trace_state *t = &h->trace;
+    if (!p) return;
+    q_lock(t);
+    q_push(t, (uintptr_t)p, 0, 0, NULL, NULL, 0, 0);
+    q_unlock(t);
+}
+
+int trace_realloc_enter(ohm_heap *h, ohm_domain d) {
+    struct trace_state *t = &h->trace;
+    if (!trace_foreign(t, d)) return 0;
+    pthread_mutex_lock(&t->q_lock);
+    q_held = 1;
+    __atomic_store_n(&t->q_pend, 1, __ATOMIC_SEQ_CST);   /* before the old block is freed */
+    return 1;
+}
+
+void trace_realloc_leave(ohm_heap *h) {
+    q_held = 0;
+    pthread_mutex_unlock(&h->trace.q_lock);
+}
+
+static void trace_free_found(struct trace_state *t, struct trace_entry *e);
+
+/* Owner thread: apply the queued foreign events in order (or drop them: discard). */
+static OHM_NOINLINE void trace_drain_slow(ohm_heap *h, int discard) {
+    struct trace_state *t = &h->trace;
+    pthread_mutex_lock(&t->q_lock);
+    __atomic_store_n(&t->q_pend, 0, __ATOMIC_RELAXED);
+    int busy = t->busy;
+    t->busy = 1;
+    for (size_t i = 0; i < t->q_len && !discard && t->active; i++) {
+        const struct trace_pend *e = &t->q[i];
+        if (!e->alloc) {   /* the table only: RAW blocks are never pool blocks */
+            struct trace_entry *s = traces_find(t, e->ptr);
+            if (s) trace_free_found(t, s);
+            continue;
+        }
+        if (alloc_in_arenas(h, (const void *)e->ptr)) continue;   /* freed since: drop */
+        uint32_t tb = frames_intern_native(h, e->site, t->q_pcs + e->pc_off, e->npc, e->total);
+        if (tb == TRACE_NO_TB || traces_put(t, e->ptr, e->size, tb, OHM_DOMAIN_RAW) < 0) {
+            t->lost++;
+        } else {
+            t->current += trace_weight_size(t->sample_mean, e->size);
+            if (t->current > t->peak) t->peak = t->current;
+        }
+    }
+    t->q_len = t->q_npcs = 0;
+    t->busy = busy;
+    pthread_mutex_unlock(&t->q_lock);
+}
+
+static inline void trace_drain(ohm_heap *h) {
+    if (OHM_UNLIKELY(__atomic_load_n(&h->trace.q_pend, __ATOMIC_ACQUIRE)) && !h->trace.busy)
+        trace_drain_slow(h, 0);
+}
+
 /* ------------------------------------------------------------ hooks */
 
 /* Everything but the limit-1 call-site fast path: sampling, capturing frames,
@@ -340,6 +487,8 @@ static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void 
 /* The allocator's fast paths counted n down to a sample point (trace_sample_due) and
  * allocated p off its fast paths: trace it (and draw the next gap). */
 void trace_on_sampled(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+    if (OHM_UNLIKELY(trace_foreign(&h->trace, d))) { trace_foreign_alloc(h, p, n); return; }
+    trace_drain(h);
     trace_alloc_slow(h, d, p, n);
 }
 
@@ -355,6 +504,8 @@ int trace_sample_expired(struct trace_state *t) {
  * cache probe and an insert, no calls, no hashing of frames). */
 void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     struct trace_state *t = &h->trace;
+    if (OHM_UNLIKELY(trace_foreign(t, d))) { trace_foreign_alloc(h, p, n); return; }
+    trace_drain(h);
     if (t->sample_mean) {
         t->sample_left -= n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
         if (OHM_LIKELY(t->sample_left > 0)) return;
@@ -409,8 +560,8 @@ static OHM_NOINLINE void trace_free_found(struct trace_state *t, struct trace_en
 void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
     struct trace_state *t = &h->trace;
     const uintptr_t a = (uintptr_t)p;
-    (void)d;
     if (!a) return;
+    if (OHM_UNLIKELY(trace_foreign(t, d))) { trace_foreign_free(h, p); return; }
     if (alloc_in_arenas(h, p)) {   /* a pool block: its side word */
         uint32_t *s = side_slot(t, a), v;
         if (s && (v = *s) != 0) {
@@ -457,13 +608,19 @@ int trace_init(ohm_heap *h) {
     h->trace.rng = TRACE_SEED;
     h->trace.sample_left = LLONG_MAX;
     h->trace.last_native = TRACE_NO_TB;
+    h->trace.q_rng = TRACE_SEED;
+    h->trace.q_left = LLONG_MAX;
     side_cache_clear(&h->trace);
-    return 0;
+    return pthread_mutex_init(&h->trace.q_lock, NULL) ? -1 : 0;
 }
 
 /* Forget every trace and traceback; keep the settings. */
 static void trace_reset(ohm_heap *h) {
     struct trace_state *t = &h->trace;
+    trace_drain_slow(h, 1);   /* what foreign threads queued goes with the rest */
+    t->q_rng = TRACE_SEED;
+    t->q_left = t->sample_mean ? gap_from(TRACE_SEED * 0x2545F4914F6CDD1Dull, t->sample_mean)
+                               : LLONG_MAX;
     free(t->traces);
     t->traces = NULL;
     t->traces_len = t->traces_cap = t->traces_max = 0;
@@ -486,6 +643,12 @@ void trace_fini(ohm_heap *h) {
     h->trace.fast = 0;
     alloc_update_slow(h);
     trace_reset(h);
+    free(h->trace.q);
+    free(h->trace.q_pcs);
+    h->trace.q = NULL;
+    h->trace.q_pcs = NULL;
+    h->trace.q_cap = h->trace.q_pcs_cap = 0;
+    pthread_mutex_destroy(&h->trace.q_lock);
 }
 
 /* Whether trace_on_alloc's hot path applies (see there). */
@@ -506,12 +669,17 @@ static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
         return -1;
     }
     if (t->active && t->sample_mean != mean) trace_reset(h);
+    else if (t->active) trace_drain(h);   /* the old owner's queue, applied */
+    else trace_drain_slow(h, 1);          /* stray events of an earlier session */
+    t->owner = pthread_self();
     t->unwind = method;
     t->nframes = nframes;
     if (!t->active || t->sample_mean != mean) {
         t->sample_mean = mean;
         t->rng = TRACE_SEED;
         t->sample_left = mean ? trace_gap(t) : LLONG_MAX;
+        t->q_rng = TRACE_SEED;
+        t->q_left = mean ? gap_from(TRACE_SEED * 0x2545F4914F6CDD1Dull, mean) : LLONG_MAX;
     }
     if (!t->self_hi) unwind_self_range(&t->self_lo, &t->self_hi);
     t->active = 1;
@@ -547,15 +715,18 @@ void ohm_trace_clear(ohm_heap *h) {
 }
 
 void ohm_trace_get_traced_memory(ohm_heap *h, size_t *current, size_t *peak) {
+    trace_drain(h);
     if (current) *current = h->trace.current;
     if (peak) *peak = h->trace.peak;
 }
 
 void ohm_trace_reset_peak(ohm_heap *h) {
+    trace_drain(h);
     h->trace.peak = h->trace.current;
 }
 
 size_t ohm_trace_get_memory(ohm_heap *h) {
+    trace_drain(h);
     const struct trace_state *t = &h->trace;
     return t->traces_cap * sizeof *t->traces + side_memory(t) + t->mem + frames_memory(h);
 }
@@ -572,6 +743,7 @@ void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg)
 static uint32_t trace_lookup(ohm_heap *h, const void *p) {
     struct trace_state *t = &h->trace;
     if (!p) return TRACE_NO_TB;
+    trace_drain(h);
     if (alloc_in_arenas(h, p)) {
         uint32_t *s = side_slot(t, (uintptr_t)p);
         if (s && *s) return side_tb(*s);
@@ -620,6 +792,7 @@ void trace_print_origin(ohm_heap *h, const void *p, FILE *out) {
 
 int trace_walk(ohm_heap *h, trace_walk_fn fn, void *arg) {
     struct trace_state *t = &h->trace;
+    trace_drain(h);
     int r;
     for (size_t i = 0; t->side_top && i < (size_t)1 << SIDE_TOP_BITS; i++) {
         uint32_t **mid = t->side_top[i];

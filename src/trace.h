@@ -15,6 +15,8 @@
 #ifndef OHM_TRACE_H
 #define OHM_TRACE_H
 
+#include <pthread.h>
+
 struct trace_entry;         /* traces table slot (trace.c) */
 struct trace_tb;            /* an interned traceback (trace_frames.c) */
 
@@ -74,6 +76,19 @@ struct trace_state {
     /* sampling: a counting filter over the addresses of traced blocks (saturating
      * counters by address hash), so a free of an untraced block costs one byte test */
     uint8_t sample_filter[4096];
+    /* RAW-domain hooks on threads other than `owner` (the one that started tracing)
+     * only append their events to this queue, under q_lock; the owner applies them in
+     * order (trace_drain) before its next alloc hook and every query. q_pend != 0 (read
+     * with atomics) says there may be events, or a foreign realloc is under way. */
+    pthread_t owner;
+    pthread_mutex_t q_lock;
+    int q_pend;
+    struct trace_pend *q;      /* events; q_pcs: their native frames */
+    size_t q_len, q_cap;
+    uintptr_t *q_pcs;
+    size_t q_npcs, q_pcs_cap;
+    long long q_left;          /* foreign threads' sampling countdown and PRNG */
+    uint64_t q_rng;
 };
 
 int  trace_init(ohm_heap *h);
@@ -81,6 +96,12 @@ void trace_fini(ohm_heap *h);
 /* Hooks the allocator calls while h->trace.active, for every domain. */
 void trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n);
 void trace_on_free(ohm_heap *h, ohm_domain d, const void *p);
+/* A realloc in domain d is about to run: for RAW on a thread other than the tracing
+ * owner, take the queue lock (held until trace_realloc_leave, so that the realloc's
+ * free of the old block and the free event are one step for the other threads) and
+ * return 1; else 0. */
+int  trace_realloc_enter(ohm_heap *h, ohm_domain d);
+void trace_realloc_leave(ohm_heap *h);
 
 /* Sampling with the allocator's fast paths on (ohm_trace_start_sampled and no other
  * reason to leave them): the fast paths and the slow paths count the bytes allocated

@@ -253,3 +253,26 @@ void frames_clear(ohm_heap *h) {
 size_t frames_memory(ohm_heap *h) {
     return h->trace.strs.mem;
 }
+
+size_t frames_capture_native(ohm_heap *h, const void **site, uintptr_t *pcs, size_t *total) {
+    const struct trace_state *t = &h->trace;
+    const ohm_callsite_frame *cf = trace_callsite();
+    *site = cf ? (const void *)cf->site : NULL;
+    if (cf && t->nframes == 1) { *total = 1; return 0; }
+    uintptr_t buf[OHM_TRACE_MAX_FRAMES + 16];
+    size_t want = (size_t)t->nframes - (cf != NULL), extra = 0, depth = 0, i = 0;
+    if (!cf && t->self_hi) extra = 16;
+    size_t got = unwind_capture(t->unwind, buf, want + extra, cf ? cf->frame : NULL, 1, &depth);
+    if (!cf && t->self_hi)
+        while (i < got && buf[i] >= t->self_lo && buf[i] < t->self_hi) { i++; depth--; }
+    if (got - i > want) got = i + want;
+    if (!cf && got == i) { pcs[0] = 0; *total = 1; return 1; }
+    memcpy(pcs, buf + i, (got - i) * sizeof *pcs);
+    *total = depth + (cf != NULL);
+    return got - i;
+}
+
+uint32_t frames_intern_native(ohm_heap *h, const void *site, const uintptr_t *pcs, size_t np,
+                              size_t total) {
+    return tb_intern_native(&h->trace, (const ohm_callsite *)site, pcs, np, total);
+}

@@ -51,6 +51,22 @@ uint32_t frames_capture(ohm_heap *h);
 /* The symbolized traceback of id (cached), or NULL when out of memory. */
 const ohm_traceback *frames_symbolized(ohm_heap *h, uint32_t id);
 void frames_clear(ohm_heap *h);   /* forget every traceback and string */
+/* For a RAW hook on a foreign thread: the call site (or NULL) and native frames of the
+ * allocation happening now, touching no shared state; returns how many pcs (at most
+ * OHM_TRACE_MAX_FRAMES), *total the depth. frames_intern_native interns them later
+ * (owner thread) into the id frames_capture would have given. */
+size_t frames_capture_native(ohm_heap *h, const void **site, uintptr_t *pcs, size_t *total);
+uint32_t frames_intern_native(ohm_heap *h, const void *site, const uintptr_t *pcs, size_t np,
+                              size_t total);
+/* A RAW event from a foreign thread, waiting in the queue (trace.c). */
+struct trace_pend {
+    uintptr_t ptr;
+    size_t size;
+    const void *site;          /* call site record or NULL */
+    size_t pc_off;             /* its pcs: q_pcs[pc_off .. pc_off + npc) */
+    uint32_t npc, total;
+    int alloc;                 /* 1: allocated; 0: freed */
+};
 size_t frames_memory(ohm_heap *h);
 
 /* ---- unwind.c ---- */
