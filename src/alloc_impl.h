@@ -40,6 +40,7 @@
 #define POOL_PAGES   (POOL_SIZE / PAGE_SIZE)            /* 4 */
 #define MAP_BITS     27                                 /* 47-bit addresses / 1 MiB */
 #define MAP_MASK     (((uintptr_t)1 << MAP_BITS) - 1)
+#define MAP_BYTES    (((size_t)1 << MAP_BITS) * sizeof(uintptr_t))  /* 1 GiB, reserved */
 
 enum { POOL_PLAIN = 0, POOL_OBJ = 1, POOL_GC = 2, POOL_FREE = 3 };
 #define POOL_FULL      0x01u   /* full and out of its used list */
@@ -76,6 +77,10 @@ static inline struct alloc_pool *pool_of(const void *p) {
     return (struct alloc_pool *)((char *)arena_of(p) + offsetof(struct alloc_arena, pools) +
                                  ((u >> (POOL_SHIFT - 5)) & ((ARENA_POOLS - 1) << 5)));
 }
+/* The same from the arena map's value for p's arena (its pool headers' address). */
+static inline struct alloc_pool *pool_of_mapped(const void *p, uintptr_t v) {
+    return (struct alloc_pool *)(v + (((uintptr_t)p >> (POOL_SHIFT - 5)) & ((ARENA_POOLS - 1) << 5)));
+}
 static inline unsigned pool_index(const struct alloc_pool *pl) {
     return (unsigned)(pl - arena_of(pl)->pools);
 }
@@ -111,6 +116,11 @@ static inline int pool_kind(const struct alloc_pool *pl) {
 }
 static inline void pool_set_kind(struct alloc_pool *pl, int kind) {
     pl->flags = (uint8_t)((pl->flags & ~(3u << POOL_KIND_SHIFT)) | ((unsigned)kind << POOL_KIND_SHIFT));
+}
+/* Set the head of the used list of (kind, cls): ohm_malloc's inline copy follows. */
+static inline void pool_set_head(struct alloc_state *a, int kind, unsigned cls, struct alloc_pool *pl) {
+    a->used[kind][cls] = pl;
+    if (kind == POOL_PLAIN && !a->slow) a->plain[cls] = pl;
 }
 static inline int alloc_in_arenas(const ohm_heap *h, const void *p) {
     return h->alloc.map[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK] != 0;
