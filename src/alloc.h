@@ -52,8 +52,9 @@ struct alloc_state {
     /* The malloc and free fast paths test no flag of their own: when `slow` is set,
      * `cur` points at all-empty pools and `fastmap` at an all-zero map, so both fall
      * into the slow paths, which test `slow`. */
-    struct alloc_pool *plain[OHM_NB_CLASSES]; /* ohm_malloc's pools: used[POOL_PLAIN], or
-                                       all &empty when slow (inline: one load less) */
+    struct alloc_pool *plain[OHM_SMALL_MAX + 1]; /* ohm_malloc's pool by request size
+                                       (0..512): used[POOL_PLAIN][class], or all &empty
+                                       when slow. Indexed by n itself: no shift, no -1 */
     struct alloc_pool *(*cur)[OHM_NB_CLASSES];   /* used, or idle when slow */
     const uintptr_t *fastmap;       /* map, or an all-zero map when slow */
     uintptr_t slow;                 /* nonzero: take the slow path (see alloc_update_slow) */

@@ -117,10 +117,15 @@ static inline int pool_kind(const struct alloc_pool *pl) {
 static inline void pool_set_kind(struct alloc_pool *pl, int kind) {
     pl->flags = (uint8_t)((pl->flags & ~(3u << POOL_KIND_SHIFT)) | ((unsigned)kind << POOL_KIND_SHIFT));
 }
+/* ohm_malloc's table: sizes 16c+1 .. 16c+16 (and 0, for class 0) read pool pl. */
+static inline void alloc_set_plain(struct alloc_state *a, unsigned cls, struct alloc_pool *pl) {
+    for (unsigned n = cls * 16 + 1; n <= cls * 16 + 16; n++) a->plain[n] = pl;
+    if (cls == 0) a->plain[0] = pl;
+}
 /* Set the head of the used list of (kind, cls): ohm_malloc's inline copy follows. */
 static inline void pool_set_head(struct alloc_state *a, int kind, unsigned cls, struct alloc_pool *pl) {
     a->used[kind][cls] = pl;
-    if (kind == POOL_PLAIN && !a->slow) a->plain[cls] = pl;
+    if (kind == POOL_PLAIN && !a->slow) alloc_set_plain(a, cls, pl);
 }
 static inline int alloc_in_arenas(const ohm_heap *h, const void *p) {
     return h->alloc.map[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK] != 0;

@@ -129,6 +129,7 @@ static void arena_release(ohm_heap *h, struct alloc_arena *ar) {
     a->map[((uintptr_t)ar >> ARENA_SHIFT) & MAP_MASK] = 0;
     a->narenas--;
     a->arenas_reclaimed++;
+    ASAN_UNPOISON(ar, ARENA_SIZE);   /* the next mapping there (the arena map?) is clean */
     a->arena_alloc.free(a->arena_alloc.ctx, ar->base, ARENA_SIZE);
 }
 
@@ -283,6 +284,7 @@ void arena_fini(ohm_heap *h) {
     while (ar) {
         struct alloc_arena *next = ar->next;
         a->map[((uintptr_t)ar >> ARENA_SHIFT) & MAP_MASK] = 0;
+        ASAN_UNPOISON(ar, ARENA_SIZE);
         a->arena_alloc.free(a->arena_alloc.ctx, ar->base, ARENA_SIZE);
         ar = next;
     }

@@ -47,7 +47,8 @@ void alloc_update_slow(ohm_heap *h) {
     h->trace.direct = slow && !other;   /* tracing alone: pools inline around the hooks */
     a->slow = (uintptr_t)slow;
     a->cur = slow ? a->idle : a->used;
-    for (int c = 0; c < OHM_NB_CLASSES; c++) a->plain[c] = slow ? &a->empty : a->used[POOL_PLAIN][c];
+    for (unsigned c = 0; c < OHM_NB_CLASSES; c++)
+        alloc_set_plain(a, c, slow ? &a->empty : a->used[POOL_PLAIN][c]);
     a->fastmap = slow ? a->map + ((size_t)1 << MAP_BITS) : a->map;
 }
 
@@ -62,8 +63,8 @@ static int alloc_under_memcheck(void) {
 int alloc_init(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     for (int k = 0; k < ALLOC_NKINDS; k++)
-        for (int c = 0; c < OHM_NB_CLASSES; c++)
-            a->used[k][c] = a->idle[k][c] = a->plain[c] = &a->empty;
+        for (int c = 0; c < OHM_NB_CLASSES; c++) a->used[k][c] = a->idle[k][c] = &a->empty;
+    for (unsigned c = 0; c < OHM_NB_CLASSES; c++) alloc_set_plain(a, c, &a->empty);
     pool_set_kind(&a->empty, POOL_FREE);
     a->fail_after = -1;
     if (arena_init(h) < 0) return -1;
@@ -398,8 +399,8 @@ void alloc_free(ohm_heap *h, ohm_domain d, void *p) {
 
 void *ohm_malloc(ohm_heap *h, size_t n) {
     struct alloc_state *a = &h->alloc;
-    if (OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
-        struct alloc_pool *pl = a->plain[SIZE_CLASS(n)];
+    if (OHM_LIKELY(n <= OHM_SMALL_MAX)) {
+        struct alloc_pool *pl = a->plain[n];   /* n == 0: class 0, a unique block */
         void **b = pl->freelist;
         if (OHM_LIKELY(b != NULL)) {
             /* sampled tracing's byte countdown (LLONG_MAX when not sampling) */
