@@ -257,12 +257,7 @@ void pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
     /* Empty. The only pool of its class stays, so a loop allocating and freeing one
      * block does not take and return a pool each time; alloc_trim returns it. It is
      * armed so that such a loop makes no event either (see pool_arm_empty). */
-    /* So does the one behind an empty head in the same arena (pinning no other
-     * arena): a batch that overflows its pool by a few blocks (LIFO/FIFO batches)
-     * would otherwise take, carve and return a pool every round. */
-    struct alloc_pool *head = a->used[pool_kind(pl)][pl->cls];
-    if (!pl->next && !h->destroying &&
-        (head == pl || (pl->prev == head && pool_used(head) == 0 && arena_of(head) == arena_of(pl)))) {
+    if (a->used[pool_kind(pl)][pl->cls] == pl && !pl->next && !h->destroying) {
         pool_arm_empty(pl);
         return;
     }
@@ -294,10 +289,9 @@ void pool_release_idle(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     for (int k = 0; k < ALLOC_NKINDS; k++)
         for (int c = 0; c < OHM_NB_CLASSES; c++) {
-            struct alloc_pool *pl;
-            /* an armed empty head (pool_arm_empty) may have pools behind it since, and
-             * the next one may be the second armed pool */
-            while ((pl = a->used[k][c]) != &a->empty && pool_used(pl) == 0) {
+            struct alloc_pool *pl = a->used[k][c];
+            /* an armed empty head (pool_arm_empty) may have pools behind it since */
+            if (pl != &a->empty && pool_used(pl) == 0) {
                 used_unlink(a, pl);
                 arena_return_pool(h, pl);
             }
