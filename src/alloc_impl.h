@@ -15,9 +15,10 @@
  *
  *   block -> pool header: arena = addr & ~(1 MiB - 1); pools[(addr >> 14) & 63]
  *   block -> heap:        arena->heap
- *   "is this h's pool block?": h->alloc.map[(addr >> 20) & MAP_MASK] (a flat,
+ *   "is this h's pool block?": h->alloc.map[(addr >> 20) & MAP_MASK] != 0 (a flat,
  *   one-level radix table over arena numbers, reserved lazily, so a lookup never
- *   reads memory ohm does not own).
+ *   reads memory ohm does not own); a nonzero entry is the arena's pool headers'
+ *   address, so the free fast path gets the header with one add (pool_of_mapped).
  *
  * Large blocks (> 512 B, and everything in bypass mode) come from the system
  * allocator (or the RAW hook) with a 16-byte prefix {heap, size}; h->alloc.large is

@@ -10,13 +10,15 @@
  * Fast paths. One word, h->alloc.slow, says whether any call must leave the fast
  * path (debug hooks, tracing, a hooked MEM/OBJ domain, bypass mode, fault injection,
  * valgrind/ASan annotations). ohm_malloc and ohm_free do not even test it: when it is
- * set, alloc_update_slow points h->alloc.cur at pools that never have blocks and
+ * set, alloc_update_slow points h->alloc.plain/cur at pools that never have blocks and
  * h->alloc.fastmap at a map that knows no arena, so the tests the fast paths make
  * anyway fail and send the call to the slow path, which tests `slow`:
- *   malloc (14 instructions): size-1 < 512? pool = cur[kind][class];
- *           b = pool->freelist; if b: pool->freelist = *b; pool->ref++; return b.
- *   free (17 instructions): fastmap[addr >> 20]? pool = arena(addr)->pools[addr >> 14
- *           & 63]; *b = pool->freelist; pool->freelist = b; if --pool->ref: return.
+ *   malloc (13 instructions): size <= 512? pool = plain[size] (an array in the heap,
+ *           by request size); b = pool->freelist; if b (and the sampling countdown
+ *           holds): pool->freelist = *b; pool->ref++; return b.
+ *   free (17 instructions): v = fastmap[addr >> 20] (0, or the arena's pool headers)?
+ *           pool = v + (addr >> 9 & 0x7e0); *b = pool->freelist; pool->freelist = b;
+ *           if --pool->ref: return.
  * alloc_object and alloc_object_free do the same for objects (plus the header words).
  * Everything else (empty free list, new pool, full or empty pool, large blocks,
  * hooks) is out of line. No locks: a heap is used by one thread at a time; the RAW
