@@ -52,10 +52,14 @@ struct alloc_state {
     /* The malloc and free fast paths test no flag of their own: when `slow` is set,
      * `cur` points at all-empty pools and `fastmap` at an all-zero map, so both fall
      * into the slow paths, which test `slow`. */
+    struct alloc_pool *plain[OHM_SMALL_MAX + 1]; /* ohm_malloc's pool by request size
+                                       (0..512): used[POOL_PLAIN][class], or all &empty
+                                       when slow. Indexed by n itself: no shift, no -1 */
     struct alloc_pool *(*cur)[OHM_NB_CLASSES];   /* used, or idle when slow */
-    const unsigned char *fastmap;   /* map, or an all-zero map when slow */
+    const uintptr_t *fastmap;       /* map, or an all-zero map when slow */
     uintptr_t slow;                 /* nonzero: take the slow path (see alloc_update_slow) */
-    unsigned char *map;             /* arena map: map[addr >> 20 & mask] != 0: an arena of h */
+    uintptr_t *map;                 /* arena map: map[addr >> 20 & mask] is 0, or the
+                                       address of that arena of h's pool headers */
     struct alloc_pool *used[ALLOC_NKINDS][OHM_NB_CLASSES]; /* current pool per kind, class */
     struct alloc_pool *idle[ALLOC_NKINDS][OHM_NB_CLASSES]; /* all &empty */
     struct alloc_pool *tail[ALLOC_NKINDS][OHM_NB_CLASSES]; /* last of each used list */

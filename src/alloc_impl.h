@@ -15,9 +15,10 @@
  *
  *   block -> pool header: arena = addr & ~(1 MiB - 1); pools[(addr >> 14) & 63]
  *   block -> heap:        arena->heap
- *   "is this h's pool block?": h->alloc.map[(addr >> 20) & MAP_MASK] (a flat,
+ *   "is this h's pool block?": h->alloc.map[(addr >> 20) & MAP_MASK] != 0 (a flat,
  *   one-level radix table over arena numbers, reserved lazily, so a lookup never
- *   reads memory ohm does not own).
+ *   reads memory ohm does not own); a nonzero entry is the arena's pool headers'
+ *   address, so the free fast path gets the header with one add (pool_of_mapped).
  *
  * Large blocks (> 512 B, and everything in bypass mode) come from the system
  * allocator (or the RAW hook) with a 16-byte prefix {heap, size}; h->alloc.large is
@@ -40,6 +41,7 @@
 #define POOL_PAGES   (POOL_SIZE / PAGE_SIZE)            /* 4 */
 #define MAP_BITS     27                                 /* 47-bit addresses / 1 MiB */
 #define MAP_MASK     (((uintptr_t)1 << MAP_BITS) - 1)
+#define MAP_BYTES    (((size_t)1 << MAP_BITS) * sizeof(uintptr_t))  /* 1 GiB, reserved */
 
 enum { POOL_PLAIN = 0, POOL_OBJ = 1, POOL_GC = 2, POOL_FREE = 3 };
 #define POOL_FULL      0x01u   /* full and out of its used list */
@@ -76,6 +78,10 @@ static inline struct alloc_pool *pool_of(const void *p) {
     return (struct alloc_pool *)((char *)arena_of(p) + offsetof(struct alloc_arena, pools) +
                                  ((u >> (POOL_SHIFT - 5)) & ((ARENA_POOLS - 1) << 5)));
 }
+/* The same from the arena map's value for p's arena (its pool headers' address). */
+static inline struct alloc_pool *pool_of_mapped(const void *p, uintptr_t v) {
+    return (struct alloc_pool *)(v + (((uintptr_t)p >> (POOL_SHIFT - 5)) & ((ARENA_POOLS - 1) << 5)));
+}
 static inline unsigned pool_index(const struct alloc_pool *pl) {
     return (unsigned)(pl - arena_of(pl)->pools);
 }
@@ -111,6 +117,16 @@ static inline int pool_kind(const struct alloc_pool *pl) {
 }
 static inline void pool_set_kind(struct alloc_pool *pl, int kind) {
     pl->flags = (uint8_t)((pl->flags & ~(3u << POOL_KIND_SHIFT)) | ((unsigned)kind << POOL_KIND_SHIFT));
+}
+/* ohm_malloc's table: sizes 16c+1 .. 16c+16 (and 0, for class 0) read pool pl. */
+static inline void alloc_set_plain(struct alloc_state *a, unsigned cls, struct alloc_pool *pl) {
+    for (unsigned n = cls * 16 + 1; n <= cls * 16 + 16; n++) a->plain[n] = pl;
+    if (cls == 0) a->plain[0] = pl;
+}
+/* Set the head of the used list of (kind, cls): ohm_malloc's inline copy follows. */
+static inline void pool_set_head(struct alloc_state *a, int kind, unsigned cls, struct alloc_pool *pl) {
+    a->used[kind][cls] = pl;
+    if (kind == POOL_PLAIN && !a->slow) alloc_set_plain(a, cls, pl);
 }
 static inline int alloc_in_arenas(const ohm_heap *h, const void *p) {
     return h->alloc.map[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK] != 0;

@@ -4,7 +4,7 @@
  *
  * Arenas.
  *  - An arena's header (struct alloc_arena, with the 64 pool headers) sits at its
- *    start; pool 0's blocks begin after it. The heap's arena map gets a nonzero byte
+ *    start; pool 0's blocks begin after it. The heap's arena map gets a nonzero word (the address of its pool headers)
  *    for the arena's number (address >> 20), so classifying a pointer reads only the
  *    map, never the pointed-to memory.
  *  - Pools are handed out from the FULLEST arena first (fewest free pools), as CPython
@@ -55,9 +55,9 @@ static void arena_default_free(void *ctx, void *p, size_t size) {
 int arena_init(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     /* the map, then as much again never written: the zero map of the slow mode */
-    a->map = os_reserve((size_t)2 << MAP_BITS);
+    a->map = os_reserve(MAP_BYTES * 2);
     if (!a->map) { heap_error(h, "ohm_heap_new: cannot reserve the arena map"); return -1; }
-    os_read_only(a->map + ((size_t)1 << MAP_BITS), (size_t)1 << MAP_BITS);
+    os_read_only(a->map + ((size_t)1 << MAP_BITS), MAP_BYTES);
     a->arena_alloc.ctx = NULL;
     a->arena_alloc.alloc = arena_default_alloc;
     a->arena_alloc.free = arena_default_free;
@@ -111,7 +111,7 @@ static struct alloc_arena *arena_new(ohm_heap *h) {
     ar->next = *link;
     if (ar->next) ar->next->prev = ar;
     *link = ar;
-    a->map[((uintptr_t)ar >> ARENA_SHIFT) & MAP_MASK] = 1;
+    a->map[((uintptr_t)ar >> ARENA_SHIFT) & MAP_MASK] = (uintptr_t)ar->pools;
     a->narenas++;
     a->arenas_allocated++;
     if (a->narenas > a->arenas_highwater) a->arenas_highwater = a->narenas;
@@ -129,6 +129,7 @@ static void arena_release(ohm_heap *h, struct alloc_arena *ar) {
     a->map[((uintptr_t)ar >> ARENA_SHIFT) & MAP_MASK] = 0;
     a->narenas--;
     a->arenas_reclaimed++;
+    ASAN_UNPOISON(ar, ARENA_SIZE);   /* the next mapping there (the arena map?) is clean */
     a->arena_alloc.free(a->arena_alloc.ctx, ar->base, ARENA_SIZE);
 }
 
@@ -283,12 +284,13 @@ void arena_fini(ohm_heap *h) {
     while (ar) {
         struct alloc_arena *next = ar->next;
         a->map[((uintptr_t)ar >> ARENA_SHIFT) & MAP_MASK] = 0;
+        ASAN_UNPOISON(ar, ARENA_SIZE);
         a->arena_alloc.free(a->arena_alloc.ctx, ar->base, ARENA_SIZE);
         ar = next;
     }
     a->arenas = NULL;
     a->narenas = 0;
-    if (a->map) os_unmap(a->map, (size_t)2 << MAP_BITS);
+    if (a->map) os_unmap(a->map, MAP_BYTES * 2);
     a->map = NULL;
 }
 

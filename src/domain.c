@@ -10,13 +10,15 @@
  * Fast paths. One word, h->alloc.slow, says whether any call must leave the fast
  * path (debug hooks, tracing, a hooked MEM/OBJ domain, bypass mode, fault injection,
  * valgrind/ASan annotations). ohm_malloc and ohm_free do not even test it: when it is
- * set, alloc_update_slow points h->alloc.cur at pools that never have blocks and
+ * set, alloc_update_slow points h->alloc.plain/cur at pools that never have blocks and
  * h->alloc.fastmap at a map that knows no arena, so the tests the fast paths make
  * anyway fail and send the call to the slow path, which tests `slow`:
- *   malloc (14 instructions): size-1 < 512? pool = cur[kind][class];
- *           b = pool->freelist; if b: pool->freelist = *b; pool->ref++; return b.
- *   free (17 instructions): fastmap[addr >> 20]? pool = arena(addr)->pools[addr >> 14
- *           & 63]; *b = pool->freelist; pool->freelist = b; if --pool->ref: return.
+ *   malloc (12 instructions): size <= 512? pool = plain[size] (an array in the heap,
+ *           by request size); b = pool->freelist; if b (and the sampling countdown
+ *           holds): pool->freelist = *b; pool->ref++; return b.
+ *   free (17 instructions): v = fastmap[addr >> 20] (0, or the arena's pool headers)?
+ *           pool = v + (addr >> 9 & 0x7e0); *b = pool->freelist; pool->freelist = b;
+ *           if --pool->ref: return.
  * alloc_object and alloc_object_free do the same for objects (plus the header words).
  * Everything else (empty free list, new pool, full or empty pool, large blocks,
  * hooks) is out of line. No locks: a heap is used by one thread at a time; the RAW
@@ -47,6 +49,8 @@ void alloc_update_slow(ohm_heap *h) {
     h->trace.direct = slow && !other;   /* tracing alone: pools inline around the hooks */
     a->slow = (uintptr_t)slow;
     a->cur = slow ? a->idle : a->used;
+    for (unsigned c = 0; c < OHM_NB_CLASSES; c++)
+        alloc_set_plain(a, c, slow ? &a->empty : a->used[POOL_PLAIN][c]);
     a->fastmap = slow ? a->map + ((size_t)1 << MAP_BITS) : a->map;
 }
 
@@ -62,6 +66,7 @@ int alloc_init(ohm_heap *h) {
     struct alloc_state *a = &h->alloc;
     for (int k = 0; k < ALLOC_NKINDS; k++)
         for (int c = 0; c < OHM_NB_CLASSES; c++) a->used[k][c] = a->idle[k][c] = &a->empty;
+    for (unsigned c = 0; c < OHM_NB_CLASSES; c++) alloc_set_plain(a, c, &a->empty);
     pool_set_kind(&a->empty, POOL_FREE);
     a->fail_after = -1;
     if (arena_init(h) < 0) return -1;
@@ -400,8 +405,13 @@ void alloc_free(ohm_heap *h, ohm_domain d, void *p) {
 
 void *ohm_malloc(ohm_heap *h, size_t n) {
     struct alloc_state *a = &h->alloc;
-    if (OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
-        struct alloc_pool *pl = a->cur[POOL_PLAIN][SIZE_CLASS(n)];
+    if (OHM_LIKELY(n <= OHM_SMALL_MAX)) {
+        struct alloc_pool *pl = a->plain[n];   /* n == 0: class 0, a unique block */
+#if defined(__x86_64__) && defined(__GNUC__)
+        /* pl in rdx, so b can be loaded straight into rax, the return register: gcc
+         * otherwise picks rax for pl and ends with a copy (13 -> 12 instructions) */
+        __asm__("" : "+d"(pl));
+#endif
         void **b = pl->freelist;
         if (OHM_LIKELY(b != NULL)) {
             /* sampled tracing's byte countdown (LLONG_MAX when not sampling) */
@@ -418,8 +428,9 @@ void *ohm_malloc(ohm_heap *h, size_t n) {
 
 void ohm_free(ohm_heap *h, void *p) {
     struct alloc_state *a = &h->alloc;
-    if (OHM_LIKELY(a->fastmap[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK])) {
-        struct alloc_pool *pl = pool_of(p);
+    uintptr_t v = a->fastmap[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK];
+    if (OHM_LIKELY(v != 0)) {
+        struct alloc_pool *pl = pool_of_mapped(p, v);
         *(void **)p = pl->freelist;
         pl->freelist = p;
         if (OHM_UNLIKELY(--pl->ref == 0)) pool_on_zero(h, pl);

@@ -63,7 +63,7 @@ static void used_link_front(struct alloc_state *a, struct alloc_pool *pl) {
     pl->next = head == &a->empty ? NULL : head;
     if (pl->next) pl->next->prev = pl;
     else a->tail[pool_kind(pl)][pl->cls] = pl;
-    a->used[pool_kind(pl)][pl->cls] = pl;
+    pool_set_head(a, pool_kind(pl), pl->cls, pl);
 }
 
 /* Behind the pools already listed: a pool that was full comes back with a block or
@@ -80,7 +80,7 @@ static void used_link_back(struct alloc_state *a, struct alloc_pool *pl) {
 
 static void used_unlink(struct alloc_state *a, struct alloc_pool *pl) {
     if (pl->prev) pl->prev->next = pl->next;
-    else a->used[pool_kind(pl)][pl->cls] = pl->next ? pl->next : &a->empty;
+    else pool_set_head(a, pool_kind(pl), pl->cls, pl->next ? pl->next : &a->empty);
     if (pl->next) pl->next->prev = pl->prev;
     else a->tail[pool_kind(pl)][pl->cls] = pl->prev;
     pl->next = pl->prev = NULL;
