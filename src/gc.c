@@ -435,7 +435,7 @@ static void gc_count_young0(gc_ctx *c, gc_vec *v) {
     }
 }
 
-/* Marking a young set in vector order (CPython's move_unreachable): a member is
+/* Marking in scan order (a young vector or the full walk) (CPython's move_unreachable): a member is
  * traversed when the scan reaches it if it is a root or was reached already; a member
  * the scan passed as "not reached" gets the word GC_PASSED (its count is not needed
  * any more), and only such a member, when reached later, goes through the mark stack.
@@ -444,38 +444,61 @@ static void gc_count_young0(gc_ctx *c, gc_vec *v) {
  * (harmless: marking is idempotent). */
 #define GC_PASSED OHM_GCWORD_MAX
 
-GC_INLINE int visit_mark_young(ohm_object *r, void *arg) {
+GC_INLINE int visit_mark_scan(ohm_object *r, void *arg) {
     gc_ctx *c = arg;
-    if (r && gc_member(c, r) && !(r->ohm_bits & GC_MARK)) {
-        r->ohm_bits |= GC_MARK;
-        if ((r->ohm_bits >> OHM_GCWORD_SHIFT) == GC_PASSED &&
-            OHM_UNLIKELY(gc_vec_push(c->stack, r) < 0))
-            c->overflow = 1;
+    if (r && gc_member(c, r) && !gc_marked(c, r)) {
+        int passed = (r->ohm_bits >> OHM_GCWORD_SHIFT) == GC_PASSED;
+        gc_set_marked(c, r);
+        if (passed && OHM_UNLIKELY(gc_vec_push(c->stack, r) < 0)) c->overflow = 1;
+    }
+    return 0;
+}
+
+/* One member as the scan reaches it (the set's order: a vector, or the heap walk). */
+GC_INLINE int ph_mark_scan(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (!gc_member(c, o)) return 0;
+    if (!gc_marked(c, o)) {
+        if (!gc_is_root(o, c->bias)) {
+            o->ohm_bits |= (uint32_t)GC_PASSED << OHM_GCWORD_SHIFT;
+            return 0;
+        }
+        gc_set_marked(c, o);
+    }
+    gc_traverse(o, visit_mark_scan, c);
+    gc_maybe_untrack(c, o);
+    gc_vec *st = c->stack;
+    while (st->len) {
+        ohm_object *p = st->items[--st->len];
+        gc_traverse(p, visit_mark_scan, c);
+        gc_maybe_untrack(c, p);
     }
     return 0;
 }
 
 static void gc_mark_young(gc_ctx *c, const gc_set *s) {
-    gc_vec *st = c->stack;
     c->overflow = 0;
     for (int k = 0; k < 2; k++) {
         gc_vec *v = s->vecs[k];
         if (!v) continue;
         ohm_object **items = v->items;
         for (size_t i = 0, n = v->len; i < n; i++) {
-            ohm_object *o = items[i];
             if (i + 8 < n) GC_PREFETCH(items[i + 8]);
-            if (!(o->ohm_bits & GC_MARK)) {
-                if (!gc_is_root(o, 0)) {
-                    o->ohm_bits |= (uint32_t)GC_PASSED << OHM_GCWORD_SHIFT;
-                    continue;
-                }
-                o->ohm_bits |= GC_MARK;
-            }
-            gc_traverse(o, visit_mark_young, c);
-            while (st->len) gc_traverse(st->items[--st->len], visit_mark_young, c);
+            ph_mark_scan(items[i], c);
         }
     }
+    while (c->overflow) {
+        c->overflow = 0;
+        gc_set_each(c, s, ph_remark, span_remark);
+    }
+}
+
+GC_SPAN_FN(span_mark_scan, ph_mark_scan)
+
+/* A full collection marks in the walk's order the same way. */
+static void gc_mark_full(gc_ctx *c, const gc_set *s) {
+    c->overflow = 0;
+    gc_set_each(c, s, ph_mark_scan, span_mark_scan);
     while (c->overflow) {
         c->overflow = 0;
         gc_set_each(c, s, ph_remark, span_remark);
@@ -662,7 +685,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     /* 2. count, 3. mark */
     if (gen == 2) {
         gc_set_each(c, &set, ph_count_full, span_count_full);
-        gc_mark_set(c, &set);
+        gc_mark_full(c, &set);
     } else {
         if (gen == 0) gc_count_young0(c, &g->young[0]);
         else gc_set_each(c, &set, ph_count, NULL);
