@@ -444,35 +444,44 @@ static void gc_count_young0(gc_ctx *c, gc_vec *v) {
  * (harmless: marking is idempotent). */
 #define GC_PASSED OHM_GCWORD_MAX
 
-GC_INLINE int visit_mark_scan(ohm_object *r, void *arg) {
-    gc_ctx *c = arg;
-    if (r && gc_member(c, r) && !gc_marked(c, r)) {
-        int passed = (r->ohm_bits >> OHM_GCWORD_SHIFT) == GC_PASSED;
-        gc_set_marked(c, r);
-        if (passed && OHM_UNLIKELY(gc_vec_push(c->stack, r) < 0)) c->overflow = 1;
+/* full: a constant in each instance, so a young collection's marking tests the
+ * plain GC_MARK bit and has no untracking */
+GC_INLINE void gc_visit_mark_scan(ohm_object *r, gc_ctx *c, int full) {
+    uint32_t markval = full ? c->markval : GC_MARK;
+    if (r && gc_member(c, r) && (r->ohm_bits & GC_MARK) != markval) {
+        uint32_t b = r->ohm_bits;
+        r->ohm_bits = (b & (OHM_FLAG_MASK & ~(uint32_t)GC_MARK)) | markval;
+        if ((b >> OHM_GCWORD_SHIFT) == GC_PASSED && OHM_UNLIKELY(gc_vec_push(c->stack, r) < 0))
+            c->overflow = 1;
     }
-    return 0;
 }
+static int visit_mark_scan_young(ohm_object *r, void *arg) { gc_visit_mark_scan(r, arg, 0); return 0; }
+static int visit_mark_scan_full(ohm_object *r, void *arg) { gc_visit_mark_scan(r, arg, 1); return 0; }
 
 /* One member as the scan reaches it (the set's order: a vector, or the heap walk). */
-GC_INLINE int ph_mark_scan(ohm_object *o, void *arg) {
-    gc_ctx *c = arg;
-    if (!gc_member(c, o)) return 0;
-    if (!gc_marked(c, o)) {
+GC_INLINE void gc_mark_scan_one(ohm_object *o, gc_ctx *c, int full) {
+    uint32_t markval = full ? c->markval : GC_MARK;
+    ohm_visit_fn visit = full ? visit_mark_scan_full : visit_mark_scan_young;
+    if (!gc_member(c, o)) return;
+    if ((o->ohm_bits & GC_MARK) != markval) {
         if (!gc_is_root(o, c->bias)) {
             o->ohm_bits |= (uint32_t)GC_PASSED << OHM_GCWORD_SHIFT;
-            return 0;
+            return;
         }
-        gc_set_marked(c, o);
+        o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)GC_MARK)) | markval;
     }
-    gc_traverse(o, visit_mark_scan, c);
-    gc_maybe_untrack(c, o);
+    gc_traverse(o, visit, c);
+    if (full) gc_maybe_untrack(c, o);
     gc_vec *st = c->stack;
     while (st->len) {
         ohm_object *p = st->items[--st->len];
-        gc_traverse(p, visit_mark_scan, c);
-        gc_maybe_untrack(c, p);
+        gc_traverse(p, visit, c);
+        if (full) gc_maybe_untrack(c, p);
     }
+}
+
+GC_INLINE int ph_mark_scan(ohm_object *o, void *arg) {
+    gc_mark_scan_one(o, arg, 1);
     return 0;
 }
 
@@ -484,7 +493,7 @@ static void gc_mark_young(gc_ctx *c, const gc_set *s) {
         ohm_object **items = v->items;
         for (size_t i = 0, n = v->len; i < n; i++) {
             if (i + 8 < n) GC_PREFETCH(items[i + 8]);
-            ph_mark_scan(items[i], c);
+            gc_mark_scan_one(items[i], c, 0);
         }
     }
     while (c->overflow) {
