@@ -22,11 +22,14 @@
  *              Words of the members are zeroed (old objects have word 0 already).
  *  2. count    traverse every member; each reference to a member adds 1 to its word.
  *  3. mark     a member whose word differs from its refcount (or saturated, or whose
- *              count is 0: it is being released) is a root: mark it and everything it
- *              reaches inside the set, depth-first through the mark stack, children
- *              popped in traverse order (ascending addresses for most containers:
- *              prefetch-friendly). Marking zeroes the word. If the stack cannot grow,
- *              marked members are traversed again until nothing new is marked.
+ *              count is 0: it is being released) is a root. The set is scanned in
+ *              order (gc_mark_scan_one): a root or an already marked member is
+ *              traversed, marking its unmarked children; children ahead of the scan
+ *              wait for their turn, children the scan passed (word GC_PASSED) go
+ *              through the mark stack at once. Full collections zero the word when
+ *              marking. If the stack cannot grow, marked members are traversed again
+ *              until nothing new is marked. Generation 0 needs no prepare pass: its
+ *              count pass subtracts each member's index from its word in turn.
  *  4. sweep    marked members survive. Young collections promote them (0 -> 1, 1 -> 2;
  *              the word becomes the new index or 0) and untrack atomic tuples and dicts
  *              (obj_untrack_candidate). A full collection's sweep only reads survivors:
