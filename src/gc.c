@@ -23,13 +23,16 @@
  *  2. count    traverse every member; each reference to a member adds 1 to its word.
  *  3. mark     a member whose word differs from its refcount (or saturated, or whose
  *              count is 0: it is being released) is a root. The set is scanned in
- *              order (gc_mark_scan_one): a root or an already marked member is
- *              traversed, marking its unmarked children; children ahead of the scan
- *              wait for their turn, children the scan passed (word GC_PASSED) go
- *              through the mark stack at once. Full collections zero the word when
- *              marking. If the stack cannot grow, marked members are traversed again
- *              until nothing new is marked. Generation 0 needs no prepare pass: its
- *              count pass subtracts each member's index from its word in turn.
+ *              order. Young sets (gc_mark_young): a root or an already marked
+ *              member is traversed, marking its unmarked children; children ahead
+ *              of the scan wait for their turn, children the scan passed (word
+ *              GC_PASSED) go through the mark stack at once. Full collections (the
+ *              heap walk: pools in no useful order) mark each root's reach
+ *              depth-first through the mark stack, children popped in traverse
+ *              order (ascending addresses: prefetch-friendly), zeroing the word.
+ *              If the stack cannot grow, marked members are traversed again until
+ *              nothing new is marked. Generation 0 needs no prepare pass: its count
+ *              pass subtracts each member's index from its word in turn.
  *  4. sweep    marked members survive. Young collections promote them (0 -> 1, 1 -> 2;
  *              the word becomes the new index or 0) and untrack atomic tuples and dicts
  *              (obj_untrack_candidate). A full collection's sweep only reads survivors:
@@ -438,7 +441,7 @@ static void gc_count_young0(gc_ctx *c, gc_vec *v) {
     }
 }
 
-/* Marking in scan order (a young vector or the full walk) (CPython's move_unreachable): a member is
+/* Marking a young set in vector order (CPython's move_unreachable): a member is
  * traversed when the scan reaches it if it is a root or was reached already; a member
  * the scan passed as "not reached" gets the word GC_PASSED (its count is not needed
  * any more), and only such a member, when reached later, goes through the mark stack.
@@ -447,47 +450,32 @@ static void gc_count_young0(gc_ctx *c, gc_vec *v) {
  * (harmless: marking is idempotent). */
 #define GC_PASSED OHM_GCWORD_MAX
 
-/* full: a constant in each instance, so a young collection's marking tests the
- * plain GC_MARK bit and has no untracking */
-GC_INLINE void gc_visit_mark_scan(ohm_object *r, gc_ctx *c, int full) {
-    uint32_t markval = full ? c->markval : GC_MARK;
-    if (r && gc_member(c, r) && (r->ohm_bits & GC_MARK) != markval) {
+GC_INLINE int visit_mark_young(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r) && !(r->ohm_bits & GC_MARK)) {
         uint32_t b = r->ohm_bits;
-        r->ohm_bits = (b & (OHM_FLAG_MASK & ~(uint32_t)GC_MARK)) | markval;
+        r->ohm_bits = b | GC_MARK;
         if ((b >> OHM_GCWORD_SHIFT) == GC_PASSED && OHM_UNLIKELY(gc_vec_push(c->stack, r) < 0))
             c->overflow = 1;
     }
-}
-static int visit_mark_scan_young(ohm_object *r, void *arg) { gc_visit_mark_scan(r, arg, 0); return 0; }
-static int visit_mark_scan_full(ohm_object *r, void *arg) { gc_visit_mark_scan(r, arg, 1); return 0; }
-
-/* One member as the scan reaches it (the set's order: a vector, or the heap walk). */
-GC_INLINE void gc_mark_scan_one(ohm_object *o, gc_ctx *c, int full) {
-    uint32_t markval = full ? c->markval : GC_MARK;
-    ohm_visit_fn visit = full ? visit_mark_scan_full : visit_mark_scan_young;
-    if (!gc_member(c, o)) return;
-    if ((o->ohm_bits & GC_MARK) != markval) {
-        if (!gc_is_root(o, c->bias)) {
-            o->ohm_bits |= (uint32_t)GC_PASSED << OHM_GCWORD_SHIFT;
-            return;
-        }
-        o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)GC_MARK)) | markval;
-    }
-    gc_traverse(o, visit, c);
-    if (full) gc_maybe_untrack(c, o);
-    gc_vec *st = c->stack;
-    while (st->len) {
-        ohm_object *p = st->items[--st->len];
-        gc_traverse(p, visit, c);
-        if (full) gc_maybe_untrack(c, p);
-    }
-}
-
-GC_INLINE int ph_mark_scan(ohm_object *o, void *arg) {
-    gc_mark_scan_one(o, arg, 1);
     return 0;
 }
 
+/* One member as the scan reaches it. */
+GC_INLINE void gc_mark_young_one(gc_ctx *c, ohm_object *o) {
+    if (!(o->ohm_bits & GC_MARK)) {
+        if (!gc_is_root(o, 0)) {
+            o->ohm_bits |= (uint32_t)GC_PASSED << OHM_GCWORD_SHIFT;
+            return;
+        }
+        o->ohm_bits |= GC_MARK;
+    }
+    gc_traverse(o, visit_mark_young, c);
+    gc_vec *st = c->stack;
+    while (st->len) gc_traverse(st->items[--st->len], visit_mark_young, c);
+}
+
+/* Every item of the young vectors is a member. */
 static void gc_mark_young(gc_ctx *c, const gc_set *s) {
     c->overflow = 0;
     for (int k = 0; k < 2; k++) {
@@ -496,21 +484,9 @@ static void gc_mark_young(gc_ctx *c, const gc_set *s) {
         ohm_object **items = v->items;
         for (size_t i = 0, n = v->len; i < n; i++) {
             if (i + 8 < n) GC_PREFETCH(items[i + 8]);
-            gc_mark_scan_one(items[i], c, 0);
+            gc_mark_young_one(c, items[i]);
         }
     }
-    while (c->overflow) {
-        c->overflow = 0;
-        gc_set_each(c, s, ph_remark, span_remark);
-    }
-}
-
-GC_SPAN_FN(span_mark_scan, ph_mark_scan)
-
-/* A full collection marks in the walk's order the same way. */
-static void gc_mark_full(gc_ctx *c, const gc_set *s) {
-    c->overflow = 0;
-    gc_set_each(c, s, ph_mark_scan, span_mark_scan);
     while (c->overflow) {
         c->overflow = 0;
         gc_set_each(c, s, ph_remark, span_remark);
@@ -697,7 +673,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     /* 2. count, 3. mark */
     if (gen == 2) {
         gc_set_each(c, &set, ph_count_full, span_count_full);
-        gc_mark_full(c, &set);
+        gc_mark_set(c, &set);
     } else {
         if (gen == 0) gc_count_young0(c, &g->young[0]);
         else gc_set_each(c, &set, ph_count, NULL);
