@@ -22,11 +22,17 @@
  *              Words of the members are zeroed (old objects have word 0 already).
  *  2. count    traverse every member; each reference to a member adds 1 to its word.
  *  3. mark     a member whose word differs from its refcount (or saturated, or whose
- *              count is 0: it is being released) is a root: mark it and everything it
- *              reaches inside the set, depth-first through the mark stack, children
- *              popped in traverse order (ascending addresses for most containers:
- *              prefetch-friendly). Marking zeroes the word. If the stack cannot grow,
- *              marked members are traversed again until nothing new is marked.
+ *              count is 0: it is being released) is a root. The set is scanned in
+ *              order. Young sets (gc_mark_young): a root or an already marked
+ *              member is traversed, marking its unmarked children; children ahead
+ *              of the scan wait for their turn, children the scan passed (word
+ *              GC_PASSED) go through the mark stack at once. Full collections (the
+ *              heap walk: pools in no useful order) mark each root's reach
+ *              depth-first through the mark stack, children popped in traverse
+ *              order (ascending addresses: prefetch-friendly), zeroing the word.
+ *              If the stack cannot grow, marked members are traversed again until
+ *              nothing new is marked. Generation 0 needs no prepare pass: its count
+ *              pass subtracts each member's index from its word in turn.
  *  4. sweep    marked members survive. Young collections promote them (0 -> 1, 1 -> 2;
  *              the word becomes the new index or 0) and untrack atomic tuples and dicts
  *              (obj_untrack_candidate). A full collection's sweep only reads survivors:
@@ -178,8 +184,10 @@ static inline int gc_member(const gc_ctx *c, const ohm_object *o) {
 
 #if defined(__GNUC__)
 #  define GC_INLINE static inline __attribute__((always_inline))
+#  define GC_PREFETCH(p) __builtin_prefetch(p, 1)
 #else
 #  define GC_INLINE static inline
+#  define GC_PREFETCH(p) ((void)0)
 #endif
 
 /* traverse, with the builtin list and tuple walked here: once this is inlined into a
@@ -419,6 +427,72 @@ static void gc_mark_set(gc_ctx *c, const gc_set *s) {
     }
 }
 
+/* The count pass of generation 0, fused with its preparation: a member's word is its
+ * index i in young[0] plus the references counted so far, so at its own turn the index
+ * is taken off (a word saturated by then stays saturated: a root, conservatively). */
+static void gc_count_young0(gc_ctx *c, gc_vec *v) {
+    ohm_object **items = v->items;
+    for (size_t i = 0, n = v->len; i < n; i++) {
+        ohm_object *o = items[i];
+        if (i + 8 < n) GC_PREFETCH(items[i + 8]);
+        uint32_t b = o->ohm_bits;
+        if ((b >> OHM_GCWORD_SHIFT) != OHM_GCWORD_MAX) o->ohm_bits = b - ((uint32_t)i << OHM_GCWORD_SHIFT);
+        gc_traverse(o, visit_count, c);
+    }
+}
+
+/* Marking a young set in vector order (CPython's move_unreachable): a member is
+ * traversed when the scan reaches it if it is a root or was reached already; a member
+ * the scan passed as "not reached" gets the word GC_PASSED (its count is not needed
+ * any more), and only such a member, when reached later, goes through the mark stack.
+ * Everything reached ahead of the scan is only marked: the scan traverses it in turn.
+ * A member with a saturated count reached before its turn is traversed twice
+ * (harmless: marking is idempotent). */
+#define GC_PASSED OHM_GCWORD_MAX
+
+GC_INLINE int visit_mark_young(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r) && !(r->ohm_bits & GC_MARK)) {
+        uint32_t b = r->ohm_bits;
+        r->ohm_bits = b | GC_MARK;
+        if ((b >> OHM_GCWORD_SHIFT) == GC_PASSED && OHM_UNLIKELY(gc_vec_push(c->stack, r) < 0))
+            c->overflow = 1;
+    }
+    return 0;
+}
+
+/* One member as the scan reaches it. */
+GC_INLINE void gc_mark_young_one(gc_ctx *c, ohm_object *o) {
+    if (!(o->ohm_bits & GC_MARK)) {
+        if (!gc_is_root(o, 0)) {
+            o->ohm_bits |= (uint32_t)GC_PASSED << OHM_GCWORD_SHIFT;
+            return;
+        }
+        o->ohm_bits |= GC_MARK;
+    }
+    gc_traverse(o, visit_mark_young, c);
+    gc_vec *st = c->stack;
+    while (st->len) gc_traverse(st->items[--st->len], visit_mark_young, c);
+}
+
+/* Every item of the young vectors is a member. */
+static void gc_mark_young(gc_ctx *c, const gc_set *s) {
+    c->overflow = 0;
+    for (int k = 0; k < 2; k++) {
+        gc_vec *v = s->vecs[k];
+        if (!v) continue;
+        ohm_object **items = v->items;
+        for (size_t i = 0, n = v->len; i < n; i++) {
+            if (i + 8 < n) GC_PREFETCH(items[i + 8]);
+            gc_mark_young_one(c, items[i]);
+        }
+    }
+    while (c->overflow) {
+        c->overflow = 0;
+        gc_set_each(c, s, ph_remark, span_remark);
+    }
+}
+
 typedef struct gc_sweep {
     gc_ctx c;
     int target;             /* where survivors go: 1 or 2 */
@@ -582,9 +656,10 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         uint32_t label = gen == 0 ? GC_GEN0 : GC_GEN1;
         set.vecs[0] = &g->young[0];
         if (gen == 1) set.vecs[1] = &g->young[1];
-        for (int k = 0; k < 2; k++) {
+        /* generation 0 is labelled already and its words are indexes: the count pass
+         * zeroes them itself (gc_count_young0) */
+        for (int k = 0; gen == 1 && k < 2; k++) {
             gc_vec *v = set.vecs[k];
-            if (!v) continue;
             for (size_t i = 0; i < v->len; i++) {
                 ohm_object *o = v->items[i];
                 o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK) | label;
@@ -596,9 +671,14 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     }
 
     /* 2. count, 3. mark */
-    if (gen == 2) gc_set_each(c, &set, ph_count_full, span_count_full);
-    else gc_set_each(c, &set, ph_count, NULL);
-    gc_mark_set(c, &set);
+    if (gen == 2) {
+        gc_set_each(c, &set, ph_count_full, span_count_full);
+        gc_mark_set(c, &set);
+    } else {
+        if (gen == 0) gc_count_young0(c, &g->young[0]);
+        else gc_set_each(c, &set, ph_count, NULL);
+        gc_mark_young(c, &set);
+    }
 
     /* 4. sweep. A full collection walks the heap once more but writes only the
      * unreachable: marking zeroed the survivors' words and gave them the mark the next

@@ -9,8 +9,9 @@
  * GC_MARK clear (generation 0 never carries the mark). The collection trigger is
  * tested inline too; only a full vector or a due collection take the call.
  * gc_on_release_h: a tracked member of young[0] or young[1] leaves by swap-remove (the
- * last member takes its slot and its index); everything else (old, frozen, the
- * unreachable set of a collection under way) takes gc_on_release_h_slow.
+ * last member takes its slot and its index), an old object only has its state
+ * cleared; everything else (untracked, frozen, the unreachable set of a collection
+ * under way) takes gc_on_release_h_slow.
  * Both keep exactly what gc_on_new/gc_on_release do (gc.h's invariants).
  */
 #ifndef OHM_GC_INLINE_H
@@ -40,20 +41,23 @@ static inline void gc_on_new_h(ohm_heap *h, ohm_object *o) {
 static inline void gc_on_release_h(ohm_heap *h, ohm_object *o) {
     struct gc_state *g = &h->gc;
     uint32_t b = o->ohm_bits;
+    uint32_t st = b & (OHM_F_TRACKED | GC_GENMASK | GC_FROZEN);
     /* TRACKED and exactly one of GC0, GC1: (b & 0x31) is 0x11 or 0x21 */
-    if (OHM_LIKELY((((b & (OHM_F_TRACKED | GC_GENMASK)) - (OHM_F_TRACKED | GC_GEN0)) &
-                    ~(uint32_t)(GC_GEN1 - GC_GEN0)) == 0)) {
+    if (OHM_LIKELY(((st - (OHM_F_TRACKED | GC_GEN0)) & ~(uint32_t)(GC_GEN1 - GC_GEN0)) == 0)) {
         gc_vec *v = &g->young[(b & GC_GEN1) != 0];
         size_t i = b >> OHM_GCWORD_SHIFT, n = --v->len;
         ohm_object *last = v->items[n];
         v->items[i] = last;
         gc_set_word(last, (uint32_t)i);
-        o->ohm_bits = b & (OHM_FLAG_MASK & ~(uint32_t)(OHM_F_TRACKED | GC_GENMASK | GC_FROZEN | GC_MARK));
-        g->tracked--;
-        if (g->count[0] > 0) g->count[0]--;
+    } else if (st != OHM_F_TRACKED) {
+        /* untracked, frozen, or in the unreachable set of a collection under way */
+        gc_on_release_h_slow(h, o);
         return;
     }
-    gc_on_release_h_slow(h, o);
+    /* a young member removed above, or an old object: nothing to unlink */
+    o->ohm_bits = b & (OHM_FLAG_MASK & ~(uint32_t)(OHM_F_TRACKED | GC_GENMASK | GC_FROZEN | GC_MARK));
+    g->tracked--;
+    if (g->count[0] > 0) g->count[0]--;
 }
 
 #endif
