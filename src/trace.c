@@ -590,15 +590,7 @@ void trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
     t->current -= e->size;
     t->last_freed = a;
     t->last_freed_tb = e->tbd >> 2;
-    for (size_t j = i;;) {   /* traces_remove, inline */
-        j = (j + 1) & m;
-        uintptr_t q = tab[j].ptr;
-        if (!q) break;
-        size_t k = slot_of(q, shift);
-        if (((j - k) & m) >= ((j - i) & m)) { tab[i] = tab[j]; i = j; }
-    }
-    tab[i].ptr = 0;
-    t->traces_len--;
+    traces_remove(t, e);   /* static inline: exact tracing here, so no filter work */
 }
 
 /* ------------------------------------------------------------ state */
