@@ -41,7 +41,9 @@ size_t obj_dict_table_size(ohm_heap *h, const ohm_object *o) {
 
 /* The entry number of key, or -1; *slot gets its index slot. */
 static ptrdiff_t dict_lookup(const obj_dict *d, const ohm_object *key, uint64_t hash, size_t *slot) {
+restart:
     if (!d->nslots) return -1;
+    const void *table = d->table;
     const int32_t *index = dict_index(d);
     const obj_dict_entry *ent = dict_entries(d);
     size_t mask = d->nslots - 1, i = (size_t)hash & mask;
@@ -51,9 +53,17 @@ static ptrdiff_t dict_lookup(const obj_dict *d, const ohm_object *key, uint64_t 
         if (ix == DKIX_EMPTY) return -1;
         if (ix >= 0) {
             const obj_dict_entry *e = &ent[ix];
-            if (e->key == key || (e->hash == hash && obj_equal(e->key, key))) {
-                *slot = i;
-                return ix;
+            if (e->key == key) { *slot = i; return ix; }
+            if (e->hash == hash) {
+                /* A user `equal` may run any code, this dict's mutation included: hold
+                 * the key it compares, and start over if the table or the entry changed
+                 * under it (as CPython's lookdict does). */
+                ohm_object *start = e->key;
+                ohm_incref(start);
+                int eq = obj_equal(start, key);
+                ohm_decref(start);
+                if (d->table != table || dict_entries(d)[ix].key != start) goto restart;
+                if (eq) { *slot = i; return ix; }
             }
         }
         perturb >>= 5;

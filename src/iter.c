@@ -121,8 +121,10 @@ ohm_object *ohm_iter_next(ohm_object *o) {
     } else {
         iter_range *r = (iter_range *)seq;
         if (it->pos >= r->len) return iter_end(h, it);
-        uint64_t v = (uint64_t)r->start + (uint64_t)it->pos++ * (uint64_t)r->step;
-        return ohm_int_new(h, (int64_t)v);
+        uint64_t v = (uint64_t)r->start + (uint64_t)it->pos * (uint64_t)r->step;
+        ohm_object *n = (ohm_int_new)(h, (int64_t)v);
+        if (n) it->pos++;   /* a failed call leaves the iterator where it was */
+        return n;
     }
     ohm_incref(item);
     return item;

@@ -298,6 +298,10 @@ static inline void obj_dispose(ohm_heap *h, ohm_object *o, const ohm_type *t) {
         return;
     }
     if (OHM_UNLIKELY(s->release_depth >= OBJ_TRASH_DEPTH)) {
+        /* A weakref owns no references, so its release cannot nest; and it must leave
+         * its target's list now: deferred, it would still look alive there, with link
+         * bits for a count. */
+        if (t == &ohm_weakref_type) { obj_destroy(h, o, t); return; }
         obj_trash_push(s, o);
         return;
     }

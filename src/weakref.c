@@ -112,7 +112,8 @@ ohm_object *ohm_weakref_get(ohm_object *ref) {
 size_t ohm_weakref_count(const ohm_object *o) {
     if (!o || !(o->ohm_bits & OHM_F_WEAKREFD)) return 0;
     size_t n = 0;
-    for (weakref_obj *w = weakref_head(alloc_heap_of(o), o); w; w = w->next) n++;
+    for (weakref_obj *w = weakref_head(alloc_heap_of(o), o); w; w = w->next)
+        n += w->ob.ohm_rc > 0;   /* not those being released */
     return n;
 }
 
