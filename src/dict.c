@@ -83,13 +83,21 @@ static size_t dict_empty_slot(const obj_dict *d, uint64_t hash) {
     return i;
 }
 
-/* Rebuild the table for at least `want` entries, dropping deleted ones. */
+/* Rebuild the table for at least `want` entries, dropping deleted ones. -1 with a
+ * message on failure (the dict is unchanged). */
 static int dict_resize(ohm_heap *h, obj_dict *d, size_t want) {
     size_t nslots = DICT_MINSIZE;
     while (nslots < want && nslots < DICT_MAXSLOTS) nslots <<= 1;
-    if (nslots < want) return -1;
+    if (nslots < want) {
+        heap_error(h, "ohm_dict_set: dict too large (%zu items; at most %zu)", d->used,
+                   dict_usable(DICT_MAXSLOTS));
+        return -1;
+    }
     void *table = alloc_malloc(h, OHM_DOMAIN_MEM, dict_table_bytes(nslots));
-    if (!table) return -1;
+    if (!table) {
+        heap_error(h, "ohm_dict_set: out of memory (%zu items)", d->used);
+        return -1;
+    }
     obj_dict nd = *d;
     nd.table = table;
     nd.nslots = nslots;
@@ -207,10 +215,7 @@ int ohm_dict_set(ohm_object *o, ohm_object *key, ohm_object *value) {
     }
     if (d->nentries >= dict_usable(d->nslots)) {
         ohm_heap *h = alloc_heap_of(o);
-        if (dict_resize(h, d, d->used * 3) < 0) {
-            heap_error(h, "ohm_dict_set: out of memory (%zu items)", d->used);
-            return -1;
-        }
+        if (dict_resize(h, d, d->used * 3) < 0) return -1;
     }
     ohm_incref(key);
     ohm_incref(value);
