@@ -208,9 +208,7 @@ int ohm_dict_set(ohm_object *o, ohm_object *key, ohm_object *value) {
         ohm_incref(value);
         e->value = value;
         ohm_decref(old);
-        if ((value->ohm_type->flags & OHM_TYPE_GC) && !(o->ohm_bits & OHM_F_TRACKED) &&
-            !OHM_IS_IMMORTAL(o))
-            gc_on_new(o);
+        gc_retrack_for(o, value);
         return 0;
     }
     if (d->nentries >= dict_usable(d->nslots)) {
@@ -226,9 +224,8 @@ int ohm_dict_set(ohm_object *o, ohm_object *key, ohm_object *value) {
     dict_index(d)[dict_empty_slot(d, hash)] = (int32_t)d->nentries;
     d->nentries++;
     d->used++;
-    if (((key->ohm_type->flags | value->ohm_type->flags) & OHM_TYPE_GC) &&
-        !(o->ohm_bits & OHM_F_TRACKED) && !OHM_IS_IMMORTAL(o))
-        gc_on_new(o);   /* was untracked as atomic: it may now be part of a cycle */
+    gc_retrack_for(o, key);
+    gc_retrack_for(o, value);
     return 0;
 }
 

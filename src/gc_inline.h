@@ -60,4 +60,13 @@ static inline void gc_on_release_h(ohm_heap *h, ohm_object *o) {
     if (g->count[0] > 0) g->count[0]--;
 }
 
+/* A container the collector untracked as atomic (a tuple or dict holding no GC
+ * object) stores `item`: if item is of a GC type, the container may now be part of a
+ * cycle, so it is tracked again. One rule for every storing function. */
+static inline void gc_retrack_for(ohm_object *container, const ohm_object *item) {
+    if ((item->ohm_type->flags & OHM_TYPE_GC) && !(container->ohm_bits & OHM_F_TRACKED) &&
+        !OHM_IS_IMMORTAL(container))
+        gc_on_new(container);
+}
+
 #endif

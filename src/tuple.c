@@ -100,9 +100,7 @@ int ohm_tuple_set(ohm_object *o, size_t i, ohm_object *item) {
     ohm_incref(item);
     ohm_object *old = t->items[i];
     t->items[i] = item;
-    if ((item->ohm_type->flags & OHM_TYPE_GC) && !(o->ohm_bits & OHM_F_TRACKED) &&
-        !OHM_IS_IMMORTAL(o))
-        gc_on_new(o);   /* was untracked as atomic: it may now be part of a cycle */
+    gc_retrack_for(o, item);
     if (old) ohm_decref(old);
     return 0;
 }
