@@ -2,7 +2,8 @@
  * zero size, calloc overflow, realloc across 512 B, arenas and their release, pool
  * reuse, several heaps, destroy, the stats table. */
 #include "check.h"
-#include "alloc_impl.h"
+#include "api/api.h"
+#include "alloc/alloc_impl.h"
 
 #include <sys/mman.h>
 
@@ -37,13 +38,13 @@ static void test_sizes(void) {
         p[n] = ohm_malloc(h, n);
         CHECK(p[n] != NULL);
         CHECK_EQ_INT((uintptr_t)p[n] % 16, 0);
-        size_t us = alloc_usable_size(h, p[n]);
+        size_t us = ohmi_alloc_usable_size(h, p[n]);
         CHECK(us >= n);
         if (n > 0 && n <= OHM_SMALL_MAX) CHECK_EQ_SIZE(us, (n + 15) / 16 * 16);
         fill(p[n], n, (unsigned)n);
     }
     for (size_t n = 0; n < N; n++) CHECK(filled(p[n], n, (unsigned)n));
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     /* the table: every class in use */
     ohm_heap_stats st;
     ohm_heap_stats_get(h, &st);
@@ -146,16 +147,16 @@ static void test_arena_release(void) {
     CHECK_EQ_SIZE(st1.arenas_highwater, st1.arenas_current);
     CHECK_EQ_SIZE(st1.classes[1].blocks_in_use, N);
     CHECK_EQ_SIZE(st1.arenas_reclaimed, 0);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     for (int i = 0; i < N; i++) ohm_free(h, v[i]);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     ohm_heap_stats_get(h, &st2);
     CHECK_EQ_SIZE(st2.classes[1].blocks_in_use, 0);
     /* every arena but the spare and the one holding the class's last pool is gone */
     CHECK(st2.arenas_current <= 2);
     CHECK_EQ_SIZE(st2.arenas_reclaimed, st1.arenas_current - st2.arenas_current);
     CHECK_EQ_SIZE(st2.arenas_highwater, st1.arenas_current);
-    alloc_trim(h);
+    ohmi_alloc_trim(h);
     ohm_heap_stats_get(h, &st3);
     CHECK_EQ_SIZE(st3.arenas_current, 0);
     CHECK_EQ_SIZE(st3.arenas_reclaimed, st3.arenas_allocated);
@@ -183,22 +184,22 @@ static void test_survivors(void) {
         ohm_free(h, v[i]);
         v[i] = NULL;
     }
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     ohm_heap_stats st;
     ohm_heap_stats_get(h, &st);
     CHECK_EQ_SIZE(st.classes[1].blocks_in_use, (size_t)kept);
     /* pages of a 9.6 MB peak: most must have gone back */
     size_t peak_pages = (size_t)N * 32 / 4096;
     CHECK(st.pages_released > peak_pages / 2);
-    alloc_trim(h);
+    ohmi_alloc_trim(h);
     int ok = 1;
     for (int i = 0; i < N; i++) if (v[i] && v[i][0] != (uint32_t)i) ok = 0;
     CHECK(ok);
     /* released pages come back into use */
     for (int i = 0; i < N; i++) if (!v[i]) { v[i] = ohm_malloc(h, 32); v[i][0] = (uint32_t)i; }
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
-    alloc_trim(h);      /* no release may land on pages in use again */
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
+    ohmi_alloc_trim(h);      /* no release may land on pages in use again */
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     ok = 1;
     for (int i = 0; i < N; i++) if (v[i][0] != (uint32_t)i) ok = 0;
     CHECK(ok);
@@ -222,7 +223,7 @@ static void test_retention(void) {
         ohm_heap_stats st;
         ohm_heap_stats_get(h, &st);
         allocated[round] = st.arenas_allocated;
-        CHECK_EQ_INT(alloc_check(h, stderr), 0);
+        CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
         released[round] = st.pages_released;
     }
     CHECK(released[0] > 0);                     /* round 0: given back */
@@ -230,7 +231,7 @@ static void test_retention(void) {
     CHECK_EQ_SIZE(allocated[5], allocated[2]);  /* then kept: no new arenas... */
     CHECK_EQ_SIZE(released[5], released[2]);    /* ...and no more madvise */
     /* an explicit trim still gives everything back */
-    alloc_trim(h);
+    ohmi_alloc_trim(h);
     ohm_heap_stats st;
     ohm_heap_stats_get(h, &st);
     CHECK_EQ_SIZE(st.arenas_current, 0);
@@ -242,7 +243,7 @@ static void test_retention(void) {
 static size_t resident_pages(ohm_heap *h) {
     size_t n = 0;
     unsigned char vec[ARENA_SIZE / PAGE_SIZE];
-    for (struct alloc_arena *ar = h->alloc.arenas; ar; ar = ar->next) {
+    for (struct alloc_arena *ar = ohmi_alloc_of(h)->arenas; ar; ar = ar->next) {
         if (mincore(ar, ARENA_SIZE, vec) != 0) continue;
         for (size_t i = 0; i < sizeof vec; i++) n += vec[i] & 1;
     }
@@ -265,13 +266,13 @@ static void test_survivors_random_order(void) {
     }
     for (int i = 0; i < N; i++) if (i % 1000) { ohm_free(h, v[i]); v[i] = NULL; }
     size_t kept = resident_pages(h);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     /* fill half the freed slots again (revived pages, pending releases), free some,
      * and check that nothing live was handed back */
     for (int i = 0; i < N; i += 2) if (!v[i]) { v[i] = ohm_malloc(h, 32); v[i][0] = (uint32_t)i; }
     for (int i = 0; i < N; i += 4) if (i % 1000) { ohm_free(h, v[i]); v[i] = NULL; }
-    alloc_trim(h);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    ohmi_alloc_trim(h);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     for (int i = 0; i < N; i += 2) if (v[i] && i % 1000 && v[i][0] != (uint32_t)i) { CHECK(0); break; }
     CHECK(kept * 100 <= peak * 15);
     fprintf(stderr, "random-order 0.1%% survivors: %zu of %zu pages resident (%.1f%%)\n",
@@ -328,15 +329,15 @@ static void test_many_heaps(void) {
             size_t n = (size_t)(i * 7 + k * 13) % 700;
             if (!filled(p[k][i], n, (unsigned)(i + k))) ok = 0;
             for (int j = 0; j < H; j++)
-                if ((j == k) != (alloc_usable_size(hs[j], p[k][i]) != 0)) ok = 0;
+                if ((j == k) != (ohmi_alloc_usable_size(hs[j], p[k][i]) != 0)) ok = 0;
         }
     CHECK(ok);
-    for (int k = 0; k < H; k++) CHECK_EQ_INT(alloc_check(hs[k], stderr), 0);
+    for (int k = 0; k < H; k++) CHECK_EQ_INT(ohmi_alloc_check(hs[k], stderr), 0);
     ohm_object *o[H];
-    for (int k = 0; k < H; k++) o[k] = alloc_object(hs[k], 32 + 600 * (k & 1), k & 1);
-    for (int k = 0; k < H; k++) CHECK(alloc_heap_of(o[k]) == hs[k]);
+    for (int k = 0; k < H; k++) o[k] = ohmi_alloc_object(hs[k], 32 + 600 * (k & 1), k & 1);
+    for (int k = 0; k < H; k++) CHECK(ohmi_alloc_heap_of(o[k]) == hs[k]);
     for (int k = 0; k < H; k++) {
-        alloc_object_free(hs[k], o[k]);
+        ohmi_alloc_object_free(hs[k], o[k]);
         for (int i = 0; i < N; i += 2) ohm_free(hs[k], p[k][i]);
         ohm_heap_destroy(hs[k]);    /* the odd ones are freed by destroy */
     }
@@ -347,7 +348,7 @@ static void test_destroy_releases(void) {
     ohm_heap *h = new_heap();
     for (int i = 0; i < 20000; i++) ohm_malloc(h, (size_t)(i % 900));
     for (int i = 0; i < 100; i++) ohm_raw_malloc(h, (size_t)i * 10);
-    for (int i = 0; i < 1000; i++) alloc_object(h, 16 + (size_t)(i % 1000), i & 1);
+    for (int i = 0; i < 1000; i++) ohmi_alloc_object(h, 16 + (size_t)(i % 1000), i & 1);
     void *r = ohm_raw_malloc(h, 10);
     r = ohm_raw_realloc(h, r, 100000);
     CHECK(r != NULL);

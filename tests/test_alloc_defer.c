@@ -1,10 +1,11 @@
-/* test_alloc_defer.c — alloc_defer_release: a burst of frees inside the bracket
+/* test_alloc_defer.c — ohmi_alloc_defer_release: a burst of frees inside the bracket
  * releases nothing until the bracket closes, then gives the memory back in one pass
  * (empty arenas unmapped, free pages of the surviving pools madvised: the 15% target
  * holds); brackets nest; a pool being refilled is not trimmed; and the collector's
  * delete phase (which uses the bracket) hands a mass of garbage back. */
 #include "check.h"
-#include "alloc_impl.h"
+#include "api/api.h"
+#include "alloc/alloc_impl.h"
 #include "gc_types.h"
 
 #include <sys/mman.h>
@@ -23,7 +24,7 @@ static ohm_heap *new_heap(void) {
 static size_t resident_pages(ohm_heap *h) {
     size_t n = 0;
     unsigned char vec[ARENA_SIZE / PAGE_SIZE];
-    for (struct alloc_arena *ar = h->alloc.arenas; ar; ar = ar->next) {
+    for (struct alloc_arena *ar = ohmi_alloc_of(h)->arenas; ar; ar = ar->next) {
         if (mincore(ar, ARENA_SIZE, vec) != 0) continue;
         for (size_t i = 0; i < sizeof vec; i++) n += vec[i] & 1;
     }
@@ -49,32 +50,32 @@ static void test_bracket(void) {
     ohm_heap_stats st0, st1, st2;
     ohm_heap_stats_get(h, &st0);
     shuffle(v, N, 4242);
-    alloc_defer_release(h, 1);
-    alloc_defer_release(h, 1);
+    ohmi_alloc_defer_release(h, 1);
+    ohmi_alloc_defer_release(h, 1);
     for (int i = 0; i < N; i++) if (i % 1000) { ohm_free(h, v[i]); v[i] = NULL; }
     ohm_heap_stats_get(h, &st1);
     CHECK_EQ_SIZE(st1.pages_released, st0.pages_released);
     CHECK_EQ_SIZE(st1.arenas_reclaimed, st0.arenas_reclaimed);
     CHECK_EQ_SIZE(st1.arenas_current, st0.arenas_current);
     CHECK(resident_pages(h) * 10 >= peak * 9);      /* all still there */
-    alloc_defer_release(h, 0);                      /* inner: still nothing */
+    ohmi_alloc_defer_release(h, 0);                      /* inner: still nothing */
     ohm_heap_stats_get(h, &st1);
     CHECK_EQ_SIZE(st1.pages_released, st0.pages_released);
     CHECK_EQ_SIZE(st1.arenas_current, st0.arenas_current);
-    alloc_defer_release(h, 0);                      /* outer: the burst is over */
+    ohmi_alloc_defer_release(h, 0);                      /* outer: the burst is over */
     ohm_heap_stats_get(h, &st2);
     size_t kept = resident_pages(h);
     CHECK(st2.pages_released > st0.pages_released);
     CHECK(kept * 100 <= peak * 15);
     fprintf(stderr, "bracketed 0.1%% survivors: %zu of %zu pages resident (%.1f%%)\n",
             kept, peak, 100.0 * (double)kept / (double)peak);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     int ok = 1;
     for (int i = 0; i < N; i++) if (v[i] && v[i][0] >= N) ok = 0;
     CHECK(ok);
     for (int i = 0; i < N; i++) if (v[i]) ohm_free(h, v[i]);
-    alloc_defer_release(h, 0);                      /* unbalanced close: ignored */
-    CHECK_EQ_INT(h->alloc.defer, 0);
+    ohmi_alloc_defer_release(h, 0);                      /* unbalanced close: ignored */
+    CHECK_EQ_INT(ohmi_alloc_of(h)->defer, 0);
     free(v);
     ohm_heap_destroy(h);
 }
@@ -89,13 +90,13 @@ static void test_refill_not_trimmed(void) {
     size_t released_at_5 = 0;
     for (int round = 0; round < 50; round++) {
         for (int i = 0; i < N; i++) if (!v[i]) { v[i] = ohm_malloc(h, 32); v[i][0] = (uint32_t)i; }
-        if (round == 5) released_at_5 = h->alloc.pages_released;
-        alloc_defer_release(h, 1);
+        if (round == 5) released_at_5 = ohmi_alloc_of(h)->pages_released;
+        ohmi_alloc_defer_release(h, 1);
         for (int i = 0; i < N; i++) if (i % 97) { ohm_free(h, v[i]); v[i] = NULL; }
-        alloc_defer_release(h, 0);
+        ohmi_alloc_defer_release(h, 0);
     }
-    CHECK_EQ_SIZE(h->alloc.pages_released, released_at_5);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_SIZE(ohmi_alloc_of(h)->pages_released, released_at_5);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     int ok = 1;
     for (int i = 0; i < N; i++) if (v[i] && v[i][0] != (uint32_t)i) ok = 0;
     CHECK(ok);
@@ -128,12 +129,12 @@ static void test_gc_mass_free(void) {
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), (size_t)RINGS * LEN);
     ohm_heap_stats_get(h, &st1);
     CHECK(st1.arenas_current <= 2);
-    CHECK_EQ_INT(h->alloc.defer, 0);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_of(h)->defer, 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
-/* Full collections walk the GC pools by spans (alloc_walk_spans), skipping slots on
+/* Full collections walk the GC pools by spans (ohmi_alloc_walk_spans), skipping slots on
  * pages a pool released while in use: after 99.9% of 200k nodes die at random, pages
  * are released inside GC pools, and a full collection still finds exactly the cycles
  * made among the survivors. */
@@ -144,11 +145,11 @@ static void test_walk_released_pages(void) {
     node **v = malloc(N * sizeof *v);
     for (int i = 0; i < N; i++) { v[i] = (node *)ohm_new(h, &node_type); v[i]->id = i; }
     shuffle((uint32_t **)v, N, 99);
-    size_t rel0 = h->alloc.pages_released;
+    size_t rel0 = ohmi_alloc_of(h)->pages_released;
     for (int i = 0; i < N; i++) if (i % 1000) { ohm_decref(&v[i]->ob); v[i] = NULL; }
-    CHECK(h->alloc.pages_released > rel0);
+    CHECK(ohmi_alloc_of(h)->pages_released > rel0);
     int partly_released = 0;
-    for (struct alloc_arena *ar = h->alloc.arenas; ar; ar = ar->next)
+    for (struct alloc_arena *ar = ohmi_alloc_of(h)->arenas; ar; ar = ar->next)
         for (unsigned i = 0; i < ARENA_POOLS; i++)
             if (!((ar->free_mask >> i) & 1) && pool_kind(&ar->pools[i]) == POOL_GC &&
                 (ar->pools[i].flags >> POOL_REL_SHIFT))
@@ -172,7 +173,7 @@ static void test_walk_released_pages(void) {
     for (int k = (int)dropped; k < ns; k++) if (s[k]->id < 0 || s[k]->id >= N || s[k]->a) ok = 0;
     CHECK(ok);
     for (int k = (int)dropped; k < ns; k++) ohm_decref(&s[k]->ob);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     free(v);
     ohm_heap_destroy(h);
 }

@@ -1,7 +1,7 @@
 /* test_alloc_hooks.c — PEP 445 domains: counting allocators, the RAW domain, the arena
  * hook, the malloc bypass mode, fault injection, and OHM_MALLOCSTATS at destroy. */
 #include "check.h"
-#include "internal.h"
+#include "api/api.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -64,8 +64,8 @@ static void test_set_allocator(int debug) {
     CHECK_EQ_SIZE(raw.callocs, 1);
     CHECK_EQ_SIZE(raw.frees, 2);
     /* the internal entry points go through the tables too */
-    void *o = alloc_malloc(h, OHM_DOMAIN_MEM, 8);
-    alloc_free(h, OHM_DOMAIN_MEM, o);
+    void *o = ohmi_alloc_malloc(h, OHM_DOMAIN_MEM, 8);
+    ohmi_alloc_free(h, OHM_DOMAIN_MEM, o);
     CHECK_EQ_SIZE(mem.mallocs, 11);
     CHECK_EQ_SIZE(mem.frees, 12);
     /* back to the original: counts stop */
@@ -177,14 +177,14 @@ static void test_bypass(void) {
     CHECK_EQ_SIZE(st.arenas_allocated, 0);
     CHECK_EQ_SIZE(st.large_blocks, 100);
     static const ohm_type t = {.name = "T", .basicsize = 32, .flags = OHM_TYPE_GC};
-    ohm_object *o = alloc_object(h, 32, 1);
+    ohm_object *o = ohmi_alloc_object(h, 32, 1);
     CHECK(o && (o->ohm_bits & OHM_F_LARGE));
-    CHECK(alloc_heap_of(o) == h);
+    CHECK(ohmi_alloc_heap_of(o) == h);
     o->ohm_type = &t;
     size_t n = 0;
-    alloc_walk_objects(h, 1, count_obj, &n);
+    ohmi_alloc_walk_objects(h, 1, count_obj, &n);
     CHECK_EQ_SIZE(n, 1);
-    alloc_object_free(h, o);
+    ohmi_alloc_object_free(h, o);
     for (int i = 0; i < 100; i++) ohm_free(h, p[i]);
     ohm_heap_stats_get(h, &st);
     CHECK_EQ_SIZE(st.large_blocks, 0);
@@ -196,7 +196,7 @@ static void test_bypass(void) {
 static void test_fault_injection(void) {
     ohm_heap *h = heap_with(0, 0);
     void *p[5];
-    alloc_fail_after(h, 5);
+    ohmi_alloc_fail_after(h, 5);
     for (int i = 0; i < 5; i++) { p[i] = ohm_malloc(h, 24); CHECK(p[i] != NULL); }
     errno = 0;
     CHECK(ohm_malloc(h, 24) == NULL);
@@ -204,12 +204,12 @@ static void test_fault_injection(void) {
     CHECK_CONTAINS(ohm_last_error(h), "injected");
     CHECK(ohm_calloc(h, 2, 2) == NULL);
     CHECK(ohm_raw_malloc(h, 10) == NULL);
-    CHECK(alloc_object(h, 32, 1) == NULL);
+    CHECK(ohmi_alloc_object(h, 32, 1) == NULL);
     memset(p[0], 7, 24);
     CHECK(ohm_realloc(h, p[0], 4000) == NULL);            /* p[0] untouched */
     CHECK(((unsigned char *)p[0])[23] == 7);
     for (int i = 0; i < 5; i++) ohm_free(h, p[i]);
-    alloc_fail_after(h, -1);
+    ohmi_alloc_fail_after(h, -1);
     ohm_heap_stats st;
     ohm_heap_stats_get(h, &st);
     CHECK_EQ_SIZE(st.classes[1].blocks_in_use, 0);
@@ -221,7 +221,7 @@ static void test_fault_injection(void) {
     for (long k = 0; k < 50; k++) {
         void *v[50];
         int got = 0;
-        alloc_fail_after(h, k);
+        ohmi_alloc_fail_after(h, k);
         for (int i = 0; i < 50; i++) {
             v[i] = (i % 3 == 0) ? ohm_malloc(h, (size_t)i * 40) : ohm_raw_malloc(h, (size_t)i);
             if (v[i]) got++;
@@ -232,8 +232,8 @@ static void test_fault_injection(void) {
             if (i % 3 == 0) ohm_free(h, v[i]); else ohm_raw_free(h, v[i]);
         }
     }
-    alloc_fail_after(h, -1);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    ohmi_alloc_fail_after(h, -1);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     ohm_heap_stats_get(h, &st);
     CHECK_EQ_SIZE(st.large_blocks, 0);
     for (int c = 0; c < OHM_NB_CLASSES; c++) CHECK_EQ_SIZE(st.classes[c].blocks_in_use, 0);
@@ -243,7 +243,7 @@ static void test_fault_injection(void) {
 /* A memory cap: allocations beyond it fail, the heap stays usable under it. */
 static void test_limit(void) {
     ohm_heap *h = heap_with(0, 0);
-    alloc_set_limit(h, 3 * 1024 * 1024);       /* three arenas' worth */
+    ohmi_alloc_set_limit(h, 3 * 1024 * 1024);       /* three arenas' worth */
     enum { N = 200000 };
     void **v = malloc(N * sizeof *v);
     int got = 0;
@@ -257,14 +257,14 @@ static void test_limit(void) {
     CHECK(ohm_malloc(h, 64) == NULL);
     CHECK_EQ_INT(errno, ENOMEM);
     CHECK(ohm_malloc(h, 100000) == NULL);      /* large blocks count too */
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     for (int i = 0; i < got; i++) ohm_free(h, v[i]);
-    alloc_trim(h);
+    ohmi_alloc_trim(h);
     void *big = ohm_malloc(h, 2 * 1024 * 1024); /* room again */
     CHECK(big != NULL);
     CHECK(ohm_realloc(h, big, 4 * 1024 * 1024) == NULL);
     ohm_free(h, big);
-    alloc_set_limit(h, 0);
+    ohmi_alloc_set_limit(h, 0);
     free(v);
     ohm_heap_destroy(h);
 }
@@ -289,23 +289,22 @@ static void test_raw_threads(void) {
     CHECK(1);
 }
 
-/* While tracing is on, every call leaves the fast path (the trace hooks are the
- * tracing module's; here only the path is exercised). */
+/* While the heap is observed (tracing), every call leaves the fast path (the tracer
+ * is the observer, but it is not tracing: here only the path is exercised). */
 static void test_trace_path(void) {
     ohm_heap *h = heap_with(0, 0);
-    h->trace.active = 1;
-    alloc_update_slow(h);
-    CHECK(h->alloc.slow != 0);
+    ohmi_alloc_set_observing(h, 1, 0);
+    CHECK(ohmi_alloc_of(h)->slow != 0);
     void *p = ohm_malloc(h, 10);
     p = ohm_realloc(h, p, 1000);
-    ohm_object *o = alloc_object(h, 32, 1);
-    CHECK(o != NULL && alloc_heap_of(o) == h);
-    alloc_object_free(h, o);
+    ohm_object *o = ohmi_alloc_object(h, 32, 1);
+    CHECK(o != NULL && ohmi_alloc_heap_of(o) == h);
+    ohmi_alloc_object_free(h, o);
     ohm_free(h, p);
-    h->trace.active = 0;
-    alloc_update_slow(h);
+    ohmi_alloc_set_observing(h, 0, 0);
+    ohmi_alloc_update_slow(h);
 #ifndef OHM_SANITIZER
-    if (!h->alloc.valgrind) CHECK(h->alloc.slow == 0);   /* tools keep the slow paths */
+    if (!ohmi_alloc_of(h)->valgrind) CHECK(ohmi_alloc_of(h)->slow == 0);   /* tools keep the slow paths */
 #endif
     ohm_heap_destroy(h);
 }

@@ -1,7 +1,7 @@
 /* test_alloc_objects.c — object memory for the objects and gc subsystems:
- * alloc_object's header, pools of their own kind, alloc_heap_of, the walks. */
+ * ohmi_alloc_object's header, pools of their own kind, ohmi_alloc_heap_of, the walks. */
 #include "check.h"
-#include "internal.h"
+#include "api/api.h"
 
 #include <stdint.h>
 
@@ -30,7 +30,7 @@ static int walker(ohm_object *o, void *arg) {
 
 static struct walk walk(ohm_heap *h, int gc_only) {
     struct walk w = {0, 0, 0, 1, 0, 0};
-    CHECK_EQ_INT(alloc_walk_objects(h, gc_only, walker, &w), 0);
+    CHECK_EQ_INT(ohmi_alloc_walk_objects(h, gc_only, walker, &w), 0);
     return w;
 }
 
@@ -43,13 +43,13 @@ static void test_objects(int debug) {
     for (int i = 0; i < N; i++) {
         size_t n = 16 + (size_t)(i * 37) % (i % 50 == 0 ? 2000 : 497);
         int gc = i % 3 != 0;
-        o[i] = alloc_object(h, n, gc);
+        o[i] = ohmi_alloc_object(h, n, gc);
         CHECK(o[i] != NULL);
         CHECK_EQ_INT((uintptr_t)o[i] % 16, 0);
         CHECK_EQ_INT(o[i]->ohm_rc, 0);
         CHECK(o[i]->ohm_type == NULL);
         CHECK_EQ_INT(o[i]->ohm_bits, n + (debug ? 40 : 0) > OHM_SMALL_MAX ? OHM_F_LARGE : 0);
-        CHECK(alloc_heap_of(o[i]) == h);
+        CHECK(ohmi_alloc_heap_of(o[i]) == h);
         o[i]->ohm_rc = 1;
         o[i]->ohm_type = gc ? &gc_t : &plain_t;
         ngc += gc;
@@ -57,7 +57,7 @@ static void test_objects(int debug) {
         blk[i] = ohm_malloc(h, n);
         memset(blk[i], 0x5a, n);
     }
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     struct walk w = walk(h, 0);
     CHECK_EQ_SIZE(w.n, N);
     CHECK_EQ_SIZE(w.gc, ngc);
@@ -70,10 +70,10 @@ static void test_objects(int debug) {
     size_t left = 0, leftgc = 0;
     for (int i = 0; i < N; i++) {
         ohm_free(h, blk[i]);
-        if (i % 2) { alloc_object_free(h, o[i]); o[i] = NULL; }
+        if (i % 2) { ohmi_alloc_object_free(h, o[i]); o[i] = NULL; }
         else { left++; leftgc += i % 3 != 0; }
     }
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     w = walk(h, 0);
     CHECK_EQ_SIZE(w.n, left);
     CHECK_EQ_SIZE(w.gc, leftgc);
@@ -81,32 +81,32 @@ static void test_objects(int debug) {
     CHECK_EQ_SIZE(w.n, leftgc);
     /* reused slots come back clean */
     for (int i = 1; i < N; i += 2) {
-        o[i] = alloc_object(h, 48, 1);
+        o[i] = ohmi_alloc_object(h, 48, 1);
         CHECK(o[i]->ohm_type == NULL && o[i]->ohm_rc == 0 && o[i]->ohm_bits == 0);
     }
     w = walk(h, 0);
     CHECK_EQ_SIZE(w.n, left);      /* type NULL: not yet objects */
     /* a nonzero result stops the walk */
     struct walk s = {0, 0, 0, 1, 0, 10};
-    CHECK_EQ_INT(alloc_walk_objects(h, 0, walker, &s), 42);
+    CHECK_EQ_INT(ohmi_alloc_walk_objects(h, 0, walker, &s), 42);
     CHECK_EQ_SIZE(s.n, 10);
     /* a free-list keeper (type NULL, memory kept) is skipped too */
     o[0]->ohm_type = NULL;
     w = walk(h, 0);
     CHECK_EQ_SIZE(w.n, left - 1);
-    for (int i = 0; i < N; i++) if (o[i]) alloc_object_free(h, o[i]);
+    for (int i = 0; i < N; i++) if (o[i]) ohmi_alloc_object_free(h, o[i]);
     w = walk(h, 0);
     CHECK_EQ_SIZE(w.n, 0);
     ohm_heap_destroy(h);
 }
 
-/* Objects of two heaps: alloc_heap_of is O(1) and right for pool and large ones. */
+/* Objects of two heaps: ohmi_alloc_heap_of is O(1) and right for pool and large ones. */
 static void test_heap_of(void) {
     ohm_heap *a = heap_with(0), *b = heap_with(1);
     ohm_object *x[6];
-    for (int i = 0; i < 6; i++) x[i] = alloc_object(i % 2 ? b : a, i < 3 ? 32 : 4000, i % 2);
-    for (int i = 0; i < 6; i++) CHECK(alloc_heap_of(x[i]) == (i % 2 ? b : a));
-    for (int i = 0; i < 6; i++) alloc_object_free(i % 2 ? b : a, x[i]);
+    for (int i = 0; i < 6; i++) x[i] = ohmi_alloc_object(i % 2 ? b : a, i < 3 ? 32 : 4000, i % 2);
+    for (int i = 0; i < 6; i++) CHECK(ohmi_alloc_heap_of(x[i]) == (i % 2 ? b : a));
+    for (int i = 0; i < 6; i++) ohmi_alloc_object_free(i % 2 ? b : a, x[i]);
     ohm_heap_destroy(a);
     ohm_heap_destroy(b);
 }
@@ -116,23 +116,23 @@ static void test_walk_big(void) {
     ohm_heap *h = heap_with(0);
     enum { N = 200000 };
     ohm_object **o = malloc(N * sizeof *o);
-    for (int i = 0; i < N; i++) { o[i] = alloc_object(h, 32, 1); o[i]->ohm_type = &gc_t; }
+    for (int i = 0; i < N; i++) { o[i] = ohmi_alloc_object(h, 32, 1); o[i]->ohm_type = &gc_t; }
     struct walk w = walk(h, 1);
     CHECK_EQ_SIZE(w.n, N);
     size_t kept = 0;
     for (int i = 0; i < N; i++) {
         if (i % 997 == 0) { kept++; continue; }
-        alloc_object_free(h, o[i]);
+        ohmi_alloc_object_free(h, o[i]);
         o[i] = NULL;
     }
-    alloc_trim(h);
+    ohmi_alloc_trim(h);
     ohm_heap_stats st;
     ohm_heap_stats_get(h, &st);
     CHECK(st.pages_released > 1000);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     w = walk(h, 1);
     CHECK_EQ_SIZE(w.n, kept);
-    for (int i = 0; i < N; i++) if (o[i]) alloc_object_free(h, o[i]);
+    for (int i = 0; i < N; i++) if (o[i]) ohmi_alloc_object_free(h, o[i]);
     free(o);
     ohm_heap_destroy(h);
 }

@@ -1,9 +1,10 @@
 /* test_alloc_stress.c — a deterministic random mix of every allocator call (malloc,
  * calloc, realloc, free, RAW blocks, objects, trims, injected failures) in the three
  * modes (pools, debug hooks, bypass), checking every block's contents and the whole
- * heap's invariants (alloc_check) as it goes. */
+ * heap's invariants (ohmi_alloc_check) as it goes. */
 #include "check.h"
-#include "alloc_impl.h"
+#include "api/api.h"
+#include "alloc/alloc_impl.h"
 
 #include <stdint.h>
 
@@ -41,7 +42,7 @@ static void release(ohm_heap *h, struct slot *s) {
     if (!s->p) return;
     if (s->kind == 0) ohm_free(h, s->p);
     else if (s->kind == 1) ohm_raw_free(h, s->p);
-    else alloc_object_free(h, (ohm_object *)s->p);
+    else ohmi_alloc_object_free(h, (ohm_object *)s->p);
     s->p = NULL;
 }
 
@@ -62,8 +63,8 @@ static void run(int debug, int use_malloc, uint64_t seed) {
         struct slot *x = &s[rnd() % SLOTS];
         if (x->p && !intact(x)) damaged++;
         unsigned what = (unsigned)(rnd() % 16);
-        if (op % 20000 == 10000) alloc_fail_after(h, (long)(rnd() % 50));   /* a window of failures */
-        if (op % 20000 == 10300) alloc_fail_after(h, -1);
+        if (op % 20000 == 10000) ohmi_alloc_fail_after(h, (long)(rnd() % 50));   /* a window of failures */
+        if (op % 20000 == 10300) ohmi_alloc_fail_after(h, -1);
         if (x->p && what < 4 && x->kind != 2) {                  /* realloc */
             size_t n = rsize();
             unsigned char *q = x->kind == 0 ? ohm_realloc(h, x->p, n) : ohm_raw_realloc(h, x->p, n);
@@ -81,8 +82,8 @@ static void run(int debug, int use_malloc, uint64_t seed) {
         x->n = rsize();
         if (x->kind == 2) {
             if (x->n < sizeof(ohm_object)) x->n = sizeof(ohm_object);
-            ohm_object *o = alloc_object(h, x->n, (int)(rnd() & 1));
-            if (o) { o->ohm_type = &obj_t; if (alloc_heap_of(o) != h) damaged++; }
+            ohm_object *o = ohmi_alloc_object(h, x->n, (int)(rnd() & 1));
+            if (o) { o->ohm_type = &obj_t; if (ohmi_alloc_heap_of(o) != h) damaged++; }
             x->p = (unsigned char *)o;
         } else if (what == 11) {
             x->p = ohm_calloc(h, 1, x->n);
@@ -94,20 +95,20 @@ static void run(int debug, int use_malloc, uint64_t seed) {
         if ((uintptr_t)x->p % 16) damaged++;
         fill(x);
         if (op % 10000 == 0) {
-            CHECK_EQ_INT(alloc_check(h, stderr), 0);
-            if (op % 30000 == 0) alloc_trim(h);
+            CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
+            if (op % 30000 == 0) ohmi_alloc_trim(h);
         }
     }
     CHECK_EQ_INT(damaged, 0);
     CHECK(failures > 0);                 /* the failure windows did fail some calls */
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     size_t objects = 0;
     for (int i = 0; i < SLOTS; i++) objects += s[i].p && s[i].kind == 2;
     size_t walked = 0;
-    alloc_walk_objects(h, 0, count, &walked);
+    ohmi_alloc_walk_objects(h, 0, count, &walked);
     CHECK_EQ_SIZE(walked, objects);
     for (int i = 0; i < SLOTS; i += 2) release(h, &s[i]);       /* the rest: destroy */
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 

@@ -2,7 +2,7 @@
  * underrun, double free, wrong domain, wrong heap, never allocated), run in a child
  * process, asserting the message, the address, the size and the hex dump. */
 #include "check.h"
-#include "internal.h"
+#include "api/api.h"
 
 #include <stdint.h>
 
@@ -25,22 +25,22 @@ static void test_patterns(void) {
     for (int i = 1; i <= 7; i++) CHECK_EQ_INT(p[-i], 0xFD);   /* guards */
     CHECK_EQ_INT(p[-8], 'm');                    /* API id */
     for (int i = 0; i < 8; i++) CHECK_EQ_INT(p[24 + i], 0xFD);
-    CHECK_EQ_SIZE(alloc_usable_size(H, p), 24);
+    CHECK_EQ_SIZE(ohmi_alloc_usable_size(H, p), 24);
     unsigned char *c = ohm_calloc(H, 4, 4);
     CHECK(c[0] == 0 && c[15] == 0 && c[16] == 0xFD);
     unsigned char *r = ohm_raw_malloc(H, 5);
     CHECK_EQ_INT(r[-8], 'r');
     p = ohm_realloc(H, p, 600);                  /* content kept, new tail guarded */
     CHECK(p[0] == 0xCD && p[23] == 0xCD && p[24] == 0xCD && p[600] == 0xFD);
-    ohm_object *o = alloc_object(H, 48, 1);
+    ohm_object *o = ohmi_alloc_object(H, 48, 1);
     CHECK_EQ_INT(((unsigned char *)o)[-8], 'o');
     CHECK(o->ohm_type == NULL && o->ohm_rc == 0);
     ohm_free(H, p);
     ohm_free(H, c);
     ohm_raw_free(H, r);
-    alloc_object_free(H, o);
+    ohmi_alloc_object_free(H, o);
 #ifndef OHM_SANITIZER
-    if (!H->alloc.valgrind) {   /* reading freed memory on purpose: not under the tools */
+    if (!ohmi_alloc_of(H)->valgrind) {   /* reading freed memory on purpose: not under the tools */
         /* freed: DEADBYTE (a pool block; nothing reuses it before we look) */
         unsigned char *d = ohm_malloc(H, 40), *keep = ohm_malloc(H, 40);
         ohm_free(H, d);
@@ -66,7 +66,7 @@ static unsigned char *P;
 static void do_overrun(void *arg) { (void)arg; P[24] = 'x'; ohm_free(H, P); }
 static void do_underrun(void *arg) { (void)arg; P[-1] = 0; ohm_free(H, P); }
 static void do_double_free(void *arg) { (void)arg; ohm_free(H, P); ohm_free(H, P); }
-static void do_wrong_domain_obj(void *arg) { (void)arg; alloc_free(H, OHM_DOMAIN_OBJ, P); }
+static void do_wrong_domain_obj(void *arg) { (void)arg; ohmi_alloc_free(H, OHM_DOMAIN_OBJ, P); }
 static void do_wrong_domain_raw(void *arg) { (void)arg; ohm_raw_free(H, P); }
 static void do_wrong_heap(void *arg) { (void)arg; ohm_free(H2, P); }
 static void do_interior(void *arg) { (void)arg; ohm_free(H, P + 16); }
@@ -79,7 +79,7 @@ static void do_object_overrun(void *arg) {
     (void)arg;
     ohm_object *o = (ohm_object *)P;
     ((unsigned char *)o)[48] = 1;
-    alloc_object_free(H, o);
+    ohmi_alloc_object_free(H, o);
 }
 static void do_large_double_free(void *arg) { (void)arg; ohm_free(H, P); ohm_free(H, P); }
 
@@ -118,9 +118,9 @@ static void test_deaths(void) {
     expect_death(do_large_double_free, NULL, "pointer was never allocated");
     ohm_free(H, P);
 
-    P = (unsigned char *)alloc_object(H, 48, 1);
-    expect(do_object_overrun, "alloc_object_free: buffer overrun", "API 'o'");
-    alloc_object_free(H, (ohm_object *)P);
+    P = (unsigned char *)ohmi_alloc_object(H, 48, 1);
+    expect(do_object_overrun, "ohmi_alloc_object_free: buffer overrun", "API 'o'");
+    ohmi_alloc_object_free(H, (ohm_object *)P);
 }
 
 /* Release-mode heaps still refuse pointers that are none of theirs. */

@@ -5,7 +5,7 @@
  */
 #include "check.h"
 #include "gc_types.h"
-#include "internal.h"
+#include "api/api.h"
 
 static ohm_heap *new_heap(void) {
     ohm_config cfg;

@@ -11,7 +11,7 @@
  * finalizers, and weakrefs watch random nodes.
  */
 #include "check.h"
-#include "internal.h"
+#include "api/api.h"
 
 enum { MAXN = 6000, KIDS = 4 };
 

@@ -4,11 +4,12 @@
  * (pool_arm_empty) and still counts, fills, empties and trims right. */
 #include "check.h"
 #include "gc_types.h"
-#include "alloc_impl.h"
+#include "api/api.h"
+#include "alloc/alloc_impl.h"
 
 /* Every young member knows its index; tracked == young[0] + young[1] + old members. */
 static void check_young(ohm_heap *h, ohm_object **objs, size_t n) {
-    struct gc_state *g = &h->gc;
+    struct gc_state *g = ohmi_gc_of(h);
     int bad = 0;
     for (int gen = 0; gen < 2; gen++)
         for (size_t i = 0; i < g->young[gen].len; i++) {
@@ -58,8 +59,8 @@ static void test_young_vectors(void) {
     CHECK_EQ_SIZE(count[0], live);
     /* generation 1: survivors of a young collection, released from young[1] */
     CHECK_EQ_SIZE(ohm_gc_collect(h, 0), 0);
-    CHECK_EQ_SIZE(h->gc.young[0].len, 0);
-    CHECK_EQ_SIZE(h->gc.young[1].len, live);
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->young[0].len, 0);
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->young[1].len, live);
     for (size_t i = 0; i < N; i += 2)
         if (objs[i]) { ohm_decref(objs[i]); objs[i] = NULL; }
     check_young(h, objs, N);
@@ -67,7 +68,7 @@ static void test_young_vectors(void) {
     ohm_object *extra = ohm_new(h, &node_type);
     CHECK_EQ_INT(extra->ohm_bits & OHM_FLAG_MASK, OHM_F_TRACKED | GC_GEN0);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);
-    CHECK_EQ_SIZE(h->gc.young[0].len + h->gc.young[1].len, 0);
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->young[0].len + ohmi_gc_of(h)->young[1].len, 0);
     ohm_decref(extra);
     for (size_t i = 1; i < N; i += 4)
         if (objs[i]) { ohm_decref(objs[i]); objs[i] = NULL; }
@@ -79,9 +80,9 @@ static void test_young_vectors(void) {
         if (objs[i]) { ohm_decref(objs[i]); objs[i] = NULL; frozen--; }
     CHECK_EQ_SIZE(frozen, 0);
     CHECK_EQ_SIZE(ohm_gc_get_freeze_count(h), 0);
-    CHECK_EQ_SIZE(h->gc.tracked, 1);
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->tracked, 1);
     ohm_decref(young);
-    CHECK_EQ_SIZE(h->gc.tracked, 0);
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->tracked, 0);
     ohm_heap_destroy(h);
 }
 
@@ -100,11 +101,11 @@ static void test_trigger(void) {
     ohm_gc_get_count(h, count);
     CHECK_EQ_SIZE(count[0], 50);
     CHECK_EQ_INT(nodes_freed, 0);
-    CHECK_EQ_SIZE(h->gc.tracked, 50);
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->tracked, 50);
     ohm_gc_enable(h);
     ohm_object *o = ohm_new(h, &node_type);
     CHECK_EQ_INT(nodes_freed, 50);
-    CHECK_EQ_SIZE(h->gc.tracked, 1);
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->tracked, 1);
     CHECK(ohm_gc_is_tracked(o));
     ohm_decref(o);
     CHECK_EQ_INT(nodes_freed, 51);
@@ -118,25 +119,25 @@ static void test_containers(void) {
         ohm_object *l = ohm_list_new(h), *t = ohm_tuple_new(h, 3);
         CHECK(ohm_gc_is_tracked(l));
         CHECK(ohm_gc_is_tracked(t));
-        CHECK_EQ_SIZE(h->gc.tracked, 2);
+        CHECK_EQ_SIZE(ohmi_gc_of(h)->tracked, 2);
         CHECK_EQ_INT(gc_word(t), 1);
         ohm_decref(l);                 /* swap-remove: t takes index 0 */
         CHECK_EQ_INT(gc_word(t), 0);
-        CHECK(h->gc.young[0].items[0] == t);
+        CHECK(ohmi_gc_of(h)->young[0].items[0] == t);
         ohm_decref(t);
-        CHECK_EQ_SIZE(h->gc.tracked, 0);
-        CHECK_EQ_SIZE(h->gc.young[0].len, 0);
+        CHECK_EQ_SIZE(ohmi_gc_of(h)->tracked, 0);
+        CHECK_EQ_SIZE(ohmi_gc_of(h)->young[0].len, 0);
     }
     ohm_heap_destroy(h);
 }
 
 /* A one-block churn on an armed pool, a burst past a page of blocks, and an armed
- * empty head that got a pool behind it (alloc_trim gives it back). */
+ * empty head that got a pool behind it (ohmi_alloc_trim gives it back). */
 static void test_pool_arm(void) {
     ohm_heap *h = ohm_heap_new(NULL);
     const size_t sz = 496;                        /* class 30: nothing else uses it */
     const unsigned cls = SIZE_CLASS(sz);
-    struct alloc_state *a = &h->alloc;
+    struct alloc_state *a = ohmi_alloc_of(h);
     void *p = ohm_malloc(h, sz);
     struct alloc_pool *pl = pool_of(p);
     ohm_free(h, p);
@@ -152,18 +153,18 @@ static void test_pool_arm(void) {
     }
     CHECK(same);
     CHECK_EQ_SIZE(pool_used(pl), 0);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     /* past the armed watermark and back: halving events down to empty, re-armed */
     size_t cap = pool_capacity(pl);
     void **blk = malloc((cap + 1) * sizeof *blk);
     for (size_t i = 0; i < cap / 2; i++) blk[i] = ohm_malloc(h, sz);
     CHECK_EQ_SIZE(pool_used(pl), cap / 2);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     for (size_t i = 0; i < cap / 2; i++) ohm_free(h, blk[i]);
     CHECK_EQ_SIZE(pool_used(pl), 0);
     CHECK(a->used[POOL_PLAIN][cls] == pl);
     CHECK_EQ_INT(pl->bias, PAGE_SIZE / CLASS_SIZE(cls));
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     /* fill pl: the next block comes from a second pool, the only one listed */
     for (size_t i = 0; i < cap; i++) blk[i] = ohm_malloc(h, sz);
     CHECK_EQ_SIZE(pool_used(pl), cap);
@@ -176,14 +177,14 @@ static void test_pool_arm(void) {
     ohm_free(h, blk[0]);                          /* pl rejoins behind p2 */
     CHECK(p2->next == pl);
     CHECK_EQ_SIZE(pool_used(pl), cap - 1);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
-    alloc_trim(h);                                /* the empty head goes back */
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
+    ohmi_alloc_trim(h);                                /* the empty head goes back */
     CHECK(a->used[POOL_PLAIN][cls] == pl);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     for (size_t i = 1; i < cap; i++) ohm_free(h, blk[i]);
     CHECK_EQ_SIZE(pool_used(pl), 0);
     CHECK(a->used[POOL_PLAIN][cls] == pl);
-    CHECK_EQ_INT(alloc_check(h, stderr), 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
     free(blk);
     ohm_heap_destroy(h);
 }

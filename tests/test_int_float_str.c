@@ -4,7 +4,7 @@
 #include "check.h"
 #include "ohm.h"
 
-void obj_print_freelists(ohm_heap *h, FILE *out);   /* internal: the stats lines */
+void ohmi_obj_print_freelists(ohm_heap *h, FILE *out);   /* internal: the stats lines */
 
 static ohm_heap *heap(void) {
     ohm_config cfg;
@@ -52,7 +52,7 @@ static void test_small_ints(void) {
 static size_t freelist_count(ohm_heap *h, const char *what) {
     char buf[8192] = "", needle[64];
     FILE *f = fmemopen(buf, sizeof buf - 1, "w");
-    obj_print_freelists(h, f);
+    ohmi_obj_print_freelists(h, f);
     fclose(f);
     snprintf(needle, sizeof needle, " free %s *", what);
     char *p = strstr(buf, needle);

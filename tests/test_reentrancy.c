@@ -2,7 +2,7 @@
  * during a deferred (trashcan) release, a user `equal` that mutates the dict being
  * searched, and a range iterator whose allocation fails. */
 #include "check.h"
-#include "internal.h"
+#include "api/api.h"
 
 /* ---------------------------------------------- weakrefs and the trashcan */
 
@@ -107,10 +107,10 @@ static void test_range_next_failure(void) {
     CHECK_EQ_INT(ohm_int_value(a), 1000);
     ohm_decref(a);
     ohm_clear_freelists(h);
-    alloc_fail_after(h, 0);
+    ohmi_alloc_fail_after(h, 0);
     CHECK(ohm_iter_next(it) == NULL);
     CHECK(ohm_last_error(h)[0] != '\0');   /* an error, not the end */
-    alloc_fail_after(h, -1);
+    ohmi_alloc_fail_after(h, -1);
     ohm_object *b = ohm_iter_next(it);      /* 1001 was not skipped */
     CHECK(b != NULL);
     if (b) CHECK_EQ_INT(ohm_int_value(b), 1001);

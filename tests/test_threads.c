@@ -2,7 +2,7 @@
  * objects, reallocs, trims) while the others do the same; run under TSan by
  * `make tsan`, it proves the fast paths share no mutable state between heaps. */
 #include "check.h"
-#include "internal.h"
+#include "api/api.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -48,14 +48,14 @@ static void *worker(void *arg) {
         }
         len[k] = n;
         memset(slot[k], tag, n);
-        if (objs[k]) alloc_object_free(h, objs[k]);
-        objs[k] = alloc_object(h, 16 + n % 100, (int)(s & 1));
+        if (objs[k]) ohmi_alloc_object_free(h, objs[k]);
+        objs[k] = ohmi_alloc_object(h, 16 + n % 100, (int)(s & 1));
         objs[k]->ohm_type = (s & 1) ? &obj_t : &obj_t;
-        if (alloc_heap_of(objs[k]) != h) j->errors++;
-        if (r % 20000 == 0) alloc_trim(h);
+        if (ohmi_alloc_heap_of(objs[k]) != h) j->errors++;
+        if (r % 20000 == 0) ohmi_alloc_trim(h);
     }
-    alloc_walk_objects(h, 0, count, &j->walked);
-    j->errors += alloc_check(h, stderr);
+    ohmi_alloc_walk_objects(h, 0, count, &j->walked);
+    j->errors += ohmi_alloc_check(h, stderr);
     ohm_heap_destroy(h);   /* the live blocks go with it */
     memset(slot, 0, sizeof slot);
     memset(objs, 0, sizeof objs);

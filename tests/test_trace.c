@@ -2,7 +2,7 @@
  * realloc and free, peak, tracebacks (call sites, native frames, a host provider),
  * OHM_TRACEMALLOC, the traces table under churn. */
 #include "check.h"
-#include "trace_impl.h"
+#include "trace/trace_impl.h"
 
 static ohm_heap *new_heap(void) {
     ohm_config cfg;
@@ -206,7 +206,7 @@ static void check_native(const char *method) {
     tb = ohm_trace_get_traceback(h, r);
     CHECK(tb != NULL && tb->nframe >= 1);
     FILE *out = tmpfile();
-    trace_print_origin(h, p, out);
+    ohmi_trace_print_origin(h, p, out);
     char buf[4096] = { 0 };
     rewind(out);
     size_t got = fread(buf, 1, sizeof buf - 1, out);
@@ -388,13 +388,13 @@ static void test_big(void) {
     CHECK_EQ_INT(ohm_trace_start(h, 1), 0);
     const void *a = (const void *)(uintptr_t)0x100000, *b = (const void *)(uintptr_t)0x200000;
     size_t big = (size_t)5 << 30;
-    trace_on_alloc(h, OHM_DOMAIN_RAW, a, big);
-    trace_on_alloc(h, OHM_DOMAIN_RAW, b, 100);
+    ohmi_trace_on_alloc(h, OHM_DOMAIN_RAW, a, big);
+    ohmi_trace_on_alloc(h, OHM_DOMAIN_RAW, b, 100);
     size_t cur, peak;
     ohm_trace_get_traced_memory(h, &cur, &peak);
     CHECK_EQ_SIZE(cur, big + 100);
-    trace_on_alloc(h, OHM_DOMAIN_RAW, a, big + 1);     /* same address again: replaced */
-    trace_on_alloc(h, OHM_DOMAIN_RAW, b, big + 2);     /* small -> big */
+    ohmi_trace_on_alloc(h, OHM_DOMAIN_RAW, a, big + 1);     /* same address again: replaced */
+    ohmi_trace_on_alloc(h, OHM_DOMAIN_RAW, b, big + 2);     /* small -> big */
     ohm_trace_get_traced_memory(h, &cur, &peak);
     CHECK_EQ_SIZE(cur, 2 * big + 3);
     ohm_snapshot *s = ohm_snapshot_take(h);
@@ -404,15 +404,15 @@ static void test_big(void) {
     for (size_t i = 0; i < n; i++) { sum += tr[i].size; CHECK_EQ_INT(tr[i].domain, OHM_DOMAIN_RAW); }
     CHECK_EQ_SIZE(sum, 2 * big + 3);
     ohm_snapshot_free(s);
-    trace_on_alloc(h, OHM_DOMAIN_RAW, a, 7);           /* big -> small */
+    ohmi_trace_on_alloc(h, OHM_DOMAIN_RAW, a, 7);           /* big -> small */
     ohm_trace_get_traced_memory(h, &cur, &peak);
     CHECK_EQ_SIZE(cur, big + 9);
     CHECK_EQ_SIZE(peak, 2 * big + 3);
-    trace_on_free(h, OHM_DOMAIN_RAW, b);
-    trace_on_free(h, OHM_DOMAIN_RAW, a);
+    ohmi_trace_on_free(h, OHM_DOMAIN_RAW, b);
+    ohmi_trace_on_free(h, OHM_DOMAIN_RAW, a);
     ohm_trace_get_traced_memory(h, &cur, &peak);
     CHECK_EQ_SIZE(cur, 0);
-    CHECK_EQ_SIZE(h->trace.nbig, 0);
+    CHECK_EQ_SIZE(ohmi_trace_of(h)->nbig, 0);
     ohm_heap_destroy(h);
 }
 

@@ -2,7 +2,7 @@
  * bytes when dumped again, and EVERY truncation and every single-bit flip of a small
  * dump rejected with "offset N: reason". */
 #include "check.h"
-#include "trace_impl.h"
+#include "trace/trace_impl.h"
 
 static ohm_heap *new_heap(void) {
     ohm_config cfg;
@@ -72,8 +72,8 @@ static void test_roundtrip(void) {
     ohm_trace_set_frame_provider(h, script_frames, &sc);
     p[3] = ohm_malloc(h, 4000);
     sc.line = 13;
-    p[4] = alloc_malloc(h, OHM_DOMAIN_OBJ, 48);
-    p[5] = alloc_malloc(h, OHM_DOMAIN_RAW, 7);
+    p[4] = ohmi_alloc_malloc(h, OHM_DOMAIN_OBJ, 48);
+    p[5] = ohmi_alloc_malloc(h, OHM_DOMAIN_RAW, 7);
     ohm_snapshot *s = ohm_snapshot_take(h);
     CHECK_EQ_INT(ohm_snapshot_dump(s, path), 0);
     char err[256] = "x";
@@ -108,15 +108,15 @@ static void test_roundtrip(void) {
     size_t bad = 0, noffset = 0;
     for (size_t n = 0; n < len1; n++) {
         err[0] = '\0';
-        ohm_snapshot *t = snapshot_parse(d1, n, err, sizeof err);
+        ohm_snapshot *t = ohmi_snapshot_parse(d1, n, err, sizeof err);
         if (t) { bad++; ohm_snapshot_free(t); }
         if (strncmp(err, "offset ", 7)) noffset++;
     }
     CHECK_EQ_SIZE(bad, 0);
     CHECK_EQ_SIZE(noffset, 0);
-    snapshot_parse(d1, 20, err, sizeof err);
+    ohmi_snapshot_parse(d1, 20, err, sizeof err);
     CHECK_EQ_STR(err, "offset 20: truncated header: 4 bytes needed, 0 left");
-    snapshot_parse(d1, len1 - 3, err, sizeof err);
+    ohmi_snapshot_parse(d1, len1 - 3, err, sizeof err);
     char want[128];
     snprintf(want, sizeof want, "offset %zu: truncated checksum: 8 bytes needed, 5 left", len1 - 8);
     CHECK_EQ_STR(err, want);
@@ -130,7 +130,7 @@ static void test_roundtrip(void) {
             memcpy(c, d1, len1);
             c[i] ^= (unsigned char)(1u << bit);
             err[0] = '\0';
-            ohm_snapshot *t = snapshot_parse(c, len1, err, sizeof err);
+            ohm_snapshot *t = ohmi_snapshot_parse(c, len1, err, sizeof err);
             if (t) { bad++; ohm_snapshot_free(t); }
             if (strncmp(err, "offset ", 7)) noffset++;
         }
@@ -139,26 +139,26 @@ static void test_roundtrip(void) {
     /* a few named reasons */
     memcpy(c, d1, len1);
     c[0] = 'X';
-    snapshot_parse(c, len1, err, sizeof err);
+    ohmi_snapshot_parse(c, len1, err, sizeof err);
     CHECK_EQ_STR(err, "offset 0: bad magic: not an ohm snapshot");
     memcpy(c, d1, len1);
     c[8] = 9;
-    snapshot_parse(c, len1, err, sizeof err);
+    ohmi_snapshot_parse(c, len1, err, sizeof err);
     CHECK_EQ_STR(err, "offset 8: unsupported version 9 (this library reads 1)");
     memcpy(c, d1, len1);
     c[len1 - 1] ^= 0x80;
-    snapshot_parse(c, len1, err, sizeof err);
+    ohmi_snapshot_parse(c, len1, err, sizeof err);
     CHECK_CONTAINS(err, "checksum mismatch");
     unsigned char *e = malloc(len1 + 1);   /* trailing garbage */
     memcpy(e, d1, len1);
     e[len1] = 0;
-    snapshot_parse(e, len1 + 1, err, sizeof err);
+    ohmi_snapshot_parse(e, len1 + 1, err, sizeof err);
     snprintf(want, sizeof want, "offset %zu: 1 bytes after the checksum", len1);
     CHECK_EQ_STR(err, want);
     /* a string count far beyond the file */
     memcpy(c, d1, len1);
     c[32] = 0xff; c[33] = 0xff; c[34] = 0xff; c[35] = 0x7f;
-    snapshot_parse(c, len1, err, sizeof err);
+    ohmi_snapshot_parse(c, len1, err, sizeof err);
     CHECK_CONTAINS(err, "offset 32: 2147483647 strings need");
 
     CHECK(ohm_snapshot_load("/nonexistent/ohm.snap", err, sizeof err) == NULL);
@@ -170,8 +170,8 @@ static void test_roundtrip(void) {
     ohm_snapshot_free(l);
     ohm_snapshot_free(s);
     for (int i = 0; i < 4; i++) ohm_free(h, p[i]);
-    alloc_free(h, OHM_DOMAIN_OBJ, p[4]);
-    alloc_free(h, OHM_DOMAIN_RAW, p[5]);
+    ohmi_alloc_free(h, OHM_DOMAIN_OBJ, p[4]);
+    ohmi_alloc_free(h, OHM_DOMAIN_RAW, p[5]);
     ohm_heap_destroy(h);
     unlink(path);
 }

@@ -2,7 +2,7 @@
  * seed; statistics are unbiased estimates, checked within bounds (several standard
  * deviations: the seed is fixed, so the outcome is too). */
 #include "check.h"
-#include "trace_impl.h"
+#include "trace/trace_impl.h"
 
 #include <math.h>
 

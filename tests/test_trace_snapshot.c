@@ -1,7 +1,7 @@
 /* test_trace_snapshot.c — snapshots: compare, filters (file glob, line, all frames,
  * domain, inclusive/exclusive), formatting as tracemalloc formats. */
 #include "check.h"
-#include "trace_impl.h"
+#include "trace/trace_impl.h"
 
 static ohm_heap *new_heap(void) {
     ohm_config cfg;
@@ -121,7 +121,7 @@ static void test_filters(void) {
     for (int i = 0; i < 3; i++) p[i] = ohm_malloc(h, 100);      /* parse.py:20 <- main.py:5 */
     sc.f[0] = "main.py"; sc.l[0] = 9;
     for (int i = 0; i < 2; i++) q[i] = ohm_malloc(h, 10);       /* main.py:9 <- main.py:5 */
-    for (int i = 0; i < 2; i++) o[i] = alloc_malloc(h, OHM_DOMAIN_OBJ, 1000);   /* OBJ domain */
+    for (int i = 0; i < 2; i++) o[i] = ohmi_alloc_malloc(h, OHM_DOMAIN_OBJ, 1000);   /* OBJ domain */
     ohm_snapshot *s = ohm_snapshot_take(h);
     size_t bytes;
 
@@ -174,7 +174,7 @@ static void test_filters(void) {
     ohm_snapshot_free(d);
     for (int i = 0; i < 3; i++) ohm_free(h, p[i]);
     for (int i = 0; i < 2; i++) ohm_free(h, q[i]);
-    for (int i = 0; i < 2; i++) alloc_free(h, OHM_DOMAIN_OBJ, o[i]);
+    for (int i = 0; i < 2; i++) ohmi_alloc_free(h, OHM_DOMAIN_OBJ, o[i]);
     ohm_heap_destroy(h);
 }
 

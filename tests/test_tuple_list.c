@@ -4,11 +4,11 @@
 #include "check.h"
 #include "ohm.h"
 
-#include "internal.h"   /* obj_untrack_candidate, the tracked flag, gc_on_release */
+#include "api/api.h"   /* ohmi_obj_untrack_candidate, the tracked flag, ohmi_gc_on_release */
 
 /* Until the collector's public functions are merged: the flag, and its untrack hook. */
 static int tracked(const ohm_object *o) { return (o->ohm_bits & OHM_F_TRACKED) != 0; }
-static void untrack(ohm_object *o) { gc_on_release(o); }
+static void untrack(ohm_object *o) { ohmi_gc_on_release(o); }
 
 static ohm_heap *heap(void) {
     ohm_config cfg;
@@ -94,20 +94,20 @@ static void test_tuple(void) {
 static void test_untrack_candidates(void) {
     ohm_heap *h = heap();
     ohm_object *t = ohm_tuple_new(h, 2), *i = ohm_int_new(h, 5), *s = ohm_str_new(h, "s1", 2);
-    CHECK(!obj_untrack_candidate(t));                /* NULL items */
+    CHECK(!ohmi_obj_untrack_candidate(t));                /* NULL items */
     ohm_tuple_set(t, 0, i);
     ohm_tuple_set(t, 1, s);
-    CHECK(obj_untrack_candidate(t));
+    CHECK(ohmi_obj_untrack_candidate(t));
     ohm_object *l = ohm_list_new(h);
-    CHECK(!obj_untrack_candidate(l));                /* lists never */
+    CHECK(!ohmi_obj_untrack_candidate(l));                /* lists never */
     ohm_tuple_set(t, 1, l);
-    CHECK(!obj_untrack_candidate(t));
+    CHECK(!ohmi_obj_untrack_candidate(t));
     ohm_object *d = ohm_dict_new(h);
-    CHECK(obj_untrack_candidate(d));
+    CHECK(ohmi_obj_untrack_candidate(d));
     ohm_dict_set(d, s, i);
-    CHECK(obj_untrack_candidate(d));
+    CHECK(ohmi_obj_untrack_candidate(d));
     ohm_dict_set(d, i, l);
-    CHECK(!obj_untrack_candidate(d));
+    CHECK(!ohmi_obj_untrack_candidate(d));
     /* an untracked tuple that receives a GC item is tracked again */
     ohm_object *u = ohm_tuple_new(h, 1);
     ohm_tuple_set(u, 0, i);

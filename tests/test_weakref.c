@@ -6,7 +6,7 @@
  */
 #include "check.h"
 #include "gc_types.h"
-#include "internal.h"
+#include "api/api.h"
 
 static ohm_heap *new_heap(void) {
     ohm_config cfg;
@@ -245,7 +245,7 @@ static void test_many(void) {
         if (refs2[i]) { if (ohm_weakref_get(refs2[i])) bad++; ohm_decref(refs2[i]); }
     }
     CHECK_EQ_INT(bad, 0);
-    CHECK_EQ_SIZE(h->gc.weakrefs.len, 0);
+    CHECK_EQ_SIZE(ohmi_obj_of(h)->weakrefs.len, 0);
     ohm_heap_destroy(h);
 }
 

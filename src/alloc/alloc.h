@@ -1,0 +1,252 @@
+/*
+ * alloc.h — the private heap's allocator, the layer above base/ (arena.c, pool.c,
+ * large.c, alloc.c, debug.c, stats.c, check.c): its interface for the layers above,
+ * and the state a heap embeds. The allocator's own internals are in alloc_impl.h.
+ *
+ * Invariants the rest of ohm may rely on:
+ *  - every block and object is 16-byte aligned;
+ *  - objects (ohmi_alloc_object) live in pools of their own kind (non-GC or GC objects),
+ *    never next to plain blocks, or outside the pools with OHM_F_LARGE set;
+ *  - a free object slot always has type == NULL (ohmi_alloc_object_free sets it), so
+ *    ohmi_alloc_walk_objects sees exactly the live objects;
+ *  - ohmi_alloc_of(h)->slow is nonzero whenever any call must leave the fast path (debug hooks,
+ *    tracing, a hooked domain, bypass mode, fault injection, valgrind/ASan tracking).
+ *    Whoever changes one of those conditions calls ohmi_alloc_update_slow(h).
+ */
+#ifndef OHM_ALLOC_H
+#define OHM_ALLOC_H
+
+#include "base/base.h"
+
+#include <pthread.h>
+#include <stdio.h>
+
+#define ALLOC_NKINDS 3   /* pool kinds: plain blocks, objects, GC objects */
+
+/* A pool's header: 32 bytes, kept in its arena's first page (not in the pool), so
+ * every byte of a pool's 16 KiB is blocks and every page of it can go back to the OS. */
+struct alloc_pool {
+    void *freelist;                 /* first free block; each holds the next at offset 0 */
+    struct alloc_pool *next, *prev; /* the used list of its (kind, class) */
+    uint16_t ref;                   /* blocks in use minus bias: the fast paths' counter */
+    uint16_t bias;                  /* the free fast path calls ohmi_pool_on_zero when the pool
+                                       has bias blocks in use (see pool.c) */
+    uint16_t bump;                  /* offset of the first never-carved block */
+    uint8_t cls;                    /* size class: block size (cls + 1) * 16 */
+    uint8_t flags;                  /* POOL_FULL | kind << 1 | released-page bits << 4 */
+};
+
+/* Pages to madvise, gathered so that adjacent ranges go in one call. */
+struct release_batch { char *start, *end; size_t pages; };
+
+struct alloc_arena;
+struct alloc_large_ent;
+struct alloc_raw;
+
+/* Debug hooks' context per domain: the hooks wrap the domain's base allocator. */
+struct alloc_debug_ctx {
+    ohm_heap *heap;
+    ohm_domain domain;
+    ohm_allocator base;             /* what the hooks wrap */
+};
+
+/* The allocator's observer, installed by a layer above (the tracer) with
+ * ohmi_alloc_observe. While the heap is observed, every block of every domain,
+ * objects included, is reported as it is allocated and freed. Each hook runs on the
+ * heap's own thread, except RAW-domain hooks, which may run on any thread. */
+struct ohmi_alloc_observer {
+    void (*on_alloc)(ohm_heap *h, ohm_domain d, const void *p, size_t n);
+    void (*on_free)(ohm_heap *h, ohm_domain d, const void *p);
+    /* The same for a pool block (p in the heap's arenas) on the paths where the
+     * observer is the only reason to leave the fast paths (`direct`). */
+    void (*on_pool_alloc)(ohm_heap *h, ohm_domain d, const void *p, size_t n);
+    void (*on_pool_free)(ohm_heap *h, ohm_domain d, const void *p);
+    /* Sampling: the byte countdown (sample_left) ran out. sample_expired says whether
+     * to sample this block (1) or not (0, and it rearmed the countdown); a sampled
+     * block comes from the large blocks and is reported with on_sampled. */
+    int  (*sample_expired)(ohm_heap *h);
+    void (*on_sampled)(ohm_heap *h, ohm_domain d, const void *p, size_t n);
+    /* A realloc in domain d is about to run: 1 when the observer took a lock that
+     * realloc_leave must release (RAW from another thread). */
+    int  (*realloc_enter)(ohm_heap *h, ohm_domain d);
+    void (*realloc_leave)(ohm_heap *h);
+    /* For fatal messages: print what the observer knows of block p (where it was
+     * allocated), or nothing. Called whether or not the heap is observed. */
+    void (*describe)(ohm_heap *h, const void *p, FILE *out);
+};
+
+struct alloc_state {
+    /* --- the fast paths read these (keep them first, in one cache line) --- */
+    /* The malloc and free fast paths test no flag of their own: when `slow` is set,
+     * `cur` points at all-empty pools and `fastmap` at an all-zero map, so both fall
+     * into the slow paths, which test `slow`. */
+    struct alloc_pool *plain[OHM_SMALL_MAX + 1]; /* ohm_malloc's pool by request size
+                                       (0..512): used[POOL_PLAIN][class], or all &empty
+                                       when slow. Indexed by n itself: no shift, no -1 */
+    struct alloc_pool *(*cur)[OHM_NB_CLASSES];   /* used, or idle when slow */
+    const uintptr_t *fastmap;       /* map, or an all-zero map when slow */
+    uintptr_t slow;                 /* nonzero: take the slow path (see ohmi_alloc_update_slow) */
+    long long sample_left;          /* sampling observer: bytes until the next sample
+                                       point; LLONG_MAX when not sampling. The fast paths
+                                       count it down (alloc_countdown) */
+    uintptr_t *map;                 /* arena map: map[addr >> 20 & mask] is 0, or the
+                                       address of that arena of h's pool headers */
+    struct alloc_pool *used[ALLOC_NKINDS][OHM_NB_CLASSES]; /* current pool per kind, class */
+    struct alloc_pool *idle[ALLOC_NKINDS][OHM_NB_CLASSES]; /* all &empty */
+    struct alloc_pool *tail[ALLOC_NKINDS][OHM_NB_CLASSES]; /* last of each used list */
+    struct alloc_pool empty;        /* sentinel in used[] slots without pools: never has blocks */
+
+    /* --- arenas (arena.c) --- */
+    struct alloc_arena *arenas;     /* every arena of the heap */
+    struct alloc_arena *avail[65];  /* arenas with N free pools (1..63), fullest first;
+                                       avail[64]: the empty arenas still mapped */
+    uint64_t avail_mask;            /* bit N: avail[N] is not empty (N in 1..63) */
+    size_t narenas, arenas_allocated, arenas_reclaimed, arenas_highwater;
+    size_t dirty_pools;             /* empty pools whose pages may still be resident */
+    size_t retain_pools;            /* empty pools the purge leaves resident (learned) */
+    size_t recent_released;         /* pools released that were not needed again yet */
+    size_t purge_events;            /* pools emptied since the last purge */
+    int trimming;                   /* ohmi_alloc_trim runs: look at every pool */
+    size_t pages_released;          /* pages handed back with madvise, ever */
+#define ALLOC_TRIMQ 16
+    struct alloc_pool *trimq[ALLOC_TRIMQ]; /* pools at a watermark, trimmed when they
+                                       leave this delay line (if not empty by then) */
+    uint16_t trimq_used[ALLOC_TRIMQ]; /* blocks each had in use when it entered */
+    unsigned trimq_next;            /* the oldest entry, next to be trimmed */
+    unsigned defer;                 /* ohmi_alloc_defer_release nesting: >0 holds releases back */
+#define ALLOC_DEFQ 64
+    struct alloc_pool *defq[ALLOC_DEFQ]; /* pools that reached a watermark while deferred */
+    size_t ndefq;                   /* entries used; > ALLOC_DEFQ: overflowed (purge all) */
+    struct release_batch pending;   /* pages trimmed at watermarks, not yet madvised:
+                                       one run, flushed at 64 pages, by a non-adjacent
+                                       range, and before any page could be reused */
+    ohm_arena_allocator arena_alloc;
+    int arena_hooked;               /* arena_alloc is the user's: no madvise */
+
+    /* --- domains (domain.c) --- */
+    ohm_allocator dom[3];           /* the allocator behind each domain */
+    struct alloc_debug_ctx debug[3];
+    int raw_hooked;                 /* the user set the RAW allocator: large blocks use it */
+    size_t obj_offset;              /* object start within its block: 0, or the debug prefix */
+    int valgrind;                   /* running under valgrind: annotate blocks */
+
+    /* --- the observer (see struct ohmi_alloc_observer) --- */
+    const struct ohmi_alloc_observer *obs; /* NULL: none installed */
+    int observed;                   /* call obs for every block */
+    int obs_sampled;                /* observed, but only sampled blocks: the fast paths
+                                       stay on, with the byte countdown */
+    int obs_direct;                 /* the observer is the only reason to leave the fast
+                                       paths: the slow paths run the pools' fast paths
+                                       inline around on_pool_alloc/on_pool_free */
+
+    /* --- blocks outside the pools (large.c) --- */
+    struct alloc_large_ent *large;  /* open-addressing set of large blocks */
+    size_t large_mask, large_count, large_bytes;
+    pthread_mutex_t raw_lock;       /* the RAW domain is thread-safe */
+    struct alloc_raw *raw_head;     /* RAW blocks, freed at destroy */
+
+    /* --- debug (debug.c) and tests --- */
+    unsigned long long serial;      /* debug hooks: allocation serial number */
+    long fail_after;                /* fault injection: allocations left before failing; <0 off */
+    size_t limit;                   /* memory cap (arenas + large blocks); 0: none */
+    int registered;                 /* in the debug registry of heaps */
+};
+
+/* The heap as the allocator sees it: base, then the allocator's state. */
+struct ohmi_alloc_heap {
+    struct ohmi_base base;
+    struct alloc_state alloc;
+};
+static inline struct alloc_state *ohmi_alloc_of(const ohm_heap *h) {
+    return &((struct ohmi_alloc_heap *)(uintptr_t)h)->alloc;
+}
+
+int  ohmi_alloc_init(ohm_heap *h);   /* 0, or -1 with ohmi_error set */
+void ohmi_alloc_fini(ohm_heap *h);   /* give back every byte */
+
+/* Recompute the slow flag from the debug/bypass config, the observer, the domain
+ * tables and fault injection. Call after changing any of them. */
+void ohmi_alloc_update_slow(ohm_heap *h);
+/* Install the observer (NULL: none); it is called once observing is on. */
+void ohmi_alloc_observe(ohm_heap *h, const struct ohmi_alloc_observer *obs);
+/* Observing on or off; sampled: only sampled blocks are reported (the fast paths stay
+ * on and count sample_left down). */
+void ohmi_alloc_set_observing(ohm_heap *h, int on, int sampled);
+/* For fatal messages: the observer's description of p (nothing when none). */
+void ohmi_alloc_describe(ohm_heap *h, const void *p, FILE *out);
+/* Print the allocator's part of sys._debugmallocstats (stats.c). */
+void ohmi_alloc_print_stats(ohm_heap *h, FILE *out);
+
+/* Blocks of a domain (RAW, MEM or OBJ), with DESIGN.md's malloc contract. */
+void *ohmi_alloc_malloc(ohm_heap *h, ohm_domain d, size_t n);
+void *ohmi_alloc_calloc(ohm_heap *h, ohm_domain d, size_t nelem, size_t elsize);
+void *ohmi_alloc_realloc(ohm_heap *h, ohm_domain d, void *p, size_t n);
+void  ohmi_alloc_free(ohm_heap *h, ohm_domain d, void *p);
+
+/* Object memory (OBJ domain): n bytes, n >= sizeof(ohm_object), 16-byte aligned.
+ * The header comes back as rc = 0, bits = 0 (or OHM_F_LARGE when the block lives
+ * outside the pools), type = NULL; the rest is NOT zeroed. gc != 0 puts the object
+ * where alloc_walk_gc finds it. NULL on failure (ohmi_error set).
+ * Objects always come from the pools (or large blocks), never from a user hook on the
+ * OBJ domain, so the walks see them; tracing sees them as OBJ-domain blocks. */
+ohm_object *ohmi_alloc_object(ohm_heap *h, size_t n, int gc);
+/* Give an object's memory back. Sets its type to NULL first (walks skip it). */
+void ohmi_alloc_object_free(ohm_heap *h, ohm_object *o);
+/* The heap an object's memory came from. O(1): pool objects through their arena's
+ * header, large ones through their prefix. */
+ohm_heap *ohmi_alloc_heap_of(const ohm_object *o);
+/* The same, inline for the release and creation paths: a pool object's heap is the
+ * first word of its arena (1 MiB-aligned: ALLOC_ARENA_SHIFT, checked in alloc_impl.h);
+ * a large one takes the call. Five instructions, no spills. */
+#define ALLOC_ARENA_SHIFT 20
+#define ALLOC_ARENA_SIZE ((size_t)1 << ALLOC_ARENA_SHIFT)
+#define ALLOC_MAP_BITS   27                                 /* 47-bit addresses / 1 MiB */
+#define ALLOC_MAP_MASK   (((uintptr_t)1 << ALLOC_MAP_BITS) - 1)
+/* 1 when p lies in one of h's arenas (a pool block, live or free): one load. */
+static inline int ohmi_alloc_in_arenas(const ohm_heap *h, const void *p) {
+    return ohmi_alloc_of(h)->map[((uintptr_t)p >> ALLOC_ARENA_SHIFT) & ALLOC_MAP_MASK] != 0;
+}
+static inline ohm_heap *alloc_heap_of_inline(const ohm_object *o) {
+    if (OHM_UNLIKELY(o->ohm_bits & OHM_F_LARGE)) return ohmi_alloc_heap_of(o);
+    return *(ohm_heap *const *)((uintptr_t)o & ~(((uintptr_t)1 << ALLOC_ARENA_SHIFT) - 1));
+}
+/* Usable size of a block or object from h (0 when p is not h's). */
+size_t ohmi_alloc_usable_size(ohm_heap *h, const void *p);
+/* Call fn on every live object (type != NULL) that ohmi_alloc_object gave out — only those
+ * allocated with gc != 0 when gc_only — pool objects in address order, then large
+ * ones. fn may not allocate or free. Nonzero from fn stops the walk and is returned.
+ * Objects live in pools of their own (one kind for GC objects, one for the others),
+ * never mixed with plain blocks, so the walk never mistakes a block for an object. */
+int ohmi_alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
+
+/* Fault injection for tests (SQLite/Lua style): the next n allocations of any domain
+ * succeed, then every one fails (NULL, errno ENOMEM) until ohmi_alloc_fail_after(h, -1). */
+void ohmi_alloc_fail_after(ohm_heap *h, long n);
+
+/* The expensive consistency check: every allocator invariant over the whole heap.
+ * Returns the number of violations, describing the first ones on out (may be NULL). */
+int ohmi_alloc_check(ohm_heap *h, FILE *out);
+
+/* Memory cap for tests: arenas and large blocks together may not exceed `bytes`
+ * (0: no cap); an allocation that would is refused with ENOMEM. */
+void ohmi_alloc_set_limit(ohm_heap *h, size_t bytes);
+
+/* Hand back to the OS every empty pool and every free page of the pools now (the
+ * allocator also does this by itself as pools empty). Returns the pages released. */
+size_t ohmi_alloc_trim(ohm_heap *h);
+
+/* Bracket a burst of frees (the collector's delete phase): between
+ * ohmi_alloc_defer_release(h, 1) and ohmi_alloc_defer_release(h, 0) no page is madvised and
+ * no arena unmapped; the pools that emptied or reached a watermark meanwhile are
+ * released in one batched pass when the outermost bracket closes. Nests. */
+void ohmi_alloc_defer_release(ohm_heap *h, int on);
+
+/* Walk the GC objects as ohmi_alloc_walk_objects(h, 1, fn, arg) does, but the pool slots
+ * go by spans: span(arg, first, n, stride) for n slots starting at object `first`,
+ * `stride` bytes apart; a free slot's type is NULL (skip it). Large GC objects go to
+ * fn one by one. Lets a walker inline its per-object work. Returns -1 without walking
+ * when the heap runs under a tool (ASan, valgrind): use ohmi_alloc_walk_objects then. */
+typedef void (*alloc_span_fn)(void *arg, char *first, size_t n, size_t stride);
+int ohmi_alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, void *arg);
+
+#endif

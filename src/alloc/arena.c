@@ -1,0 +1,343 @@
+/*
+ * arena.c — arenas: 1 MiB, 1 MiB-aligned regions split into 64 pools of 16 KiB, and
+ * the policy that gives memory back to the OS.
+ *
+ * Arenas.
+ *  - An arena's header (struct alloc_arena, with the 64 pool headers) sits at its
+ *    start; pool 0's blocks begin after it. The heap's arena map gets a nonzero word (the address of its pool headers)
+ *    for the arena's number (address >> 20), so classifying a pointer reads only the
+ *    map, never the pointed-to memory.
+ *  - Pools are handed out from the FULLEST arena first (fewest free pools), as CPython
+ *    does, so the emptier arenas drain and can be given back. Arenas with 1..63 free
+ *    pools sit in bucket avail[nfree]; a bitmask finds the lowest nonempty bucket.
+ *    Empty arenas still mapped sit in avail[64] and are used last. Inside an arena, a
+ *    pool whose pages are still resident (dirty) is preferred.
+ *
+ * Giving memory back:
+ *  - the free pages of used pools, at the pools' watermarks (pool.c), so a few
+ *    survivors do not pin whole pools: after 99.9% of 1M blocks die at random, 12-14%
+ *    of the peak stays resident;
+ *  - an empty pool, as it comes back (ohmi_arena_return_pool), beyond `retain_pools`
+ *    empty pools kept resident; releases go through one pending run of adjacent pages
+ *    (ohmi_alloc_of(h)->pending), madvised at 64 pages, at a gap, or before reuse;
+ *  - whole empty arenas, by the purge (every max(PURGE_EVENTS, arenas) emptied pools,
+ *    and ohmi_alloc_trim), beyond `retain_pools`; one stays mapped: the spare, so a loop
+ *    at an arena boundary cannot thrash mmap/munmap;
+ *  - inside ohmi_alloc_defer_release brackets (the collector's delete phase) none of the
+ *    above happens: emptied pools are counted, pools at a watermark flagged; when the
+ *    outermost bracket closes they are trimmed (or, a few, put in the delay line) and
+ *    the purge runs by the usual rule: one batched pass instead of a madvise per pool;
+ *  - `retain_pools` is learned: it starts at 0 and grows by one each time a pool must
+ *    be taken fresh while pools released earlier were not needed back yet ("regret").
+ *    A program that frees everything and builds it again (binary trees) thus keeps
+ *    its memory after the first round instead of faulting it in every round; one
+ *    that frees and then stops keeps nothing. While the empty pools are within the
+ *    retained amount, the pages of used pools are kept too.
+ *
+ * Invariants: nfree == popcount(free_mask); dirty_mask is a subset of free_mask;
+ * ohmi_alloc_of(h)->dirty_pools == the sum of popcount(dirty_mask); an arena is in bucket
+ * avail[nfree] iff 1 <= nfree <= 64 (bucket 0 means: in no bucket, it is full).
+ */
+#include "alloc/alloc_impl.h"
+
+#define PURGE_EVENTS 16   /* emptied pools between two purges */
+#define EMPTY_BUCKET ARENA_POOLS
+
+static void *arena_default_alloc(void *ctx, size_t size, size_t align) {
+    (void)ctx;
+    return ohmi_os_map_aligned(size, align);
+}
+static void arena_default_free(void *ctx, void *p, size_t size) {
+    (void)ctx;
+    ohmi_os_unmap(p, size);
+}
+
+int ohmi_arena_init(ohm_heap *h) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    /* the map, then as much again never written: the zero map of the slow mode */
+    a->map = ohmi_os_reserve(MAP_BYTES * 2);
+    if (!a->map) { ohmi_error(h, "ohm_heap_new: cannot reserve the arena map"); return -1; }
+    ohmi_os_read_only(a->map + ((size_t)1 << MAP_BITS), MAP_BYTES);
+    a->arena_alloc.ctx = NULL;
+    a->arena_alloc.alloc = arena_default_alloc;
+    a->arena_alloc.free = arena_default_free;
+    return 0;
+}
+
+static void bucket_remove(struct alloc_state *a, struct alloc_arena *ar) {
+    if (!ar->bucket) return;
+    if (ar->bprev) ar->bprev->bnext = ar->bnext;
+    else {
+        a->avail[ar->bucket] = ar->bnext;
+        if (!ar->bnext && ar->bucket < EMPTY_BUCKET) a->avail_mask &= ~((uint64_t)1 << ar->bucket);
+    }
+    if (ar->bnext) ar->bnext->bprev = ar->bprev;
+    ar->bucket = 0;
+    ar->bnext = ar->bprev = NULL;
+}
+
+static void bucket_insert(struct alloc_state *a, struct alloc_arena *ar) {
+    unsigned n = ar->nfree;
+    if (n == 0) return;
+    ar->bucket = n;
+    ar->bprev = NULL;
+    ar->bnext = a->avail[n];
+    if (ar->bnext) ar->bnext->bprev = ar;
+    a->avail[n] = ar;
+    if (n < EMPTY_BUCKET) a->avail_mask |= (uint64_t)1 << n;
+}
+
+static struct alloc_arena *arena_new(ohm_heap *h) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    if (a->limit && (a->narenas + 1) * ARENA_SIZE + a->large_bytes > a->limit) return NULL;
+    void *base = a->arena_alloc.alloc(a->arena_alloc.ctx, ARENA_SIZE, ARENA_SIZE);
+    if (!base) return NULL;
+    if ((uintptr_t)base & (ARENA_SIZE - 1)) {   /* a hook that ignored the alignment */
+        a->arena_alloc.free(a->arena_alloc.ctx, base, ARENA_SIZE);
+        ohmi_error(h, "arena allocator returned an address not aligned to %zu", ARENA_SIZE);
+        return NULL;
+    }
+    struct alloc_arena *ar = base;
+    memset(ar, 0, sizeof *ar);
+    ar->heap = h;
+    ar->base = base;
+    ar->free_mask = ~(uint64_t)0;
+    ar->nfree = ARENA_POOLS;
+    for (unsigned i = 0; i < ARENA_POOLS; i++) pool_set_kind(&ar->pools[i], POOL_FREE);
+    /* Keep the list in address order: walks visit objects in address order. */
+    struct alloc_arena **link = &a->arenas, *prev = NULL;
+    while (*link && *link < ar) { prev = *link; link = &(*link)->next; }
+    ar->prev = prev;
+    ar->next = *link;
+    if (ar->next) ar->next->prev = ar;
+    *link = ar;
+    a->map[((uintptr_t)ar >> ARENA_SHIFT) & MAP_MASK] = (uintptr_t)ar->pools;
+    a->narenas++;
+    a->arenas_allocated++;
+    if (a->narenas > a->arenas_highwater) a->arenas_highwater = a->narenas;
+    return ar;
+}
+
+static void arena_release(ohm_heap *h, struct alloc_arena *ar) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    for (unsigned i = 0; i < ALLOC_TRIMQ; i++)     /* its pools leave the delay line */
+        if (a->trimq[i] && arena_of(a->trimq[i]) == ar) a->trimq[i] = NULL;
+    bucket_remove(a, ar);
+    if (ar->prev) ar->prev->next = ar->next; else a->arenas = ar->next;
+    if (ar->next) ar->next->prev = ar->prev;
+    a->dirty_pools -= (size_t)__builtin_popcountll(ar->dirty_mask);
+    a->map[((uintptr_t)ar >> ARENA_SHIFT) & MAP_MASK] = 0;
+    a->narenas--;
+    a->arenas_reclaimed++;
+    ASAN_UNPOISON(ar, ARENA_SIZE);   /* the next mapping there (the arena map?) is clean */
+    a->arena_alloc.free(a->arena_alloc.ctx, ar->base, ARENA_SIZE);
+}
+
+struct alloc_pool *ohmi_arena_take_pool(ohm_heap *h) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    ohmi_release_flush(&a->pending);   /* the pool may hold pages trimmed but not yet released */
+    struct alloc_arena *ar = NULL;
+    if (a->dirty_pools) {
+        /* Resident memory first: the fullest arena that has a dirty free pool. */
+        for (unsigned n = 1; n <= EMPTY_BUCKET && !ar; n++)
+            for (struct alloc_arena *e = a->avail[n]; e; e = e->bnext)
+                if (e->dirty_mask) { ar = e; break; }
+    }
+    if (ar) {
+    } else if (a->avail_mask) {
+        ar = a->avail[__builtin_ctzll(a->avail_mask)];
+    } else if (a->avail[EMPTY_BUCKET]) {
+        ar = a->avail[EMPTY_BUCKET];
+    } else {
+        ar = arena_new(h);
+        if (!ar) return NULL;
+    }
+    uint64_t m = ar->free_mask & ar->dirty_mask;
+    if (!m) m = ar->free_mask;
+    unsigned i = (unsigned)__builtin_ctzll(m);
+    uint64_t bit = (uint64_t)1 << i;
+    ar->free_mask &= ~bit;
+    if (ar->dirty_mask & bit) {
+        ar->dirty_mask &= ~bit;
+        a->dirty_pools--;
+    } else if (a->recent_released) {
+        /* regret: memory given back a moment ago is needed again; keep more next time */
+        a->recent_released--;
+        if (a->retain_pools < a->arenas_highwater * ARENA_POOLS) a->retain_pools++;
+    }
+    bucket_remove(a, ar);
+    ar->nfree--;
+    bucket_insert(a, ar);
+    return &ar->pools[i];
+}
+
+static void release_pool(struct alloc_state *a, struct alloc_arena *ar, unsigned i,
+                         struct release_batch *rb);
+
+void ohmi_arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    struct alloc_arena *ar = arena_of(pl);
+    uint64_t bit = (uint64_t)1 << pool_index(pl);
+    pl->flags = 0;
+    pl->freelist = NULL;
+    pool_set_kind(pl, POOL_FREE);
+    pl->next = pl->prev = NULL;
+    pl->ref = 0;
+    pl->bias = 0;
+    ar->free_mask |= bit;
+    ar->dirty_mask |= bit;
+    a->dirty_pools++;
+    bucket_remove(a, ar);
+    ar->nfree++;
+    bucket_insert(a, ar);
+    /* Beyond what the heap learned to keep, the pool's pages go back now (through the
+     * pending run: pools emptying in address order cost one madvise per 64 pages);
+     * an arena now empty waits for the purge, which unmaps it whole. */
+    if (ar->nfree < ARENA_POOLS && !a->defer && !ohmi_base_of(h)->destroying && !a->arena_hooked &&
+        !arena_keeps_pages(h)) {
+        release_pool(a, ar, pool_index(pl), &a->pending);
+        if (a->pending.end - a->pending.start >= (ptrdiff_t)(64 * PAGE_SIZE)) ohmi_release_flush(&a->pending);
+    }
+    /* A purge looks at every pool: run it once per max(16, arenas) emptied pools, so
+     * its cost per emptied pool stays constant however big the heap. */
+    if (++a->purge_events >= PURGE_EVENTS && a->purge_events >= a->narenas && !a->defer &&
+        !ohmi_base_of(h)->destroying)
+        ohmi_arena_purge(h);
+}
+
+void ohmi_release_flush(struct release_batch *b) {
+    if (b->end > b->start) ohmi_os_release(b->start, (size_t)(b->end - b->start));
+    b->start = b->end = NULL;
+}
+
+void ohmi_release_add(struct release_batch *b, char *start, size_t len) {
+    if (start != b->end) { ohmi_release_flush(b); b->start = start; }
+    b->end = start + len;
+    b->pages += len >> PAGE_SHIFT;
+}
+
+/* madvise pool i of ar (free and dirty). */
+static void release_pool(struct alloc_state *a, struct alloc_arena *ar, unsigned i,
+                         struct release_batch *rb) {
+    size_t start = (size_t)i << POOL_SHIFT, end = (size_t)(i + 1) << POOL_SHIFT;
+    if (i == 0) start = (ARENA_HDR + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    ohmi_release_add(rb, (char *)ar + start, end - start);
+    a->pages_released += (end - start) >> PAGE_SHIFT;
+    ar->dirty_mask &= ~((uint64_t)1 << i);
+    a->dirty_pools--;
+    a->recent_released++;
+}
+
+static size_t purge(ohm_heap *h, size_t retain) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    struct release_batch rb = {NULL, NULL, 0};
+    a->purge_events = 0;
+    ohmi_release_flush(&a->pending);   /* before any arena is unmapped */
+    /* 1. whole empty arenas beyond the spare, while there is more than we retain */
+    struct alloc_arena *e = a->avail[EMPTY_BUCKET];
+    if (e) {
+        struct alloc_arena *spare = e;
+        for (struct alloc_arena *x = e; x; x = x->bnext)     /* the spare: a resident one */
+            if (x->dirty_mask) { spare = x; break; }
+        for (struct alloc_arena *x = e, *next; x && a->dirty_pools > retain; x = next) {
+            next = x->bnext;
+            size_t xd = (size_t)__builtin_popcountll(x->dirty_mask);
+            if (x == spare || (retain && a->dirty_pools - xd < retain)) continue;
+            a->recent_released += (size_t)__builtin_popcountll(x->dirty_mask);
+            arena_release(h, x);
+        }
+    }
+    if (a->arena_hooked) return 0;   /* the hook's memory may not be ours to madvise */
+    /* Within what the program has shown it reuses, keep the pages of used pools too:
+     * they are about to be filled again, or their pools to empty. */
+    if (retain && a->dirty_pools <= retain) return 0;
+    /* 2. the other empty pools, and the free pages of used pools, in address order */
+    for (struct alloc_arena *ar = a->arenas; ar; ar = ar->next) {
+        for (unsigned i = 0; i < ARENA_POOLS; i++) {
+            uint64_t bit = (uint64_t)1 << i;
+            if (ar->free_mask & bit) {
+                if ((ar->dirty_mask & bit) && a->dirty_pools > retain) release_pool(a, ar, i, &rb);
+            } else {
+                /* used pools trim themselves at their watermarks (ohmi_pool_on_zero);
+                 * here only the idle ones, or all of them for ohmi_alloc_trim */
+                if (a->trimming || pool_used(&ar->pools[i]) == 0)
+                    ohmi_pool_trim_pages(h, &ar->pools[i], &rb);
+            }
+        }
+    }
+    ohmi_release_flush(&rb);
+    if (a->recent_released > a->arenas_highwater * ARENA_POOLS)
+        a->recent_released = a->arenas_highwater * ARENA_POOLS;
+    return rb.pages;
+}
+
+size_t ohmi_arena_purge(ohm_heap *h) {
+    size_t r = ohmi_alloc_of(h)->retain_pools;
+    return purge(h, r + r / 8);   /* some slack: the need varies a little round to round */
+}
+
+void ohmi_arena_fini(ohm_heap *h) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    a->pending.start = a->pending.end = NULL;   /* the arenas go whole */
+    memset(a->trimq, 0, sizeof a->trimq);
+    struct alloc_arena *ar = a->arenas;
+    while (ar) {
+        struct alloc_arena *next = ar->next;
+        a->map[((uintptr_t)ar >> ARENA_SHIFT) & MAP_MASK] = 0;
+        ASAN_UNPOISON(ar, ARENA_SIZE);
+        a->arena_alloc.free(a->arena_alloc.ctx, ar->base, ARENA_SIZE);
+        ar = next;
+    }
+    a->arenas = NULL;
+    a->narenas = 0;
+    if (a->map) ohmi_os_unmap(a->map, MAP_BYTES * 2);
+    a->map = NULL;
+}
+
+size_t ohmi_alloc_trim(ohm_heap *h) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    ohmi_pool_release_idle(h);
+    memset(a->trimq, 0, sizeof a->trimq);   /* the purge below trims every pool */
+    a->trimming = 1;
+    size_t pages = purge(h, 0);
+    a->trimming = 0;
+    while (a->avail[EMPTY_BUCKET]) arena_release(h, a->avail[EMPTY_BUCKET]);
+    a->recent_released = 0;      /* an explicit trim is no regret */
+    return pages;
+}
+
+void ohmi_alloc_defer_release(ohm_heap *h, int on) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    if (on) { a->defer++; return; }
+    if (!a->defer || --a->defer) return;
+    /* The burst is over. A few pools at a watermark join the delay line, as they
+     * would have without the bracket (a young collection's usual one or two: they
+     * are refilled soon, and trimming them would make the program fault their pages
+     * back in). After a big burst (more than the line holds) they are trimmed now,
+     * their pages batched into runs. What emptied goes by the usual rule: one purge
+     * per max(16, arenas) emptied pools (until then, at most that many stay dirty,
+     * ready for reuse). */
+    size_t n = a->ndefq;
+    a->ndefq = 0;
+    if (ohmi_base_of(h)->destroying) return;
+    if (n > ALLOC_DEFQ) {
+        for (struct alloc_arena *ar = a->arenas; ar; ar = ar->next)
+            for (uint64_t used = ~ar->free_mask; used; used &= used - 1) {
+                struct alloc_pool *pl = &ar->pools[__builtin_ctzll(used)];
+                if (pl->flags & POOL_DEFERRED) {
+                    pl->flags &= (uint8_t)~POOL_DEFERRED;
+                    ohmi_pool_trim_queued(h, pl, pool_used(pl));
+                }
+            }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            struct alloc_pool *pl = a->defq[i];
+            if (!(pl->flags & POOL_DEFERRED)) continue;   /* emptied (maybe reused) since */
+            pl->flags &= (uint8_t)~POOL_DEFERRED;
+            if (n <= ALLOC_TRIMQ) ohmi_pool_trimq_push(h, pl, pool_used(pl));
+            else ohmi_pool_trim_queued(h, pl, pool_used(pl));
+        }
+    }
+    if (a->purge_events >= PURGE_EVENTS && a->purge_events >= a->narenas) ohmi_arena_purge(h);
+    else ohmi_release_flush(&a->pending);
+}

@@ -1,0 +1,457 @@
+/*
+ * pool.c — pools: 16 KiB of equal blocks of one size class (16..512 B, step 16).
+ *
+ * A pool in use is in the used list of its (kind, class): ohmi_alloc_of(h)->used[kind][cls]
+ * is the head, the pool the fast path pops from. Kinds keep plain blocks, non-GC
+ * objects and GC objects apart, so walks over object pools never meet a plain block.
+ *
+ * Blocks. Free blocks form a singly linked list through their first word. Blocks are
+ * carved lazily from `bump`, one page at a time, so untouched pages stay untouched.
+ *
+ * Events for free (one test on the free fast path). The pool keeps `ref` = blocks in
+ * use minus `bias`; the free fast path only checks `--ref == 0`, which happens when
+ * the pool has `bias` blocks in use, and calls ohmi_pool_on_zero:
+ *  - bias 0: the pool is empty;
+ *  - POOL_FULL: a pool whose blocks were all in use (it left its used list with
+ *    bias = capacity - 1, ref = 1) got one back: it rejoins the list;
+ *  - otherwise a watermark: the pool lost half its blocks since the last event.
+ * Each event sets the next watermark at half the blocks in use. So a pool draining
+ * from full to empty makes log2(capacity) events, no instruction is added to the fast
+ * paths, and the last event comes when the pool is down to its last survivors.
+ * The only pool of its class stays when it empties, armed (pool_arm_empty): its next
+ * event is a watermark a page of blocks up, so one-block churn makes no event at all
+ * (ref and bias are read modulo 2^16: pool_used).
+ *
+ * Released pages. At a watermark, a used pool whose free blocks cover whole pages
+ * gives those pages back (ohmi_pool_trim_pages): the blocks touching them leave the free
+ * list and the pages are marked in flags; when the free list runs dry they are
+ * revived before the pool counts as full. So after 99.9% of blocks die at random, in
+ * any order, only the pages holding survivors stay resident.
+ *
+ * The delay line (ohmi_alloc_of(h)->trimq): a pool at a watermark is trimmed 16 watermarks
+ * later, unless it emptied, filled, is being refilled, or re-entered the line since.
+ *
+ * Invariants: a listed pool has freelist != NULL, or bump < limit, or released
+ * pages, or is the head (about to be refilled or unlinked); ref + bias (mod 2^16) counts the
+ * blocks in use; every block on the free list and every carved block of an object
+ * pool that is not in use has type == NULL at obj_offset + 8.
+ */
+#include "alloc/alloc_impl.h"
+
+static void block_set_next(const ohm_heap *h, void *b, void *next) {
+    (void)h;
+    ASAN_UNPOISON(b, sizeof(void *));
+#ifdef OHM_HAVE_VALGRIND
+    if (OHM_UNLIKELY(ohmi_alloc_of(h)->valgrind)) VALGRIND_MAKE_MEM_UNDEFINED(b, sizeof(void *));
+#endif
+    memcpy(b, &next, sizeof next);
+}
+
+/* Free object slots must read as type NULL for the walks. */
+static void block_clear_type(ohm_heap *h, char *b, int kind) {
+    if (kind != POOL_PLAIN) {
+        void *null = NULL;
+        ASAN_UNPOISON(b + ohmi_alloc_of(h)->obj_offset + 8, sizeof null);
+        VG_UNDEFINED(h, b + ohmi_alloc_of(h)->obj_offset + 8, sizeof null);
+        memcpy(b + ohmi_alloc_of(h)->obj_offset + 8, &null, sizeof null);
+    }
+}
+
+static void used_link_front(struct alloc_state *a, struct alloc_pool *pl) {
+    struct alloc_pool *head = a->used[pool_kind(pl)][pl->cls];
+    pl->prev = NULL;
+    pl->next = head == &a->empty ? NULL : head;
+    if (pl->next) pl->next->prev = pl;
+    else a->tail[pool_kind(pl)][pl->cls] = pl;
+    pool_set_head(a, pool_kind(pl), pl->cls, pl);
+}
+
+/* Behind the pools already listed: a pool that was full comes back with a block or
+ * two, and serving from it at once would make it full again at the next malloc; at
+ * the back it gathers the frees that come while the pools before it are used. */
+static void used_link_back(struct alloc_state *a, struct alloc_pool *pl) {
+    struct alloc_pool *tail = a->tail[pool_kind(pl)][pl->cls];
+    if (!tail) { used_link_front(a, pl); return; }
+    pl->next = NULL;
+    pl->prev = tail;
+    tail->next = pl;
+    a->tail[pool_kind(pl)][pl->cls] = pl;
+}
+
+static void used_unlink(struct alloc_state *a, struct alloc_pool *pl) {
+    if (pl->prev) pl->prev->next = pl->next;
+    else pool_set_head(a, pool_kind(pl), pl->cls, pl->next ? pl->next : &a->empty);
+    if (pl->next) pl->next->prev = pl->prev;
+    else a->tail[pool_kind(pl)][pl->cls] = pl->prev;
+    pl->next = pl->prev = NULL;
+}
+
+static void pool_init(ohm_heap *h, struct alloc_pool *pl, int kind, unsigned cls) {
+    /* Always carve afresh, even a pool whose old free list is intact: blocks handed
+     * out in address order keep a structure built in one go (a tree) compact and in
+     * order; the old list's free order made binary trees 1.6x slower to walk. */
+    pl->freelist = NULL;
+    pl->bump = (uint16_t)pool_first(pl);
+    pl->ref = 0;
+    pl->bias = 0;
+    pl->cls = (uint8_t)cls;
+    pl->flags = 0;
+    pool_set_kind(pl, kind);
+    used_link_front(ohmi_alloc_of(h), pl);
+}
+
+/* Does block offset off (size bytes) touch a page in mask? */
+static int block_in_pages(size_t off, size_t size, unsigned mask) {
+    unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
+    return ((mask >> p0) & 1) || ((mask >> p1) & 1);
+}
+
+/* Refill an empty free list: carve the next page of never-used blocks, or revive
+ * released pages. 0 when the pool is full. */
+static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
+    size_t size = CLASS_SIZE(pl->cls), limit = pool_limit(pl);
+    char *mem = pool_mem(pl);
+    char *head = NULL, *prev = NULL;
+    /* Link b after prev; blocks are poisoned once linked (ASan). */
+#define EXTEND_LINK(b) do { VG_UNDEFINED(h, (b), size); \
+        block_clear_type(h, (b), pool_kind(pl)); block_set_next(h, (b), NULL); \
+        if (prev) { block_set_next(h, prev, (b)); ASAN_POISON(prev, size); VG_NOACCESS(h, prev, size); } \
+        else head = (b); \
+        prev = (b); } while (0)
+    if (pl->bump < limit) {
+        size_t off = pl->bump;
+        size_t end = ((off >> PAGE_SHIFT) + 1) << PAGE_SHIFT;   /* this page, at least one block */
+        size_t stop = off;   /* one past the last block carved: off + n * size */
+        do stop += size; while (stop + size <= limit && stop < end);
+#if !defined(ALLOC_ASAN)
+        if (!ohmi_alloc_of(h)->valgrind) {
+            /* The common case, a few instructions a block: blocks in address order. */
+            size_t tnull = pool_kind(pl) == POOL_PLAIN ? 0 : ohmi_alloc_of(h)->obj_offset + 8;
+            char *b = mem + off, *last = mem + stop - size;
+            for (; b < last; b += size) {
+                *(void **)b = b + size;
+                if (tnull) *(void **)(b + tnull) = NULL;
+            }
+            *(void **)last = NULL;
+            if (tnull) *(void **)(last + tnull) = NULL;
+            pl->bump = (uint16_t)stop;
+            pl->freelist = mem + off;
+            return 1;
+        }
+#endif
+        do {
+            EXTEND_LINK(mem + off);
+            off += size;
+        } while (off < stop);
+        pl->bump = (uint16_t)off;
+    } else if (pl->flags >> POOL_REL_SHIFT) {
+        unsigned mask = pl->flags >> POOL_REL_SHIFT;
+        ohmi_release_flush(&ohmi_alloc_of(h)->pending);   /* before the pages are written again */
+        for (size_t off = pool_first(pl); off + size <= limit; off += size) {
+            if (block_in_pages(off, size, mask)) EXTEND_LINK(mem + off);
+        }
+        pl->flags &= (uint8_t)~(0xF0u);
+    } else {
+        return 0;
+    }
+#undef EXTEND_LINK
+    if (prev) { ASAN_POISON(prev, size); VG_NOACCESS(h, prev, size); }
+    pl->freelist = head;
+    return 1;
+}
+
+void *ohmi_pool_alloc(ohm_heap *h, int kind, unsigned cls) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    struct alloc_pool *pl = a->used[kind][cls];
+    for (;;) {
+        if (pl == &a->empty) {
+            pl = ohmi_arena_take_pool(h);
+            if (!pl) return NULL;
+            pool_init(h, pl, kind, cls);
+        }
+        if (pl->freelist || pool_extend(h, pl)) break;
+        used_unlink(a, pl);            /* full: out of the list until a block comes back */
+        pl->flags |= POOL_FULL;
+        pl->bias = (uint16_t)(pool_capacity(pl) - 1);   /* the next free is an event */
+        pl->ref = 1;
+        pl = a->used[kind][cls];
+    }
+    void *b = pl->freelist;
+    pl->freelist = block_next(h, b);
+    pl->ref++;
+    ASAN_UNPOISON(b, CLASS_SIZE(cls));
+    return b;
+}
+
+/* A pool leaving the delay line: trim its pages into the pending run, unless it went
+ * back to its arena, filled up, or is being refilled (more blocks in use than when it
+ * entered: the program allocates from it again, and trimming would only make it fault
+ * the pages back in: in a steady state of small cycles, that was a madvise and three
+ * page faults per young collection). */
+void ohmi_pool_trim_queued(ohm_heap *h, struct alloc_pool *pl, size_t used_then) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    if (pool_kind(pl) == POOL_FREE || (pl->flags & POOL_FULL) || arena_keeps_pages(h)) return;
+    if (pool_used(pl) > used_then) return;
+    ohmi_pool_trim_pages(h, pl, &a->pending);
+    if (a->pending.end - a->pending.start >= (ptrdiff_t)(64 * PAGE_SIZE)) ohmi_release_flush(&a->pending);
+}
+
+void ohmi_pool_trimq_push(ohm_heap *h, struct alloc_pool *pl, size_t used) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    unsigned i = a->trimq_next;
+    struct alloc_pool *old = a->trimq[i];
+    size_t old_used = a->trimq_used[i];
+    a->trimq[i] = pl;
+    a->trimq_used[i] = (uint16_t)used;
+    a->trimq_next = (i + 1) % ALLOC_TRIMQ;
+    if (!old) return;
+    /* a pool that came back to a watermark since (drained, refilled, drained again:
+     * a steady state) is in the line again: the newer entry decides */
+    for (unsigned k = 0; k < ALLOC_TRIMQ; k++)
+        if (a->trimq[k] == old) return;
+    ohmi_pool_trim_queued(h, old, old_used);
+}
+
+/* An empty pool kept as the only one of its class: without this, every free in a
+ * loop that allocates and frees one block would take the count from 1 to 0 and call
+ * ohmi_pool_on_zero (~30 instructions) just to return. Armed, the pool's next event is a
+ * watermark at a page's worth of blocks in use: bias = that many, and ref = -bias
+ * modulo 2^16 (pool_used reads ref + bias modulo 2^16, so it still says 0). A
+ * churn of up to a page of blocks makes no event; a pool that grows past it and
+ * drains back gets its watermark there, then the usual halving down to empty, which
+ * re-arms it. A pool that fills resets ref and bias (ohmi_pool_alloc). */
+static void pool_arm_empty(struct alloc_pool *pl) {
+    pl->bias = (uint16_t)(PAGE_SIZE / CLASS_SIZE(pl->cls));
+    pl->ref = (uint16_t)(0u - pl->bias);
+}
+
+void ohmi_pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    size_t used = pl->bias;
+    if (used) {
+        if (pl->flags & POOL_FULL) {   /* a full pool got a block back */
+            pl->flags &= (uint8_t)~POOL_FULL;
+            used_link_back(a, pl);
+        } else if (pool_capacity(pl) - used >= PAGE_SIZE / CLASS_SIZE(pl->cls) &&
+                   !ohmi_base_of(h)->destroying && !a->arena_hooked && !arena_keeps_pages(h)) {
+            /* A watermark: the pool lost half its blocks since the last one. It is
+             * trimmed when it leaves the delay line, ALLOC_TRIMQ watermarks later: a
+             * pool that was draining in order (a tree being freed) is empty by then,
+             * and goes back whole, without a madvise per page on its way down. */
+            if (a->defer) {
+                /* a burst of frees under ohmi_alloc_defer_release: trimmed once, at its end */
+                if (!(pl->flags & POOL_DEFERRED)) {
+                    pl->flags |= POOL_DEFERRED;
+                    if (a->ndefq < ALLOC_DEFQ) a->defq[a->ndefq] = pl;
+                    a->ndefq++;
+                }
+                goto next_mark;
+            }
+            ohmi_pool_trimq_push(h, pl, used);
+        }
+    next_mark:
+        pl->bias = (uint16_t)(used / 2);   /* the next watermark: half of it again */
+        pl->ref = (uint16_t)(used - pl->bias);
+        return;
+    }
+    /* Empty. The only pool of its class stays, so a loop allocating and freeing one
+     * block does not take and return a pool each time; ohmi_alloc_trim returns it. It is
+     * armed so that such a loop makes no event either (see pool_arm_empty). */
+    if (a->used[pool_kind(pl)][pl->cls] == pl && !pl->next && !ohmi_base_of(h)->destroying) {
+        pool_arm_empty(pl);
+        return;
+    }
+    used_unlink(a, pl);
+    ohmi_arena_return_pool(h, pl);
+}
+
+void ohmi_pool_track_alloc(ohm_heap *h, void *p, size_t n) {
+    (void)h; (void)p; (void)n;
+#ifdef OHM_HAVE_VALGRIND
+    /* the whole block: realloc within the class keeps the block as it is. A mempool
+     * per heap, so that destroying the heap forgets its blocks at once. */
+    if (ohmi_alloc_of(h)->valgrind) VALGRIND_MEMPOOL_ALLOC(h, p, CLASS_SIZE(pool_of(p)->cls));
+#endif
+#ifdef ALLOC_ASAN
+    ASAN_POISON(p, CLASS_SIZE(pool_of(p)->cls));
+    ASAN_UNPOISON(p, n);
+#endif
+}
+
+void ohmi_pool_track_free(ohm_heap *h, void *p) {
+    (void)h; (void)p;
+#ifdef OHM_HAVE_VALGRIND
+    if (ohmi_alloc_of(h)->valgrind) VALGRIND_MEMPOOL_FREE(h, p);
+#endif
+}
+
+void ohmi_pool_release_idle(ohm_heap *h) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    for (int k = 0; k < ALLOC_NKINDS; k++)
+        for (int c = 0; c < OHM_NB_CLASSES; c++) {
+            struct alloc_pool *pl = a->used[k][c];
+            /* an armed empty head (pool_arm_empty) may have pools behind it since */
+            if (pl != &a->empty && pool_used(pl) == 0) {
+                used_unlink(a, pl);
+                ohmi_arena_return_pool(h, pl);
+            }
+        }
+}
+
+void ohmi_pool_free(ohm_heap *h, void *p) {
+    struct alloc_pool *pl = pool_of(p);
+    block_set_next(h, p, pl->freelist);
+    ASAN_POISON(p, CLASS_SIZE(pl->cls));
+    pl->freelist = p;
+    if (--pl->ref == 0) ohmi_pool_on_zero(h, pl);
+}
+
+int ohmi_pool_is_block_start(ohm_heap *h, const void *p) {
+    (void)h;
+    const struct alloc_pool *pl = pool_of(p);
+    if (pool_kind(pl) == POOL_FREE) return 0;
+    size_t off = (size_t)((const char *)p - pool_mem(pl)), size = CLASS_SIZE(pl->cls);
+    if (off < pool_first(pl) || off >= pl->bump) return 0;
+    if ((off - pool_first(pl)) % size) return 0;
+    if (block_in_pages(off, size, pl->flags >> POOL_REL_SHIFT)) return 0;
+    return 1;
+}
+
+size_t ohmi_pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_batch *rb) {
+    if (pl->flags & POOL_FULL) return 0;
+    size_t size = CLASS_SIZE(pl->cls), first = pool_first(pl), limit = pool_limit(pl);
+    size_t cap = pool_capacity(pl), used = pool_used(pl);
+    size_t bpp = PAGE_SIZE / size;
+    if (pl->bump < limit || cap - used < bpp) return 0;
+    unsigned released = pl->flags >> POOL_REL_SHIFT;
+    char *mem = pool_mem(pl);
+    /* Free blocks per page: those on the free list, plus those parked because they
+     * touch an already released page. */
+    unsigned nfree[POOL_PAGES] = {0}, total[POOL_PAGES] = {0};
+    for (unsigned pg = 0; pg < POOL_PAGES; pg++) {     /* blocks touching each page */
+        size_t lo = (size_t)pg << PAGE_SHIFT, hi = lo + PAGE_SIZE;
+        if (hi <= first) continue;
+        size_t i0 = lo <= first ? 0 : (lo - first) / size;
+        size_t i1 = (hi - first + size - 1) / size;
+        if (i1 > cap) i1 = cap;
+        total[pg] = i1 > i0 ? (unsigned)(i1 - i0) : 0;
+    }
+    /* A block parked because it touches a released page also touches a page still in
+     * use only when it straddles their boundary: count it free for that page. */
+    for (unsigned pg = 0; released && pg + 1 < POOL_PAGES; pg++) {
+        size_t bnd = (size_t)(pg + 1) << PAGE_SHIFT;
+        if (bnd <= first || (bnd - first) % size == 0 || (bnd - first) / size >= cap) continue;
+        unsigned r0 = (released >> pg) & 1, r1 = (released >> (pg + 1)) & 1;
+        if (r0 && !r1) nfree[pg + 1]++;
+        if (r1 && !r0) nfree[pg]++;
+    }
+    for (char *b = pl->freelist; b; b = block_next(h, b)) {
+        size_t off = (size_t)(b - mem);
+        unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
+        nfree[p0]++;
+        if (p1 != p0) nfree[p1]++;
+    }
+    unsigned fresh = 0;
+    for (unsigned pg = first ? 1 : 0; pg < POOL_PAGES; pg++)   /* pool 0's page 0: arena header */
+        if (!((released >> pg) & 1) && total[pg] && nfree[pg] == total[pg]) fresh |= 1u << pg;
+    if (!fresh) return 0;
+    /* Drop the blocks touching the new pages from the free list, then release them. */
+    char *keep = NULL;
+    for (char *b = pl->freelist; b; ) {
+        char *next = block_next(h, b);
+        if (!block_in_pages((size_t)(b - mem), size, fresh)) {
+            if (keep) block_set_next(h, keep, b); else pl->freelist = b;
+            keep = b;
+        }
+        b = next;
+    }
+    if (keep) block_set_next(h, keep, NULL); else pl->freelist = NULL;
+    size_t pages = 0;
+    for (unsigned pg = 0; pg < POOL_PAGES; pg++)
+        if ((fresh >> pg) & 1) { ohmi_release_add(rb, mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
+    ohmi_alloc_of(h)->pages_released += pages;
+    pl->flags |= (uint8_t)(fresh << POOL_REL_SHIFT);
+    return pages;
+}
+
+/* The type word of the object slot at b, or NULL; free slots read as NULL. Under
+ * ASan a free slot is poisoned, so ask before reading it. */
+static inline const ohm_type *slot_type(ohm_heap *h, const char *b) {
+    const char *t = b + ohmi_alloc_of(h)->obj_offset + 8;
+    if (ASAN_IS_POISONED(t)) return NULL;
+#ifdef OHM_HAVE_VALGRIND
+    if (ohmi_alloc_of(h)->valgrind) {
+        const ohm_type *ty;
+        VALGRIND_DISABLE_ERROR_REPORTING;
+        memcpy(&ty, t, sizeof ty);
+        VALGRIND_ENABLE_ERROR_REPORTING;
+        return ty;
+    }
+#endif
+    return *(const ohm_type *const *)t;
+}
+
+int ohmi_pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
+    size_t oo = ohmi_alloc_of(h)->obj_offset;
+    for (struct alloc_arena *ar = ohmi_alloc_of(h)->arenas; ar; ar = ar->next) {
+        uint64_t used = ~ar->free_mask;
+        while (used) {
+            unsigned i = (unsigned)__builtin_ctzll(used);
+            used &= used - 1;
+            struct alloc_pool *pl = &ar->pools[i];
+            int kind = pool_kind(pl);
+            if (kind == POOL_PLAIN || (gc_only && kind != POOL_GC)) continue;
+            size_t size = CLASS_SIZE(pl->cls), end = pl->bump;
+            unsigned rel = pl->flags >> POOL_REL_SHIFT;
+            char *mem = pool_mem(pl);
+            for (size_t off = pool_first(pl); off + size <= end; off += size) {
+                if (OHM_UNLIKELY(rel) && block_in_pages(off, size, rel)) continue;
+                if (slot_type(h, mem + off)) {
+                    int r = fn((ohm_object *)(mem + off + oo), arg);
+                    if (r) return r;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* The GC pools as spans of object slots, for a walker that inlines its per-object work
+ * (the collector's full passes): span(arg, first object, slots, stride) per run of
+ * carved slots clear of released pages; free slots have type NULL. Then large GC
+ * objects through fn. -1 (nothing walked) under ASan or valgrind, whose view of free
+ * slots needs the per-slot checks of ohmi_pool_walk. */
+int ohmi_alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, void *arg) {
+#ifdef ALLOC_ASAN
+    (void)h; (void)span; (void)fn; (void)arg;
+    return -1;
+#else
+    if (ohmi_alloc_of(h)->valgrind) return -1;
+    size_t oo = ohmi_alloc_of(h)->obj_offset;
+    for (struct alloc_arena *ar = ohmi_alloc_of(h)->arenas; ar; ar = ar->next) {
+        uint64_t used = ~ar->free_mask;
+        while (used) {
+            unsigned i = (unsigned)__builtin_ctzll(used);
+            used &= used - 1;
+            struct alloc_pool *pl = &ar->pools[i];
+            if (pool_kind(pl) != POOL_GC) continue;
+            size_t size = CLASS_SIZE(pl->cls), end = pl->bump, first = pool_first(pl);
+            unsigned rel = pl->flags >> POOL_REL_SHIFT;
+            char *mem = pool_mem(pl);
+            if (OHM_LIKELY(!rel)) {
+                if (end > first) span(arg, mem + first + oo, (end - first) / size, size);
+                continue;
+            }
+            size_t run = first, off = first;   /* runs of slots clear of released pages */
+            for (; off + size <= end; off += size) {
+                if (block_in_pages(off, size, rel)) {
+                    if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
+                    run = off + size;
+                }
+            }
+            if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
+        }
+    }
+    return ohmi_large_walk(h, 1, fn, arg);
+#endif
+}

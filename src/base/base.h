@@ -1,0 +1,179 @@
+/*
+ * base.h — the bottom layer: what every other layer may use, and nothing that knows
+ * about pools, traces, generations or types.
+ *
+ *   the object header's bits   which bits of ohm_bits belong to which layer
+ *   compiler hints             OHM_LIKELY, OHM_NOINLINE, ...
+ *   assertions                 OHMI_ASSERT (cheap), OHMI_ASSERT_INTERNAL, OHMI_ASSERT_EXPENSIVE
+ *   the heap's base            config, error message: the first member of every heap
+ *   errors                     ohmi_error (recorded for ohm_last_error), ohmi_fatal
+ *   the OS                     every mmap, munmap, madvise and mprotect (os.c)
+ *   pointer vectors            ohmi_vec (vec.c), memory from the C library or the OS
+ *   the hash table             ohmi_ptrmap, pointer keys (ptrmap.c); FNV-1a and the
+ *                              pointer hash (hash.c)
+ *
+ * The layers, bottom up (docs/architecture.md): base, alloc, trace, gc, obj, api.
+ * A file includes and calls only its own layer's headers and those of the layers
+ * below; tools/check-layers enforces it.
+ *
+ * The heap is one block whose parts nest, lowest first: struct ohm_heap (api) begins
+ * with struct ohmi_obj_heap, which begins with struct ohmi_gc_heap, ... down to
+ * struct ohmi_base. A layer sees only its part and the ones below, through
+ * ohmi_<layer>_of(h): a pointer to a struct's first member is a pointer to the
+ * struct (C11 6.7.2.1p15), so each accessor is a constant offset.
+ *
+ * Object header (ohm.h): uint32 ohm_rc | uint32 ohm_bits | const ohm_type *ohm_type.
+ *   ohm_rc   : reference count; >= 2^31 means immortal (OHM_RC_IMMORTAL is set).
+ *   ohm_bits : low 8 bits are the OHM_F_* flags below; the high 24 bits belong to the
+ *              collector (gc/): a generation index outside a collection, gc_refs
+ *              during one.
+ */
+#ifndef OHM_BASE_H
+#define OHM_BASE_H
+
+#include "ohm.h"
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#define OHM_F_TRACKED   0x01u  /* in the collector's view (gc/) */
+#define OHM_F_FINALIZED 0x02u  /* finalize has run (PEP 442) */
+#define OHM_F_LARGE     0x04u  /* allocated outside the pools (set by alloc/) */
+#define OHM_F_WEAKREFD  0x08u  /* has, or had, weak references (obj/weakref.c) */
+#define OHM_F_GC0       0x10u  /* flags 0x10..0x80 belong to gc/ */
+#define OHM_F_GC1       0x20u
+#define OHM_F_GC2       0x40u
+#define OHM_F_GC3       0x80u
+#define OHM_FLAG_MASK   0xFFu
+#define OHM_GCWORD_SHIFT 8     /* ohm_bits >> 8: the collector's 24-bit word */
+#define OHM_GCWORD_MAX  0xFFFFFFu
+
+#define OHM_IS_IMMORTAL(o) ((int32_t)(o)->ohm_rc < 0)
+
+#if defined(__GNUC__)
+#  define OHM_LIKELY(x)   __builtin_expect(!!(x), 1)
+#  define OHM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#  define OHM_NOINLINE    __attribute__((noinline))
+#  define OHM_NORETURN    __attribute__((noreturn))
+#  define OHM_PRINTF(a,b) __attribute__((format(printf, a, b)))
+#else
+#  define OHM_LIKELY(x) (x)
+#  define OHM_UNLIKELY(x) (x)
+#  define OHM_NOINLINE
+#  define OHM_NORETURN
+#  define OHM_PRINTF(a,b)
+#endif
+
+/* ------------------------------------------------------------------ assertions
+ * Three costs, as mimalloc's mi_assert / mi_assert_internal / mi_assert_expensive.
+ * OHM_DEBUG_LEVEL (a CMake option, 0..3) says which are compiled in:
+ *   1  OHMI_ASSERT: cheap checks of arguments and states, O(1), off the fast paths
+ *   2  OHMI_ASSERT_INTERNAL: the layers' own invariants where they change (pool
+ *      accounting, generation membership, trace words, refcounts at release)
+ *   3  OHMI_ASSERT_EXPENSIVE: whole-structure checks, O(n) (a pool's free list, a
+ *      generation vector, the heap checker after each collection)
+ * A failed assertion is fatal: "ohm: fatal error: assertion failed: EXPR (file:line, fn)".
+ * Off, each expands to ((void)0) and its expression is not evaluated. */
+#ifndef OHM_DEBUG_LEVEL
+#  define OHM_DEBUG_LEVEL 0
+#endif
+OHM_NORETURN void ohmi_assert_fail(const char *expr, const char *file, unsigned line,
+                                   const char *fn);
+#define OHMI_ASSERT_AT_(e) \
+    (OHM_LIKELY(e) ? (void)0 : ohmi_assert_fail(#e, __FILE__, __LINE__, __func__))
+#if OHM_DEBUG_LEVEL >= 1
+#  define OHMI_ASSERT(e) OHMI_ASSERT_AT_(e)
+#else
+#  define OHMI_ASSERT(e) ((void)0)
+#endif
+#if OHM_DEBUG_LEVEL >= 2
+#  define OHMI_ASSERT_INTERNAL(e) OHMI_ASSERT_AT_(e)
+#else
+#  define OHMI_ASSERT_INTERNAL(e) ((void)0)
+#endif
+#if OHM_DEBUG_LEVEL >= 3
+#  define OHMI_ASSERT_EXPENSIVE(e) OHMI_ASSERT_AT_(e)
+#else
+#  define OHMI_ASSERT_EXPENSIVE(e) ((void)0)
+#endif
+
+/* ------------------------------------------------------------ the heap's base */
+
+struct ohmi_base {
+    ohm_config cfg;            /* what the heap was made with */
+    int destroying;            /* set while ohm_heap_destroy runs */
+    char error[256];           /* ohm_last_error's message */
+};
+static inline struct ohmi_base *ohmi_base_of(const ohm_heap *h) {
+    return (struct ohmi_base *)(uintptr_t)h;
+}
+
+/* ---------------------------------------------------------------- errors (error.c) */
+
+/* Record a failure message on h (h may be NULL: thread-local), for ohm_last_error. */
+void ohmi_error(ohm_heap *h, const char *fmt, ...) OHM_PRINTF(2, 3);
+/* Clear h's error message (an iterator's clean end). */
+void ohmi_error_clear(ohm_heap *h);
+/* Print "ohm: fatal error: ..." to stderr and abort. */
+OHM_NORETURN void ohmi_fatal(const char *fmt, ...) OHM_PRINTF(1, 2);
+
+/* ---------------------------------------------------------------------- os.c */
+
+void *ohmi_os_map(size_t size);                        /* NULL on failure */
+void *ohmi_os_map_aligned(size_t size, size_t align);  /* NULL on failure */
+void  ohmi_os_unmap(void *p, size_t size);
+void  ohmi_os_release(void *p, size_t size);   /* madvise: contents become zero */
+void *ohmi_os_reserve(size_t size);            /* lazily zero, NORESERVE; NULL on failure */
+void  ohmi_os_read_only(void *p, size_t size); /* never written again */
+void  ohmi_os_hugepage(void *p, size_t size);  /* advise transparent huge pages */
+/* Resident bytes of [p, p + size) (all of it when the kernel can't say). */
+size_t ohmi_os_resident(const void *p, size_t size);
+
+/* ------------------------------------------------------- pointer vectors (vec.c) */
+
+/* A growable vector of object pointers, from the C library (never the scanned heap). */
+typedef struct ohmi_vec {
+    ohm_object **items;
+    size_t len, cap;
+} ohmi_vec;
+
+int  ohmi_vec_grow(ohmi_vec *v);                /* 0, or -1 when out of memory */
+/* Room for n entries (0, or -1 when out of memory). A big reservation is a mapping
+ * whose pages cost nothing until touched. */
+int  ohmi_vec_reserve(ohmi_vec *v, size_t n);
+static inline int ohmi_vec_push(ohmi_vec *v, ohm_object *o) {
+    if (OHM_UNLIKELY(v->len == v->cap) && ohmi_vec_grow(v) < 0) return -1;
+    v->items[v->len++] = o;
+    return 0;
+}
+void ohmi_vec_free(ohmi_vec *v);
+/* Give back the memory of a vector that a burst left mostly unused: used is how many
+ * entries the last use needed (scratch vectors keep room for as many next time). */
+void ohmi_vec_trim(ohmi_vec *v, size_t used);
+
+/* ------------------------------------------------ hashing (hash.c, ptrmap.c) */
+
+#define OHMI_FNV_BASIS 14695981039346656037ull   /* FNV-1a 64, offset basis */
+#define OHMI_FNV_PRIME 1099511628211ull
+/* FNV-1a over p[0..n), continuing from h (start with OHMI_FNV_BASIS). */
+uint64_t ohmi_hash_bytes(const void *p, size_t n, uint64_t h);
+/* A well-mixed 64-bit hash of a pointer (or any word): its high bits are the good ones. */
+static inline uint64_t ohmi_hash_ptr(uintptr_t k) {
+    return (uint64_t)(k >> 4) * 0x9E3779B97F4A7C15ull;   /* blocks are 16-byte aligned */
+}
+
+/* Pointer-keyed hash map (linear probing, backward-shift deletion), C library memory.
+ * Key 0 is reserved as "empty". */
+typedef struct ohmi_ptrmap {
+    uintptr_t *keys;
+    uintptr_t *vals;
+    size_t cap;    /* a power of two, or 0 */
+    size_t len;
+} ohmi_ptrmap;
+uintptr_t *ohmi_ptrmap_find(const ohmi_ptrmap *m, const void *key);   /* NULL when absent */
+int  ohmi_ptrmap_put(ohmi_ptrmap *m, const void *key, uintptr_t val); /* 0, or -1 out of memory */
+int  ohmi_ptrmap_del(ohmi_ptrmap *m, const void *key);                /* 0, or -1 when absent */
+void ohmi_ptrmap_free(ohmi_ptrmap *m);
+
+#endif

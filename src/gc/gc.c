@@ -1,0 +1,939 @@
+/*
+ * gc.c — the generational cycle collector: tracking, generations, and one collection.
+ *
+ * Reference counting frees everything except cycles. Like CPython's Python/gc.c, we
+ * find cycles by counting, for every object of the collected set, the references it
+ * gets from other members (through the types' traverse); an object whose refcount is
+ * larger has a reference from outside the set and is a root. Everything reachable from
+ * a root survives; the rest is garbage: it is referenced only by other garbage.
+ *
+ * Layout (no per-object collector memory; see gc.h for the state encoding):
+ *  - generations 0 and 1 are pointer vectors outside the heap; a member stores its index
+ *    in the 24-bit word of ohm_bits, so untracking is an O(1) swap-remove;
+ *  - the old generation is every tracked object in neither vector: a full collection
+ *    finds it with ohmi_alloc_walk_objects, a sequential walk of the GC pools;
+ *  - during a collection the word holds the member's internal reference count, and
+ *    GC_MARK says "reached from a root"; the mark stack is a vector, so a cycle of
+ *    a million members needs no C stack.
+ *
+ * One collection of generation g (gc_collect_main):
+ *  1. prepare  the set: g = 0: young[0]; g = 1: young[0] + young[1] (relabelled GEN1);
+ *              g = 2: every tracked, unfrozen object (the young ones become old first).
+ *              Words of the members are zeroed (old objects have word 0 already).
+ *  2. count    traverse every member; each reference to a member adds 1 to its word.
+ *  3. mark     a member whose word differs from its refcount (or saturated, or whose
+ *              count is 0: it is being released) is a root. The set is scanned in
+ *              order. Young sets (gc_mark_young): a root or an already marked
+ *              member is traversed, marking its unmarked children; children ahead
+ *              of the scan wait for their turn, children the scan passed (word
+ *              GC_PASSED) go through the mark stack at once. Full collections (the
+ *              heap walk: pools in no useful order) mark each root's reach
+ *              depth-first through the mark stack, children popped in traverse
+ *              order (ascending addresses: prefetch-friendly), zeroing the word.
+ *              If the stack cannot grow, marked members are traversed again until
+ *              nothing new is marked. Generation 0 needs no prepare pass: its count
+ *              pass subtracts each member's index from its word in turn.
+ *  4. sweep    marked members survive. Young collections promote them (0 -> 1, 1 -> 2;
+ *              the word becomes the new index or 0) and untrack atomic tuples and dicts
+ *              (the hooks' untrack_candidate). A full collection's sweep only reads survivors:
+ *              marking already zeroed their words and untracked the atomic containers,
+ *              and "marked" is GC_MARK == the new parity, which the next full collection
+ *              reads as "unmarked" (gc.mark_parity flips), so nothing needs clearing.
+ *              Unmarked members enter the unreachable set (state GC0|GC1) and the
+ *              `unreach` vector. Survivors are finished before any user code runs, so
+ *              finalizers and callbacks see a consistent heap.
+ *  5. hold     one reference on every unreachable object, so nothing below frees one
+ *              of them under our feet.
+ *  6. weakrefs every weak reference to an unreachable object is cleared; those that are
+ *              not garbage themselves and have a callback get it called (after all are
+ *              cleared, so a callback never reaches garbage).
+ *  7. finalize each unreachable object with a finalizer that never ran: run it once
+ *              (OHM_F_FINALIZED first: PEP 442).
+ *  8. resurrection (only when a finalizer ran): steps 2-3 again inside the unreachable
+ *              set, with our own reference discounted; what is now reachable from
+ *              outside was resurrected: it leaves the set for the older generation.
+ *  9. uncollectable (only when some member has no `clear` but can hold references):
+ *              Kahn's peeling predicts what dropping our references frees when only
+ *              objects with `clear` break links; what stays (cycles of clear-less
+ *              objects and everything they reach) is uncollectable: it goes to
+ *              ohm_gc_garbage, untouched, in the old generation.
+ * 10. delete   DEBUG_SAVEALL: every garbage object goes to ohm_gc_garbage. Otherwise
+ *              `clear` is called on each; remaining members are moved to the old
+ *              generation (so one that survives a broken `clear` is an ordinary object)
+ *              and our references are dropped: the cycles fall apart by refcounting.
+ *
+ * Invariants outside a collection: a tracked object is in exactly one of young[0],
+ * young[1], old, frozen; its word is its vector index (young) or 0; its GC_MARK is
+ * gc.mark_parity if it is old, clear otherwise; tracked == |young[0]| + |young[1]| +
+ * |old| + frozen. Collections never nest: gc.collecting makes a nested ohm_gc_collect
+ * return 0. No collection starts while object.c's trashcan holds deferred releases.
+ */
+#include "gc/gc.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+/* ======================================================= generations */
+
+/* The old generation needs no memory: a young vector that cannot take an object (out
+ * of memory, or an index beyond 24 bits) sends it there, so tracking never fails. */
+static inline void gc_make_old(ohm_heap *h, ohm_object *o) {
+    o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK)) |
+                  ohmi_gc_of(h)->mark_parity;
+}
+
+void ohmi_gc_track_young(ohm_heap *h, ohm_object *o) {
+    ohmi_gc_place(h, o, 0);
+}
+
+void ohmi_gc_place(ohm_heap *h, ohm_object *o, int gen) {
+    gc_make_old(h, o);
+    if (gen < 2) {
+        ohmi_vec *v = &ohmi_gc_of(h)->young[gen];
+        size_t i = v->len;
+        if (i < OHM_GCWORD_MAX && ohmi_vec_push(v, o) == 0)
+            o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)GC_MARK) |
+                          (gen ? GC_GEN1 : GC_GEN0) | ((uint32_t)i << OHM_GCWORD_SHIFT);
+    }
+}
+
+void ohmi_gc_unplace(ohm_heap *h, ohm_object *o) {
+    uint32_t state = o->ohm_bits & GC_GENMASK;
+    if (state == GC_GEN0 || state == GC_GEN1) {
+        ohmi_vec *v = &ohmi_gc_of(h)->young[state == GC_GEN1];
+        size_t i = gc_word(o);
+        ohm_object *last = v->items[--v->len];
+        if (i != v->len) {
+            v->items[i] = last;
+            gc_set_word(last, (uint32_t)i);
+        }
+    } else if (o->ohm_bits & GC_FROZEN) {
+        ohmi_gc_of(h)->frozen--;
+    }
+    /* GC0|GC1 (the unreachable set): the collection's vector keeps the pointer and
+     * skips objects no longer in that state */
+    o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK);
+}
+
+int ohmi_gc_generation_of(const ohm_object *o) {
+    uint32_t state = o->ohm_bits & GC_GENMASK;
+    if (state == GC_UNREACH) return -1;
+    if (state == GC_GEN0) return 0;
+    if (state == GC_GEN1) return 1;
+    return (o->ohm_bits & GC_FROZEN) ? 3 : 2;
+}
+
+void ohmi_gc_collect_due(ohm_heap *h) {
+    struct gc_state *g = ohmi_gc_of(h);
+    if (g->count[0] > g->threshold[0] && g->enabled && g->threshold[0] && !g->collecting &&
+        !ohmi_base_of(h)->destroying)
+        ohmi_gc_collect_auto(h);
+}
+
+void ohmi_gc_on_new_h_slow(ohm_heap *h, ohm_object *o) {
+    struct gc_state *g = ohmi_gc_of(h);
+    o->ohm_bits |= OHM_F_TRACKED;
+    g->tracked++;
+    ohmi_gc_track_young(h, o);
+    g->count[0]++;
+    ohmi_gc_collect_due(h);
+}
+
+void ohmi_gc_on_new(ohm_object *o) {
+    gc_on_new_h(alloc_heap_of_inline(o), o);
+}
+
+void ohmi_gc_on_release_h_slow(ohm_heap *h, ohm_object *o) {
+    struct gc_state *g = ohmi_gc_of(h);
+    if (o->ohm_bits & OHM_F_TRACKED) {
+        ohmi_gc_unplace(h, o);
+        o->ohm_bits &= ~OHM_F_TRACKED;
+        g->tracked--;
+    }
+    if (g->count[0] > 0) g->count[0]--;
+}
+
+void ohmi_gc_on_release(ohm_object *o) {
+    gc_on_release_h(alloc_heap_of_inline(o), o);
+}
+
+void ohmi_gc_print_object(FILE *out, const ohm_object *o) {
+    const char *name = o->ohm_type && o->ohm_type->name ? o->ohm_type->name : "object";
+    fprintf(out, "<%s %p>", name, (const void *)o);
+}
+
+/* ======================================================== the passes */
+
+typedef struct gc_ctx {
+    ohm_heap *h;
+    uint32_t mask, value;   /* a member of the set: (bits & mask) == value */
+    uint32_t bias;          /* references the collector holds on each member */
+    uint32_t markval;       /* GC_MARK bit of a marked member: GC_MARK or 0 (parity) */
+    int full;               /* a full collection: no sweep, marking does its work */
+    size_t untracked;       /* atomic containers untracked while marking */
+    int weakrefd;           /* some unreachable object has weak references */
+    int to_finalize;        /* some unreachable object has a finalizer to run */
+    int maybe_kept;         /* some unreachable object has references but no clear */
+    ohmi_vec *stack;
+    int overflow;           /* a push failed: marked members need another traversal */
+    const ohm_type *arr_inline, *arr_ptr;  /* walked inline (struct ohmi_gc_hooks) */
+    const ohm_type *untrack0, *untrack1;   /* may be untracked when atomic */
+    const struct ohmi_gc_hooks *k;
+} gc_ctx;
+
+static inline int gc_member(const gc_ctx *c, const ohm_object *o) {
+    return (o->ohm_bits & c->mask) == c->value;
+}
+
+#if defined(__GNUC__)
+#  define GC_INLINE static inline __attribute__((always_inline))
+#  define GC_PREFETCH(p) __builtin_prefetch(p, 1)
+#else
+#  define GC_INLINE static inline
+#  define GC_PREFETCH(p) ((void)0)
+#endif
+
+/* traverse, with the builtin list and tuple walked here: once this is inlined into a
+ * pass, the compiler inlines the pass's visit function into the loop, which saves two
+ * indirect calls per reference for the most common containers. The collector's visit
+ * functions always return 0, so the early stop of traverse does not matter. */
+GC_INLINE void gc_traverse(ohm_object *o, ohm_visit_fn visit, gc_ctx *c) {
+    const ohm_type *t = o->ohm_type;
+    if (t == c->arr_ptr) {
+        const struct ohmi_gc_ptr_array *l = (const struct ohmi_gc_ptr_array *)o;
+        for (size_t i = 0, n = l->len; i < n; i++) visit(l->items[i], c);
+    } else if (t == c->arr_inline) {
+        const struct ohmi_gc_inline_array *tp = (const struct ohmi_gc_inline_array *)o;
+        for (size_t i = 0, n = tp->len; i < n; i++) visit(tp->items[i], c);
+    } else if (t->traverse) {
+        t->traverse(o, visit, c);
+    }
+}
+
+/* Drop a reference the collector held or cleared: ohm_decref, with the release
+ * through the object layer's hook. */
+static inline void gc_decref(const gc_ctx *c, ohm_object *o) {
+    uint32_t n = o->ohm_rc;
+    if ((int32_t)n <= 0) {   /* immortal; 0: a refcount bug */
+        if (n == 0) c->k->refcount_error(o);
+        return;
+    }
+    if ((o->ohm_rc = n - 1) == 0) c->k->release(o);
+}
+
+/* An atomic container (a tuple or dict holding no GC object) the collector may untrack. */
+static inline int gc_untrackable(const gc_ctx *c, const ohm_object *o) {
+    const ohm_type *t = o->ohm_type;
+    return (t == c->untrack0 || t == c->untrack1) && c->k->untrack_candidate(o);
+}
+
+/* A root: referenced from outside the set. A saturated word proves nothing, so it is a
+ * root; so is a member whose count is already 0 (being released: never garbage), and
+ * one with more internal references than its count (a refcount bug: keep it). */
+static inline int gc_is_root(const ohm_object *o, uint32_t bias) {
+    uint32_t w = gc_word(o), rc = o->ohm_rc;
+    if (rc == 0 || rc < bias) return 1;
+    return w == OHM_GCWORD_MAX || w != rc - bias;
+}
+
+GC_INLINE int visit_count(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r) && (r->ohm_bits >> OHM_GCWORD_SHIFT) != OHM_GCWORD_MAX)
+        r->ohm_bits += 1u << OHM_GCWORD_SHIFT;
+    return 0;
+}
+
+/* A full collection adopts the young generations into the old one lazily: a young
+ * member (GC0 or GC1 set, its word an index) is made old — word 0, "unmarked" — the
+ * first time the count pass touches it, as a referent or as the walked object, so no
+ * separate pass over the young objects is needed. */
+GC_INLINE void gc_adopt(const gc_ctx *c, ohm_object *o) {
+    if (o->ohm_bits & GC_GENMASK)
+        o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK)) |
+                      (c->markval ^ GC_MARK);
+}
+
+GC_INLINE int visit_count_full(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r)) {
+        gc_adopt(c, r);
+        if ((r->ohm_bits >> OHM_GCWORD_SHIFT) != OHM_GCWORD_MAX) r->ohm_bits += 1u << OHM_GCWORD_SHIFT;
+    }
+    return 0;
+}
+
+/* Marking: the set is iterated in order (the walk's address order, or the vector's);
+ * each root not marked yet is marked and everything it reaches is marked depth-first
+ * through the explicit mark stack. A member's count is not needed once it is marked,
+ * so marking zeroes it: after a full collection every survivor has word 0 and the
+ * mark the next full collection reads as "unmarked" (parity), and the sweep only has
+ * to read survivors, not write them. */
+GC_INLINE int gc_marked(const gc_ctx *c, const ohm_object *o) {
+    return (o->ohm_bits & GC_MARK) == c->markval;
+}
+
+GC_INLINE void gc_set_marked(const gc_ctx *c, ohm_object *o) {
+    o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)GC_MARK)) | c->markval;
+}
+
+GC_INLINE int visit_mark(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r) && !gc_marked(c, r)) {
+        gc_set_marked(c, r);
+        if (OHM_UNLIKELY(ohmi_vec_push(c->stack, r) < 0)) c->overflow = 1;
+    }
+    return 0;
+}
+
+/* A full collection untracks atomic tuples and dicts as it finds them reachable (a
+ * young one does it in its sweep). The object is marked and traversed already. */
+GC_INLINE void gc_maybe_untrack(gc_ctx *c, ohm_object *o) {
+    if (c->full && gc_untrackable(c, o)) {
+        o->ohm_bits &= ~(uint32_t)OHM_F_TRACKED;
+        ohmi_gc_of(c->h)->tracked--;
+        c->untracked++;
+    }
+}
+
+GC_INLINE void gc_drain(gc_ctx *c, ohm_visit_fn visit) {
+    ohmi_vec *s = c->stack;
+    while (s->len) {
+        ohm_object *p = s->items[--s->len];
+        gc_traverse(p, visit, c);
+    }
+}
+
+/* The children one traverse pushed are reversed on the stack, so that they are
+ * popped in the order traverse gave them: for a container that is usually the order
+ * they were allocated in, i.e. ascending addresses, which the hardware prefetches. */
+GC_INLINE void gc_stack_reverse_from(ohmi_vec *s, size_t from) {
+    for (size_t i = from, j = s->len; i + 1 < j; i++, j--) {
+        ohm_object *t = s->items[i];
+        s->items[i] = s->items[j - 1];
+        s->items[j - 1] = t;
+    }
+}
+
+static void gc_drain_mark(gc_ctx *c) {
+    ohmi_vec *s = c->stack;
+    while (s->len) {
+        ohm_object *p = s->items[--s->len];
+        size_t from = s->len;
+        gc_traverse(p, visit_mark, c);
+        gc_stack_reverse_from(s, from);
+        gc_maybe_untrack(c, p);
+    }
+}
+
+GC_INLINE int ph_count(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (gc_member(c, o)) gc_traverse(o, visit_count, c);
+    return 0;
+}
+
+GC_INLINE int ph_count_full(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (gc_member(c, o)) {
+        gc_adopt(c, o);
+        gc_traverse(o, visit_count_full, c);
+    }
+    return 0;
+}
+
+GC_INLINE int ph_mark(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (!gc_member(c, o) || gc_marked(c, o) || !gc_is_root(o, c->bias)) return 0;
+    gc_set_marked(c, o);
+    gc_traverse(o, visit_mark, c);
+    gc_stack_reverse_from(c->stack, 0);
+    gc_maybe_untrack(c, o);
+    if (c->stack->len) gc_drain_mark(c);
+    return 0;
+}
+
+/* After a failed push: traverse marked members again (idempotent) until no push fails. */
+static int ph_remark(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (gc_member(c, o) && gc_marked(c, o)) {
+        gc_traverse(o, visit_mark, c);
+        gc_drain_mark(c);
+    }
+    return 0;
+}
+
+/* A full collection's sweep: only the unreachable are written. */
+static inline int gc_needs_clear(const ohm_object *o) {
+    return !o->ohm_type->clear && o->ohm_type->traverse;
+}
+
+/* o enters the unreachable set: state GC0|GC1, the `unreach` vector, and one reference
+ * held by the collector (step 5, done here while the header is in cache), and what the
+ * later steps need to know is noted. -1 when the vector cannot grow (nothing done). */
+GC_INLINE int gc_enter_unreach(gc_ctx *c, ohm_object *o) {
+    if (OHM_UNLIKELY(ohmi_vec_push(&ohmi_gc_of(c->h)->unreach, o) < 0)) return -1;
+    uint32_t b = o->ohm_bits;
+    o->ohm_bits = (b & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK)) | GC_UNREACH;
+    o->ohm_rc++;
+    const ohm_type *t = o->ohm_type;
+    if (b & OHM_F_WEAKREFD) c->weakrefd = 1;
+    if (t->finalize && !(b & OHM_F_FINALIZED)) c->to_finalize = 1;
+    if (!t->clear && t->traverse) c->maybe_kept = 1;
+    return 0;
+}
+
+/* Take back an unreachable set that could not be completed (out of memory): nothing is
+ * freed this time; every member goes to generation `target`. */
+static void gc_give_back(gc_ctx *c, int target) {
+    ohmi_vec *u = &ohmi_gc_of(c->h)->unreach;
+    for (size_t i = 0; i < u->len; i++) {
+        u->items[i]->ohm_rc--;
+        ohmi_gc_place(c->h, u->items[i], target);
+    }
+    u->len = 0;
+}
+
+GC_INLINE int ph_sweep_full(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (!gc_member(c, o) || gc_marked(c, o)) return 0;
+    if (OHM_UNLIKELY(gc_enter_unreach(c, o) < 0)) {
+        /* remembered nowhere, it must survive, and so must all it reaches: mark it so
+         * (ph_remark and the give-back path handle the rest) */
+        gc_set_marked(c, o);
+        c->overflow = 1;
+    }
+    return 0;
+}
+
+/* Iterate the members of the set: the young vectors, the whole GC heap, or a vector. */
+typedef struct gc_set {
+    ohmi_vec *vecs[2];        /* NULL: walk the heap */
+    int walk;
+} gc_set;
+
+/* Span walkers: the pass's per-object function inlined into the loop over a pool's
+ * slots (ohmi_alloc_walk_spans), instead of an indirect call per object. */
+#define GC_SPAN_FN(name, ph) \
+    static void name(void *arg, char *p, size_t n, size_t stride) { \
+        for (; n; n--, p += stride) \
+            if (((ohm_object *)p)->ohm_type) ph((ohm_object *)p, arg); \
+    }
+
+static void gc_walk(gc_ctx *c, alloc_span_fn span, ohm_object_fn fn) {
+    if (ohmi_alloc_walk_spans(c->h, span, fn, c) < 0) ohmi_alloc_walk_objects(c->h, 1, fn, c);
+}
+
+/* span: fn's span walker, for a set that is the whole heap */
+GC_INLINE void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn, alloc_span_fn span) {
+    if (s->walk) { gc_walk(c, span, fn); return; }
+    for (int k = 0; k < 2; k++) {
+        ohmi_vec *v = s->vecs[k];
+        if (!v) continue;
+        for (size_t i = 0; i < v->len; i++) fn(v->items[i], c);
+    }
+}
+
+GC_SPAN_FN(span_count_full, ph_count_full)
+GC_SPAN_FN(span_sweep_full, ph_sweep_full)
+GC_SPAN_FN(span_mark, ph_mark)
+GC_SPAN_FN(span_remark, ph_remark)
+
+static void gc_mark_set(gc_ctx *c, const gc_set *s) {
+    c->overflow = 0;
+    gc_set_each(c, s, ph_mark, span_mark);
+    while (c->overflow) {
+        c->overflow = 0;
+        gc_set_each(c, s, ph_remark, span_remark);
+    }
+}
+
+/* The count pass of generation 0, fused with its preparation: a member's word is its
+ * index i in young[0] plus the references counted so far, so at its own turn the index
+ * is taken off (a word saturated by then stays saturated: a root, conservatively). */
+static void gc_count_young0(gc_ctx *c, ohmi_vec *v) {
+    ohm_object **items = v->items;
+    for (size_t i = 0, n = v->len; i < n; i++) {
+        ohm_object *o = items[i];
+        if (i + 8 < n) GC_PREFETCH(items[i + 8]);
+        uint32_t b = o->ohm_bits;
+        if ((b >> OHM_GCWORD_SHIFT) != OHM_GCWORD_MAX) o->ohm_bits = b - ((uint32_t)i << OHM_GCWORD_SHIFT);
+        gc_traverse(o, visit_count, c);
+    }
+}
+
+/* Marking a young set in vector order (CPython's move_unreachable): a member is
+ * traversed when the scan reaches it if it is a root or was reached already; a member
+ * the scan passed as "not reached" gets the word GC_PASSED (its count is not needed
+ * any more), and only such a member, when reached later, goes through the mark stack.
+ * Everything reached ahead of the scan is only marked: the scan traverses it in turn.
+ * A member with a saturated count reached before its turn is traversed twice
+ * (harmless: marking is idempotent). */
+#define GC_PASSED OHM_GCWORD_MAX
+
+GC_INLINE int visit_mark_young(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r) && !(r->ohm_bits & GC_MARK)) {
+        uint32_t b = r->ohm_bits;
+        r->ohm_bits = b | GC_MARK;
+        if ((b >> OHM_GCWORD_SHIFT) == GC_PASSED && OHM_UNLIKELY(ohmi_vec_push(c->stack, r) < 0))
+            c->overflow = 1;
+    }
+    return 0;
+}
+
+/* One member as the scan reaches it. */
+GC_INLINE void gc_mark_young_one(gc_ctx *c, ohm_object *o) {
+    if (!(o->ohm_bits & GC_MARK)) {
+        if (!gc_is_root(o, 0)) {
+            o->ohm_bits |= (uint32_t)GC_PASSED << OHM_GCWORD_SHIFT;
+            return;
+        }
+        o->ohm_bits |= GC_MARK;
+    }
+    gc_traverse(o, visit_mark_young, c);
+    ohmi_vec *st = c->stack;
+    while (st->len) gc_traverse(st->items[--st->len], visit_mark_young, c);
+}
+
+/* Every item of the young vectors is a member. */
+static void gc_mark_young(gc_ctx *c, const gc_set *s) {
+    c->overflow = 0;
+    for (int k = 0; k < 2; k++) {
+        ohmi_vec *v = s->vecs[k];
+        if (!v) continue;
+        ohm_object **items = v->items;
+        for (size_t i = 0, n = v->len; i < n; i++) {
+            if (i + 8 < n) GC_PREFETCH(items[i + 8]);
+            gc_mark_young_one(c, items[i]);
+        }
+    }
+    while (c->overflow) {
+        c->overflow = 0;
+        gc_set_each(c, s, ph_remark, span_remark);
+    }
+}
+
+typedef struct gc_sweep {
+    gc_ctx c;
+    int target;             /* where survivors go: 1 or 2 */
+    size_t survivors;
+    size_t untracked;
+    int failed;             /* the unreachable vector could not grow */
+} gc_sweep;
+
+GC_INLINE int ph_sweep(ohm_object *o, void *arg) {
+    gc_sweep *s = arg;
+    if (!gc_member(&s->c, o)) return 0;
+    struct gc_state *g = ohmi_gc_of(s->c.h);
+    if (!(o->ohm_bits & GC_MARK)) {
+        if (OHM_LIKELY(gc_enter_unreach(&s->c, o) == 0)) return 0;
+        /* no memory to remember it: then nothing may be freed (it would keep pointers
+         * to what is): gc_collect_main gives the whole unreachable set back */
+        s->failed = 1;
+    }
+    if (gc_untrackable(&s->c, o)) {
+        o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK | OHM_F_TRACKED);
+        g->tracked--;
+        s->untracked++;
+        return 0;
+    }
+    s->survivors++;
+    if (s->target == 2) {
+        gc_make_old(s->c.h, o);
+    } else {
+        /* into young[1]: ohmi_gc_place in one write, the room reserved by the caller */
+        ohmi_vec *v = &g->young[1];
+        size_t i = v->len;
+        if (OHM_LIKELY(i < v->cap && i < OHM_GCWORD_MAX)) {
+            v->items[v->len++] = o;
+            o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK)) |
+                          GC_GEN1 | ((uint32_t)i << OHM_GCWORD_SHIFT);
+        } else {
+            ohmi_gc_place(s->c.h, o, 1);
+        }
+    }
+    return 0;
+}
+
+/* ---- inside the unreachable set ---- */
+
+#define GC_UNREACH_MASK  (OHM_F_TRACKED | GC_GENMASK)
+#define GC_UNREACH_VALUE (OHM_F_TRACKED | GC_UNREACH)
+
+static inline int gc_in_unreach(const ohm_object *o) {
+    return (o->ohm_bits & GC_UNREACH_MASK) == GC_UNREACH_VALUE;
+}
+
+/* Kahn's peeling: a member whose count of references from clear-less members drops to
+ * zero will be freed; propagate through the clear-less ones it frees. */
+static int visit_peel(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r) && !(r->ohm_bits & GC_MARK)) {
+        uint32_t w = gc_word(r);
+        if (w == OHM_GCWORD_MAX) return 0;      /* saturated: stays uncollectable */
+        if (w > 0) gc_set_word(r, --w);
+        if (w == 0) {
+            r->ohm_bits |= GC_MARK;
+            if (ohmi_vec_push(c->stack, r) < 0) c->overflow = 1;  /* its referents stay: safe */
+        }
+    }
+    return 0;
+}
+
+/* What an uncollectable object reaches is kept alive by it: uncollectable too. */
+static int visit_keep(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (r && gc_member(c, r) && (r->ohm_bits & GC_MARK)) {
+        r->ohm_bits &= ~GC_MARK;
+        if (ohmi_vec_push(c->stack, r) < 0) c->overflow = 1;
+    }
+    return 0;
+}
+
+/* Mark (GC_MARK) the members of the unreachable set that dropping our references will
+ * free; the unmarked ones are uncollectable. Returns 1 when any is uncollectable. */
+static int gc_find_uncollectable(gc_ctx *c) {
+    ohmi_vec *u = &ohmi_gc_of(c->h)->unreach;
+    int need = 0;
+    for (size_t i = 0; i < u->len && !need; i++)
+        if (gc_in_unreach(u->items[i]) && gc_needs_clear(u->items[i])) need = 1;
+    if (!need) return 0;
+    for (size_t i = 0; i < u->len; i++)
+        if (gc_in_unreach(u->items[i])) gc_set_word(u->items[i], 0);
+    for (size_t i = 0; i < u->len; i++) {
+        ohm_object *o = u->items[i];
+        if (gc_in_unreach(o) && !o->ohm_type->clear) gc_traverse(o, visit_count, c);
+    }
+    c->overflow = 0;
+    for (size_t i = 0; i < u->len; i++) {
+        ohm_object *o = u->items[i];
+        if (gc_in_unreach(o) && !(o->ohm_bits & GC_MARK) && gc_word(o) == 0) {
+            o->ohm_bits |= GC_MARK;
+            if (ohmi_vec_push(c->stack, o) < 0) c->overflow = 1;
+        }
+    }
+    while (c->stack->len) {
+        ohm_object *p = c->stack->items[--c->stack->len];
+        if (!p->ohm_type->clear) gc_traverse(p, visit_peel, c);
+    }
+    int any = 0;
+    do {
+        c->overflow = 0;
+        for (size_t i = 0; i < u->len; i++) {
+            ohm_object *o = u->items[i];
+            if (gc_in_unreach(o) && !(o->ohm_bits & GC_MARK)) {
+                any = 1;
+                gc_traverse(o, visit_keep, c);
+                gc_drain(c, visit_keep);
+            }
+        }
+    } while (c->overflow);
+    return any;
+}
+
+static void gc_debug_object(const char *what, const ohm_object *o) {
+    fprintf(stderr, "gc: %s ", what);
+    ohmi_gc_print_object(stderr, o);
+    fputc('\n', stderr);
+}
+
+/* Into gc.garbage (the api layer moves it to the list): the vector holds a reference. */
+static void gc_to_garbage(ohm_heap *h, ohm_object *o) {
+    if (ohmi_vec_push(&ohmi_gc_of(h)->garbage, o) == 0) ohm_incref(o);
+}
+
+typedef struct gc_result {
+    size_t found, collected, uncollectable, candidates;
+} gc_result;
+
+static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
+    struct gc_state *g = ohmi_gc_of(h);
+    const struct ohmi_gc_hooks *hk = g->hooks;
+    gc_sweep sw = { .c = { .h = h, .stack = &g->stack, .arr_inline = hk->inline_array_type,
+                           .arr_ptr = hk->ptr_array_type, .untrack0 = hk->untrack_type[0],
+                           .untrack1 = hk->untrack_type[1], .k = hk },
+                    .target = gen == 0 ? 1 : 2 };
+    gc_ctx *c = &sw.c;
+    gc_set set = { { NULL, NULL }, 0 };
+
+    if (gen + 1 < 3) g->count[gen + 1]++;
+    for (int i = 0; i <= gen; i++) g->count[i] = 0;
+
+    /* 1. prepare */
+    c->markval = GC_MARK;
+    if (gen == 2) {
+        /* the young become old (lazily: gc_adopt in the count pass); marked now means
+         * "mark bit != the old parity" */
+        g->young[0].len = g->young[1].len = 0;
+        c->markval = g->mark_parity ^ GC_MARK;
+        c->full = 1;
+        c->mask = OHM_F_TRACKED | GC_FROZEN;
+        c->value = OHM_F_TRACKED;
+        set.walk = 1;
+        res->candidates = g->tracked - g->frozen;
+        /* room for all candidates in the unreachable vector: a mapping, touched only
+         * as far as garbage fills it (no copies while it grows) */
+        if (res->candidates * sizeof(ohm_object *) >= ((size_t)2 << 20))
+            ohmi_vec_reserve(&g->unreach, res->candidates);
+    } else {
+        uint32_t label = gen == 0 ? GC_GEN0 : GC_GEN1;
+        set.vecs[0] = &g->young[0];
+        if (gen == 1) set.vecs[1] = &g->young[1];
+        /* generation 0 is labelled already and its words are indexes: the count pass
+         * zeroes them itself (gc_count_young0) */
+        for (int k = 0; gen == 1 && k < 2; k++) {
+            ohmi_vec *v = set.vecs[k];
+            for (size_t i = 0; i < v->len; i++) {
+                ohm_object *o = v->items[i];
+                o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK) | label;
+            }
+        }
+        c->mask = GC_GENMASK;
+        c->value = label;
+        res->candidates = g->young[0].len + (gen == 1 ? g->young[1].len : 0);
+    }
+
+    /* 2. count, 3. mark */
+    if (gen == 2) {
+        gc_set_each(c, &set, ph_count_full, span_count_full);
+        gc_mark_set(c, &set);
+    } else {
+        if (gen == 0) gc_count_young0(c, &g->young[0]);
+        else gc_set_each(c, &set, ph_count, NULL);
+        gc_mark_young(c, &set);
+    }
+
+    /* 4. sweep. A full collection walks the heap once more but writes only the
+     * unreachable: marking zeroed the survivors' words and gave them the mark the next
+     * full collection reads as "unmarked". A young collection iterates its vectors,
+     * which are emptied after (gen 0's survivors were appended to young[1], which it
+     * does not iterate). */
+    if (gen == 2) {
+        ohmi_vec *u = &g->unreach;
+        c->overflow = 0;
+        gc_walk(c, span_sweep_full, ph_sweep_full);
+        g->mark_parity = c->markval;
+        c->full = 0;
+        if (OHM_UNLIKELY(c->overflow)) {
+            /* an unreachable object we could not remember would keep pointers to
+             * those we free: free nothing this time */
+            gc_give_back(c, 2);
+        }
+        sw.survivors = res->candidates - u->len - c->untracked;
+    } else {
+        if (gen == 0) {   /* room for every survivor (doubling: no copy per collection) */
+            ohmi_vec *y1 = &g->young[1];
+            while (y1->cap < y1->len + g->young[0].len && ohmi_vec_grow(y1) == 0) {}
+        }
+        for (int k = 0; k < 2; k++) {
+            ohmi_vec *v = set.vecs[k];
+            if (!v) continue;
+            for (size_t i = 0; i < v->len; i++) ph_sweep(v->items[i], &sw);
+        }
+        /* gen 1: young[1] was iterated and survivors went old; gen 0: young[0] */
+        g->young[0].len = 0;
+        if (gen == 1) g->young[1].len = 0;
+        if (OHM_UNLIKELY(sw.failed)) {
+            sw.survivors += g->unreach.len;
+            gc_give_back(c, sw.target);
+        }
+    }
+    c->markval = GC_MARK;   /* the passes inside the unreachable set below */
+    if (gen == 1) g->long_lived_pending += sw.survivors;
+    if (gen == 2) {
+        g->long_lived_pending = 0;
+        g->long_lived_total = sw.survivors;
+    }
+
+    ohmi_vec *u = &g->unreach;
+    res->found = u->len;
+    if (!u->len) return;
+
+    /* 5. hold: done by the sweep (gc_enter_unreach). 6a. clear every weak reference
+     * to garbage (the callbacks wait for 6b: all are cleared first) */
+    ohmi_vec cbs = { NULL, 0, 0 };
+    for (size_t i = 0; c->weakrefd && i < u->len; i++) {
+        ohm_object *o = u->items[i];
+        if (o->ohm_bits & OHM_F_WEAKREFD) hk->weakref_clear(h, o, &cbs);
+    }
+    int to_finalize = c->to_finalize, maybe_kept = c->maybe_kept;
+
+    /* 6b. the callbacks of weakrefs that are not garbage themselves */
+    for (size_t i = 0; i < cbs.len; i++) {
+        ohm_object *ref = cbs.items[i];
+        hk->weakref_callback(ref);
+        if (ref->ohm_rc == 1) res->found++;   /* the callback let its weakref die */
+        gc_decref(c, ref);
+    }
+    ohmi_vec_free(&cbs);
+
+    /* 7. finalize */
+    int finalized = 0;
+    for (size_t i = 0; to_finalize && i < u->len; i++) {
+        ohm_object *o = u->items[i];
+        if (gc_in_unreach(o) && o->ohm_type->finalize && !(o->ohm_bits & OHM_F_FINALIZED)) {
+            o->ohm_bits |= OHM_F_FINALIZED;
+            o->ohm_type->finalize(o);
+            finalized = 1;
+        }
+    }
+
+    /* 8. resurrection: reachability again, inside the set, our reference discounted */
+    gc_set uset = { { u, NULL }, 0 };
+    c->mask = GC_UNREACH_MASK;
+    c->value = GC_UNREACH_VALUE;
+    if (finalized) {
+        for (size_t i = 0; i < u->len; i++)
+            if (gc_in_unreach(u->items[i])) gc_set_word(u->items[i], 0);
+        c->bias = 1;
+        gc_set_each(c, &uset, ph_count, NULL);
+        gc_mark_set(c, &uset);
+        c->bias = 0;
+        for (size_t i = 0; i < u->len; i++) {
+            ohm_object *o = u->items[i];
+            if (gc_in_unreach(o) && (o->ohm_bits & GC_MARK)) ohmi_gc_place(h, o, sw.target);
+        }
+    }
+
+    /* 9. uncollectable (finalizers may have changed the set: recheck in there) */
+    int some_kept = (maybe_kept || finalized) && gc_find_uncollectable(c);
+
+    /* 10a. what does not get cleared: uncollectable, or saved (SAVEALL) */
+    unsigned debug = g->debug;
+    if (some_kept || (debug & (OHM_GC_DEBUG_COLLECTABLE | OHM_GC_DEBUG_UNCOLLECTABLE |
+                               OHM_GC_DEBUG_SAVEALL))) {
+        for (size_t i = 0; i < u->len; i++) {
+            ohm_object *o = u->items[i];
+            if (!gc_in_unreach(o)) continue;
+            if (some_kept && !(o->ohm_bits & GC_MARK)) {
+                res->uncollectable++;
+                if (debug & OHM_GC_DEBUG_UNCOLLECTABLE) gc_debug_object("uncollectable", o);
+                ohmi_gc_place(h, o, 2);
+                gc_to_garbage(h, o);
+                continue;
+            }
+            o->ohm_bits &= ~GC_MARK;
+            if (debug & OHM_GC_DEBUG_COLLECTABLE) gc_debug_object("collectable", o);
+            if (debug & OHM_GC_DEBUG_SAVEALL) {
+                ohmi_gc_place(h, o, sw.target);
+                gc_to_garbage(h, o);
+            }
+        }
+    }
+
+    /* 10b. clear each, put it in the old generation (an object a broken clear leaves
+     * alive is an ordinary object then) and drop our reference. Dropping it at once is
+     * safe: our reference is the last only when no other garbage points to it any
+     * more, and every member not reached yet is still held by us. */
+    ohmi_alloc_defer_release(h, 1);   /* the pages this frees go back in one batch, at the end */
+    for (size_t i = 0; i < u->len; i++) {
+        ohm_object *o = u->items[i];
+        if (gc_in_unreach(o)) {
+            if (o->ohm_type->clear) o->ohm_type->clear(o);
+            gc_make_old(h, o);
+        }
+        gc_decref(c, o);
+    }
+    ohmi_alloc_defer_release(h, 0);
+    res->collected = res->found - res->uncollectable;
+    u->len = 0;
+}
+
+static double gc_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void gc_run_callbacks(ohm_heap *h, int phase, const ohm_gc_info *info) {
+    struct gc_state *g = ohmi_gc_of(h);
+    if (!g->ncallbacks) return;
+    /* a callback may add or remove callbacks: run over a copy */
+    struct gc_callback_entry small[8], *cbs = small;
+    size_t n = g->ncallbacks;
+    if (n > 8 && !(cbs = malloc(n * sizeof *cbs))) return;
+    memcpy(cbs, g->callbacks, n * sizeof *cbs);
+    for (size_t i = 0; i < n; i++) cbs[i].cb(h, phase, info, cbs[i].arg);
+    if (cbs != small) free(cbs);
+}
+
+size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
+    struct gc_state *g = ohmi_gc_of(h);
+    /* Objects on the release path's deferred stack (object.c's trashcan) have their
+     * rc and bits words borrowed for links: no walk may look at them, so a collection
+     * waits until that stack is drained. */
+    if (g->collecting || ohmi_base_of(h)->destroying || g->deferring || !g->hooks) return 0;
+    g->collecting = 1;
+    ohm_gc_info info = { gen, 0, 0 };
+    gc_run_callbacks(h, OHM_GC_START, &info);
+    if (g->debug & OHM_GC_DEBUG_STATS) {
+        size_t old = g->tracked - g->frozen - g->young[0].len - g->young[1].len;
+        fprintf(stderr, "gc: collecting generation %d...\n", gen);
+        fprintf(stderr, "gc: objects in each generation: %zu %zu %zu\n",
+                g->young[0].len, g->young[1].len, old);
+        fprintf(stderr, "gc: objects in permanent generation: %zu\n", g->frozen);
+    }
+    double t0 = gc_now();
+    gc_result res = { 0, 0, 0, 0 };
+    gc_collect_main(h, gen, &res);
+    if (gen == 2 && g->hooks->after_full) g->hooks->after_full(h);
+    double dt = gc_now() - t0;
+    ohm_gc_stats *st = &g->stats[gen];
+    st->collections++;
+    st->collected += res.collected;
+    st->uncollectable += res.uncollectable;
+    st->candidates += res.candidates;
+    st->duration += dt;
+    if (g->debug & OHM_GC_DEBUG_STATS)
+        fprintf(stderr, "gc: done, %zu unreachable, %zu uncollectable, %.4fs elapsed\n",
+                res.found, res.uncollectable, dt);
+    info.collected = res.collected;
+    info.uncollectable = res.uncollectable;
+    gc_run_callbacks(h, OHM_GC_STOP, &info);
+    ohmi_vec_trim(&g->unreach, res.found);
+    ohmi_vec_trim(&g->stack, 0);
+    ohmi_vec_trim(&g->young[0], 0);
+    ohmi_vec_trim(&g->young[1], 0);
+    g->collecting = 0;
+    return res.found;
+}
+
+/* CPython's collect_generations: the oldest generation over its threshold, except that
+ * a full collection waits until the long-lived pending objects exceed 25% of the
+ * long-lived total (so full collections stay linear overall). */
+void ohmi_gc_collect_auto(ohm_heap *h) {
+    struct gc_state *g = ohmi_gc_of(h);
+    for (int i = 2; i >= 0; i--) {
+        if (g->count[i] > g->threshold[i]) {
+            if (i == 2 && g->long_lived_pending < g->long_lived_total / 4) continue;
+            ohmi_gc_collect_generation(h, i);
+            break;
+        }
+    }
+}
+
+/* ======================================================= init / fini */
+
+void ohmi_gc_set_hooks(ohm_heap *h, const struct ohmi_gc_hooks *hooks) {
+    ohmi_gc_of(h)->hooks = hooks;
+}
+
+int ohmi_gc_init(ohm_heap *h) {
+    struct gc_state *g = ohmi_gc_of(h);
+    memset(g, 0, sizeof *g);
+    for (int i = 0; i < 3; i++) g->threshold[i] = ohmi_base_of(h)->cfg.gc_threshold[i];
+    g->enabled = ohmi_base_of(h)->cfg.gc_enabled;
+    return 0;
+}
+
+void ohmi_gc_fini(ohm_heap *h) {
+    struct gc_state *g = ohmi_gc_of(h);
+    /* the heap dies whole: the objects (the garbage too) go with ohmi_alloc_fini */
+    ohmi_vec_free(&g->young[0]);
+    ohmi_vec_free(&g->young[1]);
+    ohmi_vec_free(&g->stack);
+    ohmi_vec_free(&g->unreach);
+    free(g->callbacks);
+    g->callbacks = NULL;
+    g->ncallbacks = g->capcallbacks = 0;
+    ohmi_vec_free(&g->garbage);
+}

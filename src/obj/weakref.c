@@ -1,0 +1,161 @@
+/*
+ * weakref.c — weak references: any object may be weakly referenced, and an object
+ * never weakly referenced pays nothing for the possibility.
+ *
+ * A weak reference is an object of ohm_weakref_type holding its target's address (no
+ * reference), an optional callback, and links in its target's list of weakrefs, newest
+ * first. The list's head is found through a per-heap side table (ohmi_ptrmap: target address
+ * -> newest weakref), allocated outside the scanned heap; OHM_F_WEAKREFD on the target
+ * says "look in the table". So the cost for other objects is one flag test at release.
+ *
+ * Target dies (ohmi_weakref_on_release, called by the release path after a finalizer that
+ * did not resurrect): its entry leaves the table, every weakref is cleared (target
+ * NULL), then the callbacks run, newest weakref first, each with a reference held on
+ * its weakref (so a callback may drop the last reference to anything, other weakrefs
+ * included). A weakref whose count is already 0 (being released) gets no callback.
+ * Weakref dies first: its dealloc unlinks it; no callback ever runs for it.
+ * In a collection (ohmi_weakref_clear_for_gc): all weakrefs to garbage are cleared before any
+ * finalizer or clear runs; callbacks run only for weakrefs that are not garbage.
+ *
+ * Weakrefs are GC objects with nothing to traverse: that is how the collector knows
+ * whether a weakref is itself garbage. A callback-less weakref is shared, as CPython's
+ * weakref.ref(o) is: ohm_weakref_new(h, o, NULL, NULL) twice gives the same object.
+ */
+#include "obj/obj_impl.h"
+
+#include <stdlib.h>
+
+typedef struct weakref_obj {
+    ohm_object ob;
+    ohm_object *target;              /* NULL once the target died */
+    ohm_weakref_callback cb;         /* may be NULL */
+    void *arg;
+    struct weakref_obj *prev, *next; /* the target's list, newest first */
+} weakref_obj;
+
+static void weakref_dealloc(ohm_object *self);
+
+const ohm_type ohm_weakref_type = {
+    .name = "weakref",
+    .basicsize = sizeof(weakref_obj),
+    .flags = OHM_TYPE_GC,
+    .dealloc = weakref_dealloc,
+};
+
+static weakref_obj *weakref_head(ohm_heap *h, const ohm_object *target) {
+    uintptr_t *slot = ohmi_ptrmap_find(&ohmi_obj_of(h)->weakrefs, target);
+    return slot ? (weakref_obj *)*slot : NULL;
+}
+
+/* Take w out of its target's list (the target is alive). */
+static void weakref_unlink(ohm_heap *h, weakref_obj *w) {
+    ohm_object *t = w->target;
+    if (w->prev) {
+        w->prev->next = w->next;
+    } else if (w->next) {
+        ohmi_ptrmap_put(&ohmi_obj_of(h)->weakrefs, t, (uintptr_t)w->next);   /* key exists: cannot fail */
+    } else {
+        ohmi_ptrmap_del(&ohmi_obj_of(h)->weakrefs, t);
+        t->ohm_bits &= ~OHM_F_WEAKREFD;
+    }
+    if (w->next) w->next->prev = w->prev;
+    w->target = NULL;
+    w->prev = w->next = NULL;
+}
+
+static void weakref_dealloc(ohm_object *self) {
+    weakref_obj *w = (weakref_obj *)self;
+    if (w->target) weakref_unlink(ohmi_alloc_heap_of(self), w);
+}
+
+ohm_object *ohm_weakref_new(ohm_heap *h, ohm_object *target, ohm_weakref_callback cb, void *arg) {
+    if (!target) { ohmi_error(h, "ohm_weakref_new: NULL target"); return NULL; }
+    if (target->ohm_rc == 0) {           /* being released: it could not be cleared */
+        ohmi_error(h, "ohm_weakref_new: the target is being released");
+        return NULL;
+    }
+    if (ohmi_alloc_heap_of(target) != h) {
+        ohmi_error(h, "ohm_weakref_new: the target belongs to another heap");
+        return NULL;
+    }
+    if (!cb) {
+        for (weakref_obj *w = weakref_head(h, target); w; w = w->next)
+            if (!w->cb && w->ob.ohm_rc > 0) { ohm_incref(&w->ob); return &w->ob; }
+    }
+    /* ohm_new may collect; the target is held by the caller and survives */
+    weakref_obj *w = (weakref_obj *)ohm_new(h, &ohm_weakref_type);
+    if (!w) return NULL;
+    w->cb = cb;
+    w->arg = arg;
+    w->prev = NULL;
+    w->next = weakref_head(h, target);
+    if (ohmi_ptrmap_put(&ohmi_obj_of(h)->weakrefs, target, (uintptr_t)w) < 0) {
+        w->next = NULL;                     /* target stays NULL: dealloc has nothing to do */
+        ohm_decref(&w->ob);
+        ohmi_error(h, "ohm_weakref_new: out of memory");
+        return NULL;
+    }
+    if (w->next) w->next->prev = w;
+    w->target = target;
+    target->ohm_bits |= OHM_F_WEAKREFD;
+    return &w->ob;
+}
+
+ohm_object *ohm_weakref_get(ohm_object *ref) {
+    if (!ref || ref->ohm_type != &ohm_weakref_type) return NULL;
+    ohm_object *t = ((weakref_obj *)ref)->target;
+    if (!t || t->ohm_rc == 0) return NULL;   /* dead, or being released */
+    ohm_incref(t);
+    return t;
+}
+
+size_t ohm_weakref_count(const ohm_object *o) {
+    if (!o || !(o->ohm_bits & OHM_F_WEAKREFD)) return 0;
+    size_t n = 0;
+    for (weakref_obj *w = weakref_head(ohmi_alloc_heap_of(o), o); w; w = w->next)
+        n += w->ob.ohm_rc > 0;   /* not those being released */
+    return n;
+}
+
+/* Detach o's whole list from the table and clear every weakref in it; push the ones
+ * whose callback should run (with a reference) onto cbs. skip_garbage: not those in
+ * the collection's unreachable set. */
+static void weakref_detach(ohm_heap *h, ohm_object *o, ohmi_vec *cbs, int skip_garbage) {
+    weakref_obj *w = weakref_head(h, o);
+    o->ohm_bits &= ~OHM_F_WEAKREFD;
+    if (!w) return;
+    ohmi_ptrmap_del(&ohmi_obj_of(h)->weakrefs, o);
+    while (w) {
+        weakref_obj *next = w->next;
+        w->target = NULL;
+        w->prev = w->next = NULL;
+        int garbage = skip_garbage && (w->ob.ohm_bits & GC_GENMASK) == GC_UNREACH;
+        if (w->cb && w->ob.ohm_rc > 0 && !garbage && ohmi_vec_push(cbs, &w->ob) == 0)
+            ohm_incref(&w->ob);
+        w = next;
+    }
+}
+
+void ohmi_weakref_run_callback(ohm_object *ref) {
+    weakref_obj *w = (weakref_obj *)ref;
+    if (w->cb) w->cb(ref, w->arg);
+}
+
+void ohmi_weakref_clear_for_gc(ohm_heap *h, ohm_object *o, ohmi_vec *cbs) {
+    weakref_detach(h, o, cbs, 1);
+}
+
+void ohmi_weakref_on_release(ohm_object *o) {
+    ohm_heap *h = ohmi_alloc_heap_of(o);
+    ohmi_vec cbs = { NULL, 0, 0 };
+    weakref_detach(h, o, &cbs, 0);
+    for (size_t i = 0; i < cbs.len; i++) {
+        ohmi_weakref_run_callback(cbs.items[i]);
+        ohm_decref(cbs.items[i]);
+    }
+    ohmi_vec_free(&cbs);
+}
+
+void ohmi_weakref_fini(ohm_heap *h) {
+    ohmi_ptrmap_free(&ohmi_obj_of(h)->weakrefs);
+}

@@ -1,0 +1,278 @@
+/*
+ * trace_frames.c — the traceback of an allocation happening now, interned.
+ *
+ * Sources, newest frame first, at most ohmi_trace_of(h)->nframes frames:
+ *  1. the host-language provider, when set and it returns frames (strings interned);
+ *  2. else the call-site record the public macros leave in ohm_callsite_ (exact file,
+ *     line, function of the calling line), followed, when the limit allows, by native
+ *     return addresses starting at that function's caller (the recorded frame address
+ *     anchors the walk past ohm's own frames);
+ *  3. else native return addresses from the allocator's frame up (ohm's own frames
+ *     dropped when ohm is a shared library).
+ * Interning: a traceback is its raw frames plus total_nframe; the FNV-1a hash of those
+ * bytes indexes an open-addressing table of ids (id + 1, 0 empty, at most half full).
+ * Traceback records live in the string table's arena and never move; ids index tbs[].
+ * At limit 1 a direct-mapped cache from call-site record to id skips hashing: the hot
+ * path of limit-1 tracing is a load, a compare and the traces-table insert.
+ * Symbolized forms (ohm_traceback, oldest first) are built once per id, on demand.
+ */
+#include "trace/trace_impl.h"
+
+#include <stdlib.h>
+
+OHM_API _Thread_local const ohm_callsite_frame *ohm_callsite_
+    __attribute__((tls_model("initial-exec")));
+
+static int tb_index_grow(struct trace_state *t) {
+    size_t cap = t->tb_index_cap ? t->tb_index_cap * 2 : 256;
+    uint32_t *ix = calloc(cap, sizeof *ix);
+    if (!ix) return -1;
+    for (size_t i = 0; i < t->tbs_len; i++) {
+        size_t j = t->tbs[i]->hash & (cap - 1);
+        while (ix[j]) j = (j + 1) & (cap - 1);
+        ix[j] = (uint32_t)i + 1;
+    }
+    free(t->tb_index);
+    t->mem += (cap - t->tb_index_cap) * sizeof *ix;
+    t->tb_index = ix;
+    t->tb_index_cap = cap;
+    return 0;
+}
+
+/* A word-at-a-time hash of raw frames (byte-wise FNV would cost ~1500 instructions
+ * for 16 frames; this is ~3 multiply-xors per frame). */
+/* One frame into the hash. For native frames (b = line = 0, kind constant) it folds
+ * to an xor, a multiply and a shift-xor. */
+static inline uint64_t tb_mix(uint64_t h, uintptr_t a, uintptr_t b, uint32_t line, uint32_t kind) {
+    h = (h ^ a ^ (uint64_t)b * 0xc4ceb9fe1a85ec53ull ^ ((uint64_t)line << 32 | kind) * 0x9e3779b97f4a7c15ull)
+        * 0xff51afd7ed558ccdull;
+    return h ^ (h >> 29);
+}
+
+static uint64_t tb_hash(const struct trace_rawframe *raw, size_t n, size_t total) {
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ total;
+    for (size_t i = 0; i < n; i++) h = tb_mix(h, raw[i].a, raw[i].b, raw[i].line, raw[i].kind);
+    return h;
+}
+
+/* Intern raw[0..n) with total and hash hv, known to be new. */
+static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *raw, size_t n,
+                          size_t total, uint64_t hv) {
+    if (t->tbs_len >= TRACE_MAX_TB) return TRACE_NO_TB;
+    if ((t->tbs_len + 1) * 2 > t->tb_index_cap && tb_index_grow(t) < 0) return TRACE_NO_TB;
+    if (t->tbs_len == t->tbs_cap) {
+        size_t cap = t->tbs_cap ? t->tbs_cap * 2 : 256;
+        struct trace_tb **a = realloc(t->tbs, cap * sizeof *a);
+        if (!a) return TRACE_NO_TB;
+        t->mem += (cap - t->tbs_cap) * sizeof *a;
+        t->tbs = a;
+        t->tbs_cap = cap;
+    }
+    struct trace_tb *tb = ohmi_strtab_alloc(&t->strs, sizeof *tb + n * sizeof *raw);
+    if (!tb) return TRACE_NO_TB;
+    tb->hash = hv;
+    tb->nframe = (uint32_t)n;
+    tb->total_nframe = (uint32_t)total;
+    tb->sym = NULL;
+    memcpy(tb->f, raw, n * sizeof *raw);
+    uint32_t id = (uint32_t)t->tbs_len++;
+    t->tbs[id] = tb;
+    size_t j = hv & (t->tb_index_cap - 1);
+    while (t->tb_index[j]) j = (j + 1) & (t->tb_index_cap - 1);
+    t->tb_index[j] = id + 1;
+    return id;
+}
+
+/* The id of raw[0..n) with total, interned now if new. */
+static uint32_t tb_intern(struct trace_state *t, const struct trace_rawframe *raw, size_t n,
+                          size_t total) {
+    uint64_t hv = tb_hash(raw, n, total);
+    if (t->tb_index_cap) {
+        for (size_t j = hv & (t->tb_index_cap - 1); t->tb_index[j];
+             j = (j + 1) & (t->tb_index_cap - 1)) {
+            struct trace_tb *tb = t->tbs[t->tb_index[j] - 1];
+            if (tb->hash == hv && tb->nframe == n && tb->total_nframe == total &&
+                !memcmp(tb->f, raw, n * sizeof *raw))
+                return t->tb_index[j] - 1;
+        }
+    }
+    return tb_insert(t, raw, n, total, hv);
+}
+
+/* The id of a C traceback: the call site (NULL: none), then native return addresses.
+ * Hashes and compares the addresses in place (the same hash tb_intern computes for
+ * the equivalent raw frames); builds raw frames only for a new traceback. */
+/* Whether tb is exactly (site, pcs[0..np), total). No kind check for native frames: a
+ * return address (code) never equals a host frame's interned filename (tracer memory),
+ * and the site frame is checked. */
+static inline int tb_is_native(const struct trace_tb *tb, const ohm_callsite *site,
+                               const uintptr_t *pcs, size_t np, size_t total) {
+    size_t off = site != NULL;
+    if (tb->nframe != np + off || tb->total_nframe != total) return 0;
+    if (site && (tb->f[0].kind != FRAME_SITE || tb->f[0].a != (uintptr_t)site)) return 0;
+    const struct trace_rawframe *f = tb->f + off;
+    size_t i = 0;
+    while (i < np && f[i].a == pcs[i]) i++;
+    return i == np;
+}
+
+static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site,
+                                 const uintptr_t *pcs, size_t np, size_t total) {
+    size_t off = site != NULL, n = np + off;
+    /* allocations in a loop repeat the last stack: compare before hashing */
+    if (t->last_native < t->tbs_len && tb_is_native(t->tbs[t->last_native], site, pcs, np, total))
+        return t->last_native;
+    uint64_t hv = 0x9e3779b97f4a7c15ull ^ total;
+    if (site) hv = tb_mix(hv, (uintptr_t)site, 0, 0, FRAME_SITE);
+    for (size_t i = 0; i < np; i++) hv = tb_mix(hv, pcs[i], 0, 0, FRAME_NATIVE);
+    if (t->tb_index_cap) {
+        for (size_t j = hv & (t->tb_index_cap - 1); t->tb_index[j];
+             j = (j + 1) & (t->tb_index_cap - 1)) {
+            const struct trace_tb *tb = t->tbs[t->tb_index[j] - 1];
+            if (tb->hash == hv && tb_is_native(tb, site, pcs, np, total))
+                return t->last_native = t->tb_index[j] - 1;
+        }
+    }
+    struct trace_rawframe raw[OHM_TRACE_MAX_FRAMES + 1];
+    if (site) { raw[0].a = (uintptr_t)site; raw[0].b = 0; raw[0].line = 0; raw[0].kind = FRAME_SITE; }
+    for (size_t i = 0; i < np; i++) {
+        raw[off + i].a = pcs[i];
+        raw[off + i].b = 0;
+        raw[off + i].line = 0;
+        raw[off + i].kind = FRAME_NATIVE;
+    }
+    uint32_t id = tb_insert(t, raw, n, total, hv);
+    if (id != TRACE_NO_TB) t->last_native = id;
+    return id;
+}
+
+/* The host provider's frames, interned; TRACE_NO_TB + 1 when it gave none. */
+static OHM_NOINLINE uint32_t capture_host(struct trace_state *t) {
+    ohm_frame hf[OHM_TRACE_MAX_FRAMES];
+    struct trace_rawframe raw[OHM_TRACE_MAX_FRAMES];
+    size_t got = t->provider(t->provider_arg, hf, (size_t)t->nframes);
+    if (!got) return 0;
+    size_t n = got < (size_t)t->nframes ? got : (size_t)t->nframes;
+    for (size_t i = 0; i < n; i++) {
+        const char *file = ohmi_strtab_intern(&t->strs, hf[i].filename ? hf[i].filename : "<unknown>");
+        const char *fn = hf[i].function ? ohmi_strtab_intern(&t->strs, hf[i].function) : NULL;
+        if (!file || (hf[i].function && !fn)) return TRACE_NO_TB + 1;
+        raw[i].a = (uintptr_t)file;
+        raw[i].b = (uintptr_t)fn;
+        raw[i].line = hf[i].lineno;
+        raw[i].kind = FRAME_HOST;
+    }
+    return tb_intern(t, raw, n, got) + 1;
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+uint32_t ohmi_frames_capture(ohm_heap *h) {
+    struct trace_state *t = ohmi_trace_of(h);
+    const ohm_callsite_frame *cf = trace_callsite();
+    if (t->provider) {
+        uint32_t id = capture_host(t);
+        if (id) return id - 1;
+    }
+    if (cf && t->nframes == 1) {
+        size_t k = ((uintptr_t)cf->site >> 4) & 255;
+        if (t->site_cache[k].site == cf->site) return t->site_cache[k].tb;
+        uint32_t id = tb_intern_native(t, cf->site, NULL, 0, 1);
+        if (id != TRACE_NO_TB) { t->site_cache[k].site = cf->site; t->site_cache[k].tb = id; }
+        return id;
+    }
+    /* Native frames: after the call site, from its function's caller on; without one,
+     * from the allocator's frame (skip 1: trace_alloc_slow; ohmi_trace_on_alloc tail-calls
+     * it or not, so ohm's own frames may remain, dropped when ohm is a shared library). */
+    uintptr_t pcs[OHM_TRACE_MAX_FRAMES + 16];
+    size_t want = (size_t)t->nframes - (cf != NULL), extra = 0, depth = 0, i = 0;
+    if (!cf && t->self_hi) extra = 16;   /* room for ohm's frames, dropped below */
+    size_t got = OHM_LIKELY(cf && t->unwind == UNWIND_FP)   /* the hot path: no dispatch */
+        ? ohmi_unwind_fp(pcs, want, cf->frame, 0, &depth)
+        : ohmi_unwind_capture(t->unwind, pcs, want + extra, cf ? cf->frame : NULL, 1, &depth);
+    if (!cf && t->self_hi)
+        while (i < got && pcs[i] >= t->self_lo && pcs[i] < t->self_hi) { i++; depth--; }
+    if (got - i > want) got = i + want;
+    if (!cf && got == i) {   /* no frame at all: one unknown frame */
+        pcs[0] = 0;
+        return tb_intern_native(t, NULL, pcs, 1, 1);
+    }
+    return tb_intern_native(t, cf ? cf->site : NULL, pcs + i, got - i, depth + (cf != NULL));
+}
+
+const ohm_traceback *ohmi_frames_symbolized(ohm_heap *h, uint32_t id) {
+    struct trace_state *t = ohmi_trace_of(h);
+    if (id >= t->tbs_len) return NULL;
+    struct trace_tb *tb = t->tbs[id];
+    if (tb->sym) return tb->sym;
+    ohm_traceback *s = ohmi_strtab_alloc(&t->strs, sizeof *s + tb->nframe * sizeof(ohm_frame));
+    if (!s) return NULL;
+    ohm_frame *fr = (ohm_frame *)(s + 1);
+    for (uint32_t i = 0; i < tb->nframe; i++) {
+        const struct trace_rawframe *r = &tb->f[tb->nframe - 1 - i];   /* oldest first */
+        ohm_frame *o = &fr[i];
+        switch (r->kind) {
+        case FRAME_SITE: {
+            const ohm_callsite *cs = (const ohm_callsite *)r->a;
+            o->filename = cs->file;
+            o->lineno = cs->line;
+            o->function = cs->function;
+            break;
+        }
+        case FRAME_HOST:
+            o->filename = (const char *)r->a;
+            o->lineno = r->line;
+            o->function = (const char *)r->b;
+            break;
+        default:
+            if (r->a) ohmi_symbolize_pc(r->a, &t->strs, o);
+            else { o->filename = "<unknown>"; o->lineno = 0; o->function = NULL; }
+        }
+    }
+    s->nframe = tb->nframe;
+    s->total_nframe = tb->total_nframe;
+    s->frames = fr;
+    tb->sym = s;
+    return s;
+}
+
+void ohmi_frames_clear(ohm_heap *h) {
+    struct trace_state *t = ohmi_trace_of(h);
+    free(t->tbs);
+    free(t->tb_index);
+    t->mem -= t->tbs_cap * sizeof *t->tbs + t->tb_index_cap * sizeof *t->tb_index;
+    t->tbs = NULL;
+    t->tb_index = NULL;
+    t->tbs_len = t->tbs_cap = t->tb_index_cap = 0;
+    ohmi_strtab_free(&t->strs);
+    memset(t->site_cache, 0, sizeof t->site_cache);
+    t->last_native = TRACE_NO_TB;
+}
+
+size_t ohmi_frames_memory(ohm_heap *h) {
+    return ohmi_trace_of(h)->strs.mem;
+}
+
+size_t ohmi_frames_capture_native(ohm_heap *h, const void **site, uintptr_t *pcs, size_t *total) {
+    const struct trace_state *t = ohmi_trace_of(h);
+    const ohm_callsite_frame *cf = trace_callsite();
+    *site = cf ? (const void *)cf->site : NULL;
+    if (cf && t->nframes == 1) { *total = 1; return 0; }
+    uintptr_t buf[OHM_TRACE_MAX_FRAMES + 16];
+    size_t want = (size_t)t->nframes - (cf != NULL), extra = 0, depth = 0, i = 0;
+    if (!cf && t->self_hi) extra = 16;
+    size_t got = ohmi_unwind_capture(t->unwind, buf, want + extra, cf ? cf->frame : NULL, 1, &depth);
+    if (!cf && t->self_hi)
+        while (i < got && buf[i] >= t->self_lo && buf[i] < t->self_hi) { i++; depth--; }
+    if (got - i > want) got = i + want;
+    if (!cf && got == i) { pcs[0] = 0; *total = 1; return 1; }
+    memcpy(pcs, buf + i, (got - i) * sizeof *pcs);
+    *total = depth + (cf != NULL);
+    return got - i;
+}
+
+uint32_t ohmi_frames_intern_native(ohm_heap *h, const void *site, const uintptr_t *pcs, size_t np,
+                              size_t total) {
+    return tb_intern_native(ohmi_trace_of(h), (const ohm_callsite *)site, pcs, np, total);
+}

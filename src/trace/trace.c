@@ -1,0 +1,824 @@
+/*
+ * trace.c — tracemalloc's core: the traces table, start/stop/clear, the allocator
+ * hooks, traced memory and its peak, and sampling.
+ *
+ * Pool blocks (inside an arena) keep their trace in side arrays: one 32-bit word per
+ * 16-byte granule of the arena (see "side arrays" below and trace_hot.h): a trace is
+ * one store, its removal one load and one store. Everything else goes to the table.
+ *
+ * Traces table: block address -> (requested size, domain, traceback id), open
+ * addressing with linear probing over a power-of-two array of 16-byte slots (address,
+ * 32-bit size, traceback id and domain; blocks of 4 GiB and more keep their size in a
+ * side list), kept at
+ * most half full (doubling), emptied slots closed up by backward shifting (no
+ * tombstones, so lookups of untraced blocks stop at the first empty slot). The hash is
+ * Fibonacci hashing of the address over 16-byte granules (top bits of the product).
+ * Per live traced block the table costs 16 / load bytes: 32..64 bytes; tracebacks
+ * are shared. Half full keeps probe runs short: a free's lookup and backward shift
+ * touch 1.5 slots on average.
+ *
+ * Hooks: the allocator calls ohmi_trace_on_alloc / ohmi_trace_on_free while ohmi_trace_of(h)->active, for
+ * every domain; realloc is a free of the old block and an alloc of the new one. A hook
+ * entered while another runs (busy: the frame provider allocating, say) does not trace;
+ * frees are always honoured so no trace outlives its block.
+ *
+ * Sampling (ohm_trace_start_sampled): the bytes allocated form one line; sample points
+ * on it are a Poisson process of rate 1/mean (exponential gaps from a xorshift64* PRNG
+ * with a fixed seed per heap). A block of n bytes is traced when a point falls in its
+ * n bytes, with probability p = 1 - exp(-n/mean); afterwards a fresh gap is drawn
+ * (memorylessness keeps the process Poisson). A traced block stands for n/p bytes and
+ * 1/p blocks, which makes totals unbiased. Sampling keeps the allocator's fast paths:
+ * they count the bytes down (trace_sample_due, trace.h); a sampled block is served from
+ * the large blocks, so its free reaches ohmi_trace_on_free, which tests the sample filter
+ * (counting, by address hash) before probing the table.
+ *
+ * Threads: the heap is single-threaded except for its RAW domain. The thread that
+ * started tracing (owner) runs every hook directly. A RAW hook on any other thread
+ * only appends an event (alloc: address, size, call site and native frames captured
+ * on its own stack; free: address) to a queue under q_lock, and raises q_pend; it
+ * touches nothing else of the state (its sampling uses its own countdown and PRNG).
+ * The owner applies the queue in order (trace_drain) before each of its alloc hooks
+ * and before every query, stop, clear and snapshot. Why that order is right: an
+ * address reaches another thread only after its free; frees are queued before the
+ * block goes back to the allocator, and a foreign realloc holds q_lock (with q_pend
+ * raised) across the call, so a block the owner receives has its earlier foreign
+ * events queued and q_pend set; the owner's free hooks need no drain (no foreign
+ * event about a block the owner holds can be pending). Foreign events for addresses
+ * that have since become arena memory (only possible for blocks already freed) are
+ * dropped, and foreign frees look only in the table: they never touch side arrays.
+ * The owner's hot paths pay one relaxed load of q_pend in its alloc hooks and one
+ * domain compare; the pool fast paths nothing.
+ */
+#include "trace/trace_impl.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <pthread.h>
+
+#define TRACE_SEED 0x6f686d2074726163ull   /* "ohm trac": the per-heap sampling seed */
+
+/* ------------------------------------------------------------ weights */
+
+size_t ohmi_trace_weight_size(size_t mean, size_t n) {
+    if (!mean || !n) return n;
+    double p = -expm1(-(double)n / (double)mean);
+    double est = (double)n / p;
+    return est >= 1.8e19 ? SIZE_MAX : (size_t)llround(est);
+}
+
+double ohmi_trace_weight_count(size_t mean, size_t n) {
+    if (!mean || !n) return 1.0;
+    return 1.0 / -expm1(-(double)n / (double)mean);
+}
+
+static uint64_t trace_rand(struct trace_state *t) {   /* xorshift64* */
+    uint64_t x = t->rng;
+    x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+    t->rng = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* Bytes to the next sample point: exponential with mean `mean`, from the PRNG *rng. */
+static long long gap_from(uint64_t r, size_t mean) {
+    double u = ((double)(r >> 11) + 1.0) * (1.0 / 9007199254740992.0); /* (0,1] */
+    double g = -log(u) * (double)mean;
+    return g >= 9.0e18 ? (long long)9.0e18 : (long long)g;
+}
+static long long trace_gap(struct trace_state *t) {
+    return gap_from(trace_rand(t), t->sample_mean);
+}
+
+/* ------------------------------------------------------------ side arrays */
+
+/* Pool blocks (inside an arena) keep their trace in a side array of their arena: one
+ * 32-bit word per 16-byte granule, at the block's offset / 16, so a trace is one
+ * load or store with no hashing and no probing. 0: untraced; else (traceback id + 1)
+ * << 12 | domain << 10 | requested size (< 1024; pool blocks are <= 512 B). Leaves
+ * (2^16 words, 256 KiB of address space, pages touched on demand) hang off a
+ * two-level directory by address bits 34..46 and 20..33. A pool block whose id does
+ * not fit (over 2^20 - 2 tracebacks) goes to the table and sets table_pool. */
+uint32_t *ohmi_side_slot_miss(struct trace_state *t, uintptr_t p) {
+    uint32_t *s = side_slot_walk(t, p);
+    if (s) {
+        uintptr_t ar = p >> ALLOC_ARENA_SHIFT;
+        t->side_cache[ar & 63].arena = ar;
+        t->side_cache[ar & 63].leaf = s - ((p & (ALLOC_ARENA_SIZE - 1)) >> 4);
+    }
+    return s;
+}
+
+static void side_cache_clear(struct trace_state *t) {
+    for (size_t i = 0; i < 64; i++) {
+        t->side_cache[i].arena = UINTPTR_MAX;
+        t->side_cache[i].leaf = NULL;
+    }
+}
+
+/* Zeroed, page-aligned memory for the side arrays and their directory: pages are
+ * touched (and counted by side_memory) only where written. NULL when out of memory. */
+static void *side_map(size_t bytes) {
+    return ohmi_os_reserve(bytes);
+}
+#define SIDE_TOP_BYTES (((size_t)1 << SIDE_TOP_BITS) * sizeof(uint32_t **))
+#define SIDE_MID_BYTES (((size_t)1 << SIDE_MID_BITS) * sizeof(uint32_t *))
+#define SIDE_LEAF_BYTES (SIDE_SLOTS * sizeof(uint32_t))
+
+
+/* p's word, its leaf made if needed; NULL when out of memory. */
+static OHM_NOINLINE uint32_t *side_slot_make(struct trace_state *t, uintptr_t p) {
+    if (p >> 47) return NULL;
+    if (!t->side_top && !(t->side_top = side_map(SIDE_TOP_BYTES))) return NULL;
+    uint32_t ***mid = &t->side_top[p >> (ALLOC_ARENA_SHIFT + SIDE_MID_BITS)];
+    if (!*mid && !(*mid = side_map(SIDE_MID_BYTES))) return NULL;
+    uint32_t **leaf = &(*mid)[(p >> ALLOC_ARENA_SHIFT) & (((size_t)1 << SIDE_MID_BITS) - 1)];
+    if (!*leaf) {
+        if (!(*leaf = side_map(SIDE_LEAF_BYTES))) return NULL;
+        t->side_leaves++;
+    }
+    return &(*leaf)[(p & (ALLOC_ARENA_SIZE - 1)) >> 4];
+}
+
+static void side_free(struct trace_state *t) {
+    if (t->side_top) {
+        for (size_t i = 0; i < (size_t)1 << SIDE_TOP_BITS; i++) {
+            uint32_t **mid = t->side_top[i];
+            if (!mid) continue;
+            for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++)
+                if (mid[j]) ohmi_os_unmap(mid[j], SIDE_LEAF_BYTES);
+            ohmi_os_unmap(mid, SIDE_MID_BYTES);
+        }
+        ohmi_os_unmap(t->side_top, SIDE_TOP_BYTES);
+    }
+    t->side_top = NULL;
+    t->side_leaves = 0;
+    side_cache_clear(t);
+    t->table_pool = 0;
+}
+
+/* Bytes the side arrays hold: the resident pages of the directory and the leaves. */
+static size_t side_memory(const struct trace_state *t) {
+    if (!t->side_top) return 0;
+    size_t mem = ohmi_os_resident(t->side_top, SIDE_TOP_BYTES);
+    for (size_t i = 0; i < (size_t)1 << SIDE_TOP_BITS; i++) {
+        uint32_t **mid = t->side_top[i];
+        if (!mid) continue;
+        mem += ohmi_os_resident(mid, SIDE_MID_BYTES);
+        for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++)
+            if (mid[j]) mem += ohmi_os_resident(mid[j], SIDE_LEAF_BYTES);
+    }
+    return mem;
+}
+
+/* ------------------------------------------------------------ traces table */
+
+/* Fibonacci hashing: the top bits of the product. shift = 64 - log2(capacity). */
+static inline size_t slot_of(uintptr_t p, unsigned shift) {
+    return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> shift);
+}
+
+/* The sample filter's counter for p (sampling only): a free of a block whose counter
+ * is 0 is not traced, without probing the table. */
+static inline size_t filter_of(uintptr_t p) {
+    return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> 52);
+}
+static inline void filter_add(struct trace_state *t, uintptr_t p) {
+    uint8_t *c = &t->sample_filter[filter_of(p)];
+    if (*c != UINT8_MAX) ++*c;       /* saturated counters stay: a probe, never a miss */
+}
+static inline void filter_drop(struct trace_state *t, uintptr_t p) {
+    uint8_t *c = &t->sample_filter[filter_of(p)];
+    if (*c != UINT8_MAX) --*c;
+}
+
+/* Blocks of 4 GiB and more keep their size in a side list (rare: a linear scan). */
+static long big_find(const struct trace_state *t, uintptr_t p) {
+    for (size_t i = 0; i < t->nbig; i++)
+        if (t->big[i].ptr == p) return (long)i;
+    return -1;
+}
+
+size_t ohmi_trace_entry_size(const struct trace_state *t, const struct trace_entry *e) {
+    if (OHM_LIKELY(e->size != TRACE_BIG)) return e->size;
+    long i = big_find(t, e->ptr);
+    return i >= 0 ? t->big[i].size : TRACE_BIG;
+}
+
+/* Record n as p's size in e (e->ptr == p). -1 when out of memory. */
+static int entry_set_size(struct trace_state *t, struct trace_entry *e, uintptr_t p, size_t n) {
+    if (OHM_LIKELY(n < TRACE_BIG)) { e->size = (uint32_t)n; return 0; }
+    long i = big_find(t, p);
+    if (i < 0) {
+        if (t->nbig == t->big_cap) {
+            size_t cap = t->big_cap ? t->big_cap * 2 : 8;
+            void *a = realloc(t->big, cap * sizeof *t->big);
+            if (!a) return -1;
+            t->big = a;
+            t->big_cap = cap;
+        }
+        i = (long)t->nbig++;
+    }
+    t->big[i].ptr = p;
+    t->big[i].size = n;
+    e->size = TRACE_BIG;
+    return 0;
+}
+
+static void big_forget(struct trace_state *t, uintptr_t p) {
+    long i = big_find(t, p);
+    if (i >= 0) t->big[i] = t->big[--t->nbig];
+}
+
+static int traces_grow(struct trace_state *t) {
+    size_t cap = t->traces_cap ? t->traces_cap * 2 : 1024;
+    unsigned shift = 64 - (unsigned)__builtin_ctzll((unsigned long long)cap);
+    struct trace_entry *a = calloc(cap, sizeof *a);
+    if (!a) return -1;
+    for (size_t i = 0; i < t->traces_cap; i++) {
+        struct trace_entry *e = &t->traces[i];
+        if (!e->ptr) continue;
+        size_t j = slot_of(e->ptr, shift);
+        while (a[j].ptr) j = (j + 1) & (cap - 1);
+        a[j] = *e;
+    }
+    free(t->traces);
+    t->traces = a;
+    t->traces_cap = cap;
+    t->traces_max = cap / 2;
+    t->traces_shift = shift;
+    return 0;
+}
+
+static struct trace_entry *traces_find(const struct trace_state *t, uintptr_t p) {
+    if (!t->traces_cap) return NULL;
+    size_t m = t->traces_cap - 1;
+    for (size_t i = slot_of(p, t->traces_shift);; i = (i + 1) & m) {
+        struct trace_entry *e = &t->traces[i];
+        if (e->ptr == p) return e;
+        if (!e->ptr) return NULL;
+    }
+}
+
+/* Add or replace p's trace. -1 when out of memory (p is then not traced). */
+static inline void traces_remove(struct trace_state *t, struct trace_entry *e);
+static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb, int d) {
+    if (t->traces_len >= t->traces_max && traces_grow(t) < 0) return -1;
+    size_t m = t->traces_cap - 1;
+    for (size_t i = slot_of(p, t->traces_shift);; i = (i + 1) & m) {
+        struct trace_entry *e = &t->traces[i];
+        int was_big = 0;
+        if (e->ptr == p) {   /* freed without our hook seeing it: replace */
+            t->current -= ohmi_trace_weight_size(t->sample_mean, ohmi_trace_entry_size(t, e));
+            was_big = e->size == TRACE_BIG;
+        } else if (e->ptr) {
+            continue;
+        }
+        if (entry_set_size(t, e, p, n) < 0) {
+            if (e->ptr) { if (was_big) big_forget(t, p); traces_remove(t, e); }
+            return -1;
+        }
+        if (was_big && n < TRACE_BIG) big_forget(t, p);
+        if (!e->ptr) {
+            t->traces_len++;
+            if (t->sample_mean) filter_add(t, p);
+        }
+        e->ptr = p;
+        e->tbd = tb << 2 | ((uint32_t)d & 3);
+        return 0;
+    }
+}
+
+/* Add or replace p's trace: a pool block's in its side array, anything else (or when
+ * the side array cannot take it) in the table. -1 when out of memory. */
+static int trace_put(ohm_heap *h, uintptr_t p, size_t n, uint32_t tb, int d) {
+    struct trace_state *t = ohmi_trace_of(h);
+    if (ohmi_alloc_in_arenas(h, (const void *)p)) {
+        if (n < SIDE_MAX_N && tb <= SIDE_MAX_TB) {
+            uint32_t *s = side_slot(t, p);
+            if (!s) s = side_slot_make(t, p);
+            if (s) {
+                if (*s) t->current -= ohmi_trace_weight_size(t->sample_mean, side_size(*s));
+                *s = side_enc(tb, d, n);
+                return 0;
+            }
+        }
+        t->table_pool = 1;
+    }
+    return traces_put(t, p, n, tb, d);
+}
+
+/* Remove the trace at e (a slot of the table), closing the gap by backward shifting:
+ * each later entry of the run moves back into the hole unless that would put it
+ * before its home slot (its probe distance to j is shorter than the hole's). */
+static inline void traces_remove(struct trace_state *t, struct trace_entry *e) {
+    struct trace_entry *tab = t->traces;
+    size_t m = t->traces_cap - 1, i = (size_t)(e - tab), j = i;
+    unsigned shift = t->traces_shift;
+    if (t->sample_mean) filter_drop(t, e->ptr);
+    for (;;) {
+        j = (j + 1) & m;
+        uintptr_t q = tab[j].ptr;
+        if (!q) break;
+        size_t k = slot_of(q, shift);
+        if (((j - k) & m) >= ((j - i) & m)) { tab[i] = tab[j]; i = j; }
+    }
+    tab[i].ptr = 0;
+    t->traces_len--;
+}
+
+/* ------------------------------------------------------------ foreign RAW events */
+
+static _Thread_local int q_held;   /* this thread holds q_lock (ohmi_trace_realloc_enter) */
+
+static inline int trace_foreign(const struct trace_state *t, ohm_domain d) {
+    return d == OHM_DOMAIN_RAW && !pthread_equal(pthread_self(), t->owner);
+}
+
+static void q_lock(struct trace_state *t) { if (!q_held) pthread_mutex_lock(&t->q_lock); }
+static void q_unlock(struct trace_state *t) { if (!q_held) pthread_mutex_unlock(&t->q_lock); }
+
+/* Append an event (q_lock held); lost when out of memory (counted at the drain as a
+ * lost alloc; a lost free leaves a stale trace, as any untraced free would). */
+static void q_push(struct trace_state *t, uintptr_t p, size_t n, int alloc, const void *site,
+                   const uintptr_t *pcs, size_t npc, size_t total) {
+    if (t->q_len == t->q_cap) {
+        size_t cap = t->q_cap ? t->q_cap * 2 : 256;
+        void *a = realloc(t->q, cap * sizeof *t->q);
+        if (!a) return;
+        t->q = a;
+        t->q_cap = cap;
+    }
+    if (t->q_npcs + npc > t->q_pcs_cap) {
+        size_t cap = t->q_pcs_cap ? t->q_pcs_cap : 1024;
+        while (cap < t->q_npcs + npc) cap *= 2;
+        void *a = realloc(t->q_pcs, cap * sizeof *t->q_pcs);
+        if (!a) return;
+        t->q_pcs = a;
+        t->q_pcs_cap = cap;
+    }
+    struct trace_pend *e = &t->q[t->q_len++];
+    e->ptr = p;
+    e->size = n;
+    e->alloc = alloc;
+    e->site = site;
+    e->pc_off = t->q_npcs;
+    e->npc = (uint32_t)npc;
+    e->total = (uint32_t)total;
+    if (npc) memcpy(t->q_pcs + t->q_npcs, pcs, npc * sizeof *pcs);
+    t->q_npcs += npc;
+    __atomic_store_n(&t->q_pend, 1, __ATOMIC_RELEASE);
+}
+
+static OHM_NOINLINE void trace_foreign_alloc(ohm_heap *h, const void *p, size_t n) {
+    struct trace_state *t = ohmi_trace_of(h);
+    uintptr_t pcs[OHM_TRACE_MAX_FRAMES];
+    const void *site;
+    size_t total, npc;
+    if (!p) return;
+    if (t->sample_mean) {   /* the foreign threads' own countdown, under the lock */
+        int due;
+        q_lock(t);
+        t->q_left -= n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
+        due = t->q_left <= 0;
+        if (due) {
+            uint64_t x = t->q_rng;
+            x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+            t->q_rng = x;
+            t->q_left = gap_from(x * 0x2545F4914F6CDD1Dull, t->sample_mean);
+        }
+        q_unlock(t);
+        if (!due) return;
+    }
+    npc = ohmi_frames_capture_native(h, &site, pcs, &total);   /* own stack, no shared state */
+    q_lock(t);
+    q_push(t, (uintptr_t)p, n, 1, site, pcs, npc, total);
+    q_unlock(t);
+}
+
+static OHM_NOINLINE void trace_foreign_free(ohm_heap *h, const void *p) {
+    struct trace_state *t = ohmi_trace_of(h);
+    if (!p) return;
+    q_lock(t);
+    q_push(t, (uintptr_t)p, 0, 0, NULL, NULL, 0, 0);
+    q_unlock(t);
+}
+
+int ohmi_trace_realloc_enter(ohm_heap *h, ohm_domain d) {
+    struct trace_state *t = ohmi_trace_of(h);
+    if (!trace_foreign(t, d)) return 0;
+    pthread_mutex_lock(&t->q_lock);
+    q_held = 1;
+    __atomic_store_n(&t->q_pend, 1, __ATOMIC_SEQ_CST);   /* before the old block is freed */
+    return 1;
+}
+
+void ohmi_trace_realloc_leave(ohm_heap *h) {
+    q_held = 0;
+    pthread_mutex_unlock(&ohmi_trace_of(h)->q_lock);
+}
+
+static void trace_free_found(struct trace_state *t, struct trace_entry *e);
+
+/* Owner thread: apply the queued foreign events in order (or drop them: discard). */
+static OHM_NOINLINE void trace_drain_slow(ohm_heap *h, int discard) {
+    struct trace_state *t = ohmi_trace_of(h);
+    pthread_mutex_lock(&t->q_lock);
+    __atomic_store_n(&t->q_pend, 0, __ATOMIC_RELAXED);
+    int busy = t->busy;
+    t->busy = 1;
+    for (size_t i = 0; i < t->q_len && !discard && t->active; i++) {
+        const struct trace_pend *e = &t->q[i];
+        if (!e->alloc) {   /* the table only: RAW blocks are never pool blocks */
+            struct trace_entry *s = traces_find(t, e->ptr);
+            if (s) trace_free_found(t, s);
+            continue;
+        }
+        if (ohmi_alloc_in_arenas(h, (const void *)e->ptr)) continue;   /* freed since: drop */
+        uint32_t tb = ohmi_frames_intern_native(h, e->site, t->q_pcs + e->pc_off, e->npc, e->total);
+        if (tb == TRACE_NO_TB || traces_put(t, e->ptr, e->size, tb, OHM_DOMAIN_RAW) < 0) {
+            t->lost++;
+        } else {
+            t->current += ohmi_trace_weight_size(t->sample_mean, e->size);
+            if (t->current > t->peak) t->peak = t->current;
+        }
+    }
+    t->q_len = t->q_npcs = 0;
+    t->busy = busy;
+    pthread_mutex_unlock(&t->q_lock);
+}
+
+static inline void trace_drain(ohm_heap *h) {
+    if (OHM_UNLIKELY(__atomic_load_n(&ohmi_trace_of(h)->q_pend, __ATOMIC_ACQUIRE)) && !ohmi_trace_of(h)->busy)
+        trace_drain_slow(h, 0);
+}
+
+/* ------------------------------------------------------------ hooks */
+
+/* Everything but the limit-1 call-site fast path: sampling, capturing frames,
+ * interning, growing the table. */
+static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+    struct trace_state *t = ohmi_trace_of(h);
+    if (!t->active || t->busy || !p) return;
+    if (t->sample_mean) ohmi_alloc_of(h)->sample_left = trace_gap(t);   /* on_alloc counted n */
+    t->busy = 1;
+    uint32_t tb = ohmi_frames_capture(h);
+    if (tb == TRACE_NO_TB || trace_put(h, (uintptr_t)p, n, tb, (int)d) < 0) {
+        t->lost++;
+    } else {
+        t->current += ohmi_trace_weight_size(t->sample_mean, n);
+        if (t->current > t->peak) t->peak = t->current;
+    }
+    t->busy = 0;
+}
+
+/* The allocator's fast paths counted n down to a sample point (trace_sample_due) and
+ * allocated p off its fast paths: trace it (and draw the next gap). */
+void ohmi_trace_on_sampled(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+    if (OHM_UNLIKELY(trace_foreign(ohmi_trace_of(h), d))) { trace_foreign_alloc(h, p, n); return; }
+    trace_drain(h);
+    trace_alloc_slow(h, d, p, n);
+}
+
+/* trace_sample_due's countdown ran out: 1 when the block is to be sampled; 0 (and the
+ * countdown rearmed) when not sampling, 0 while a hook runs (the next call samples). */
+int ohmi_trace_sample_expired(ohm_heap *h) {
+    struct trace_state *t = ohmi_trace_of(h);
+    if (!t->active || !t->sample_mean) { ohmi_alloc_of(h)->sample_left = LLONG_MAX; return 0; }
+    return !t->busy;
+}
+
+/* The hot paths: sampling and no sample point in these n bytes (a subtraction and a
+ * branch); limit 1 with a call site seen before, no provider, room in the table (a
+ * cache probe and an insert, no calls, no hashing of frames). */
+void ohmi_trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+    struct trace_state *t = ohmi_trace_of(h);
+    if (OHM_UNLIKELY(trace_foreign(t, d))) { trace_foreign_alloc(h, p, n); return; }
+    trace_drain(h);
+    if (t->sample_mean) {
+        long long *left = &ohmi_alloc_of(h)->sample_left;
+        *left -= n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
+        if (OHM_LIKELY(*left > 0)) return;
+        trace_alloc_slow(h, d, p, n);
+        return;
+    }
+    const ohm_callsite_frame *cf = ohm_callsite_;
+    if (OHM_LIKELY(t->fast && cf && p)) {
+        size_t k = ((uintptr_t)cf->site >> 4) & 255;
+        uint32_t tb = t->site_cache[k].tb;
+        if (OHM_LIKELY(t->site_cache[k].site == cf->site) && OHM_LIKELY(n < SIDE_MAX_N) &&
+            OHM_LIKELY(tb <= SIDE_MAX_TB) && OHM_LIKELY(ohmi_alloc_in_arenas(h, p))) {
+            uint32_t *s = side_slot(t, (uintptr_t)p);   /* a pool block: its side word */
+            if (OHM_LIKELY(s && !*s)) {
+                *s = side_enc(tb, d, n);
+                    t->current += n;
+                if (t->current > t->peak) t->peak = t->current;
+                return;
+            }
+        } else if (t->site_cache[k].site == cf->site && n < TRACE_BIG &&
+                   t->traces_len < t->traces_max && !ohmi_alloc_in_arenas(h, p)) {
+            struct trace_entry *tab = t->traces;
+            size_t m = t->traces_cap - 1, i = slot_of((uintptr_t)p, t->traces_shift);
+            while (tab[i].ptr && tab[i].ptr != (uintptr_t)p) i = (i + 1) & m;
+            if (OHM_LIKELY(!tab[i].ptr)) {   /* (a block freed unseen: the slow path) */
+                t->traces_len++;
+                tab[i].ptr = (uintptr_t)p;
+                tab[i].size = (uint32_t)n;
+                tab[i].tbd = t->site_cache[k].tb << 2 | ((uint32_t)d & 3);
+                t->current += n;
+                if (t->current > t->peak) t->peak = t->current;
+                return;
+            }
+        }
+    }
+    trace_alloc_slow(h, d, p, n);
+}
+
+/* A traced block is freed: its trace at e goes. Out of line so that the common
+ * case of ohmi_trace_on_free (an untraced block while sampling) stays a leaf. */
+static OHM_NOINLINE void trace_free_found(struct trace_state *t, struct trace_entry *e) {
+    size_t n = ohmi_trace_entry_size(t, e);
+    t->current -= t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n;
+    if (e->size == TRACE_BIG) big_forget(t, e->ptr);
+    t->last_freed = e->ptr;
+    t->last_freed_tb = e->tbd >> 2;
+    traces_remove(t, e);
+}
+
+/* The free hook: find p's slot; the common traced case (exact sizes, under 4 GiB)
+ * removes it here, backward shift included, with no calls. */
+void ohmi_trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
+    struct trace_state *t = ohmi_trace_of(h);
+    const uintptr_t a = (uintptr_t)p;
+    if (!a) return;
+    if (OHM_UNLIKELY(trace_foreign(t, d))) { trace_foreign_free(h, p); return; }
+    if (ohmi_alloc_in_arenas(h, p)) {   /* a pool block: its side word */
+        uint32_t *s = side_slot(t, a), v;
+        if (s && (v = *s) != 0) {
+            *s = 0;
+            size_t n = side_size(v);
+            t->current -= t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n;
+            t->last_freed = a;
+            t->last_freed_tb = side_tb(v);
+            return;
+        }
+        if (!t->table_pool) return;
+    }
+    if (!t->traces_len) return;
+    if (t->sample_mean && !t->sample_filter[filter_of(a)]) return;
+    struct trace_entry *tab = t->traces;
+    const size_t m = t->traces_cap - 1;
+    const unsigned shift = t->traces_shift;
+    size_t i = slot_of(a, shift);
+    for (;; i = (i + 1) & m) {
+        uintptr_t q = tab[i].ptr;
+        if (q == a) break;
+        if (!q) return;
+    }
+    struct trace_entry *e = &tab[i];
+    if (OHM_UNLIKELY(e->size == TRACE_BIG || t->sample_mean)) { trace_free_found(t, e); return; }
+    t->current -= e->size;
+    t->last_freed = a;
+    t->last_freed_tb = e->tbd >> 2;
+    traces_remove(t, e);   /* static inline: exact tracing here, so no filter work */
+}
+
+/* ------------------------------------------------------- the observer */
+
+/* A pool block on the allocator's direct path (tracing is its only reason to leave
+ * the fast paths): the inline hot paths first, the full hooks when they can't. */
+static void trace_on_pool_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+    if (OHM_LIKELY(trace_hot_alloc(h, d, p, n))) return;
+    ohmi_trace_on_alloc(h, d, p, n);
+}
+
+static void trace_on_pool_free(ohm_heap *h, ohm_domain d, const void *p) {
+    if (OHM_LIKELY(trace_hot_free(h, p))) return;
+    ohmi_trace_on_free(h, d, p);
+}
+
+static const struct ohmi_alloc_observer trace_observer = {
+    .on_alloc = ohmi_trace_on_alloc,
+    .on_free = ohmi_trace_on_free,
+    .on_pool_alloc = trace_on_pool_alloc,
+    .on_pool_free = trace_on_pool_free,
+    .sample_expired = ohmi_trace_sample_expired,
+    .on_sampled = ohmi_trace_on_sampled,
+    .realloc_enter = ohmi_trace_realloc_enter,
+    .realloc_leave = ohmi_trace_realloc_leave,
+    .describe = ohmi_trace_print_origin,
+};
+
+/* ------------------------------------------------------------ state */
+
+int ohmi_trace_init(ohm_heap *h) {
+    memset(ohmi_trace_of(h), 0, sizeof *ohmi_trace_of(h));
+    ohmi_trace_of(h)->rng = TRACE_SEED;
+    ohmi_trace_of(h)->last_native = TRACE_NO_TB;
+    ohmi_trace_of(h)->q_rng = TRACE_SEED;
+    ohmi_trace_of(h)->q_left = LLONG_MAX;
+    side_cache_clear(ohmi_trace_of(h));
+    if (pthread_mutex_init(&ohmi_trace_of(h)->q_lock, NULL)) return -1;
+    ohmi_alloc_observe(h, &trace_observer);
+    return 0;
+}
+
+/* Forget every trace and traceback; keep the settings. */
+static void trace_reset(ohm_heap *h) {
+    struct trace_state *t = ohmi_trace_of(h);
+    trace_drain_slow(h, 1);   /* what foreign threads queued goes with the rest */
+    t->q_rng = TRACE_SEED;
+    t->q_left = t->sample_mean ? gap_from(TRACE_SEED * 0x2545F4914F6CDD1Dull, t->sample_mean)
+                               : LLONG_MAX;
+    free(t->traces);
+    t->traces = NULL;
+    t->traces_len = t->traces_cap = t->traces_max = 0;
+    t->traces_shift = 0;
+    free(t->big);
+    t->big = NULL;
+    t->nbig = t->big_cap = 0;
+    side_free(t);
+    ohmi_frames_clear(h);
+    t->current = t->peak = 0;
+    t->lost = 0;
+    t->last_freed = 0;
+    t->rng = TRACE_SEED;
+    ohmi_alloc_of(h)->sample_left = t->active && t->sample_mean ? trace_gap(t) : LLONG_MAX;
+    memset(t->sample_filter, 0, sizeof t->sample_filter);
+}
+
+void ohmi_trace_fini(ohm_heap *h) {
+    ohmi_trace_of(h)->active = 0;
+    ohmi_trace_of(h)->fast = 0;
+    ohmi_alloc_set_observing(h, 0, 0);
+    ohmi_alloc_observe(h, NULL);
+    trace_reset(h);
+    free(ohmi_trace_of(h)->q);
+    free(ohmi_trace_of(h)->q_pcs);
+    ohmi_trace_of(h)->q = NULL;
+    ohmi_trace_of(h)->q_pcs = NULL;
+    ohmi_trace_of(h)->q_cap = ohmi_trace_of(h)->q_pcs_cap = 0;
+    pthread_mutex_destroy(&ohmi_trace_of(h)->q_lock);
+}
+
+/* Whether ohmi_trace_on_alloc's hot path applies (see there). */
+static void trace_update_fast(struct trace_state *t) {
+    t->fast = t->active && t->nframes == 1 && !t->provider && !t->sample_mean;
+}
+
+static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
+    struct trace_state *t = ohmi_trace_of(h);
+    if (nframes < 1 || nframes > OHM_TRACE_MAX_FRAMES) {
+        ohmi_error(h, "%s: nframes must be in 1..%d, not %d", fn, OHM_TRACE_MAX_FRAMES, nframes);
+        return -1;
+    }
+    int method = ohmi_unwind_method_from_env();
+    if (method < 0) {
+        ohmi_error(h, "%s: OHM_TRACE_UNWIND: expected fp, backtrace or libunwind "
+                   "(when built with it)", fn);
+        return -1;
+    }
+    if (t->active && t->sample_mean != mean) trace_reset(h);
+    else if (t->active) trace_drain(h);   /* the old owner's queue, applied */
+    else trace_drain_slow(h, 1);          /* stray events of an earlier session */
+    t->owner = pthread_self();
+    t->unwind = method;
+    t->nframes = nframes;
+    if (!t->active || t->sample_mean != mean) {
+        t->sample_mean = mean;
+        t->rng = TRACE_SEED;
+        ohmi_alloc_of(h)->sample_left = mean ? trace_gap(t) : LLONG_MAX;
+        t->q_rng = TRACE_SEED;
+        t->q_left = mean ? gap_from(TRACE_SEED * 0x2545F4914F6CDD1Dull, mean) : LLONG_MAX;
+    }
+    if (!t->self_hi) ohmi_unwind_self_range(&t->self_lo, &t->self_hi);
+    t->active = 1;
+    trace_update_fast(t);
+    ohmi_alloc_set_observing(h, 1, mean != 0);   /* fast paths skip the hooks */
+    return 0;
+}
+
+int ohm_trace_start(ohm_heap *h, int nframes) {
+    return trace_start(h, nframes, 0, "ohm_trace_start");
+}
+
+int ohm_trace_start_sampled(ohm_heap *h, int nframes, size_t mean_bytes) {
+    return trace_start(h, nframes, mean_bytes, "ohm_trace_start_sampled");
+}
+
+void ohm_trace_stop(ohm_heap *h) {
+    ohmi_trace_of(h)->active = 0;
+    ohmi_alloc_set_observing(h, 0, 0);
+    trace_reset(h);
+    ohmi_trace_of(h)->sample_mean = 0;
+    ohmi_trace_of(h)->nframes = 0;
+    trace_update_fast(ohmi_trace_of(h));
+}
+
+int ohm_trace_is_tracing(ohm_heap *h) { return ohmi_trace_of(h)->active; }
+int ohm_trace_get_traceback_limit(ohm_heap *h) { return ohmi_trace_of(h)->active ? ohmi_trace_of(h)->nframes : 0; }
+size_t ohm_trace_get_sample_mean(ohm_heap *h) { return ohmi_trace_of(h)->active ? ohmi_trace_of(h)->sample_mean : 0; }
+
+void ohm_trace_clear(ohm_heap *h) {
+    trace_reset(h);
+}
+
+void ohm_trace_get_traced_memory(ohm_heap *h, size_t *current, size_t *peak) {
+    trace_drain(h);
+    if (current) *current = ohmi_trace_of(h)->current;
+    if (peak) *peak = ohmi_trace_of(h)->peak;
+}
+
+void ohm_trace_reset_peak(ohm_heap *h) {
+    trace_drain(h);
+    ohmi_trace_of(h)->peak = ohmi_trace_of(h)->current;
+}
+
+size_t ohm_trace_get_memory(ohm_heap *h) {
+    trace_drain(h);
+    const struct trace_state *t = ohmi_trace_of(h);
+    return t->traces_cap * sizeof *t->traces + side_memory(t) + t->mem + ohmi_frames_memory(h);
+}
+
+void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg) {
+    ohmi_trace_of(h)->provider = fn;
+    ohmi_trace_of(h)->provider_arg = fn ? arg : NULL;
+    trace_update_fast(ohmi_trace_of(h));
+}
+
+/* ------------------------------------------------------------ queries */
+
+/* p's traceback id, or TRACE_NO_TB when p is not traced. */
+static uint32_t trace_lookup(ohm_heap *h, const void *p) {
+    struct trace_state *t = ohmi_trace_of(h);
+    if (!p) return TRACE_NO_TB;
+    trace_drain(h);
+    if (ohmi_alloc_in_arenas(h, p)) {
+        uint32_t *s = side_slot(t, (uintptr_t)p);
+        if (s && *s) return side_tb(*s);
+        if (!t->table_pool) return TRACE_NO_TB;
+    }
+    struct trace_entry *e = traces_find(t, (uintptr_t)p);
+    return e ? e->tbd >> 2 : TRACE_NO_TB;
+}
+
+/* The trace of p, or NULL. Snapshots walk every trace through ohmi_trace_walk. */
+const ohm_traceback *ohm_trace_get_traceback(ohm_heap *h, const void *p) {
+    uint32_t id = trace_lookup(h, p);
+    return id != TRACE_NO_TB ? ohmi_frames_symbolized(h, id) : NULL;
+}
+
+static void traceback_print(const ohm_traceback *tb, FILE *out) {
+    for (size_t i = tb->nframe; i-- > 0;) {
+        const ohm_frame *f = &tb->frames[i];
+        fprintf(out, "    %s %s:%u", i + 1 == tb->nframe ? "allocated at" : "from",
+                f->filename, f->lineno);
+        if (f->function) fprintf(out, " (%s)", f->function);
+        fputc('\n', out);
+    }
+    if (tb->total_nframe > tb->nframe)
+        fprintf(out, "    [%zu more frames]\n", tb->total_nframe - tb->nframe);
+}
+
+void ohm_trace_print_traceback(ohm_heap *h, const void *p, FILE *out) {
+    const ohm_traceback *tb = ohm_trace_get_traceback(h, p);
+    if (tb) traceback_print(tb, out);
+}
+
+/* As ohm_trace_print_traceback, and also for the block freed last: the allocator's
+ * debug hooks find a bad block while freeing it, after its free hook ran. */
+void ohmi_trace_print_origin(ohm_heap *h, const void *p, FILE *out) {
+    struct trace_state *t = ohmi_trace_of(h);
+    if (trace_lookup(h, p) == TRACE_NO_TB && p && (uintptr_t)p == t->last_freed) {
+        const ohm_traceback *tb = ohmi_frames_symbolized(h, t->last_freed_tb);
+        if (tb) {
+            traceback_print(tb, out);
+            return;
+        }
+    }
+    ohm_trace_print_traceback(h, p, out);
+}
+
+int ohmi_trace_walk(ohm_heap *h, trace_walk_fn fn, void *arg) {
+    struct trace_state *t = ohmi_trace_of(h);
+    trace_drain(h);
+    int r;
+    for (size_t i = 0; t->side_top && i < (size_t)1 << SIDE_TOP_BITS; i++) {
+        uint32_t **mid = t->side_top[i];
+        if (!mid) continue;
+        for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++) {
+            const uint32_t *leaf = mid[j];
+            if (!leaf) continue;
+            uintptr_t base = (uintptr_t)i << (ALLOC_ARENA_SHIFT + SIDE_MID_BITS) | (uintptr_t)j << ALLOC_ARENA_SHIFT;
+            for (size_t k = 0; k < SIDE_SLOTS; k++)
+                if (leaf[k] && (r = fn(arg, base + (k << 4), side_size(leaf[k]), side_tb(leaf[k]),
+                                       side_domain(leaf[k]))))
+                    return r;
+        }
+    }
+    for (size_t i = 0; i < t->traces_cap; i++) {
+        const struct trace_entry *e = &t->traces[i];
+        if (e->ptr && (r = fn(arg, e->ptr, ohmi_trace_entry_size(t, e), e->tbd >> 2, (int)(e->tbd & 3))))
+            return r;
+    }
+    return 0;
+}

@@ -1,0 +1,112 @@
+/*
+ * trace.h — allocation tracing, tracemalloc: the layer above alloc/ (trace.c,
+ * frames.c, strtab.c, unwind.c, symbolize.c, snapshot.c, snapshot_io.c). What the
+ * layers above see: the per-heap state, init/fini and the origin of a block. The
+ * tracer sees blocks as the allocator's observer (alloc.h), installed by
+ * ohmi_trace_init and switched on by ohm_trace_start.
+ *
+ * Invariants while ohmi_trace_of(h)->active:
+ *  - every block of h allocated since tracing started and not yet freed, and that was
+ *    chosen (always, unless sampling), has exactly one entry in the traces table, keyed
+ *    by its address, holding its requested size, domain and interned traceback id;
+ *  - current == sum over entries of ohmi_trace_weight_size(size) (the size itself when not
+ *    sampling), peak >= current;
+ *  - the tracer allocates only from the C library (never from h), and a hook entered
+ *    while another runs (busy) returns at once without tracing.
+ * The internals the trace*.c files share are in trace_impl.h.
+ */
+#ifndef OHM_TRACE_H
+#define OHM_TRACE_H
+
+#include "alloc/alloc.h"
+
+#include <pthread.h>
+
+struct trace_entry;         /* traces table slot (trace.c) */
+struct trace_tb;            /* an interned traceback (trace_frames.c) */
+
+/* Strings interned by content, in memory owned by the table (trace_strtab.c). */
+struct trace_strtab {
+    struct trace_chunk *chunks;   /* bump arena the strings (and other data) live in */
+    char **strs;                  /* id -> string */
+    uint32_t *index;              /* open addressing: id + 1, 0 empty */
+    size_t len, cap, index_cap;   /* strings, strs capacity, index slots (power of 2) */
+    size_t mem;                   /* bytes held, for ohm_trace_get_memory */
+};
+
+struct trace_state {
+    int active;                /* tracing on: the allocator calls the observer */
+    int busy;                  /* a hook is running: nested allocations go untraced */
+    int fast;                  /* active, limit 1, no provider, not sampling: the hot path */
+    int direct;                /* tracing is the only reason the allocator leaves its fast
+                                  paths (ohmi_alloc_update_slow sets it): the slow paths run the
+                                  pools' fast paths inline around the hooks */
+    int nframes;               /* traceback limit, 1..OHM_TRACE_MAX_FRAMES */
+    int unwind;                /* native unwinder (unwind.c's UNWIND_*) */
+    uintptr_t self_lo, self_hi; /* ohm's code when a shared library (ohmi_unwind_self_range) */
+    size_t sample_mean;        /* 0: trace every block; else mean bytes between samples */
+    /* bytes until the next sample point: the allocator's sample_left (alloc.h) */
+    uint64_t rng;              /* xorshift state for the sample gaps (fixed seed) */
+    size_t current, peak;      /* traced bytes now and at most (estimates if sampling) */
+    size_t lost;               /* traces dropped because the tracer ran out of memory */
+    /* traces: block address -> entry, open addressing with linear probing */
+    struct trace_entry *traces;
+    size_t traces_len, traces_cap; /* entries used; slots (power of 2, or 0) */
+    size_t traces_max;         /* entries allowed before the table doubles (3/4 of cap) */
+    unsigned traces_shift;     /* 64 - log2(traces_cap): the hash's shift */
+    /* pool blocks' traces (trace.c, "side arrays"): one 32-bit word per 16-byte granule
+     * of each arena holding a traced block, reached through a two-level directory */
+    uint32_t ***side_top;      /* [2^13] -> [2^14] -> leaf of 2^16 words, or NULL */
+    size_t side_leaves;        /* leaves mapped */
+    struct { uintptr_t arena; uint32_t *leaf; } side_cache[64];  /* arena number -> leaf,
+                                  direct mapped; arena UINTPTR_MAX: empty */
+    int table_pool;            /* some pool block's trace is in the table instead */
+    struct { uintptr_t ptr; size_t size; } *big;   /* sizes of traced blocks >= 4 GiB */
+    size_t nbig, big_cap;
+    /* interned tracebacks: id -> traceback, and a hash index over them */
+    struct trace_tb **tbs;
+    uint32_t *tb_index;        /* open addressing: id + 1, 0 empty */
+    size_t tbs_len, tbs_cap, tb_index_cap;
+    struct trace_strtab strs;  /* symbolized names; tracebacks live in its arena too */
+    /* limit-1 fast path: call site record -> traceback id, direct mapped */
+    struct { const void *site; uint32_t tb; } site_cache[256];
+    uint32_t last_native;      /* the last native traceback interned: loops repeat it */
+    ohm_frame_provider provider;   /* host-language frames, or NULL */
+    void *provider_arg;
+    size_t mem;                /* bytes in traces and tb tables, for ohm_trace_get_memory */
+    uintptr_t last_freed;      /* the block freed last and its traceback id: the debug */
+    uint32_t last_freed_tb;    /* hooks report on a block after its free hook ran */
+    /* sampling: a counting filter over the addresses of traced blocks (saturating
+     * counters by address hash), so a free of an untraced block costs one byte test */
+    uint8_t sample_filter[4096];
+    /* RAW-domain hooks on threads other than `owner` (the one that started tracing)
+     * only append their events to this queue, under q_lock; the owner applies them in
+     * order (trace_drain) before its next alloc hook and every query. q_pend != 0 (read
+     * with atomics) says there may be events, or a foreign realloc is under way. */
+    pthread_t owner;
+    pthread_mutex_t q_lock;
+    int q_pend;
+    struct trace_pend *q;      /* events; q_pcs: their native frames */
+    size_t q_len, q_cap;
+    uintptr_t *q_pcs;
+    size_t q_npcs, q_pcs_cap;
+    long long q_left;          /* foreign threads' sampling countdown and PRNG */
+    uint64_t q_rng;
+};
+
+/* The heap as the tracer sees it: the allocator's view, then the tracer's state. */
+struct ohmi_trace_heap {
+    struct ohmi_alloc_heap alloc;
+    struct trace_state trace;
+};
+static inline struct trace_state *ohmi_trace_of(const ohm_heap *h) {
+    return &((struct ohmi_trace_heap *)(uintptr_t)h)->trace;
+}
+
+int  ohmi_trace_init(ohm_heap *h);   /* installs the allocator's observer */
+void ohmi_trace_fini(ohm_heap *h);
+/* For fatal messages and reports: print "    allocated at file:line (function)" lines
+ * for the block or object p when tracing knows it; print nothing otherwise. */
+void ohmi_trace_print_origin(ohm_heap *h, const void *p, FILE *out);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * trace_impl.h — what the tracing files share among themselves (not the rest of ohm).
+ *
+ *   trace.c          traces table, start/stop/clear, hooks, peak, sampling
+ *   frames.c         capturing frames (call site, native, provider), interned tracebacks
+ *   strtab.c         bump arena and content-interned strings
+ *   unwind.c         native return addresses (the one OS/arch-specific place)
+ *   symbolize.c      return address -> module, symbol, file:line
+ *   snapshot.c       snapshots: take, filter, statistics, compare, formatting
+ *   snapshot_io.c    dump/load (docs/snapshot-format.md)
+ */
+#ifndef OHM_TRACE_IMPL_H
+#define OHM_TRACE_IMPL_H
+
+#include "trace/trace.h"
+
+/* ---- trace_strtab.c: a bump arena and strings interned by content ---- */
+struct trace_chunk { struct trace_chunk *next; size_t used, size; /* data follows */ };
+/* n bytes, 16-aligned, from the table's arena; NULL when out of memory. */
+void *ohmi_strtab_alloc(struct trace_strtab *t, size_t n);
+/* The interned copy of s[0..len) (NUL-terminated), or NULL when out of memory. */
+const char *ohmi_strtab_intern_len(struct trace_strtab *t, const char *s, size_t len);
+const char *ohmi_strtab_intern(struct trace_strtab *t, const char *s);
+/* Id of an interned string (s must come from ohmi_strtab_intern on t), or UINT32_MAX. */
+uint32_t ohmi_strtab_id(const struct trace_strtab *t, const char *s);
+void ohmi_strtab_free(struct trace_strtab *t);   /* everything, arena included */
+uint64_t ohmi_trace_hash_bytes(const void *p, size_t n, uint64_t h);
+
+/* ---- trace_frames.c ---- */
+/* The call-site record of the allocation in progress, or NULL. */
+static inline const ohm_callsite_frame *trace_callsite(void) {
+    return ohm_callsite_;
+}
+enum { FRAME_SITE = 1, FRAME_NATIVE = 2, FRAME_HOST = 3 };
+struct trace_rawframe {
+    uintptr_t a;       /* SITE: const ohm_callsite *; NATIVE: return address; HOST: filename */
+    uintptr_t b;       /* HOST: function name (interned, may be 0) */
+    uint32_t line;     /* HOST: line */
+    uint32_t kind;     /* FRAME_* */
+};
+struct trace_tb {
+    uint64_t hash;
+    uint32_t nframe, total_nframe;
+    ohm_traceback *sym;            /* symbolized, oldest first; built on demand */
+    struct trace_rawframe f[];     /* newest first, as captured */
+};
+#define TRACE_NO_TB UINT32_MAX
+/* Interned traceback id for an allocation happening now (hook context), or TRACE_NO_TB
+ * when out of memory. */
+uint32_t ohmi_frames_capture(ohm_heap *h);
+/* The symbolized traceback of id (cached), or NULL when out of memory. */
+const ohm_traceback *ohmi_frames_symbolized(ohm_heap *h, uint32_t id);
+void ohmi_frames_clear(ohm_heap *h);   /* forget every traceback and string */
+/* For a RAW hook on a foreign thread: the call site (or NULL) and native frames of the
+ * allocation happening now, touching no shared state; returns how many pcs (at most
+ * OHM_TRACE_MAX_FRAMES), *total the depth. ohmi_frames_intern_native interns them later
+ * (owner thread) into the id ohmi_frames_capture would have given. */
+size_t ohmi_frames_capture_native(ohm_heap *h, const void **site, uintptr_t *pcs, size_t *total);
+uint32_t ohmi_frames_intern_native(ohm_heap *h, const void *site, const uintptr_t *pcs, size_t np,
+                              size_t total);
+/* A RAW event from a foreign thread, waiting in the queue (trace.c). */
+struct trace_pend {
+    uintptr_t ptr;
+    size_t size;
+    const void *site;          /* call site record or NULL */
+    size_t pc_off;             /* its pcs: q_pcs[pc_off .. pc_off + npc) */
+    uint32_t npc, total;
+    int alloc;                 /* 1: allocated; 0: freed */
+};
+size_t ohmi_frames_memory(ohm_heap *h);
+
+/* ---- unwind.c ---- */
+enum { UNWIND_FP = 0, UNWIND_BACKTRACE = 1, UNWIND_LIBUNWIND = 2 };
+/* The unwinder OHM_TRACE_UNWIND=fp|backtrace|libunwind asks for (default: libunwind
+ * when built with it, else fp); -1 for a bad value. */
+int ohmi_unwind_method_from_env(void);
+/* Up to max return addresses, newest first, into pcs; returns how many. With frame
+ * (a frame address recorded by a call-site macro): that frame's return address first,
+ * then its callers. Without: the callers of ohmi_unwind_capture's caller, `skip` of them
+ * dropped first. *total gets the depth seen (>= the count, bounded). */
+size_t ohmi_unwind_capture(int method, uintptr_t *pcs, size_t max, void *frame, size_t skip,
+                      size_t *total);
+/* The frame-pointer walk itself (what ohmi_unwind_capture does for UNWIND_FP): with frame,
+ * from that frame's return address on; skip frames dropped first (frame NULL: the
+ * walk's own frame counts as one more). The hot path of ohmi_frames_capture calls it. */
+size_t ohmi_unwind_fp(uintptr_t *pcs, size_t max, void *frame, size_t skip, size_t *total);
+/* [lo, hi) of ohm's code when ohm is a shared library; 0, 0 when linked statically. */
+void ohmi_unwind_self_range(uintptr_t *lo, uintptr_t *hi);
+
+/* ---- symbolize.c ---- */
+/* Fill *out for the return address pc, strings interned in t. Never fails: unknown
+ * parts become "<unknown>" / NULL function, line 0. */
+void ohmi_symbolize_pc(uintptr_t pc, struct trace_strtab *t, ohm_frame *out);
+
+/* ---- trace.c ---- */
+/* Estimated bytes a traced block of n bytes stands for (n itself when exact). */
+size_t ohmi_trace_weight_size(size_t mean, size_t n);
+double ohmi_trace_weight_count(size_t mean, size_t n);
+struct trace_entry {   /* 16 bytes */
+    uintptr_t ptr;     /* block address; 0: empty slot */
+    uint32_t size;     /* requested bytes; TRACE_BIG: >= 4 GiB, the size is in t->big */
+    uint32_t tbd;      /* interned traceback id << 2 | ohm_domain */
+};
+#define TRACE_BIG UINT32_MAX
+#define TRACE_MAX_TB ((1u << 30) - 1)   /* traceback ids fit in tbd's 30 bits */
+/* The size of the block an entry traces. */
+size_t ohmi_trace_entry_size(const struct trace_state *t, const struct trace_entry *e);
+/* Call fn for every live trace (side arrays and table); stops at fn's first nonzero
+ * return and returns it. */
+typedef int (*trace_walk_fn)(void *arg, uintptr_t ptr, size_t size, uint32_t tb, int domain);
+int ohmi_trace_walk(ohm_heap *h, trace_walk_fn fn, void *arg);
+
+/* ---- snapshot.c (snapshot_io.c builds snapshots through these too) ---- */
+struct ohm_snapshot {
+    int limit;                  /* traceback limit when taken */
+    size_t sample_mean;         /* 0: exact */
+    ohm_trace *traces;          /* traces[i].traceback points into tbs */
+    size_t ntraces, traces_cap;
+    ohm_traceback *tbs;         /* frames live in strs' arena */
+    size_t ntbs, tbs_cap;
+    struct trace_strtab strs;   /* every string and frame of the snapshot */
+    /* while building: source traceback pointer -> index in tbs */
+    const ohm_traceback **map_src;
+    uint32_t *map_idx;
+    size_t map_cap;
+};
+ohm_snapshot *ohmi_snap_new(int limit, size_t sample_mean);
+/* Copy tb (strings interned into s) unless this same pointer was copied before; its
+ * index, or -1 when out of memory. ohmi_snap_copy_traceback always copies. */
+long ohmi_snap_add_traceback(ohm_snapshot *s, const ohm_traceback *tb);
+long ohmi_snap_copy_traceback(ohm_snapshot *s, const ohm_traceback *tb);
+/* Add a trace with the traceback at index tbi (from ohmi_snap_add_traceback). 0 or -1. */
+int  ohmi_snap_add_trace(ohm_snapshot *s, long tbi, size_t size, double count, int domain);
+/* Turn traceback indices into pointers, drop build-time tables. */
+ohm_snapshot *ohmi_snap_finish(ohm_snapshot *s);
+
+/* ---- snapshot_io.c ---- */
+/* Parse a dump held in memory (ohm_snapshot_load after reading the file). */
+ohm_snapshot *ohmi_snapshot_parse(const void *data, size_t len, char *err, size_t errlen);
+
+/* ---- trace.c: the allocator's observer hooks ----
+ * Called by the allocator (alloc.h's struct ohmi_alloc_observer) while h is traced. */
+void ohmi_trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n);
+void ohmi_trace_on_free(ohm_heap *h, ohm_domain d, const void *p);
+void ohmi_trace_on_sampled(ohm_heap *h, ohm_domain d, const void *p, size_t n);
+int  ohmi_trace_sample_expired(ohm_heap *h);
+int  ohmi_trace_realloc_enter(ohm_heap *h, ohm_domain d);
+void ohmi_trace_realloc_leave(ohm_heap *h);
+
+/* ---- the hooks' hot paths for pool blocks (trace.c) ----
+ *
+ * Pool blocks keep their trace in side arrays (trace.c): one 32-bit word per 16-byte
+ * granule of each arena, reached through a two-level directory by address. At limit 1
+ * with a call site seen before, an allocation's trace is one store there and a free's
+ * removal one load and one store: no hashing, no probing, no calls. Each trace_hot_*
+ * returns 1 when it did the whole job, 0 when the caller must call the hook.
+ */
+#define SIDE_MID_BITS 14
+#define SIDE_TOP_BITS (47 - ALLOC_ARENA_SHIFT - SIDE_MID_BITS)
+#define SIDE_SLOTS ((size_t)1 << (ALLOC_ARENA_SHIFT - 4))
+#define SIDE_MAX_N 1024u
+#define SIDE_MAX_TB ((1u << 20) - 2)
+
+static inline uint32_t side_enc(uint32_t tb, int d, size_t n) {
+    return (tb + 1) << 12 | ((uint32_t)d & 3) << 10 | (uint32_t)n;
+}
+static inline size_t side_size(uint32_t v) { return v & (SIDE_MAX_N - 1); }
+static inline uint32_t side_tb(uint32_t v) { return (v >> 12) - 1; }
+static inline int side_domain(uint32_t v) { return (int)(v >> 10) & 3; }
+
+/* p's word, or NULL when its leaf does not exist (the directory walk). */
+static inline uint32_t *side_slot_walk(const struct trace_state *t, uintptr_t p) {
+    if (OHM_UNLIKELY(!t->side_top) || OHM_UNLIKELY(p >> 47)) return NULL;
+    uint32_t **mid = t->side_top[p >> (ALLOC_ARENA_SHIFT + SIDE_MID_BITS)];
+    if (OHM_UNLIKELY(!mid)) return NULL;
+    uint32_t *leaf = mid[(p >> ALLOC_ARENA_SHIFT) & (((size_t)1 << SIDE_MID_BITS) - 1)];
+    return OHM_LIKELY(leaf != NULL) ? &leaf[(p & (ALLOC_ARENA_SIZE - 1)) >> 4] : NULL;
+}
+
+/* p's word through the leaf cache (one compare when its arena was seen last in its
+ * cache slot), or NULL when its leaf does not exist. */
+uint32_t *ohmi_side_slot_miss(struct trace_state *t, uintptr_t p);
+static inline uint32_t *side_slot(struct trace_state *t, uintptr_t p) {
+    uintptr_t ar = p >> ALLOC_ARENA_SHIFT;
+    size_t i = ar & 63;
+    if (OHM_LIKELY(t->side_cache[i].arena == ar))
+        return &t->side_cache[i].leaf[(p & (ALLOC_ARENA_SIZE - 1)) >> 4];
+    return ohmi_side_slot_miss(t, p);
+}
+
+/* p's word when its arena is in the leaf cache, else NULL (no call: the hooks' slow
+ * paths fill the cache). */
+static inline uint32_t *side_slot_cached(const struct trace_state *t, uintptr_t p) {
+    uintptr_t ar = p >> ALLOC_ARENA_SHIFT;
+    size_t i = ar & 63;
+    if (OHM_LIKELY(t->side_cache[i].arena == ar))
+        return &t->side_cache[i].leaf[(p & (ALLOC_ARENA_SIZE - 1)) >> 4];
+    return NULL;
+}
+
+/* Limit 1, no provider, exact: the block p (a pool block: the caller checked
+ * alloc_in_arenas) of n bytes gets its call site's interned traceback. */
+static inline int trace_hot_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+    struct trace_state *t = ohmi_trace_of(h);
+    const ohm_callsite_frame *cf = ohm_callsite_;
+    if (OHM_UNLIKELY(!t->fast) || OHM_UNLIKELY(!cf)) return 0;
+    size_t k = ((uintptr_t)cf->site >> 4) & 255;
+    uint32_t tb = t->site_cache[k].tb;
+    if (OHM_UNLIKELY(t->site_cache[k].site != cf->site) || OHM_UNLIKELY(n >= SIDE_MAX_N) ||
+        OHM_UNLIKELY(tb > SIDE_MAX_TB))
+        return 0;
+    uint32_t *s = side_slot_cached(t, (uintptr_t)p);
+    if (OHM_UNLIKELY(!s) || OHM_UNLIKELY(*s != 0)) return 0;
+    *s = side_enc(tb, d, n);
+    t->current += n;
+    if (t->current > t->peak) t->peak = t->current;
+    return 1;
+}
+
+/* The pool block p is freed (exact tracing): drop its side word. */
+static inline int trace_hot_free(ohm_heap *h, const void *p) {
+    struct trace_state *t = ohmi_trace_of(h);
+    uint32_t *s = side_slot_cached(t, (uintptr_t)p), v;
+    if (OHM_UNLIKELY(!s)) return 0;                /* the hook looks further */
+    if (!(v = *s)) return !t->table_pool;         /* untraced, unless the table has it */
+    if (OHM_UNLIKELY(t->sample_mean != 0)) return 0;
+    *s = 0;
+    t->current -= side_size(v);
+    t->last_freed = (uintptr_t)p;
+    t->last_freed_tb = side_tb(v);
+    return 1;
+}
+
+
+#endif
