@@ -72,7 +72,7 @@ void ohmi_alloc_describe(ohm_heap *h, const void *p, FILE *out) {
     if (a->obs && a->obs->describe) a->obs->describe(h, p, out);
 }
 
-int alloc_sample_expired(ohm_heap *h) {
+int ohmi_alloc_sample_expired(ohm_heap *h) {
     struct alloc_state *a = ohmi_alloc_of(h);
     if (!a->obs_sampled) { a->sample_left = LLONG_MAX; return 0; }
     return a->obs->sample_expired(h);

@@ -144,12 +144,12 @@ static inline int alloc_countdown(struct alloc_state *a, size_t n) {
 }
 /* The slow paths' countdown: 1 when this block of n bytes is to be sampled (the
  * observer says so once the countdown ran out). */
-int alloc_sample_expired(ohm_heap *h);
+int ohmi_alloc_sample_expired(ohm_heap *h);
 static inline int alloc_sample_due(ohm_heap *h, size_t n) {
     struct alloc_state *a = ohmi_alloc_of(h);
     long long c = n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
     if (OHM_LIKELY((a->sample_left -= c) > 0)) return 0;
-    return alloc_sample_expired(h);
+    return ohmi_alloc_sample_expired(h);
 }
 
 /* ---------------------------------------------------------------- tool hooks */
