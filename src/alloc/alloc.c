@@ -444,7 +444,7 @@ void *ohm_malloc(ohm_heap *h, size_t n) {
         void **b = pl->freelist;
         if (OHM_LIKELY(b != NULL)) {
             /* sampled tracing's byte countdown (LLONG_MAX when not sampling) */
-            if (OHM_LIKELY(alloc_countdown(a, n))) {
+            if (OHM_LIKELY(alloc_countdown(h, n))) {
                 pl->freelist = *b;
                 pl->ref++;
                 return b;
@@ -554,7 +554,7 @@ ohm_object *ohmi_alloc_object(ohm_heap *h, size_t n, int gc) {
         struct alloc_pool *pl = a->cur[POOL_OBJ + (gc != 0)][SIZE_CLASS(n)];
         ohm_object *o = pl->freelist;
         if (OHM_LIKELY(o != NULL)) {
-            if (OHM_LIKELY(alloc_countdown(a, n))) {   /* sampling */
+            if (OHM_LIKELY(alloc_countdown(h, n))) {   /* sampling */
                 pl->freelist = *(void **)o;
                 pl->ref++;
                 o->ohm_rc = 0;

@@ -133,13 +133,13 @@ static inline void pool_set_head(struct alloc_state *a, int kind, unsigned cls, 
 /* The fast paths' countdown: sample_left -= n; whether it is still above 0. On x86-64
  * one read-modify-write `sub` and the branch on its flags (compilers otherwise load,
  * subtract, store and test). n < 2^62. */
-static inline int alloc_countdown(struct alloc_state *a, size_t n) {
+static inline int alloc_countdown(ohm_heap *h, size_t n) {
 #if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
     int le;
-    __asm__("subq %2, %0" : "+m"(a->sample_left), "=@ccle"(le) : "r"((long long)n) : );
+    __asm__("subq %2, %0" : "+m"(ohmi_alloc_of(h)->sample_left), "=@ccle"(le) : "r"((long long)n) : );
     return !le;
 #else
-    return (a->sample_left -= (long long)n) > 0;
+    return (ohmi_alloc_of(h)->sample_left -= (long long)n) > 0;
 #endif
 }
 /* The slow paths' countdown: 1 when this block of n bytes is to be sampled (the
