@@ -38,7 +38,11 @@ void *pool_alloc(struct toy_arena *a, size_t n) {   /* 8-byte bump allocation */
     return a->buf + a->used - n;
 }
 
-int gc_init(struct toy_gc *g, int generations) { own_calls++; g->generations = generations; return 42; }
+int gc_init(struct toy_gc *g, int generations) {
+    own_calls++;
+    g->generations = generations;
+    return 42;
+}
 
 int heap_error(const char *msg) {
     own_calls++;
