@@ -31,6 +31,11 @@ tsan:
 	$(CMAKE) --build build-tsan -j $(JOBS)
 	cd build-tsan && ctest --output-on-failure -j $(JOBS)
 
+# The one-way layers, from the source text alone (tools/check-layers says what it checks).
+.PHONY: check-layers
+check-layers:
+	tools/check-layers
+
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 

@@ -1,6 +1,7 @@
-/* test_debug.c — the debug hooks: fill patterns, and each fatal detection (overrun,
- * underrun, double free, wrong domain, wrong heap, never allocated), run in a child
- * process, asserting the message, the address, the size and the hex dump. */
+/* test_debug_alloc.c — the allocator's debug hooks: fill patterns, and each fatal
+ * detection (overrun, underrun, double free, wrong domain, wrong heap, never
+ * allocated), run in a child process, asserting the message, the address, the size and
+ * the hex dump. */
 #include "check.h"
 #include "api/api.h"
 

@@ -1,4 +1,4 @@
-/* test_alloc_hooks.c — PEP 445 domains: counting allocators, the RAW domain, the arena
+/* test_domains.c — PEP 445 domains: counting allocators, the RAW domain, the arena
  * hook, the malloc bypass mode, fault injection, and OHM_MALLOCSTATS at destroy. */
 #include "check.h"
 #include "api/api.h"

@@ -1,6 +1,7 @@
-/* test_objdebug.c — debug-mode detection of refcount misuse, each in a child process
- * with its fatal message asserted: decref of a freed object (the inline path), incref
- * of a freed object (the checked functions), a count going below zero, builtins. */
+/* test_debug_refcount.c — debug-mode detection of refcount misuse, each in a child
+ * process with its fatal message asserted: decref of a freed object (the inline path),
+ * incref of a freed object (the checked functions), a count going below zero,
+ * builtins. */
 #include "check.h"
 #include "ohm.h"
 

@@ -1,4 +1,4 @@
-/* test_hooks.c — the inline per-object paths: the collector's gc_on_new_h and
+/* test_inline_paths.c — the inline per-object paths: the collector's gc_on_new_h and
  * gc_on_release_h keep the young vectors, indices, counts and the trigger exactly as
  * the out-of-line hooks do; an empty pool kept as the only one of its class is armed
  * (pool_arm_empty) and still counts, fills, empties and trims right. */
