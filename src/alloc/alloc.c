@@ -1,5 +1,5 @@
 /*
- * domain.c — the PEP 445 domains and the allocator's entry points.
+ * alloc.c — the PEP 445 domains and the allocator's entry points.
  *
  * Layers, outermost first (as CPython's):
  *   the observer (the tracer's hooks, struct ohmi_alloc_observer, while `observed`)

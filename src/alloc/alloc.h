@@ -123,7 +123,7 @@ struct alloc_state {
     ohm_arena_allocator arena_alloc;
     int arena_hooked;               /* arena_alloc is the user's: no madvise */
 
-    /* --- domains (domain.c) --- */
+    /* --- domains (alloc.c) --- */
     ohm_allocator dom[3];           /* the allocator behind each domain */
     struct alloc_debug_ctx debug[3];
     int raw_hooked;                 /* the user set the RAW allocator: large blocks use it */
@@ -177,7 +177,7 @@ void ohmi_alloc_describe(ohm_heap *h, const void *p, FILE *out);
 /* Print the allocator's part of sys._debugmallocstats (stats.c). */
 void ohmi_alloc_print_stats(ohm_heap *h, FILE *out);
 
-/* Blocks of a domain (RAW, MEM or OBJ), with DESIGN.md's malloc contract. */
+/* Blocks of a domain (RAW, MEM or OBJ), with ohm.h's malloc contract. */
 void *ohmi_alloc_malloc(ohm_heap *h, ohm_domain d, size_t n);
 void *ohmi_alloc_calloc(ohm_heap *h, ohm_domain d, size_t nelem, size_t elsize);
 void *ohmi_alloc_realloc(ohm_heap *h, ohm_domain d, void *p, size_t n);
@@ -186,7 +186,7 @@ void  ohmi_alloc_free(ohm_heap *h, ohm_domain d, void *p);
 /* Object memory (OBJ domain): n bytes, n >= sizeof(ohm_object), 16-byte aligned.
  * The header comes back as rc = 0, bits = 0 (or OHM_F_LARGE when the block lives
  * outside the pools), type = NULL; the rest is NOT zeroed. gc != 0 puts the object
- * where alloc_walk_gc finds it. NULL on failure (ohmi_error set).
+ * where ohmi_alloc_walk_objects(h, 1, ...) finds it. NULL on failure (ohmi_error set).
  * Objects always come from the pools (or large blocks), never from a user hook on the
  * OBJ domain, so the walks see them; tracing sees them as OBJ-domain blocks. */
 ohm_object *ohmi_alloc_object(ohm_heap *h, size_t n, int gc);

@@ -269,7 +269,7 @@ void *ohmi_raw_sys_realloc(void *ctx, void *p, size_t n);
 void  ohmi_raw_sys_free(void *ctx, void *p);
 void  ohmi_raw_fini(ohm_heap *h);
 
-/* --------------------------------------------------------------- domain.c */
+/* ---------------------------------------------------------------- alloc.c */
 /* The default MEM/OBJ allocator (the pools), as a PEP 445 table; ctx is the heap. */
 void *ohmi_pym_malloc(void *ctx, size_t n);
 void *ohmi_pym_calloc(void *ctx, size_t nelem, size_t elsize);

@@ -1,5 +1,5 @@
 /*
- * ohmi_alloc_check.c — the allocator's expensive consistency check (SQLite's
+ * check.c — the allocator's expensive consistency check (SQLite's
  * sqlite3_memdebug / Lua's checkmemory style): every invariant the other allocator
  * files state, verified over the whole heap. Tests call it between phases; it costs
  * a walk over every arena, pool, free list and large block.

@@ -1,7 +1,7 @@
 /*
  * stats.c — the allocator's numbers: ohm_heap_stats_get for programs, and
- * ohm_debug_mallocstats, which prints them in the layout of CPython's
- * sys._debugmallocstats() and then the free lists (ohmi_obj_print_freelists).
+ * ohmi_alloc_print_stats, which prints them in the layout of CPython's
+ * sys._debugmallocstats() for ohm_debug_mallocstats (api/heap.c; the free lists follow).
  *
  * Accounting, per arena of ARENA_SIZE bytes (it adds up to the total exactly):
  *   pool headers  = the arena header with its 64 pool headers (ARENA_HDR)

@@ -1,5 +1,5 @@
 /*
- * gc_explain.c — "why is this object alive?": the shortest chain of references from an
+ * explain.c — "why is this object alive?": the shortest chain of references from an
  * object held from outside the heap graph down to a given object (what objgraph's
  * find_backref_chain gives Python users).
  *
@@ -12,7 +12,7 @@
  *  3. A breadth-first search from all roots at once, following traverse, remembers
  *     each object's parent; the first time it meets the object, the parent chain is a
  *     shortest chain. Nothing is written into the objects: the bookkeeping lives in two
- *     gc_maps outside the heap, so explain runs at any time, even from a finalizer.
+ *     ohmi_ptrmaps outside the heap, so explain runs at any time, even from a finalizer.
  * Cost: linear in the tracked heap; memory: two maps over the objects it meets.
  */
 #include "api/api.h"

@@ -1,5 +1,5 @@
 /*
- * gc_api.c — the gc module's surface: enable/disable, counts and thresholds, statistics,
+ * gc_module.c — the gc module's surface: enable/disable, counts and thresholds, statistics,
  * tracking, object enumeration (get_objects, get_referrers, get_referents), the
  * permanent generation (freeze), callbacks, debug flags and the garbage list.
  *

@@ -66,7 +66,7 @@
  * young[1], old, frozen; its word is its vector index (young) or 0; its GC_MARK is
  * gc.mark_parity if it is old, clear otherwise; tracked == |young[0]| + |young[1]| +
  * |old| + frozen. Collections never nest: gc.collecting makes a nested ohm_gc_collect
- * return 0. No collection starts while object.c's trashcan holds deferred releases.
+ * return 0. No collection starts while obj/object.c's trashcan holds deferred releases.
  */
 #include "gc/gc.h"
 
@@ -858,7 +858,7 @@ static void gc_run_callbacks(ohm_heap *h, int phase, const ohm_gc_info *info) {
 
 size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     struct gc_state *g = ohmi_gc_of(h);
-    /* Objects on the release path's deferred stack (object.c's trashcan) have their
+    /* Objects on the release path's deferred stack (obj/object.c's trashcan) have their
      * rc and bits words borrowed for links: no walk may look at them, so a collection
      * waits until that stack is drained. */
     if (g->collecting || ohmi_base_of(h)->destroying || g->deferring || !g->hooks) return 0;

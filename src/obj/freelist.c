@@ -12,7 +12,7 @@
  */
 #include "obj/obj_impl.h"
 
-/* obj_freelist_push and obj_freelist_pop are inline in freelist.h. The release path
+/* obj_freelist_push and obj_freelist_pop are inline in obj_impl.h. The release path
  * (object.c) pushes ints, floats, tuples, lists and dicts itself, by the kind the
  * type carries in its flags; the types' new functions pop. */
 

@@ -25,7 +25,7 @@ void ohmi_obj_freelist_limits(ohm_heap *h);
 /* Make a heap-lifetime singleton immortal. */
 void ohmi_obj_make_immortal(ohm_object *o);
 
-/* Free lists: obj_freelist_push/pop, inline in freelist.h. */
+/* Free lists: obj_freelist_push/pop, inline below. */
 
 /* Wrong-type reports: "fn: expected a list, got 'int'", on o's heap. */
 void ohmi_obj_type_error(const char *fn, const char *want, const ohm_object *o);

@@ -1,5 +1,5 @@
 /*
- * errors.c — the object layer's error messages: "fn: expected a list, got 'int'".
+ * type_error.c — the object layer's error messages: "fn: expected a list, got 'int'".
  * They go to the heap of the object at fault, or to the thread's slot
  * (ohm_last_error(NULL)) when the object is NULL.
  */

@@ -1,5 +1,5 @@
 /*
- * trace_frames.c — the traceback of an allocation happening now, interned.
+ * frames.c — the traceback of an allocation happening now, interned.
  *
  * Sources, newest frame first, at most ohmi_trace_of(h)->nframes frames:
  *  1. the host-language provider, when set and it returns frames (strings interned);

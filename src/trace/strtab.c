@@ -1,5 +1,5 @@
 /*
- * trace_strtab.c — the tracer's memory: a bump arena of C-library chunks, and strings
+ * strtab.c — the tracer's memory: a bump arena of C-library chunks, and strings
  * interned by content in it.
  *
  * Everything tracing keeps besides its hash tables (tracebacks, symbolized frames,

@@ -3,7 +3,7 @@
  * hooks, traced memory and its peak, and sampling.
  *
  * Pool blocks (inside an arena) keep their trace in side arrays: one 32-bit word per
- * 16-byte granule of the arena (see "side arrays" below and trace_hot.h): a trace is
+ * 16-byte granule of the arena (see "side arrays" below and trace_impl.h): a trace is
  * one store, its removal one load and one store. Everything else goes to the table.
  *
  * Traces table: block address -> (requested size, domain, traceback id), open
@@ -28,7 +28,7 @@
  * n bytes, with probability p = 1 - exp(-n/mean); afterwards a fresh gap is drawn
  * (memorylessness keeps the process Poisson). A traced block stands for n/p bytes and
  * 1/p blocks, which makes totals unbiased. Sampling keeps the allocator's fast paths:
- * they count the bytes down (trace_sample_due, trace.h); a sampled block is served from
+ * they count the bytes down (alloc/alloc_impl.h); a sampled block is served from
  * the large blocks, so its free reaches ohmi_trace_on_free, which tests the sample filter
  * (counting, by address hash) before probing the table.
  *
@@ -471,7 +471,7 @@ static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void 
     t->busy = 0;
 }
 
-/* The allocator's fast paths counted n down to a sample point (trace_sample_due) and
+/* The allocator's fast paths counted n down to a sample point (alloc_sample_due) and
  * allocated p off its fast paths: trace it (and draw the next gap). */
 void ohmi_trace_on_sampled(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     if (OHM_UNLIKELY(trace_foreign(ohmi_trace_of(h), d))) { trace_foreign_alloc(h, p, n); return; }
@@ -479,7 +479,7 @@ void ohmi_trace_on_sampled(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     trace_alloc_slow(h, d, p, n);
 }
 
-/* trace_sample_due's countdown ran out: 1 when the block is to be sampled; 0 (and the
+/* alloc_sample_due's countdown ran out: 1 when the block is to be sampled; 0 (and the
  * countdown rearmed) when not sampling, 0 while a hook runs (the next call samples). */
 int ohmi_trace_sample_expired(ohm_heap *h) {
     struct trace_state *t = ohmi_trace_of(h);

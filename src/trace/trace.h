@@ -13,7 +13,7 @@
  *    sampling), peak >= current;
  *  - the tracer allocates only from the C library (never from h), and a hook entered
  *    while another runs (busy) returns at once without tracing.
- * The internals the trace*.c files share are in trace_impl.h.
+ * The internals the trace/ files share are in trace_impl.h.
  */
 #ifndef OHM_TRACE_H
 #define OHM_TRACE_H
@@ -23,9 +23,9 @@
 #include <pthread.h>
 
 struct trace_entry;         /* traces table slot (trace.c) */
-struct trace_tb;            /* an interned traceback (trace_frames.c) */
+struct trace_tb;            /* an interned traceback (frames.c) */
 
-/* Strings interned by content, in memory owned by the table (trace_strtab.c). */
+/* Strings interned by content, in memory owned by the table (strtab.c). */
 struct trace_strtab {
     struct trace_chunk *chunks;   /* bump arena the strings (and other data) live in */
     char **strs;                  /* id -> string */

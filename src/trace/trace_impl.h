@@ -14,7 +14,7 @@
 
 #include "trace/trace.h"
 
-/* ---- trace_strtab.c: a bump arena and strings interned by content ---- */
+/* ---- strtab.c: a bump arena and strings interned by content ---- */
 struct trace_chunk { struct trace_chunk *next; size_t used, size; /* data follows */ };
 /* n bytes, 16-aligned, from the table's arena; NULL when out of memory. */
 void *ohmi_strtab_alloc(struct trace_strtab *t, size_t n);
@@ -26,7 +26,7 @@ uint32_t ohmi_strtab_id(const struct trace_strtab *t, const char *s);
 void ohmi_strtab_free(struct trace_strtab *t);   /* everything, arena included */
 uint64_t ohmi_trace_hash_bytes(const void *p, size_t n, uint64_t h);
 
-/* ---- trace_frames.c ---- */
+/* ---- frames.c ---- */
 /* The call-site record of the allocation in progress, or NULL. */
 static inline const ohm_callsite_frame *trace_callsite(void) {
     return ohm_callsite_;
