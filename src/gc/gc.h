@@ -36,7 +36,7 @@ struct gc_callback_entry { ohm_gc_callback cb; void *arg; };
 
 /* How the collector sees two container shapes it walks inline (no traverse call):
  * len references right after the header (a tuple), or len references through a
- * pointer (a list). obj.h checks that its tuple and list match. */
+ * pointer (a list). obj/obj_impl.h checks that its tuple and list match. */
 struct ohmi_gc_inline_array { ohm_object ob; size_t len; ohm_object *items[]; };
 struct ohmi_gc_ptr_array { ohm_object ob; size_t len; size_t cap; ohm_object **items; };
 
