@@ -88,7 +88,7 @@ static inline struct obj_state *ohmi_obj_of(const ohm_heap *h) {
 
 /* Set up the object layer of h, the collector's hooks included. */
 int  ohmi_obj_init(ohm_heap *h);
-void ohmi_obj_fini(ohm_heap *h);   /* before ohmi_alloc_fini: drop singletons, free lists */
+void ohmi_obj_fini(ohm_heap *h);   /* before ohmi_alloc_fini: free lists, tables, quarantine (the objects go with the pools) */
 /* For the collector: 1 when o is a tuple all of whose items are untracked, or a dict
  * whose keys and values all are (CPython's untracking of atomic containers). Stricter
  * than CPython: the items must also be of non-GC types, because ohm's tuples can be

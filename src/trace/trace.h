@@ -38,9 +38,6 @@ struct trace_state {
     int active;                /* tracing on: the allocator calls the observer */
     int busy;                  /* a hook is running: nested allocations go untraced */
     int fast;                  /* active, limit 1, no provider, not sampling: the hot path */
-    int direct;                /* tracing is the only reason the allocator leaves its fast
-                                  paths (ohmi_alloc_update_slow sets it): the slow paths run the
-                                  pools' fast paths inline around the hooks */
     int nframes;               /* traceback limit, 1..OHM_TRACE_MAX_FRAMES */
     int unwind;                /* native unwinder (unwind.c's UNWIND_*) */
     uintptr_t self_lo, self_hi; /* ohm's code when a shared library (ohmi_unwind_self_range) */
