@@ -5,6 +5,7 @@ PREFIX  ?= /usr/local
 CMFLAGS ?=
 
 .PHONY: all build test demo bench asan tsan install clean
+.PHONY: check-expensive
 
 all build:
 	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release $(CMFLAGS)
@@ -22,7 +23,7 @@ bench:
 	./bench/run.sh build-bench
 
 asan:
-	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DOHM_SANITIZE=address;undefined" $(CMFLAGS)
+	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DOHM_SANITIZE=address;undefined" -DOHM_DEBUG_LEVEL=2 $(CMFLAGS)
 	$(CMAKE) --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
@@ -36,8 +37,15 @@ tsan:
 check-layers:
 	tools/check-layers
 
+# The whole suite with every assertion compiled in, the expensive walks included.
+check-expensive:
+	$(CMAKE) -S . -B build-expensive -DCMAKE_BUILD_TYPE=Debug -DOHM_DEBUG_LEVEL=3 $(CMFLAGS)
+	$(CMAKE) --build build-expensive -j $(JOBS)
+	cd build-expensive && ctest --output-on-failure -j $(JOBS)
+
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 
 clean:
 	rm -rf build build-asan build-tsan build-bench
+	rm -rf build-expensive

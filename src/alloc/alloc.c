@@ -501,6 +501,7 @@ static ohm_object *obj_base_alloc(ohm_heap *h, size_t n, int gc) {
     if (n <= OHM_SMALL_MAX && !ohmi_base_of(h)->cfg.use_malloc) {
         o = ohmi_pool_alloc(h, gc ? POOL_GC : POOL_OBJ, (unsigned)SIZE_CLASS(n));
         if (!o) return pym_oom(h, n);
+        OHMI_ASSERT_INTERNAL(o->ohm_type == NULL);   /* free object slots keep type NULL */
         ohmi_pool_track_alloc(h, o, n);
         o->ohm_bits = 0;
     } else {
@@ -555,6 +556,7 @@ ohm_object *ohmi_alloc_object(ohm_heap *h, size_t n, int gc) {
         ohm_object *o = pl->freelist;
         if (OHM_LIKELY(o != NULL)) {
             if (OHM_LIKELY(alloc_countdown(h, n))) {   /* sampling */
+                OHMI_ASSERT_INTERNAL(o->ohm_type == NULL);
                 pl->freelist = *(void **)o;
                 pl->ref++;
                 o->ohm_rc = 0;

@@ -103,6 +103,7 @@ static const uint16_t pool_caps[2][OHM_NB_CLASSES] = {
 #undef CAP0
 #undef CAP
 static inline size_t pool_capacity(const struct alloc_pool *pl) {
+    OHMI_ASSERT_INTERNAL(pl->cls < OHM_NB_CLASSES);
     return pool_caps[pool_index(pl) != 0][pl->cls];
 }
 static inline size_t pool_limit(const struct alloc_pool *pl) {
@@ -110,7 +111,9 @@ static inline size_t pool_limit(const struct alloc_pool *pl) {
 }
 /* Blocks in use. */
 static inline size_t pool_used(const struct alloc_pool *pl) {
-    return (uint16_t)(pl->ref + pl->bias);   /* modulo 2^16: see pool_arm_empty (pool.c) */
+    size_t n = (uint16_t)(pl->ref + pl->bias);   /* modulo 2^16: see pool_arm_empty (pool.c) */
+    OHMI_ASSERT_INTERNAL(n <= pool_capacity(pl));
+    return n;
 }
 static inline int pool_kind(const struct alloc_pool *pl) {
     return (pl->flags >> POOL_KIND_SHIFT) & 3;
@@ -247,6 +250,12 @@ void  ohmi_pool_track_free(ohm_heap *h, void *p);
 /* Return to their arenas the empty pools kept as the only pool of their class. */
 void  ohmi_pool_release_idle(ohm_heap *h);
 int   ohmi_pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
+
+/* ---------------------------------------------------------------- check.c */
+/* ohmi_alloc_check's test of one pool in use by itself, O(its blocks): class, bump,
+ * flags, and blocks in use + free + parked == carved. Its violations, described on
+ * out (may be NULL). For the expensive assertions where a pool changes state. */
+int   ohmi_alloc_check_pool(ohm_heap *h, struct alloc_pool *pl, FILE *out);
 
 /* ---------------------------------------------------------------- large.c */
 #define LARGE_PREFIX 16

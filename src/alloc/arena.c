@@ -152,10 +152,13 @@ struct alloc_pool *ohmi_arena_take_pool(ohm_heap *h) {
         ar = arena_new(h);
         if (!ar) return NULL;
     }
+    OHMI_ASSERT_INTERNAL(ar->nfree == (unsigned)__builtin_popcountll(ar->free_mask) && ar->nfree > 0);
+    OHMI_ASSERT_INTERNAL((ar->dirty_mask & ~ar->free_mask) == 0);
     uint64_t m = ar->free_mask & ar->dirty_mask;
     if (!m) m = ar->free_mask;
     unsigned i = (unsigned)__builtin_ctzll(m);
     uint64_t bit = (uint64_t)1 << i;
+    OHMI_ASSERT_INTERNAL(pool_kind(&ar->pools[i]) == POOL_FREE);
     ar->free_mask &= ~bit;
     if (ar->dirty_mask & bit) {
         ar->dirty_mask &= ~bit;
@@ -178,6 +181,9 @@ void ohmi_arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     struct alloc_state *a = ohmi_alloc_of(h);
     struct alloc_arena *ar = arena_of(pl);
     uint64_t bit = (uint64_t)1 << pool_index(pl);
+    OHMI_ASSERT(ar->heap == h);
+    OHMI_ASSERT_INTERNAL(!(ar->free_mask & bit) && pool_kind(pl) != POOL_FREE);
+    OHMI_ASSERT_INTERNAL(pool_used(pl) == 0);
     pl->flags = 0;
     pl->freelist = NULL;
     pool_set_kind(pl, POOL_FREE);
@@ -221,6 +227,7 @@ static void release_pool(struct alloc_state *a, struct alloc_arena *ar, unsigned
                          struct release_batch *rb) {
     size_t start = (size_t)i << POOL_SHIFT, end = (size_t)(i + 1) << POOL_SHIFT;
     if (i == 0) start = (ARENA_HDR + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    OHMI_ASSERT_INTERNAL((ar->free_mask & ar->dirty_mask) >> i & 1);   /* free, maybe resident */
     ohmi_release_add(rb, (char *)ar + start, end - start);
     a->pages_released += (end - start) >> PAGE_SHIFT;
     ar->dirty_mask &= ~((uint64_t)1 << i);

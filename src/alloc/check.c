@@ -26,14 +26,9 @@ static void bad(struct check *c, const char *fmt, ...) {
     }
 }
 
-static int in_used_list(const struct alloc_state *a, const struct alloc_pool *pl) {
-    for (const struct alloc_pool *p = a->used[pool_kind(pl)][pl->cls]; p && p != &a->empty; p = p->next)
-        if (p == pl) return 1;
-    return 0;
-}
-
+/* One pool in use by itself; its membership in the used lists is checked by counting
+ * (ohmi_alloc_check), so the whole check stays linear in the pools. */
 static void check_pool(ohm_heap *h, struct check *c, struct alloc_pool *pl) {
-    const struct alloc_state *a = ohmi_alloc_of(h);
     if (pl->cls >= OHM_NB_CLASSES) { bad(c, "pool %p: class %u", (void *)pl, pl->cls); return; }
     size_t size = CLASS_SIZE(pl->cls), first = pool_first(pl), limit = pool_limit(pl);
     size_t cap = pool_capacity(pl);
@@ -41,12 +36,8 @@ static void check_pool(ohm_heap *h, struct check *c, struct alloc_pool *pl) {
     char *mem = pool_mem(pl);
     if (pl->bump < first || pl->bump > limit || (pl->bump - first) % size)
         bad(c, "pool %p: bump %u outside [%zu, %zu] or off a block", (void *)pl, pl->bump, first, limit);
-    if (pl->flags & POOL_FULL) {
-        if (pl->freelist || pl->bump != limit || rel || in_used_list(a, pl))
-            bad(c, "pool %p: FULL but has free blocks or is listed", (void *)pl);
-    } else if (!in_used_list(a, pl)) {
-        bad(c, "pool %p: in use, not full, not in its used list", (void *)pl);
-    }
+    if ((pl->flags & POOL_FULL) && (pl->freelist || pl->bump != limit || rel))
+        bad(c, "pool %p: FULL but has free blocks", (void *)pl);
     size_t nfree = 0, carved = (pl->bump - first) / size, parked = 0;
     for (char *b = pl->freelist; b; b = block_next(h, b)) {
         size_t off = (size_t)(b - mem);
@@ -68,10 +59,16 @@ static void check_pool(ohm_heap *h, struct check *c, struct alloc_pool *pl) {
             pl->cls, pool_used(pl), nfree, parked, carved);
 }
 
+int ohmi_alloc_check_pool(ohm_heap *h, struct alloc_pool *pl, FILE *out) {
+    struct check c = {out, 0};
+    check_pool(h, &c, pl);
+    return c.errors;
+}
+
 int ohmi_alloc_check(ohm_heap *h, FILE *out) {
     struct alloc_state *a = ohmi_alloc_of(h);
     struct check c = {out, 0};
-    size_t narenas = 0, dirty = 0;
+    size_t narenas = 0, dirty = 0, notfull = 0, listed = 0;
     for (struct alloc_arena *ar = a->arenas; ar; ar = ar->next) {
         narenas++;
         if (ar->heap != h) bad(&c, "arena %p: heap %p", (void *)ar, (void *)ar->heap);
@@ -89,7 +86,10 @@ int ohmi_alloc_check(ohm_heap *h, FILE *out) {
             int free_bit = (int)((ar->free_mask >> i) & 1);
             if (free_bit != (pool_kind(pl) == POOL_FREE))
                 bad(&c, "arena %p pool %u: free mask and kind disagree", (void *)ar, i);
-            else if (!free_bit) check_pool(h, &c, pl);
+            else if (!free_bit) {
+                check_pool(h, &c, pl);
+                if (!(pl->flags & POOL_FULL)) notfull++;
+            }
         }
     }
     if (narenas != a->narenas) bad(&c, "%zu arenas listed, %zu counted", narenas, a->narenas);
@@ -105,7 +105,11 @@ int ohmi_alloc_check(ohm_heap *h, FILE *out) {
             }
             if (a->used[k][cl] != &a->empty && a->tail[k][cl] != prev)
                 bad(&c, "used list (%d, %d): tail is not the last pool", k, cl);
+            listed += n;
         }
+    /* every listed pool is a used, not FULL pool of its list (above), and the lists
+     * have no cycle: so equal counts mean every such pool is listed */
+    if (listed != notfull) bad(&c, "%zu pools in use and not full, %zu in the used lists", notfull, listed);
     size_t large = 0;
     for (size_t i = 0; a->large && i <= a->large_mask; i++) {
         if (!a->large[i].p) continue;

@@ -34,7 +34,9 @@
  * Invariants: a listed pool has freelist != NULL, or bump < limit, or released
  * pages, or is the head (about to be refilled or unlinked); ref + bias (mod 2^16) counts the
  * blocks in use; every block on the free list and every carved block of an object
- * pool that is not in use has type == NULL at obj_offset + 8.
+ * pool that is not in use has type == NULL at obj_offset + 8. Asserted (base.h): at
+ * level 2 where they change (pool_used, the events, the used lists), at level 3 the
+ * whole pool (ohmi_alloc_check_pool) each time it fills or empties.
  */
 #include "alloc/alloc_impl.h"
 
@@ -58,6 +60,7 @@ static void block_clear_type(ohm_heap *h, char *b, int kind) {
 }
 
 static void used_link_front(struct alloc_state *a, struct alloc_pool *pl) {
+    OHMI_ASSERT_INTERNAL(!(pl->flags & POOL_FULL) && pool_kind(pl) != POOL_FREE);
     struct alloc_pool *head = a->used[pool_kind(pl)][pl->cls];
     pl->prev = NULL;
     pl->next = head == &a->empty ? NULL : head;
@@ -70,6 +73,7 @@ static void used_link_front(struct alloc_state *a, struct alloc_pool *pl) {
  * two, and serving from it at once would make it full again at the next malloc; at
  * the back it gathers the frees that come while the pools before it are used. */
 static void used_link_back(struct alloc_state *a, struct alloc_pool *pl) {
+    OHMI_ASSERT_INTERNAL(!(pl->flags & POOL_FULL) && pool_kind(pl) != POOL_FREE);
     struct alloc_pool *tail = a->tail[pool_kind(pl)][pl->cls];
     if (!tail) { used_link_front(a, pl); return; }
     pl->next = NULL;
@@ -90,6 +94,7 @@ static void pool_init(ohm_heap *h, struct alloc_pool *pl, int kind, unsigned cls
     /* Always carve afresh, even a pool whose old free list is intact: blocks handed
      * out in address order keep a structure built in one go (a tree) compact and in
      * order; the old list's free order made binary trees 1.6x slower to walk. */
+    OHMI_ASSERT_INTERNAL(pool_kind(pl) == POOL_FREE);   /* fresh from its arena */
     pl->freelist = NULL;
     pl->bump = (uint16_t)pool_first(pl);
     pl->ref = 0;
@@ -123,6 +128,7 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
         size_t end = ((off >> PAGE_SHIFT) + 1) << PAGE_SHIFT;   /* this page, at least one block */
         size_t stop = off;   /* one past the last block carved: off + n * size */
         do stop += size; while (stop + size <= limit && stop < end);
+        OHMI_ASSERT_INTERNAL(stop <= limit);
 #if !defined(ALLOC_ASAN)
         if (!ohmi_alloc_of(h)->valgrind) {
             /* The common case, a few instructions a block: blocks in address order. */
@@ -162,6 +168,7 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
 
 void *ohmi_pool_alloc(ohm_heap *h, int kind, unsigned cls) {
     struct alloc_state *a = ohmi_alloc_of(h);
+    OHMI_ASSERT(kind >= POOL_PLAIN && kind < POOL_FREE && cls < OHM_NB_CLASSES);
     struct alloc_pool *pl = a->used[kind][cls];
     for (;;) {
         if (pl == &a->empty) {
@@ -169,7 +176,10 @@ void *ohmi_pool_alloc(ohm_heap *h, int kind, unsigned cls) {
             if (!pl) return NULL;
             pool_init(h, pl, kind, cls);
         }
+        OHMI_ASSERT_INTERNAL(pl->cls == cls && pool_kind(pl) == kind && !(pl->flags & POOL_FULL));
         if (pl->freelist || pool_extend(h, pl)) break;
+        OHMI_ASSERT_INTERNAL(pool_used(pl) == pool_capacity(pl));
+        OHMI_ASSERT_EXPENSIVE(ohmi_alloc_check_pool(h, pl, stderr) == 0);
         used_unlink(a, pl);            /* full: out of the list until a block comes back */
         pl->flags |= POOL_FULL;
         pl->bias = (uint16_t)(pool_capacity(pl) - 1);   /* the next free is an event */
@@ -228,9 +238,13 @@ static void pool_arm_empty(struct alloc_pool *pl) {
 void ohmi_pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
     struct alloc_state *a = ohmi_alloc_of(h);
     size_t used = pl->bias;
+    OHMI_ASSERT_INTERNAL(pool_kind(pl) != POOL_FREE);
+    OHMI_ASSERT_INTERNAL(used < pool_capacity(pl));   /* an event follows a free */
     if (used) {
         if (pl->flags & POOL_FULL) {   /* a full pool got a block back */
+            OHMI_ASSERT_INTERNAL(used == pool_capacity(pl) - 1);
             pl->flags &= (uint8_t)~POOL_FULL;
+            OHMI_ASSERT_EXPENSIVE(ohmi_alloc_check_pool(h, pl, stderr) == 0);
             used_link_back(a, pl);
         } else if (pool_capacity(pl) - used >= PAGE_SIZE / CLASS_SIZE(pl->cls) &&
                    !ohmi_base_of(h)->destroying && !a->arena_hooked && !arena_keeps_pages(h)) {
@@ -257,6 +271,7 @@ void ohmi_pool_on_zero(ohm_heap *h, struct alloc_pool *pl) {
     /* Empty. The only pool of its class stays, so a loop allocating and freeing one
      * block does not take and return a pool each time; ohmi_alloc_trim returns it. It is
      * armed so that such a loop makes no event either (see pool_arm_empty). */
+    OHMI_ASSERT_EXPENSIVE(ohmi_alloc_check_pool(h, pl, stderr) == 0);
     if (a->used[pool_kind(pl)][pl->cls] == pl && !pl->next && !ohmi_base_of(h)->destroying) {
         pool_arm_empty(pl);
         return;
@@ -300,6 +315,8 @@ void ohmi_pool_release_idle(ohm_heap *h) {
 
 void ohmi_pool_free(ohm_heap *h, void *p) {
     struct alloc_pool *pl = pool_of(p);
+    OHMI_ASSERT_INTERNAL(ohmi_pool_is_block_start(h, p));
+    OHMI_ASSERT_INTERNAL(pool_used(pl) != 0);
     block_set_next(h, p, pl->freelist);
     ASAN_POISON(p, CLASS_SIZE(pl->cls));
     pl->freelist = p;

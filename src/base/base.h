@@ -80,20 +80,23 @@
 #endif
 OHM_NORETURN void ohmi_assert_fail(const char *expr, const char *file, unsigned line,
                                    const char *fn);
-#define OHMI_ASSERT_AT_(e) \
-    (OHM_LIKELY(e) ? (void)0 : ohmi_assert_fail(#e, __FILE__, __LINE__, __func__))
+extern const int ohmi_debug_level;   /* the OHM_DEBUG_LEVEL the library was built at */
+/* The text is taken where the expression is written (#e there): passed on to another
+ * macro first, it would be macro-expanded (NULL would read ((void *)0)). */
+#define OHMI_ASSERT_AT_(e, text) \
+    (OHM_LIKELY(e) ? (void)0 : ohmi_assert_fail(text, __FILE__, __LINE__, __func__))
 #if OHM_DEBUG_LEVEL >= 1
-#  define OHMI_ASSERT(e) OHMI_ASSERT_AT_(e)
+#  define OHMI_ASSERT(e) OHMI_ASSERT_AT_(e, #e)
 #else
 #  define OHMI_ASSERT(e) ((void)0)
 #endif
 #if OHM_DEBUG_LEVEL >= 2
-#  define OHMI_ASSERT_INTERNAL(e) OHMI_ASSERT_AT_(e)
+#  define OHMI_ASSERT_INTERNAL(e) OHMI_ASSERT_AT_(e, #e)
 #else
 #  define OHMI_ASSERT_INTERNAL(e) ((void)0)
 #endif
 #if OHM_DEBUG_LEVEL >= 3
-#  define OHMI_ASSERT_EXPENSIVE(e) OHMI_ASSERT_AT_(e)
+#  define OHMI_ASSERT_EXPENSIVE(e) OHMI_ASSERT_AT_(e, #e)
 #else
 #  define OHMI_ASSERT_EXPENSIVE(e) ((void)0)
 #endif

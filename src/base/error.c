@@ -40,3 +40,5 @@ void ohmi_fatal(const char *fmt, ...) {
 void ohmi_assert_fail(const char *expr, const char *file, unsigned line, const char *fn) {
     ohmi_fatal("assertion failed: %s (%s:%u, %s)", expr, file, line, fn);
 }
+
+const int ohmi_debug_level = OHM_DEBUG_LEVEL;

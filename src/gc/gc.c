@@ -67,6 +67,9 @@
  * gc.mark_parity if it is old, clear otherwise; tracked == |young[0]| + |young[1]| +
  * |old| + frozen. Collections never nest: gc.collecting makes a nested ohm_gc_collect
  * return 0. No collection starts while obj/object.c's trashcan holds deferred releases.
+ * Asserted (base.h): at level 2 for the object each place/unplace/release touches (its
+ * word is its index), at level 3 the young vectors after every collection and, after
+ * a full one, the whole heap (gc_check_generations) and the allocator (ohmi_alloc_check).
  */
 #include "gc/gc.h"
 
@@ -87,6 +90,8 @@ void ohmi_gc_track_young(ohm_heap *h, ohm_object *o) {
 }
 
 void ohmi_gc_place(ohm_heap *h, ohm_object *o, int gen) {
+    OHMI_ASSERT(gen >= 0 && gen <= 2);
+    OHMI_ASSERT_INTERNAL(o->ohm_bits & OHM_F_TRACKED);
     gc_make_old(h, o);
     if (gen < 2) {
         ohmi_vec *v = &ohmi_gc_of(h)->young[gen];
@@ -102,12 +107,14 @@ void ohmi_gc_unplace(ohm_heap *h, ohm_object *o) {
     if (state == GC_GEN0 || state == GC_GEN1) {
         ohmi_vec *v = &ohmi_gc_of(h)->young[state == GC_GEN1];
         size_t i = gc_word(o);
+        OHMI_ASSERT_INTERNAL(i < v->len && v->items[i] == o);   /* the word is its index */
         ohm_object *last = v->items[--v->len];
         if (i != v->len) {
             v->items[i] = last;
             gc_set_word(last, (uint32_t)i);
         }
     } else if (o->ohm_bits & GC_FROZEN) {
+        OHMI_ASSERT_INTERNAL(ohmi_gc_of(h)->frozen > 0);
         ohmi_gc_of(h)->frozen--;
     }
     /* GC0|GC1 (the unreachable set): the collection's vector keeps the pointer and
@@ -654,6 +661,8 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
                     .target = gen == 0 ? 1 : 2 };
     gc_ctx *c = &sw.c;
     gc_set set = { { NULL, NULL }, 0 };
+    OHMI_ASSERT_INTERNAL(g->collecting && !g->deferring);   /* see ohmi_gc_collect_generation */
+    OHMI_ASSERT_INTERNAL(g->unreach.len == 0 && g->stack.len == 0);
 
     if (gen + 1 < 3) g->count[gen + 1]++;
     for (int i = 0; i <= gen; i++) g->count[i] = 0;
@@ -856,8 +865,57 @@ static void gc_run_callbacks(ohm_heap *h, int phase, const ohm_gc_info *info) {
     if (cbs != small) free(cbs);
 }
 
+#if OHM_DEBUG_LEVEL >= 3
+/* The expensive check of gc.h's invariants outside a collection. Every member of a
+ * young vector is tracked, labelled with its generation, its word its index. With
+ * walk, the whole heap too: a tracked object is in exactly the generation its state
+ * says (a young one at its index, an old one with word 0 and the mark parity), an
+ * untracked one carries no generation, and tracked and frozen count them. */
+struct gc_census { const struct gc_state *g; size_t tracked, frozen; int bad; };
+
+static int gc_census_one(ohm_object *o, void *arg) {
+    struct gc_census *c = arg;
+    uint32_t b = o->ohm_bits, gen = b & GC_GENMASK, w = b >> OHM_GCWORD_SHIFT;
+    if (!(b & OHM_F_TRACKED)) {
+        c->bad |= (b & (GC_GENMASK | GC_FROZEN)) != 0;
+        return 0;
+    }
+    c->tracked++;
+    if (gen == GC_UNREACH) {
+        c->bad = 1;                 /* no collection is under way */
+    } else if (gen) {
+        const ohmi_vec *v = &c->g->young[gen == GC_GEN1];
+        c->bad |= (b & GC_FROZEN) || w >= v->len || v->items[w] != o;
+    } else if (b & GC_FROZEN) {
+        c->frozen++;
+        c->bad |= w != 0;
+    } else {
+        c->bad |= w != 0 || (b & GC_MARK) != c->g->mark_parity;
+    }
+    return 0;
+}
+
+static int gc_check_generations(ohm_heap *h, int walk) {
+    const struct gc_state *g = ohmi_gc_of(h);
+    for (int k = 0; k < 2; k++) {
+        const ohmi_vec *v = &g->young[k];
+        for (size_t i = 0; i < v->len; i++) {
+            uint32_t b = v->items[i]->ohm_bits;
+            if ((b & (OHM_F_TRACKED | GC_GENMASK | GC_FROZEN)) != (OHM_F_TRACKED | (k ? GC_GEN1 : GC_GEN0)) ||
+                (b >> OHM_GCWORD_SHIFT) != i)
+                return 0;
+        }
+    }
+    if (!walk) return 1;
+    struct gc_census c = { g, 0, 0, 0 };
+    ohmi_alloc_walk_objects(h, 1, gc_census_one, &c);
+    return !c.bad && c.tracked == g->tracked && c.frozen == g->frozen;
+}
+#endif
+
 size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     struct gc_state *g = ohmi_gc_of(h);
+    OHMI_ASSERT(gen >= 0 && gen <= 2);
     /* Objects on the release path's deferred stack (obj/object.c's trashcan) have their
      * rc and bits words borrowed for links: no walk may look at them, so a collection
      * waits until that stack is drained. */
@@ -876,6 +934,10 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     gc_result res = { 0, 0, 0, 0 };
     gc_collect_main(h, gen, &res);
     if (gen == 2 && g->hooks->after_full) g->hooks->after_full(h);
+    OHMI_ASSERT_INTERNAL(g->tracked >= g->frozen + g->young[0].len + g->young[1].len);
+    /* the whole heap walked again only after a full collection, which walked it anyway */
+    OHMI_ASSERT_EXPENSIVE(gc_check_generations(h, gen == 2));
+    OHMI_ASSERT_EXPENSIVE(ohmi_alloc_check(h, stderr) == 0);
     double dt = gc_now() - t0;
     ohm_gc_stats *st = &g->stats[gen];
     st->collections++;

@@ -150,6 +150,7 @@ void ohmi_gc_on_release_h_slow(ohm_heap *h, ohm_object *o);
 void ohmi_gc_collect_due(ohm_heap *h);
 
 static inline void gc_on_new_h(ohm_heap *h, ohm_object *o) {
+    OHMI_ASSERT_INTERNAL(!(o->ohm_bits & OHM_F_TRACKED));   /* else it would be listed twice */
     struct gc_state *g = ohmi_gc_of(h);
     ohmi_vec *v = &g->young[0];
     size_t i = v->len;
@@ -173,6 +174,7 @@ static inline void gc_on_release_h(ohm_heap *h, ohm_object *o) {
     if (OHM_LIKELY(((st - (OHM_F_TRACKED | GC_GEN0)) & ~(uint32_t)(GC_GEN1 - GC_GEN0)) == 0)) {
         ohmi_vec *v = &g->young[(b & GC_GEN1) != 0];
         size_t i = b >> OHM_GCWORD_SHIFT, n = --v->len;
+        OHMI_ASSERT_INTERNAL(i <= n && v->items[i] == o);   /* the word is its index */
         ohm_object *last = v->items[n];
         v->items[i] = last;
         gc_set_word(last, (uint32_t)i);
@@ -181,6 +183,9 @@ static inline void gc_on_release_h(ohm_heap *h, ohm_object *o) {
         ohmi_gc_on_release_h_slow(h, o);
         return;
     }
+    /* an old object: word 0, marked with the parity */
+    OHMI_ASSERT_INTERNAL(st != OHM_F_TRACKED ||
+                         ((b >> OHM_GCWORD_SHIFT) == 0 && (b & GC_MARK) == g->mark_parity));
     /* a young member removed above, or an old object: nothing to unlink */
     o->ohm_bits = b & (OHM_FLAG_MASK & ~(uint32_t)(OHM_F_TRACKED | GC_GENMASK | GC_FROZEN | GC_MARK));
     g->tracked--;

@@ -98,6 +98,7 @@ void ohmi_weakref_fini(ohm_heap *h);
  * kept), the rest of its body as it was left (the link word overwritten), or NULL. */
 static inline int obj_freelist_push(struct obj_freelist *fl, ohm_object *o) {
     if (fl->n >= fl->max) return 0;
+    OHMI_ASSERT_INTERNAL(o->ohm_rc == 0 && !(o->ohm_bits & OHM_F_TRACKED));
     o->ohm_type = NULL;
     o->ohm_rc = 0;
     o->ohm_bits &= OHM_F_LARGE;
@@ -109,6 +110,7 @@ static inline int obj_freelist_push(struct obj_freelist *fl, ohm_object *o) {
 static inline ohm_object *obj_freelist_pop(struct obj_freelist *fl, const ohm_type *t) {
     ohm_object *o = fl->head;
     if (!o) return NULL;
+    OHMI_ASSERT_INTERNAL(o->ohm_type == NULL && o->ohm_rc == 0);   /* untouched while free */
     fl->head = *(ohm_object **)(o + 1);
     fl->n--;
     o->ohm_rc = 1;

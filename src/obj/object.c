@@ -21,6 +21,9 @@
  * flags (OBJ_KIND): ints and floats have no dealloc and go straight to their free
  * lists, strs skip the trashcan count (they hold nothing), tuples, lists and dicts
  * are pushed after their deallocs emptied them. The heap is looked up once.
+ * Asserted at level 2 (base.h): rc 0 and a type on entry, and still after step 1 when
+ * the object was not resurrected; untracked from step 4 on; a free-list entry keeps
+ * type NULL and rc 0 until it is popped (obj_impl.h).
  *
  * Trashcan. Step 4 may drop the last reference to a child, whose release drops the
  * last reference to its child, ... A 10M-long chain would need 10M nested C frames.
@@ -110,6 +113,7 @@ static int obj_is_dead(const ohm_object *o) {
 /* Debug mode: keep a dead object's memory in the quarantine ring. */
 OHM_NOINLINE static void obj_quarantine(ohm_heap *h, ohm_object *o) {
     struct obj_state *s = ohmi_obj_of(h);
+    OHMI_ASSERT(ohmi_base_of(h)->cfg.debug);
     if (!s->quarantine) {
         s->quarantine = ohmi_alloc_calloc(h, OHM_DOMAIN_RAW, OBJ_QUARANTINE, sizeof *s->quarantine);
         if (!s->quarantine) { ohmi_alloc_object_free(h, o); return; }
@@ -257,6 +261,7 @@ static inline void obj_destroy(ohm_heap *h, ohm_object *o, const ohm_type *t) {
 #define OBJ_TRASH_FLAGS (OHM_F_FINALIZED | OHM_F_LARGE | OHM_F_WEAKREFD)
 
 static void obj_trash_push(struct obj_state *s, ohm_object *o) {
+    OHMI_ASSERT_INTERNAL(o->ohm_rc == 0 && !(o->ohm_bits & OHM_F_TRACKED));
     uint64_t next = (uint64_t)(uintptr_t)s->trash >> 4;
     o->ohm_rc = (uint32_t)next;
     o->ohm_bits = (uint32_t)(next >> 32) << OHM_GCWORD_SHIFT | (o->ohm_bits & OBJ_TRASH_FLAGS);
@@ -274,9 +279,11 @@ static ohm_object *obj_trash_pop(struct obj_state *s) {
 
 OHM_NOINLINE static void obj_trash_drain(ohm_heap *h) {
     struct obj_state *s = ohmi_obj_of(h);
+    OHMI_ASSERT(s->release_depth == 0 && ohmi_gc_of(h)->deferring);   /* the outermost release */
     s->release_depth = 1;
     while (s->trash) {
         ohm_object *o = obj_trash_pop(s);
+        OHMI_ASSERT_INTERNAL(o->ohm_type != NULL);
         obj_destroy(h, o, o->ohm_type);
     }
     s->release_depth = 0;
@@ -288,6 +295,7 @@ OHM_NOINLINE static void obj_trash_drain(ohm_heap *h) {
  * without the trashcan's count: their release cannot nest. */
 static inline void obj_dispose(ohm_heap *h, ohm_object *o, const ohm_type *t) {
     struct obj_state *s = ohmi_obj_of(h);
+    OHMI_ASSERT_INTERNAL(!(o->ohm_bits & OHM_F_TRACKED));   /* the collector forgot it */
     unsigned kind = OBJ_KIND(t);
     if (kind - OBJ_K_INT <= OBJ_K_STR - OBJ_K_INT) {
         if (kind == OBJ_K_STR) {
@@ -321,6 +329,7 @@ OHM_NOINLINE static void obj_release_slow(ohm_object *o, const ohm_type *t) {
         if (OHM_IS_IMMORTAL(o)) return;      /* made immortal: resurrected for good */
         if (--o->ohm_rc != 0) return;        /* resurrected */
     }
+    OHMI_ASSERT_INTERNAL(o->ohm_rc == 0 && o->ohm_type == t);   /* dies as it came */
     ohm_heap *h = alloc_heap_of_inline(o);
     if (o->ohm_bits & OHM_F_TRACKED) gc_on_release_h(h, o);
     if (o->ohm_bits & OHM_F_WEAKREFD) ohmi_weakref_on_release(o);
@@ -331,6 +340,8 @@ OHM_NOINLINE static void obj_release_slow(ohm_object *o, const ohm_type *t) {
  * the collector forgets the object if tracked, then steps 4-5. */
 void ohm_release_(ohm_object *o) {
     const ohm_type *t = o->ohm_type;
+    OHMI_ASSERT_INTERNAL(t != NULL);         /* not freed already */
+    OHMI_ASSERT_INTERNAL(o->ohm_rc == 0);    /* entered when the count reached zero */
     if (OHM_UNLIKELY(t->finalize != NULL) || OHM_UNLIKELY(o->ohm_bits & OHM_F_WEAKREFD)) {
         obj_release_slow(o, t);
         return;

@@ -280,6 +280,7 @@ static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb,
         if (was_big && n < TRACE_BIG) big_forget(t, p);
         if (!e->ptr) {
             t->traces_len++;
+            OHMI_ASSERT_INTERNAL(t->traces_len <= t->traces_max);
             if (t->sample_mean) filter_add(t, p);
         }
         e->ptr = p;
@@ -413,6 +414,7 @@ int ohmi_trace_realloc_enter(ohm_heap *h, ohm_domain d) {
 }
 
 void ohmi_trace_realloc_leave(ohm_heap *h) {
+    OHMI_ASSERT(q_held);   /* after ohmi_trace_realloc_enter returned 1 */
     q_held = 0;
     pthread_mutex_unlock(&ohmi_trace_of(h)->q_lock);
 }
@@ -537,6 +539,7 @@ void ohmi_trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
  * case of ohmi_trace_on_free (an untraced block while sampling) stays a leaf. */
 static OHM_NOINLINE void trace_free_found(struct trace_state *t, struct trace_entry *e) {
     size_t n = ohmi_trace_entry_size(t, e);
+    OHMI_ASSERT_INTERNAL(t->current >= (t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n));
     t->current -= t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n;
     if (e->size == TRACE_BIG) big_forget(t, e->ptr);
     t->last_freed = e->ptr;
@@ -556,6 +559,8 @@ void ohmi_trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
         if (s && (v = *s) != 0) {
             *s = 0;
             size_t n = side_size(v);
+            OHMI_ASSERT_INTERNAL(side_tb(v) < t->tbs_len);
+            OHMI_ASSERT_INTERNAL(t->current >= (t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n));
             t->current -= t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n;
             t->last_freed = a;
             t->last_freed_tb = side_tb(v);
@@ -576,6 +581,7 @@ void ohmi_trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
     }
     struct trace_entry *e = &tab[i];
     if (OHM_UNLIKELY(e->size == TRACE_BIG || t->sample_mean)) { trace_free_found(t, e); return; }
+    OHMI_ASSERT_INTERNAL(t->current >= e->size && (e->tbd >> 2) < t->tbs_len);
     t->current -= e->size;
     t->last_freed = a;
     t->last_freed_tb = e->tbd >> 2;
@@ -622,10 +628,36 @@ int ohmi_trace_init(ohm_heap *h) {
     return 0;
 }
 
+#if OHM_DEBUG_LEVEL >= 3
+/* The expensive check of trace.h's invariants, over every trace (side arrays and
+ * table): current is the sum of their weights, peak >= current, traces_len counts
+ * the table's entries, and each trace names an interned traceback and a domain. */
+struct trace_census { const struct trace_state *t; size_t sum; int bad; };
+
+static int trace_census_one(void *arg, uintptr_t ptr, size_t size, uint32_t tb, int domain) {
+    struct trace_census *c = arg;
+    (void)ptr;
+    c->sum += ohmi_trace_weight_size(c->t->sample_mean, size);
+    c->bad |= tb >= c->t->tbs_len || domain > OHM_DOMAIN_OBJ;
+    return 0;
+}
+
+static int trace_check(ohm_heap *h) {
+    const struct trace_state *t = ohmi_trace_of(h);
+    struct trace_census c = { t, 0, 0 };
+    ohmi_trace_walk(h, trace_census_one, &c);
+    size_t len = 0;
+    for (size_t i = 0; i < t->traces_cap; i++) len += t->traces[i].ptr != 0;
+    return !c.bad && c.sum == t->current && t->peak >= t->current && len == t->traces_len &&
+           t->traces_len <= t->traces_max;
+}
+#endif
+
 /* Forget every trace and traceback; keep the settings. */
 static void trace_reset(ohm_heap *h) {
     struct trace_state *t = ohmi_trace_of(h);
     trace_drain_slow(h, 1);   /* what foreign threads queued goes with the rest */
+    OHMI_ASSERT_EXPENSIVE(trace_check(h));
     t->q_rng = TRACE_SEED;
     t->q_left = t->sample_mean ? gap_from(TRACE_SEED * 0x2545F4914F6CDD1Dull, t->sample_mean)
                                : LLONG_MAX;
@@ -724,6 +756,8 @@ void ohm_trace_clear(ohm_heap *h) {
 
 void ohm_trace_get_traced_memory(ohm_heap *h, size_t *current, size_t *peak) {
     trace_drain(h);
+    OHMI_ASSERT_INTERNAL(ohmi_trace_of(h)->peak >= ohmi_trace_of(h)->current);
+    OHMI_ASSERT_EXPENSIVE(trace_check(h));
     if (current) *current = ohmi_trace_of(h)->current;
     if (peak) *peak = ohmi_trace_of(h)->peak;
 }

@@ -10,7 +10,8 @@
  *    chosen (always, unless sampling), has exactly one entry in the traces table, keyed
  *    by its address, holding its requested size, domain and interned traceback id;
  *  - current == sum over entries of ohmi_trace_weight_size(size) (the size itself when not
- *    sampling), peak >= current;
+ *    sampling), peak >= current (asserted at level 2 as traces go, at level 3 summed
+ *    over every trace when traced memory is read and when the traces are reset);
  *  - the tracer allocates only from the C library (never from h), and a hook entered
  *    while another runs (busy) returns at once without tracing.
  * The internals the trace/ files share are in trace_impl.h.

@@ -162,6 +162,7 @@ void ohmi_trace_realloc_leave(ohm_heap *h);
 #define SIDE_MAX_TB ((1u << 20) - 2)
 
 static inline uint32_t side_enc(uint32_t tb, int d, size_t n) {
+    OHMI_ASSERT_INTERNAL(n < SIDE_MAX_N && tb <= SIDE_MAX_TB && d >= 0 && d <= OHM_DOMAIN_OBJ);
     return (tb + 1) << 12 | ((uint32_t)d & 3) << 10 | (uint32_t)n;
 }
 static inline size_t side_size(uint32_t v) { return v & (SIDE_MAX_N - 1); }
@@ -211,6 +212,7 @@ static inline int trace_hot_alloc(ohm_heap *h, ohm_domain d, const void *p, size
         return 0;
     uint32_t *s = side_slot_cached(t, (uintptr_t)p);
     if (OHM_UNLIKELY(!s) || OHM_UNLIKELY(*s != 0)) return 0;
+    OHMI_ASSERT_INTERNAL(tb < t->tbs_len);   /* the site cache holds interned ids */
     *s = side_enc(tb, d, n);
     t->current += n;
     if (t->current > t->peak) t->peak = t->current;
@@ -224,6 +226,7 @@ static inline int trace_hot_free(ohm_heap *h, const void *p) {
     if (OHM_UNLIKELY(!s)) return 0;                /* the hook looks further */
     if (!(v = *s)) return !t->table_pool;         /* untraced, unless the table has it */
     if (OHM_UNLIKELY(t->sample_mean != 0)) return 0;
+    OHMI_ASSERT_INTERNAL(side_tb(v) < t->tbs_len && t->current >= side_size(v));
     *s = 0;
     t->current -= side_size(v);
     t->last_freed = (uintptr_t)p;
