@@ -19,7 +19,7 @@ static void str_unintern(ohm_heap *h, obj_str *s);
 uint64_t ohmi_obj_str_hash(const ohm_object *o) {
     obj_str *s = (obj_str *)o;       /* the cache is not part of the value */
     if (!s->hash) {
-        uint64_t x = ohmi_obj_hash_bytes(s->data, s->len);
+        uint64_t x = ohmi_hash_bytes(s->data, s->len, OHMI_FNV_BASIS);
         s->hash = x ? x : 1;
     }
     return s->hash;
@@ -143,7 +143,7 @@ ohm_object *ohm_str_intern(ohm_heap *h, const char *utf8, size_t len) {
         ohmi_error(h, "ohm_str_intern: out of memory");
         return NULL;
     }
-    uint64_t hash = ohmi_obj_hash_bytes(utf8, len);
+    uint64_t hash = ohmi_hash_bytes(utf8, len, OHMI_FNV_BASIS);
     if (!hash) hash = 1;
     size_t i = intern_find(st, utf8, len, hash);
     if (st->intern[i]) {

@@ -245,7 +245,7 @@ struct group {
 };
 
 static uint64_t hash_str(const char *s, uint64_t h) {
-    return ohmi_trace_hash_bytes(s ? s : "", s ? strlen(s) : 0, h);
+    return ohmi_hash_bytes(s ? s : "", s ? strlen(s) : 0, h);
 }
 
 static int str_eq(const char *a, const char *b) {
@@ -254,12 +254,12 @@ static int str_eq(const char *a, const char *b) {
 
 static uint64_t frame_hash(const ohm_frame *f, uint64_t h) {
     h = hash_str(f->filename, h);
-    return ohmi_trace_hash_bytes(&f->lineno, sizeof f->lineno, h);
+    return ohmi_hash_bytes(&f->lineno, sizeof f->lineno, h);
 }
 
 static uint64_t agg_hash(const struct agg *a) {
-    if (!a->tb) return frame_hash(&a->kf, 0);
-    uint64_t h = ohmi_trace_hash_bytes(&a->tb->nframe, sizeof a->tb->nframe, 0);
+    if (!a->tb) return frame_hash(&a->kf, OHMI_FNV_BASIS);
+    uint64_t h = ohmi_hash_bytes(&a->tb->nframe, sizeof a->tb->nframe, OHMI_FNV_BASIS);
     for (size_t i = 0; i < a->tb->nframe; i++) h = frame_hash(&a->tb->frames[i], h);
     return h;
 }

@@ -15,13 +15,6 @@
 
 #define CHUNK_MIN 16384
 
-uint64_t ohmi_trace_hash_bytes(const void *p, size_t n, uint64_t h) {
-    const unsigned char *s = p;
-    if (!h) h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) { h ^= s[i]; h *= 1099511628211ull; }
-    return h;
-}
-
 void *ohmi_strtab_alloc(struct trace_strtab *t, size_t n) {
     n = (n + 15) & ~(size_t)15;
     struct trace_chunk *c = t->chunks;
@@ -55,7 +48,7 @@ static int strtab_grow(struct trace_strtab *t) {
         uint32_t *ix = calloc(cap, sizeof *ix);
         if (!ix) return -1;
         for (size_t i = 0; i < t->len; i++) {
-            size_t j = ohmi_trace_hash_bytes(t->strs[i], strlen(t->strs[i]), 0) & (cap - 1);
+            size_t j = ohmi_hash_bytes(t->strs[i], strlen(t->strs[i]), OHMI_FNV_BASIS) & (cap - 1);
             while (ix[j]) j = (j + 1) & (cap - 1);
             ix[j] = (uint32_t)i + 1;
         }
@@ -68,7 +61,7 @@ static int strtab_grow(struct trace_strtab *t) {
 }
 
 const char *ohmi_strtab_intern_len(struct trace_strtab *t, const char *s, size_t len) {
-    uint64_t hv = ohmi_trace_hash_bytes(s, len, 0);
+    uint64_t hv = ohmi_hash_bytes(s, len, OHMI_FNV_BASIS);
     if (t->index_cap) {
         for (size_t j = hv & (t->index_cap - 1); t->index[j]; j = (j + 1) & (t->index_cap - 1)) {
             const char *c = t->strs[t->index[j] - 1];
@@ -93,7 +86,7 @@ const char *ohmi_strtab_intern(struct trace_strtab *t, const char *s) {
 
 uint32_t ohmi_strtab_id(const struct trace_strtab *t, const char *s) {
     if (!t->index_cap || !s) return UINT32_MAX;
-    uint64_t hv = ohmi_trace_hash_bytes(s, strlen(s), 0);
+    uint64_t hv = ohmi_hash_bytes(s, strlen(s), OHMI_FNV_BASIS);
     for (size_t j = hv & (t->index_cap - 1); t->index[j]; j = (j + 1) & (t->index_cap - 1))
         if (t->strs[t->index[j] - 1] == s) return t->index[j] - 1;
     return UINT32_MAX;

@@ -24,7 +24,6 @@ const char *ohmi_strtab_intern(struct trace_strtab *t, const char *s);
 /* Id of an interned string (s must come from ohmi_strtab_intern on t), or UINT32_MAX. */
 uint32_t ohmi_strtab_id(const struct trace_strtab *t, const char *s);
 void ohmi_strtab_free(struct trace_strtab *t);   /* everything, arena included */
-uint64_t ohmi_trace_hash_bytes(const void *p, size_t n, uint64_t h);
 
 /* ---- trace_frames.c ---- */
 /* The call-site record of the allocation in progress, or NULL. */
