@@ -129,6 +129,29 @@ static inline void pool_set_head(struct alloc_state *a, int kind, unsigned cls, 
     if (kind == POOL_PLAIN && !a->slow) alloc_set_plain(a, cls, pl);
 }
 
+/* ------------------------------------------------- a pool's free list: pop, push
+ * Every block leaves and rejoins a pool's free list through these two, on the inline
+ * fast paths (alloc.c) and the slow paths (pool.c) alike, so `ref` (blocks in use
+ * minus bias, pool.c) moves in one place each way. They take no heap and make no
+ * call: the fast paths compile as if they were written out (alloc.c gives the
+ * instruction counts). Free blocks are poisoned under ASan and inaccessible under
+ * memcheck, and only the slow paths run under those tools: pool.c reads the next
+ * pointer through block_next and opens the first word before a push. */
+
+/* Hand out b, the head of pl's free list; next is b's first word (the next free block). */
+static inline void *pool_pop_block(struct alloc_pool *pl, void *b, void *next) {
+    pl->freelist = next;
+    pl->ref++;
+    return b;
+}
+/* Put b back at the head of pl's free list. Returns 1 when ref reached 0: the event
+ * the caller passes on to ohmi_pool_on_zero. */
+static inline int pool_push_block(struct alloc_pool *pl, void *b) {
+    *(void **)b = pl->freelist;
+    pl->freelist = b;
+    return --pl->ref == 0;
+}
+
 /* ------------------------------------------------------ the sampling countdown */
 /* The fast paths' countdown: sample_left -= n; whether it is still above 0. On x86-64
  * one read-modify-write `sub` and the branch on its flags (compilers otherwise load,

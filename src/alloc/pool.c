@@ -177,8 +177,7 @@ void *ohmi_pool_alloc(ohm_heap *h, int kind, unsigned cls) {
         pl = a->used[kind][cls];
     }
     void *b = pl->freelist;
-    pl->freelist = block_next(h, b);
-    pl->ref++;
+    pool_pop_block(pl, b, block_next(h, b));
     ASAN_UNPOISON(b, CLASS_SIZE(cls));
     return b;
 }
@@ -300,10 +299,11 @@ void ohmi_pool_release_idle(ohm_heap *h) {
 
 void ohmi_pool_free(ohm_heap *h, void *p) {
     struct alloc_pool *pl = pool_of(p);
-    block_set_next(h, p, pl->freelist);
+    ASAN_UNPOISON(p, sizeof(void *));   /* the word pool_push_block writes */
+    VG_UNDEFINED(h, p, sizeof(void *));
+    int zero = pool_push_block(pl, p);
     ASAN_POISON(p, CLASS_SIZE(pl->cls));
-    pl->freelist = p;
-    if (--pl->ref == 0) ohmi_pool_on_zero(h, pl);
+    if (zero) ohmi_pool_on_zero(h, pl);
 }
 
 int ohmi_pool_is_block_start(ohm_heap *h, const void *p) {
