@@ -22,7 +22,8 @@
  *
  * Large blocks (> 512 B, and everything in bypass mode) come from the system
  * allocator (or the RAW hook) with a 16-byte prefix {heap, size}; ohmi_alloc_of(h)->large is
- * a hash set of them, so destroy frees them and walks find the objects among them.
+ * a hash map of them (block -> kind), so destroy frees them and walks find the objects
+ * among them.
  */
 #ifndef OHM_ALLOC_IMPL_H
 #define OHM_ALLOC_IMPL_H
@@ -273,10 +274,8 @@ int   ohmi_pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
 
 /* ---------------------------------------------------------------- large.c */
 #define LARGE_PREFIX 16
-struct alloc_large_ent {
-    char *p;          /* the user pointer (after the prefix); NULL: empty slot */
-    uintptr_t kind;   /* LARGE_PLAIN/OBJ/GC, | LARGE_HOOKED when from the RAW hook */
-};
+/* ohmi_alloc_of(h)->large maps each large block (the user pointer, after the prefix)
+ * to its kind: LARGE_PLAIN/OBJ/GC, | LARGE_HOOKED when from the RAW hook. */
 enum { LARGE_PLAIN = 0, LARGE_OBJ = 1, LARGE_GC = 2, LARGE_HOOKED = 4 };
 void *ohmi_large_alloc(ohm_heap *h, size_t n, int kind);  /* kind: LARGE_* */
 void *ohmi_large_realloc(ohm_heap *h, void *p, size_t n); /* NULL: p untouched */
