@@ -49,9 +49,13 @@ static inline uint64_t tb_mix(uint64_t h, uintptr_t a, uintptr_t b, uint32_t lin
         * 0xff51afd7ed558ccdull;
     return h ^ (h >> 29);
 }
+/* The hash before the first frame: total_nframe's part. */
+static inline uint64_t tb_hash_start(size_t total) {
+    return 0x9e3779b97f4a7c15ull ^ total;
+}
 
 static uint64_t tb_hash(const struct trace_rawframe *raw, size_t n, size_t total) {
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ total;
+    uint64_t h = tb_hash_start(total);
     for (size_t i = 0; i < n; i++) h = tb_mix(h, raw[i].a, raw[i].b, raw[i].line, raw[i].kind);
     return h;
 }
@@ -127,7 +131,7 @@ static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site
     /* allocations in a loop repeat the last stack: compare before hashing */
     if (t->last_native < t->tbs_len && tb_is_native(t->tbs[t->last_native], site, pcs, np, total))
         return t->last_native;
-    uint64_t hv = 0x9e3779b97f4a7c15ull ^ total;
+    uint64_t hv = tb_hash_start(total);
     if (site) hv = tb_mix(hv, (uintptr_t)site, 0, 0, FRAME_SITE);
     for (size_t i = 0; i < np; i++) hv = tb_mix(hv, pcs[i], 0, 0, FRAME_NATIVE);
     struct tb_native_key k = { site, pcs, np, total, hv };
