@@ -1,6 +1,8 @@
 /* test_trace_io.c — snapshot dump and load: equality after a round trip, the same
  * bytes when dumped again, and EVERY truncation and every single-bit flip of a small
- * dump rejected with "offset N: reason". */
+ * dump rejected with "offset N: reason". The version and the checksum are checked
+ * against the spec (docs/snapshot-format.md), and version 1 files, whose checksum
+ * used a mistyped FNV offset basis, still load. */
 #include "check.h"
 #include "trace/trace_impl.h"
 
@@ -144,7 +146,7 @@ static void test_roundtrip(void) {
     memcpy(c, d1, len1);
     c[8] = 9;
     ohmi_snapshot_parse(c, len1, err, sizeof err);
-    CHECK_EQ_STR(err, "offset 8: unsupported version 9 (this library reads 1)");
+    CHECK_EQ_STR(err, "offset 8: unsupported version 9 (this library reads 1..2)");
     memcpy(c, d1, len1);
     c[len1 - 1] ^= 0x80;
     ohmi_snapshot_parse(c, len1, err, sizeof err);
@@ -176,6 +178,129 @@ static void test_roundtrip(void) {
     unlink(path);
 }
 
+/* FNV-1a 64 as docs/snapshot-format.md states it, written here from the spec's
+ * constants rather than taken from the library. */
+#define SPEC_FNV_BASIS 14695981039346656037ull
+#define SPEC_FNV_PRIME 1099511628211ull
+#define SPEC_V1_BASIS 1469598103934665603ull   /* version 1's basis (the typo) */
+static uint64_t spec_fnv1a(const unsigned char *p, size_t n, uint64_t basis) {
+    uint64_t h = basis;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= SPEC_FNV_PRIME;
+    }
+    return h;
+}
+
+static uint64_t le64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+static void put_le32(unsigned char *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static void put_le64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A new dump is version 2 with the spec's checksum; the same bytes as version 1, with
+ * the checksum computed the old way, load to the same snapshot; the checksum of the
+ * other version is rejected, naming both values. */
+static void test_versions(void) {
+    char path[] = "/tmp/ohm_trace_io_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    ohm_heap *h = new_heap();
+    CHECK_EQ_INT(ohm_trace_start(h, 3), 0);
+    struct script sc = { 21 };
+    ohm_trace_set_frame_provider(h, script_frames, &sc);
+    void *p = ohm_malloc(h, 100), *q = ohm_malloc(h, 3000);
+    ohm_snapshot *s = ohm_snapshot_take(h);
+    CHECK_EQ_INT(ohm_snapshot_dump(s, path), 0);
+    size_t len;
+    unsigned char *d = read_all(path, &len);
+    CHECK(d != NULL && len > 60);
+    if (!d || len <= 60) { ohm_snapshot_free(s); ohm_heap_destroy(h); return; }
+
+    /* version 2, and the checksum of docs/snapshot-format.md */
+    CHECK(!memcmp(d, "OHMSNAP", 8));
+    CHECK_EQ_INT(d[8] | d[9] << 8 | d[10] << 16 | (uint32_t)d[11] << 24, 2);
+    CHECK(le64(d + len - 8) == spec_fnv1a(d, len - 8, SPEC_FNV_BASIS));
+    CHECK(spec_fnv1a((const unsigned char *)"a", 1, SPEC_FNV_BASIS) == 0xaf63dc4c8601ec8cull);
+    char err[256];
+
+    /* version 1: its checksum from the old basis; loads as the same snapshot */
+    unsigned char *v1 = malloc(len);
+    memcpy(v1, d, len);
+    put_le32(v1 + 8, 1);
+    uint64_t old_sum = spec_fnv1a(v1, len - 8, SPEC_V1_BASIS);
+    put_le64(v1 + len - 8, old_sum);
+    err[0] = 'x';
+    ohm_snapshot *l = ohmi_snapshot_parse(v1, len, err, sizeof err);
+    CHECK(l != NULL);
+    CHECK_EQ_STR(err, "");
+    if (l) check_equal(s, l);
+    ohm_snapshot_free(l);
+
+    /* version 1 with a version 2 checksum, and version 2 with a version 1 checksum */
+    char want[256];
+    uint64_t new_sum = spec_fnv1a(v1, len - 8, SPEC_FNV_BASIS);
+    put_le64(v1 + len - 8, new_sum);
+    CHECK(ohmi_snapshot_parse(v1, len, err, sizeof err) == NULL);
+    snprintf(want, sizeof want, "offset %zu: checksum mismatch: file says %016llx, contents give %016llx",
+             len - 8, (unsigned long long)new_sum, (unsigned long long)old_sum);
+    CHECK_EQ_STR(err, want);
+    memcpy(v1, d, len);
+    uint64_t v2_old_sum = spec_fnv1a(d, len - 8, SPEC_V1_BASIS);
+    put_le64(v1 + len - 8, v2_old_sum);
+    CHECK(ohmi_snapshot_parse(v1, len, err, sizeof err) == NULL);
+    snprintf(want, sizeof want, "offset %zu: checksum mismatch: file says %016llx, contents give %016llx",
+             len - 8, (unsigned long long)v2_old_sum, (unsigned long long)le64(d + len - 8));
+    CHECK_EQ_STR(err, want);
+
+    /* version 0 and 3 are not read */
+    memcpy(v1, d, len);
+    put_le32(v1 + 8, 0);
+    CHECK(ohmi_snapshot_parse(v1, len, err, sizeof err) == NULL);
+    CHECK_EQ_STR(err, "offset 8: unsupported version 0 (this library reads 1..2)");
+    put_le32(v1 + 8, 3);
+    CHECK(ohmi_snapshot_parse(v1, len, err, sizeof err) == NULL);
+    CHECK_EQ_STR(err, "offset 8: unsupported version 3 (this library reads 1..2)");
+
+    /* a version 1 file built byte by byte: an empty snapshot, limit 5, sampled */
+    unsigned char e[60] = "OHMSNAP";
+    put_le32(e + 8, 1);      /* version */
+    put_le32(e + 12, 0);     /* flags */
+    put_le32(e + 16, 5);     /* traceback limit */
+    put_le32(e + 20, 0);     /* reserved */
+    put_le64(e + 24, 512);   /* sample mean */
+    put_le32(e + 32, 0);     /* strings */
+    put_le32(e + 36, 0);     /* frames */
+    put_le32(e + 40, 0);     /* tracebacks */
+    put_le64(e + 44, 0);     /* traces */
+    put_le64(e + 52, spec_fnv1a(e, 52, SPEC_V1_BASIS));
+    l = ohmi_snapshot_parse(e, sizeof e, err, sizeof err);
+    CHECK(l != NULL);
+    CHECK_EQ_STR(err, "");
+    if (l) {
+        const ohm_trace *tr;
+        CHECK_EQ_SIZE(ohm_snapshot_traces(l, &tr), 0);
+        CHECK_EQ_INT(ohm_snapshot_traceback_limit(l), 5);
+        CHECK_EQ_SIZE(ohm_snapshot_sample_mean(l), 512);
+    }
+    ohm_snapshot_free(l);
+
+    free(v1);
+    free(d);
+    ohm_snapshot_free(s);
+    ohm_free(h, p);
+    ohm_free(h, q);
+    ohm_heap_destroy(h);
+    unlink(path);
+}
+
 /* An empty snapshot round-trips too. */
 static void test_empty(void) {
     char path[] = "/tmp/ohm_trace_io_XXXXXX";
@@ -203,6 +328,7 @@ int main(void) {
     unsetenv("OHM_TRACEMALLOC");
     unsetenv("OHM_TRACE_UNWIND");
     test_roundtrip();
+    test_versions();
     test_empty();
     return check_done();
 }

@@ -329,20 +329,14 @@ static inline void *pool_pop(ohm_heap *h, int kind, size_t n) {
     if (OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
         struct alloc_pool *pl = ohmi_alloc_of(h)->used[kind][SIZE_CLASS(n)];
         void **b = pl->freelist;
-        if (OHM_LIKELY(b != NULL)) {
-            pl->freelist = *b;
-            pl->ref++;
-            return b;
-        }
+        if (OHM_LIKELY(b != NULL)) return pool_pop_block(pl, b, *b);
     }
     return NULL;
 }
 
 static inline void pool_push(ohm_heap *h, void *p) {
     struct alloc_pool *pl = pool_of(p);
-    *(void **)p = pl->freelist;
-    pl->freelist = p;
-    if (OHM_UNLIKELY(--pl->ref == 0)) ohmi_pool_on_zero(h, pl);
+    if (OHM_UNLIKELY(pool_push_block(pl, p))) ohmi_pool_on_zero(h, pl);
 }
 
 /* The traced slow paths are split so that the hot one (tracing alone, a pool block, the
@@ -444,11 +438,7 @@ void *ohm_malloc(ohm_heap *h, size_t n) {
         void **b = pl->freelist;
         if (OHM_LIKELY(b != NULL)) {
             /* sampled tracing's byte countdown (LLONG_MAX when not sampling) */
-            if (OHM_LIKELY(alloc_countdown(h, n))) {
-                pl->freelist = *b;
-                pl->ref++;
-                return b;
-            }
+            if (OHM_LIKELY(alloc_countdown(h, n))) return pool_pop_block(pl, b, *b);
             ohmi_alloc_of(h)->sample_left += (long long)n;   /* the slow path counts it */
         }
     }
@@ -460,9 +450,7 @@ void ohm_free(ohm_heap *h, void *p) {
     uintptr_t v = a->fastmap[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK];
     if (OHM_LIKELY(v != 0)) {
         struct alloc_pool *pl = pool_of_mapped(p, v);
-        *(void **)p = pl->freelist;
-        pl->freelist = p;
-        if (OHM_UNLIKELY(--pl->ref == 0)) ohmi_pool_on_zero(h, pl);
+        if (OHM_UNLIKELY(pool_push_block(pl, p))) ohmi_pool_on_zero(h, pl);
         return;
     }
     mem_free_slow(h, OHM_DOMAIN_MEM, p);
@@ -557,8 +545,7 @@ ohm_object *ohmi_alloc_object(ohm_heap *h, size_t n, int gc) {
         if (OHM_LIKELY(o != NULL)) {
             if (OHM_LIKELY(alloc_countdown(h, n))) {   /* sampling */
                 OHMI_ASSERT_INTERNAL(o->ohm_type == NULL);
-                pl->freelist = *(void **)o;
-                pl->ref++;
+                pool_pop_block(pl, o, *(void **)o);
                 o->ohm_rc = 0;
                 o->ohm_bits = 0;   /* the type is already NULL: free slots keep it so */
                 return o;
@@ -586,9 +573,7 @@ void ohmi_alloc_object_free(ohm_heap *h, ohm_object *o) {
     o->ohm_type = NULL;
     if (OHM_LIKELY(!a->slow) && OHM_LIKELY(!(o->ohm_bits & OHM_F_LARGE))) {
         struct alloc_pool *pl = pool_of(o);
-        *(void **)o = pl->freelist;
-        pl->freelist = o;
-        if (OHM_UNLIKELY(--pl->ref == 0)) ohmi_pool_on_zero(h, pl);
+        if (OHM_UNLIKELY(pool_push_block(pl, o))) ohmi_pool_on_zero(h, pl);
         return;
     }
     obj_free_slow(h, o);

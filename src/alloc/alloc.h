@@ -40,7 +40,6 @@ struct alloc_pool {
 struct release_batch { char *start, *end; size_t pages; };
 
 struct alloc_arena;
-struct alloc_large_ent;
 struct alloc_raw;
 
 /* Debug hooks' context per domain: the hooks wrap the domain's base allocator. */
@@ -140,8 +139,8 @@ struct alloc_state {
                                        inline around on_pool_alloc/on_pool_free */
 
     /* --- blocks outside the pools (large.c) --- */
-    struct alloc_large_ent *large;  /* open-addressing set of large blocks */
-    size_t large_mask, large_count, large_bytes;
+    ohmi_ptrmap large;              /* large block -> its kind (LARGE_*, alloc_impl.h) */
+    size_t large_bytes;
     pthread_mutex_t raw_lock;       /* the RAW domain is thread-safe */
     struct alloc_raw *raw_head;     /* RAW blocks, freed at destroy */
 

@@ -22,7 +22,8 @@
  *
  * Large blocks (> 512 B, and everything in bypass mode) come from the system
  * allocator (or the RAW hook) with a 16-byte prefix {heap, size}; ohmi_alloc_of(h)->large is
- * a hash set of them, so destroy frees them and walks find the objects among them.
+ * a hash map of them (block -> kind), so destroy frees them and walks find the objects
+ * among them.
  */
 #ifndef OHM_ALLOC_IMPL_H
 #define OHM_ALLOC_IMPL_H
@@ -130,6 +131,29 @@ static inline void alloc_set_plain(struct alloc_state *a, unsigned cls, struct a
 static inline void pool_set_head(struct alloc_state *a, int kind, unsigned cls, struct alloc_pool *pl) {
     a->used[kind][cls] = pl;
     if (kind == POOL_PLAIN && !a->slow) alloc_set_plain(a, cls, pl);
+}
+
+/* ------------------------------------------------- a pool's free list: pop, push
+ * Every block leaves and rejoins a pool's free list through these two, on the inline
+ * fast paths (alloc.c) and the slow paths (pool.c) alike, so `ref` (blocks in use
+ * minus bias, pool.c) moves in one place each way. They take no heap and make no
+ * call: the fast paths compile as if they were written out (alloc.c gives the
+ * instruction counts). Free blocks are poisoned under ASan and inaccessible under
+ * memcheck, and only the slow paths run under those tools: pool.c reads the next
+ * pointer through block_next and opens the first word before a push. */
+
+/* Hand out b, the head of pl's free list; next is b's first word (the next free block). */
+static inline void *pool_pop_block(struct alloc_pool *pl, void *b, void *next) {
+    pl->freelist = next;
+    pl->ref++;
+    return b;
+}
+/* Put b back at the head of pl's free list. Returns 1 when ref reached 0: the event
+ * the caller passes on to ohmi_pool_on_zero. */
+static inline int pool_push_block(struct alloc_pool *pl, void *b) {
+    *(void **)b = pl->freelist;
+    pl->freelist = b;
+    return --pl->ref == 0;
 }
 
 /* ------------------------------------------------------ the sampling countdown */
@@ -259,10 +283,8 @@ int   ohmi_alloc_check_pool(ohm_heap *h, struct alloc_pool *pl, FILE *out);
 
 /* ---------------------------------------------------------------- large.c */
 #define LARGE_PREFIX 16
-struct alloc_large_ent {
-    char *p;          /* the user pointer (after the prefix); NULL: empty slot */
-    uintptr_t kind;   /* LARGE_PLAIN/OBJ/GC, | LARGE_HOOKED when from the RAW hook */
-};
+/* ohmi_alloc_of(h)->large maps each large block (the user pointer, after the prefix)
+ * to its kind: LARGE_PLAIN/OBJ/GC, | LARGE_HOOKED when from the RAW hook. */
 enum { LARGE_PLAIN = 0, LARGE_OBJ = 1, LARGE_GC = 2, LARGE_HOOKED = 4 };
 void *ohmi_large_alloc(ohm_heap *h, size_t n, int kind);  /* kind: LARGE_* */
 void *ohmi_large_realloc(ohm_heap *h, void *p, size_t n); /* NULL: p untouched */

@@ -111,13 +111,14 @@ int ohmi_alloc_check(ohm_heap *h, FILE *out) {
      * have no cycle: so equal counts mean every such pool is listed */
     if (listed != notfull) bad(&c, "%zu pools in use and not full, %zu in the used lists", notfull, listed);
     size_t large = 0;
-    for (size_t i = 0; a->large && i <= a->large_mask; i++) {
-        if (!a->large[i].p) continue;
+    for (size_t i = 0; i < a->large.cap; i++) {
+        const char *p = (const char *)a->large.ents[i].key;
+        if (!p) continue;
         large++;
         ohm_heap *owner;
-        memcpy(&owner, a->large[i].p - LARGE_PREFIX, sizeof owner);
-        if (owner != h) bad(&c, "large block %p: prefix names heap %p", (void *)a->large[i].p, (void *)owner);
+        memcpy(&owner, p - LARGE_PREFIX, sizeof owner);
+        if (owner != h) bad(&c, "large block %p: prefix names heap %p", (const void *)p, (void *)owner);
     }
-    if (large != a->large_count) bad(&c, "%zu large blocks in the set, %zu counted", large, a->large_count);
+    if (large != a->large.len) bad(&c, "%zu large blocks in the set, %zu counted", large, a->large.len);
     return c.errors;
 }

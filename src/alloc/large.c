@@ -4,10 +4,10 @@
  * Large blocks: requests over OHM_SMALL_MAX (and every block in bypass mode,
  * OHM_MALLOC=malloc) come from the C library, or from the RAW domain's allocator once
  * the user has hooked it, with a 16-byte prefix {heap, size}: ohmi_alloc_heap_of reads the
- * heap at p - 16. The heap keeps them in an open-addressing hash set (linear probing,
- * load <= 1/2, backward-shift deletion), which answers "is p one of h's large
- * blocks?" without reading p, lets destroy free them all, and lets walks find the
- * large objects (each entry records its kind).
+ * heap at p - 16. The heap keeps them in a hash map, block -> kind (base's ohmi_ptrmap:
+ * lookups inline, no calls but to grow and to close a hole), which answers "is p one
+ * of h's large blocks?" without reading p, lets destroy free them all, and lets walks
+ * find the large objects (each entry records its kind).
  *
  * The default RAW domain: the C library, with a 16-byte prefix linking each block into
  * the heap's list under a mutex (the RAW domain is thread-safe), so that destroying
@@ -21,55 +21,8 @@
 
 struct large_prefix { ohm_heap *heap; size_t size; };
 
-static size_t large_hash(const void *p, size_t mask) {
-    return (size_t)(((uintptr_t)p >> 4) * 0x9E3779B97F4A7C15ull >> 20) & mask;
-}
-
-static struct alloc_large_ent *large_find(const ohm_heap *h, const void *p) {
-    const struct alloc_state *a = ohmi_alloc_of(h);
-    if (!a->large || !p) return NULL;
-    for (size_t i = large_hash(p, a->large_mask);; i = (i + 1) & a->large_mask) {
-        if (a->large[i].p == p) return &a->large[i];
-        if (!a->large[i].p) return NULL;
-    }
-}
-
-static void large_put(struct alloc_state *a, char *p, uintptr_t kind) {
-    size_t i = large_hash(p, a->large_mask);
-    while (a->large[i].p) i = (i + 1) & a->large_mask;
-    a->large[i].p = p;
-    a->large[i].kind = kind;
-}
-
-/* Make room for one more entry; -1 when the table cannot grow. */
-static int large_reserve(ohm_heap *h) {
-    struct alloc_state *a = ohmi_alloc_of(h);
-    size_t cap = a->large ? a->large_mask + 1 : 0;
-    if ((a->large_count + 1) * 2 <= cap) return 0;
-    size_t ncap = cap ? cap * 2 : 64;
-    struct alloc_large_ent *old = a->large, *t = calloc(ncap, sizeof *t);
-    if (!t) return -1;
-    a->large = t;
-    a->large_mask = ncap - 1;
-    for (size_t i = 0; i < cap; i++)
-        if (old[i].p) large_put(a, old[i].p, old[i].kind);
-    free(old);
-    return 0;
-}
-
-static void large_remove(struct alloc_state *a, struct alloc_large_ent *e) {
-    size_t i = (size_t)(e - a->large), mask = a->large_mask;
-    a->large[i].p = NULL;
-    for (size_t j = (i + 1) & mask; a->large[j].p; j = (j + 1) & mask) {
-        size_t home = large_hash(a->large[j].p, mask);
-        /* move j back to i when its home is not in (i, j] (cyclically) */
-        if (((j - home) & mask) >= ((j - i) & mask)) {
-            a->large[i] = a->large[j];
-            a->large[j].p = NULL;
-            i = j;
-        }
-    }
-    a->large_count--;
+static ohmi_ptrmap_ent *large_find(const ohm_heap *h, const void *p) {
+    return ohmi_ptrmap_get(&ohmi_alloc_of(h)->large, p);
 }
 
 static void *large_sys_alloc(ohm_heap *h, size_t n, int hooked) {
@@ -95,24 +48,23 @@ void *ohmi_large_alloc(ohm_heap *h, size_t n, int kind) {
         errno = ENOMEM;
         return NULL;
     }
-    if (large_reserve(h) < 0) { errno = ENOMEM; return NULL; }
+    if (ohmi_ptrmap_reserve(&a->large, 1) < 0) { errno = ENOMEM; return NULL; }
     int hooked = raw_is_hooked(h);
     struct large_prefix *pre = large_sys_alloc(h, LARGE_PREFIX + n, hooked);
     if (!pre) { errno = ENOMEM; return NULL; }
     pre->heap = h;
     pre->size = n;
     char *p = (char *)pre + LARGE_PREFIX;
-    large_put(a, p, (uintptr_t)kind | (hooked ? LARGE_HOOKED : 0));
-    a->large_count++;
+    ohmi_ptrmap_add(&a->large, p, (uintptr_t)kind | (hooked ? LARGE_HOOKED : 0));
     a->large_bytes += n;
     return p;
 }
 
 void *ohmi_large_realloc(ohm_heap *h, void *p, size_t n) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    struct alloc_large_ent *e = large_find(h, p);
+    ohmi_ptrmap_ent *e = large_find(h, p);
     if (!e || n > SIZE_MAX - LARGE_PREFIX - 64) { errno = ENOMEM; return NULL; }
-    uintptr_t kind = e->kind;
+    uintptr_t kind = e->val;
     struct large_prefix *pre = (struct large_prefix *)((char *)p - LARGE_PREFIX), *q;
     size_t old = pre->size;
     if (a->limit && n > old && a->narenas * ARENA_SIZE + a->large_bytes + (n - old) > a->limit) {
@@ -127,23 +79,22 @@ void *ohmi_large_realloc(ohm_heap *h, void *p, size_t n) {
     q->size = n;
     a->large_bytes += n - old;
     char *np = (char *)q + LARGE_PREFIX;
-    if (np != p) {
-        large_remove(a, e);
-        large_put(a, np, kind);
-        a->large_count++;
+    if (np != p) {   /* the removal leaves room for the addition */
+        ohmi_ptrmap_remove(&a->large, e);
+        ohmi_ptrmap_add(&a->large, np, kind);
     }
     return np;
 }
 
 void ohmi_large_free(ohm_heap *h, void *p) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    struct alloc_large_ent *e = large_find(h, p);
+    ohmi_ptrmap_ent *e = large_find(h, p);
     if (!e) ohmi_fatal("ohm_free: %p is not a block of heap %p (never allocated, or "
                       "already freed)", p, (void *)h);
-    int hooked = (e->kind & LARGE_HOOKED) != 0;
+    int hooked = (e->val & LARGE_HOOKED) != 0;
     struct large_prefix *pre = (struct large_prefix *)((char *)p - LARGE_PREFIX);
     a->large_bytes -= pre->size;
-    large_remove(a, e);
+    ohmi_ptrmap_remove(&a->large, e);
     large_sys_free(h, pre, hooked);
 }
 
@@ -157,12 +108,11 @@ size_t ohmi_large_size(const void *p) {
 
 int ohmi_large_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    if (!a->large) return 0;
-    for (size_t i = 0; i <= a->large_mask; i++) {
-        struct alloc_large_ent *e = &a->large[i];
-        unsigned kind = (unsigned)(e->kind & 3);
-        if (!e->p || kind == LARGE_PLAIN || (gc_only && kind != LARGE_GC)) continue;
-        ohm_object *o = (ohm_object *)(e->p + a->obj_offset);
+    for (size_t i = 0; i < a->large.cap; i++) {
+        const ohmi_ptrmap_ent *e = &a->large.ents[i];
+        unsigned kind = (unsigned)(e->val & 3);
+        if (!e->key || kind == LARGE_PLAIN || (gc_only && kind != LARGE_GC)) continue;
+        ohm_object *o = (ohm_object *)(e->key + a->obj_offset);
         if (o->ohm_type) {
             int r = fn(o, arg);
             if (r) return r;
@@ -173,14 +123,12 @@ int ohmi_large_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
 
 void ohmi_large_fini(ohm_heap *h) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    if (a->large) {
-        for (size_t i = 0; i <= a->large_mask; i++)
-            if (a->large[i].p)
-                large_sys_free(h, a->large[i].p - LARGE_PREFIX, (a->large[i].kind & LARGE_HOOKED) != 0);
-        free(a->large);
+    for (size_t i = 0; i < a->large.cap; i++) {
+        const ohmi_ptrmap_ent *e = &a->large.ents[i];
+        if (e->key) large_sys_free(h, (char *)e->key - LARGE_PREFIX, (e->val & LARGE_HOOKED) != 0);
     }
-    a->large = NULL;
-    a->large_count = a->large_bytes = 0;
+    ohmi_ptrmap_free(&a->large);
+    a->large_bytes = 0;
 }
 
 /* ------------------------------------------------------------ the RAW domain */

@@ -187,8 +187,7 @@ void *ohmi_pool_alloc(ohm_heap *h, int kind, unsigned cls) {
         pl = a->used[kind][cls];
     }
     void *b = pl->freelist;
-    pl->freelist = block_next(h, b);
-    pl->ref++;
+    pool_pop_block(pl, b, block_next(h, b));
     ASAN_UNPOISON(b, CLASS_SIZE(cls));
     return b;
 }
@@ -317,10 +316,11 @@ void ohmi_pool_free(ohm_heap *h, void *p) {
     struct alloc_pool *pl = pool_of(p);
     OHMI_ASSERT_INTERNAL(ohmi_pool_is_block_start(h, p));
     OHMI_ASSERT_INTERNAL(pool_used(pl) != 0);
-    block_set_next(h, p, pl->freelist);
+    ASAN_UNPOISON(p, sizeof(void *));   /* the word pool_push_block writes */
+    VG_UNDEFINED(h, p, sizeof(void *));
+    int zero = pool_push_block(pl, p);
     ASAN_POISON(p, CLASS_SIZE(pl->cls));
-    pl->freelist = p;
-    if (--pl->ref == 0) ohmi_pool_on_zero(h, pl);
+    if (zero) ohmi_pool_on_zero(h, pl);
 }
 
 int ohmi_pool_is_block_start(ohm_heap *h, const void *p) {

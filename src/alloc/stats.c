@@ -39,7 +39,7 @@ void ohm_heap_stats_get(ohm_heap *h, ohm_heap_stats *st) {
     st->bytes_arena_alignment = 0;
     st->bytes_total = a->narenas * ARENA_SIZE;
     st->pages_released = a->pages_released;
-    st->large_blocks = a->large_count;
+    st->large_blocks = a->large.len;
     st->large_bytes = a->large_bytes;
 }
 

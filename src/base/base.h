@@ -9,8 +9,9 @@
  *   errors                     ohmi_error (recorded for ohm_last_error), ohmi_fatal
  *   the OS                     every mmap, munmap, madvise and mprotect (os.c)
  *   pointer vectors            ohmi_vec (vec.c), memory from the C library or the OS
- *   the hash table             ohmi_ptrmap, pointer keys (ptrmap.c); FNV-1a and the
- *                              pointer hash (hash.c)
+ *   hashing                    FNV-1a and the pointer hash (hash.c)
+ *   the hash table             ohmi_ptrmap (pointer keys) and ohmi_index (entries by
+ *                              content), one open-addressing table (htab.c)
  *
  * The layers, bottom up (docs/architecture.md): base, alloc, trace, gc, obj, api.
  * A file includes and calls only its own layer's headers and those of the layers
@@ -155,28 +156,125 @@ void ohmi_vec_free(ohmi_vec *v);
  * entries the last use needed (scratch vectors keep room for as many next time). */
 void ohmi_vec_trim(ohmi_vec *v, size_t used);
 
-/* ------------------------------------------------ hashing (hash.c, ptrmap.c) */
+/* ------------------------------------------------- hashing (hash.c, htab.c) */
 
 #define OHMI_FNV_BASIS 14695981039346656037ull   /* FNV-1a 64, offset basis */
 #define OHMI_FNV_PRIME 1099511628211ull
 /* FNV-1a over p[0..n), continuing from h (start with OHMI_FNV_BASIS). */
 uint64_t ohmi_hash_bytes(const void *p, size_t n, uint64_t h);
-/* A well-mixed 64-bit hash of a pointer (or any word): its high bits are the good ones. */
+/* A well-mixed 64-bit hash of a pointer (or any word): its high bits are the good ones.
+ * Every pointer-keyed table takes its slots from it (ohmi_ptrmap, the traces table). */
 static inline uint64_t ohmi_hash_ptr(uintptr_t k) {
     return (uint64_t)(k >> 4) * 0x9E3779B97F4A7C15ull;   /* blocks are 16-byte aligned */
 }
 
-/* Pointer-keyed hash map (linear probing, backward-shift deletion), C library memory.
- * Key 0 is reserved as "empty". */
+/* The hash table (htab.c): open addressing, linear probing, at most half full,
+ * backward-shift deletion; memory from the C library. Two forms, below. */
+
+/* Backward-shift deletion: whether the entry at slot j, whose home slot is home, may
+ * move back into the hole at slot i (i earlier in the run): when i lies cyclically in
+ * [home, j), i.e. the hole is no nearer to j than the entry's home is. */
+static inline int ohmi_htab_may_fill(size_t i, size_t j, size_t home, size_t mask) {
+    return ((j - home) & mask) >= ((j - i) & mask);
+}
+
+/* 1. Pointer -> word. Key 0 is reserved as "empty". A zeroed struct is an empty map. */
+typedef struct ohmi_ptrmap_ent {
+    uintptr_t key;   /* 0: an empty slot */
+    uintptr_t val;
+} ohmi_ptrmap_ent;
 typedef struct ohmi_ptrmap {
-    uintptr_t *keys;
-    uintptr_t *vals;
-    size_t cap;    /* a power of two, or 0 */
-    size_t len;
+    ohmi_ptrmap_ent *ents;   /* cap slots */
+    size_t cap;              /* a power of two, or 0 */
+    size_t len;              /* entries */
+    unsigned shift;          /* 64 - log2(cap): key's home slot is ohmi_hash_ptr(key) >> shift */
 } ohmi_ptrmap;
-uintptr_t *ohmi_ptrmap_find(const ohmi_ptrmap *m, const void *key);   /* NULL when absent */
+/* key's entry, or NULL (key NULL: NULL). */
+static inline ohmi_ptrmap_ent *ohmi_ptrmap_get(const ohmi_ptrmap *m, const void *key) {
+    uintptr_t k = (uintptr_t)key;
+    if (!m->len || !k) return NULL;
+    for (size_t i = (size_t)(ohmi_hash_ptr(k) >> m->shift);; i = (i + 1) & (m->cap - 1)) {
+        if (m->ents[i].key == k) return &m->ents[i];
+        if (!m->ents[i].key) return NULL;
+    }
+}
+/* key's value slot, or NULL when absent. */
+static inline uintptr_t *ohmi_ptrmap_find(const ohmi_ptrmap *m, const void *key) {
+    ohmi_ptrmap_ent *e = ohmi_ptrmap_get(m, key);
+    return e ? &e->val : NULL;
+}
+int ohmi_ptrmap_grow(ohmi_ptrmap *m, size_t n);   /* room for n entries: 0, or -1 */
+/* Room for n more entries, so that ohmi_ptrmap_add cannot fail: 0, or -1 out of memory. */
+static inline int ohmi_ptrmap_reserve(ohmi_ptrmap *m, size_t n) {
+    return OHM_LIKELY((m->len + n) * 2 <= m->cap) ? 0 : ohmi_ptrmap_grow(m, m->len + n);
+}
+/* Add key (nonzero, not in m) in the room ohmi_ptrmap_reserve made. */
+static inline ohmi_ptrmap_ent *ohmi_ptrmap_add(ohmi_ptrmap *m, const void *key, uintptr_t val) {
+    uintptr_t k = (uintptr_t)key;
+    size_t i = (size_t)(ohmi_hash_ptr(k) >> m->shift);
+    while (m->ents[i].key) i = (i + 1) & (m->cap - 1);
+    m->ents[i].key = k;
+    m->ents[i].val = val;
+    m->len++;
+    return &m->ents[i];
+}
 int  ohmi_ptrmap_put(ohmi_ptrmap *m, const void *key, uintptr_t val); /* 0, or -1 out of memory */
-int  ohmi_ptrmap_del(ohmi_ptrmap *m, const void *key);                /* 0, or -1 when absent */
+/* Remove the entry e (from ohmi_ptrmap_get); the array stays. Entries move: pointers
+ * into the map are stale after it. */
+static inline void ohmi_ptrmap_remove(ohmi_ptrmap *m, ohmi_ptrmap_ent *e) {
+    size_t mask = m->cap - 1, i = (size_t)(e - m->ents);
+    for (size_t j = (i + 1) & mask; m->ents[j].key; j = (j + 1) & mask) {
+        if (ohmi_htab_may_fill(i, j, (size_t)(ohmi_hash_ptr(m->ents[j].key) >> m->shift), mask)) {
+            m->ents[i] = m->ents[j];
+            i = j;
+        }
+    }
+    m->ents[i].key = 0;
+    m->len--;
+}
+/* Remove key: 0, or -1 when absent. An array of over 1024 slots that empties goes back. */
+int  ohmi_ptrmap_del(ohmi_ptrmap *m, const void *key);
 void ohmi_ptrmap_free(ohmi_ptrmap *m);
+
+/* 2. An index of entries by content: a set of nonzero words, each standing for one
+ * of the caller's entries (its number + 1, or its address). The caller hashes and
+ * compares the entries: it passes an entry's hash to find, add and remove, and the
+ * table calls hash(ctx, word) only to grow or to close a hole. A word's home slot is
+ * the low bits of its hash. A zeroed struct is an empty index. */
+typedef struct ohmi_index {
+    uintptr_t *slots;        /* cap slots; 0: empty */
+    size_t cap;              /* a power of two, or 0 */
+    size_t len;              /* words */
+} ohmi_index;
+typedef uint64_t (*ohmi_index_hash_fn)(const void *ctx, uintptr_t word);
+/* Whether the entry word stands for is the one key describes. */
+typedef int (*ohmi_index_eq_fn)(const void *ctx, const void *key, uintptr_t word);
+/* The word of the entry equal to key (whose hash is hv), or 0. Inline, eq included
+ * when it is a function of the caller's file. */
+static inline uintptr_t ohmi_index_find(const ohmi_index *x, uint64_t hv, ohmi_index_eq_fn eq,
+                                        const void *ctx, const void *key) {
+    if (!x->len) return 0;
+    size_t mask = x->cap - 1;
+    for (size_t i = (size_t)hv & mask; x->slots[i]; i = (i + 1) & mask)
+        if (eq(ctx, key, x->slots[i])) return x->slots[i];
+    return 0;
+}
+int ohmi_index_grow(ohmi_index *x, size_t n, ohmi_index_hash_fn hash, const void *ctx);
+/* Room for n more words, so that ohmi_index_add cannot fail: 0, or -1 out of memory. */
+static inline int ohmi_index_reserve(ohmi_index *x, size_t n, ohmi_index_hash_fn hash,
+                                     const void *ctx) {
+    return OHM_LIKELY((x->len + n) * 2 <= x->cap) ? 0 : ohmi_index_grow(x, x->len + n, hash, ctx);
+}
+/* Add word (nonzero, not in x) for an entry of hash hv, in reserved room. */
+static inline void ohmi_index_add(ohmi_index *x, uint64_t hv, uintptr_t word) {
+    size_t mask = x->cap - 1, i = (size_t)hv & mask;
+    while (x->slots[i]) i = (i + 1) & mask;
+    x->slots[i] = word;
+    x->len++;
+}
+/* Remove word (its entry's hash is hv): 0, or -1 when absent. */
+int  ohmi_index_remove(ohmi_index *x, uint64_t hv, uintptr_t word, ohmi_index_hash_fn hash,
+                       const void *ctx);
+void ohmi_index_free(ohmi_index *x);
 
 #endif

@@ -4,7 +4,8 @@
  * Numbers use CPython's numeric hash: the value reduced modulo the Mersenne prime
  * 2^61 - 1 (sign kept, -1 becomes -2), and for floats the same reduction of the
  * exact binary value, so an int and a float that compare equal hash equal (1 and
- * 1.0 are one key). Strings use FNV-1a over their bytes, cached in the object.
+ * 1.0 are one key). Strings use FNV-1a over their bytes (base's ohmi_hash_bytes),
+ * cached in the object.
  * Tuples combine their items' hashes with CPython's xxHash-based mix, and are
  * unhashable when an item is. Lists and dicts are unhashable. Every other object
  * hashes through its type's `hash`, or by identity when the type has none.
@@ -54,15 +55,6 @@ uint64_t ohmi_obj_hash_double(double v) {
     x = ((x << e) & HASH_MODULUS) | x >> (HASH_BITS - e);
     if (sign < 0) x = (uint64_t)0 - x;
     if (x == (uint64_t)-1) x = (uint64_t)-2;
-    return x;
-}
-
-uint64_t ohmi_obj_hash_bytes(const char *p, size_t n) {
-    uint64_t x = 14695981039346656037ULL;
-    for (size_t i = 0; i < n; i++) {
-        x ^= (unsigned char)p[i];
-        x *= 1099511628211ULL;
-    }
     return x;
 }
 

@@ -67,10 +67,8 @@ struct obj_state {
     ohm_object *empty_str;     /* singletons, made on first use, immortal */
     ohm_object *char_str[128];
     ohm_object *empty_tuple;
-    ohm_object **intern;       /* interned strs: open addressing, linear probing; the
+    ohmi_index intern;         /* interned strs (words: their addresses), by content; the
                                   table holds no reference (a dying str leaves it) */
-    size_t intern_cap;         /* slots, a power of two, or 0 */
-    size_t intern_used;
     ohmi_ptrmap weakrefs;      /* target address -> newest weakref to it (weakref.c) */
     struct obj_dead *quarantine; /* debug mode: a ring of OBJ_QUARANTINE dead objects */
     size_t quarantine_next;

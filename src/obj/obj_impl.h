@@ -35,7 +35,6 @@ ohm_heap *ohmi_obj_error_heap(const ohm_object *o);
 /* Hashing and equality with Python's value semantics (hash.c). */
 int ohmi_obj_hash(const ohm_object *o, uint64_t *out); /* -1: unhashable (no message) */
 int ohmi_obj_equal(const ohm_object *a, const ohm_object *b);
-uint64_t ohmi_obj_hash_bytes(const char *p, size_t n);
 uint64_t ohmi_obj_hash_double(double v);
 uint64_t ohmi_obj_hash_int(int64_t v);
 

@@ -6,10 +6,10 @@
  * interned mark, then the bytes. Strings are immutable. The empty string and the 128
  * one-character ASCII strings are immortal singletons made on first use.
  *
- * Interning (sys.intern): ohmi_obj_of(h)->intern is an open-addressing set (linear probing,
- * at most half full) of the interned strs. It holds no reference, so an interned
- * str is mortal, as in CPython 3.12+: when it dies, its dealloc takes it out of the
- * set (backward-shift deletion, so probe chains never hold tombstones). Immortalize
+ * Interning (sys.intern): ohmi_obj_of(h)->intern is the set of the interned strs by
+ * content (base's ohmi_index, its words the strs' addresses, keyed by their cached
+ * hash), in C-library memory. It holds no reference, so an interned str is mortal,
+ * as in CPython 3.12+: when it dies, its dealloc takes it out of the set. Immortalize
  * it to keep it for the heap's life. The singletons are their own interned copies.
  */
 #include "obj/obj_impl.h"
@@ -19,7 +19,7 @@ static void str_unintern(ohm_heap *h, obj_str *s);
 uint64_t ohmi_obj_str_hash(const ohm_object *o) {
     obj_str *s = (obj_str *)o;       /* the cache is not part of the value */
     if (!s->hash) {
-        uint64_t x = ohmi_obj_hash_bytes(s->data, s->len);
+        uint64_t x = ohmi_hash_bytes(s->data, s->len, OHMI_FNV_BASIS);
         s->hash = x ? x : 1;
     }
     return s->hash;
@@ -104,31 +104,19 @@ ohm_object *ohm_str_new(ohm_heap *h, const char *utf8, size_t len) {
 
 /* ------------------------------------------------------------- interning */
 
-/* The slot holding a str equal to (p, n), or the empty slot where it would go. */
-static size_t intern_find(const struct obj_state *st, const char *p, size_t n, uint64_t hash) {
-    size_t mask = st->intern_cap - 1, i = (size_t)hash & mask;
-    for (;;) {
-        obj_str *s = (obj_str *)st->intern[i];
-        if (!s) return i;
-        if (s->hash == hash && s->len == n && memcmp(s->data, p, n) == 0) return i;
-        i = (i + 1) & mask;
-    }
+/* The set's view of an interned str (a word is its address): its hash, and whether it
+ * is the text k. */
+static uint64_t intern_hash(const void *ctx, uintptr_t w) {
+    (void)ctx;
+    return ((const obj_str *)w)->hash;
 }
 
-static int intern_grow(ohm_heap *h) {
-    struct obj_state *st = ohmi_obj_of(h);
-    size_t cap = st->intern_cap ? st->intern_cap * 2 : 64;
-    ohm_object **old = st->intern, **tab = ohmi_alloc_calloc(h, OHM_DOMAIN_MEM, cap, sizeof *tab);
-    if (!tab) return -1;
-    size_t oldcap = st->intern_cap;
-    st->intern = tab;
-    st->intern_cap = cap;
-    for (size_t i = 0; i < oldcap; i++) {
-        obj_str *s = (obj_str *)old[i];
-        if (s) tab[intern_find(st, s->data, s->len, s->hash)] = &s->ob;
-    }
-    ohmi_alloc_free(h, OHM_DOMAIN_MEM, old);
-    return 0;
+struct intern_key { const char *p; size_t n; uint64_t hash; };
+static int intern_eq(const void *ctx, const void *key, uintptr_t w) {
+    const struct intern_key *k = key;
+    const obj_str *s = (const obj_str *)w;
+    (void)ctx;
+    return s->hash == k->hash && s->len == k->n && memcmp(s->data, k->p, k->n) == 0;
 }
 
 ohm_object *ohm_str_intern(ohm_heap *h, const char *utf8, size_t len) {
@@ -139,50 +127,33 @@ ohm_object *ohm_str_intern(ohm_heap *h, const char *utf8, size_t len) {
         if (o || err) return o;
     }
     struct obj_state *st = ohmi_obj_of(h);
-    if ((st->intern_used + 1) * 2 > st->intern_cap && intern_grow(h) < 0) {
+    uint64_t hash = ohmi_hash_bytes(utf8, len, OHMI_FNV_BASIS);
+    if (!hash) hash = 1;
+    struct intern_key k = { utf8, len, hash };
+    ohm_object *o = (ohm_object *)ohmi_index_find(&st->intern, hash, intern_eq, NULL, &k);
+    if (o) {
+        ohm_incref(o);
+        return o;
+    }
+    if (ohmi_index_reserve(&st->intern, 1, intern_hash, NULL) < 0) {
         ohmi_error(h, "ohm_str_intern: out of memory");
         return NULL;
     }
-    uint64_t hash = ohmi_obj_hash_bytes(utf8, len);
-    if (!hash) hash = 1;
-    size_t i = intern_find(st, utf8, len, hash);
-    if (st->intern[i]) {
-        ohm_incref(st->intern[i]);
-        return st->intern[i];
-    }
-    ohm_object *o = str_make(h, utf8, len, "ohm_str_intern");
+    o = str_make(h, utf8, len, "ohm_str_intern");
     if (!o) return NULL;
     ((obj_str *)o)->hash = hash;
     ((obj_str *)o)->interned = 1;
-    st->intern[i] = o;
-    st->intern_used++;
+    ohmi_index_add(&st->intern, hash, (uintptr_t)o);
     return o;
 }
 
-/* Take a dying str out of the set; later entries of its probe chain move back. */
+/* Take a dying str out of the set. */
 static void str_unintern(ohm_heap *h, obj_str *s) {
-    struct obj_state *st = ohmi_obj_of(h);
-    if (!st->intern_cap) return;
-    size_t mask = st->intern_cap - 1, i = intern_find(st, s->data, s->len, s->hash);
-    if (st->intern[i] != &s->ob) return;
-    st->intern[i] = NULL;
-    st->intern_used--;
-    for (size_t j = (i + 1) & mask; st->intern[j]; j = (j + 1) & mask) {
-        size_t home = (size_t)((obj_str *)st->intern[j])->hash & mask;
-        /* j's entry may move to the hole i unless its home lies in (i, j]. */
-        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-            st->intern[i] = st->intern[j];
-            st->intern[j] = NULL;
-            i = j;
-        }
-    }
+    ohmi_index_remove(&ohmi_obj_of(h)->intern, s->hash, (uintptr_t)&s->ob, intern_hash, NULL);
 }
 
 void ohmi_obj_str_fini(ohm_heap *h) {
-    struct obj_state *st = ohmi_obj_of(h);
-    ohmi_alloc_free(h, OHM_DOMAIN_MEM, st->intern);
-    st->intern = NULL;
-    st->intern_cap = st->intern_used = 0;
+    ohmi_index_free(&ohmi_obj_of(h)->intern);
 }
 
 /* ------------------------------------------------------------- access */

@@ -9,8 +9,8 @@
  *     anchors the walk past ohm's own frames);
  *  3. else native return addresses from the allocator's frame up (ohm's own frames
  *     dropped when ohm is a shared library).
- * Interning: a traceback is its raw frames plus total_nframe; the FNV-1a hash of those
- * bytes indexes an open-addressing table of ids (id + 1, 0 empty, at most half full).
+ * Interning: a traceback is its raw frames plus total_nframe; their hash (tb_hash)
+ * keys an index of ids (base's ohmi_index; words id + 1).
  * Traceback records live in the string table's arena and never move; ids index tbs[].
  * At limit 1 a direct-mapped cache from call-site record to id skips hashing: the hot
  * path of limit-1 tracing is a load, a compare and the traces-table insert.
@@ -23,20 +23,21 @@
 OHM_API _Thread_local const ohm_callsite_frame *ohm_callsite_
     __attribute__((tls_model("initial-exec")));
 
-static int tb_index_grow(struct trace_state *t) {
-    size_t cap = t->tb_index_cap ? t->tb_index_cap * 2 : 256;
-    uint32_t *ix = calloc(cap, sizeof *ix);
-    if (!ix) return -1;
-    for (size_t i = 0; i < t->tbs_len; i++) {
-        size_t j = t->tbs[i]->hash & (cap - 1);
-        while (ix[j]) j = (j + 1) & (cap - 1);
-        ix[j] = (uint32_t)i + 1;
-    }
-    free(t->tb_index);
-    t->mem += (cap - t->tb_index_cap) * sizeof *ix;
-    t->tb_index = ix;
-    t->tb_index_cap = cap;
-    return 0;
+/* The index's view of the interned tracebacks: hash and equality of id + 1. */
+static uint64_t tb_hash_of(const void *t, uintptr_t w) {
+    return ((const struct trace_state *)t)->tbs[w - 1]->hash;
+}
+
+struct tb_key {                       /* raw frames (tb_intern) */
+    const struct trace_rawframe *raw;
+    size_t n, total;
+    uint64_t hv;
+};
+static int tb_eq(const void *t, const void *key, uintptr_t w) {
+    const struct tb_key *k = key;
+    const struct trace_tb *tb = ((const struct trace_state *)t)->tbs[w - 1];
+    return tb->hash == k->hv && tb->nframe == k->n && tb->total_nframe == k->total &&
+           !memcmp(tb->f, k->raw, k->n * sizeof *k->raw);
 }
 
 /* A word-at-a-time hash of raw frames (byte-wise FNV would cost ~1500 instructions
@@ -48,9 +49,13 @@ static inline uint64_t tb_mix(uint64_t h, uintptr_t a, uintptr_t b, uint32_t lin
         * 0xff51afd7ed558ccdull;
     return h ^ (h >> 29);
 }
+/* The hash before the first frame: total_nframe's part. */
+static inline uint64_t tb_hash_start(size_t total) {
+    return 0x9e3779b97f4a7c15ull ^ total;
+}
 
 static uint64_t tb_hash(const struct trace_rawframe *raw, size_t n, size_t total) {
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ total;
+    uint64_t h = tb_hash_start(total);
     for (size_t i = 0; i < n; i++) h = tb_mix(h, raw[i].a, raw[i].b, raw[i].line, raw[i].kind);
     return h;
 }
@@ -59,7 +64,9 @@ static uint64_t tb_hash(const struct trace_rawframe *raw, size_t n, size_t total
 static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *raw, size_t n,
                           size_t total, uint64_t hv) {
     if (t->tbs_len >= TRACE_MAX_TB) return TRACE_NO_TB;
-    if ((t->tbs_len + 1) * 2 > t->tb_index_cap && tb_index_grow(t) < 0) return TRACE_NO_TB;
+    size_t slots = t->tb_index.cap;
+    if (ohmi_index_reserve(&t->tb_index, 1, tb_hash_of, t) < 0) return TRACE_NO_TB;
+    t->mem += (t->tb_index.cap - slots) * sizeof *t->tb_index.slots;
     if (t->tbs_len == t->tbs_cap) {
         size_t cap = t->tbs_cap ? t->tbs_cap * 2 : 256;
         struct trace_tb **a = realloc(t->tbs, cap * sizeof *a);
@@ -77,26 +84,16 @@ static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *ra
     memcpy(tb->f, raw, n * sizeof *raw);
     uint32_t id = (uint32_t)t->tbs_len++;
     t->tbs[id] = tb;
-    size_t j = hv & (t->tb_index_cap - 1);
-    while (t->tb_index[j]) j = (j + 1) & (t->tb_index_cap - 1);
-    t->tb_index[j] = id + 1;
+    ohmi_index_add(&t->tb_index, hv, (uintptr_t)id + 1);
     return id;
 }
 
 /* The id of raw[0..n) with total, interned now if new. */
 static uint32_t tb_intern(struct trace_state *t, const struct trace_rawframe *raw, size_t n,
                           size_t total) {
-    uint64_t hv = tb_hash(raw, n, total);
-    if (t->tb_index_cap) {
-        for (size_t j = hv & (t->tb_index_cap - 1); t->tb_index[j];
-             j = (j + 1) & (t->tb_index_cap - 1)) {
-            struct trace_tb *tb = t->tbs[t->tb_index[j] - 1];
-            if (tb->hash == hv && tb->nframe == n && tb->total_nframe == total &&
-                !memcmp(tb->f, raw, n * sizeof *raw))
-                return t->tb_index[j] - 1;
-        }
-    }
-    return tb_insert(t, raw, n, total, hv);
+    struct tb_key k = { raw, n, total, tb_hash(raw, n, total) };
+    uintptr_t w = ohmi_index_find(&t->tb_index, k.hv, tb_eq, t, &k);
+    return w ? (uint32_t)(w - 1) : tb_insert(t, raw, n, total, k.hv);
 }
 
 /* The id of a C traceback: the call site (NULL: none), then native return addresses.
@@ -116,23 +113,30 @@ static inline int tb_is_native(const struct trace_tb *tb, const ohm_callsite *si
     return i == np;
 }
 
+struct tb_native_key {                /* a call site and return addresses (tb_intern_native) */
+    const ohm_callsite *site;
+    const uintptr_t *pcs;
+    size_t np, total;
+    uint64_t hv;
+};
+static int tb_eq_native(const void *t, const void *key, uintptr_t w) {
+    const struct tb_native_key *k = key;
+    const struct trace_tb *tb = ((const struct trace_state *)t)->tbs[w - 1];
+    return tb->hash == k->hv && tb_is_native(tb, k->site, k->pcs, k->np, k->total);
+}
+
 static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site,
                                  const uintptr_t *pcs, size_t np, size_t total) {
     size_t off = site != NULL, n = np + off;
     /* allocations in a loop repeat the last stack: compare before hashing */
     if (t->last_native < t->tbs_len && tb_is_native(t->tbs[t->last_native], site, pcs, np, total))
         return t->last_native;
-    uint64_t hv = 0x9e3779b97f4a7c15ull ^ total;
+    uint64_t hv = tb_hash_start(total);
     if (site) hv = tb_mix(hv, (uintptr_t)site, 0, 0, FRAME_SITE);
     for (size_t i = 0; i < np; i++) hv = tb_mix(hv, pcs[i], 0, 0, FRAME_NATIVE);
-    if (t->tb_index_cap) {
-        for (size_t j = hv & (t->tb_index_cap - 1); t->tb_index[j];
-             j = (j + 1) & (t->tb_index_cap - 1)) {
-            const struct trace_tb *tb = t->tbs[t->tb_index[j] - 1];
-            if (tb->hash == hv && tb_is_native(tb, site, pcs, np, total))
-                return t->last_native = t->tb_index[j] - 1;
-        }
-    }
+    struct tb_native_key k = { site, pcs, np, total, hv };
+    uintptr_t w = ohmi_index_find(&t->tb_index, hv, tb_eq_native, t, &k);
+    if (w) return t->last_native = (uint32_t)(w - 1);
     struct trace_rawframe raw[OHM_TRACE_MAX_FRAMES + 1];
     if (site) { raw[0].a = (uintptr_t)site; raw[0].b = 0; raw[0].line = 0; raw[0].kind = FRAME_SITE; }
     for (size_t i = 0; i < np; i++) {
@@ -176,7 +180,7 @@ uint32_t ohmi_frames_capture(ohm_heap *h) {
         if (id) return id - 1;
     }
     if (cf && t->nframes == 1) {
-        size_t k = ((uintptr_t)cf->site >> 4) & 255;
+        size_t k = trace_site_slot(cf->site);
         if (t->site_cache[k].site == cf->site) return t->site_cache[k].tb;
         uint32_t id = tb_intern_native(t, cf->site, NULL, 0, 1);
         if (id != TRACE_NO_TB) { t->site_cache[k].site = cf->site; t->site_cache[k].tb = id; }
@@ -240,11 +244,10 @@ const ohm_traceback *ohmi_frames_symbolized(ohm_heap *h, uint32_t id) {
 void ohmi_frames_clear(ohm_heap *h) {
     struct trace_state *t = ohmi_trace_of(h);
     free(t->tbs);
-    free(t->tb_index);
-    t->mem -= t->tbs_cap * sizeof *t->tbs + t->tb_index_cap * sizeof *t->tb_index;
+    t->mem -= t->tbs_cap * sizeof *t->tbs + t->tb_index.cap * sizeof *t->tb_index.slots;
+    ohmi_index_free(&t->tb_index);
     t->tbs = NULL;
-    t->tb_index = NULL;
-    t->tbs_len = t->tbs_cap = t->tb_index_cap = 0;
+    t->tbs_len = t->tbs_cap = 0;
     ohmi_strtab_free(&t->strs);
     memset(t->site_cache, 0, sizeof t->site_cache);
     t->last_native = TRACE_NO_TB;

@@ -57,36 +57,13 @@ long ohmi_snap_copy_traceback(ohm_snapshot *s, const ohm_traceback *tb) {
     return (long)s->ntbs++;
 }
 
-static size_t ptr_slot(const void *p, size_t cap) {
-    return (size_t)((((uint64_t)(uintptr_t)p >> 3) * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
-}
-
 long ohmi_snap_add_traceback(ohm_snapshot *s, const ohm_traceback *tb) {
-    if ((s->ntbs + 1) * 2 > s->map_cap) {
-        size_t cap = s->map_cap ? s->map_cap * 2 : 128;
-        const ohm_traceback **src = calloc(cap, sizeof *src);
-        uint32_t *idx = calloc(cap, sizeof *idx);
-        if (!src || !idx) { free(src); free(idx); return -1; }
-        for (size_t i = 0; i < s->map_cap; i++) {
-            if (!s->map_src[i]) continue;
-            size_t j = ptr_slot(s->map_src[i], cap);
-            while (src[j]) j = (j + 1) & (cap - 1);
-            src[j] = s->map_src[i];
-            idx[j] = s->map_idx[i];
-        }
-        free(s->map_src);
-        free(s->map_idx);
-        s->map_src = src;
-        s->map_idx = idx;
-        s->map_cap = cap;
-    }
-    size_t j = ptr_slot(tb, s->map_cap);
-    for (; s->map_src[j]; j = (j + 1) & (s->map_cap - 1))
-        if (s->map_src[j] == tb) return s->map_idx[j];
+    const uintptr_t *seen = ohmi_ptrmap_find(&s->map, tb);
+    if (seen) return (long)*seen;
+    if (ohmi_ptrmap_reserve(&s->map, 1) < 0) return -1;
     long i = ohmi_snap_copy_traceback(s, tb);
     if (i < 0) return -1;
-    s->map_src[j] = tb;
-    s->map_idx[j] = (uint32_t)i;
+    ohmi_ptrmap_add(&s->map, tb, (uintptr_t)i);
     return i;
 }
 
@@ -109,11 +86,7 @@ int ohmi_snap_add_trace(ohm_snapshot *s, long tbi, size_t size, double count, in
 ohm_snapshot *ohmi_snap_finish(ohm_snapshot *s) {
     for (size_t i = 0; i < s->ntraces; i++)
         s->traces[i].traceback = &s->tbs[(uintptr_t)s->traces[i].traceback];
-    free(s->map_src);
-    free(s->map_idx);
-    s->map_src = NULL;
-    s->map_idx = NULL;
-    s->map_cap = 0;
+    ohmi_ptrmap_free(&s->map);
     return s;
 }
 
@@ -121,8 +94,7 @@ void ohm_snapshot_free(ohm_snapshot *s) {
     if (!s) return;
     free(s->traces);
     free(s->tbs);
-    free(s->map_src);
-    free(s->map_idx);
+    ohmi_ptrmap_free(&s->map);
     ohmi_strtab_free(&s->strs);
     free(s);
 }
@@ -239,13 +211,12 @@ struct agg {
 struct group {
     struct agg *a;
     size_t n, cap;
-    uint32_t *index;           /* open addressing: agg index + 1 */
-    size_t index_cap;
+    ohmi_index index;          /* agg number + 1, by key */
     ohm_key key;
 };
 
 static uint64_t hash_str(const char *s, uint64_t h) {
-    return ohmi_trace_hash_bytes(s ? s : "", s ? strlen(s) : 0, h);
+    return ohmi_hash_bytes(s ? s : "", s ? strlen(s) : 0, h);
 }
 
 static int str_eq(const char *a, const char *b) {
@@ -254,12 +225,12 @@ static int str_eq(const char *a, const char *b) {
 
 static uint64_t frame_hash(const ohm_frame *f, uint64_t h) {
     h = hash_str(f->filename, h);
-    return ohmi_trace_hash_bytes(&f->lineno, sizeof f->lineno, h);
+    return ohmi_hash_bytes(&f->lineno, sizeof f->lineno, h);
 }
 
 static uint64_t agg_hash(const struct agg *a) {
-    if (!a->tb) return frame_hash(&a->kf, 0);
-    uint64_t h = ohmi_trace_hash_bytes(&a->tb->nframe, sizeof a->tb->nframe, 0);
+    if (!a->tb) return frame_hash(&a->kf, OHMI_FNV_BASIS);
+    uint64_t h = ohmi_hash_bytes(&a->tb->nframe, sizeof a->tb->nframe, OHMI_FNV_BASIS);
     for (size_t i = 0; i < a->tb->nframe; i++) h = frame_hash(&a->tb->frames[i], h);
     return h;
 }
@@ -278,11 +249,17 @@ static int agg_eq(const struct agg *x, const struct agg *y) {
     return 1;
 }
 
+static uint64_t group_hash(const void *g, uintptr_t w) {
+    return agg_hash(&((const struct group *)g)->a[w - 1]);
+}
+
+static int group_eq(const void *g, const void *k, uintptr_t w) {
+    return agg_eq(&((const struct group *)g)->a[w - 1], k);
+}
+
+/* The number of the agg with key k (hash hv), or -1. */
 static long group_find(const struct group *g, const struct agg *k, uint64_t hv) {
-    if (!g->index_cap) return -1;
-    for (size_t j = hv & (g->index_cap - 1); g->index[j]; j = (j + 1) & (g->index_cap - 1))
-        if (agg_eq(&g->a[g->index[j] - 1], k)) return (long)g->index[j] - 1;
-    return -1;
+    return (long)ohmi_index_find(&g->index, hv, group_eq, g, k) - 1;
 }
 
 /* Add size/count under key k (found or new). -1 when out of memory. */
@@ -290,19 +267,7 @@ static int group_add(struct group *g, const struct agg *k, size_t size, double c
     uint64_t hv = agg_hash(k);
     long i = group_find(g, k, hv);
     if (i < 0) {
-        if ((g->n + 1) * 2 > g->index_cap) {
-            size_t cap = g->index_cap ? g->index_cap * 2 : 64;
-            uint32_t *ix = calloc(cap, sizeof *ix);
-            if (!ix) return -1;
-            for (size_t m = 0; m < g->n; m++) {
-                size_t j = agg_hash(&g->a[m]) & (cap - 1);
-                while (ix[j]) j = (j + 1) & (cap - 1);
-                ix[j] = (uint32_t)m + 1;
-            }
-            free(g->index);
-            g->index = ix;
-            g->index_cap = cap;
-        }
+        if (ohmi_index_reserve(&g->index, 1, group_hash, g) < 0) return -1;
         if (g->n == g->cap) {
             size_t cap = g->cap ? g->cap * 2 : 64;
             struct agg *a = realloc(g->a, cap * sizeof *a);
@@ -313,9 +278,7 @@ static int group_add(struct group *g, const struct agg *k, size_t size, double c
         g->a[g->n] = *k;
         g->a[g->n].size = 0;
         g->a[g->n].count = 0;
-        size_t j = hv & (g->index_cap - 1);
-        while (g->index[j]) j = (j + 1) & (g->index_cap - 1);
-        g->index[j] = (uint32_t)g->n + 1;
+        ohmi_index_add(&g->index, hv, g->n + 1);
         i = (long)g->n++;
     }
     g->a[i].size += size;
@@ -325,7 +288,7 @@ static int group_add(struct group *g, const struct agg *k, size_t size, double c
 
 static void group_free(struct group *g) {
     free(g->a);
-    free(g->index);
+    ohmi_index_free(&g->index);
 }
 
 /* Sum s's traces per key into g. 0, or -1 when out of memory. */

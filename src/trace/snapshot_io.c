@@ -10,6 +10,10 @@
  * "offset N: reason" in err, N being where the bad or missing data starts. The
  * checksum is verified last, so a truncation is reported where it is, and a flipped
  * bit that leaves the structure valid is still caught.
+ *
+ * Versions: ohm writes version 2. Version 1 files differ only in their checksum,
+ * whose FNV-1a began from a mistyped offset basis; they still load, their checksum
+ * checked that old way (snap_checksum is the one place that knows it).
  */
 #include "trace/trace_impl.h"
 
@@ -19,8 +23,18 @@
 #include <stdlib.h>
 
 #define SNAP_MAGIC "OHMSNAP"       /* 8 bytes with its NUL */
-#define SNAP_VERSION 1
+#define SNAP_VERSION 2             /* what ohm_snapshot_dump writes */
+#define SNAP_VERSION_OLDEST 1      /* the oldest ohm_snapshot_load reads */
 #define SNAP_NONE 0xFFFFFFFFu      /* no function name */
+
+/* Version 1's checksum began from this offset basis: 14695981039346656037 with its
+ * last digit dropped, a typo. The layout and every other byte are as in version 2. */
+#define SNAP_V1_FNV_BASIS 1469598103934665603ull
+
+/* The checksum a file of this version carries for data[0..n): FNV-1a 64. */
+static uint64_t snap_checksum(uint32_t version, const void *data, size_t n) {
+    return ohmi_hash_bytes(data, n, version == 1 ? SNAP_V1_FNV_BASIS : OHMI_FNV_BASIS);
+}
 
 /* ------------------------------------------------------------ writing */
 
@@ -95,7 +109,7 @@ int ohm_snapshot_dump(const ohm_snapshot *s, const char *path) {
         put_u64(&w, t->size);
         put_u64(&w, bits);
     }
-    put_u64(&w, w.oom ? 0 : ohmi_trace_hash_bytes(w.p, w.len, 0));
+    put_u64(&w, w.oom ? 0 : snap_checksum(SNAP_VERSION, w.p, w.len));
     if (w.oom) { free(w.p); errno = ENOMEM; return -1; }
     FILE *f = fopen(path, "wb");
     int rc = -1;
@@ -174,8 +188,9 @@ static ohm_snapshot *snap_parse(struct rd *r) {
     r->pos = 8;
     at = r->pos;
     uint32_t version = get_u32(r, "version");
-    if (!r->failed && version != SNAP_VERSION) {
-        rd_fail(r, at, "unsupported version %u (this library reads %d)", version, SNAP_VERSION);
+    if (!r->failed && (version < SNAP_VERSION_OLDEST || version > SNAP_VERSION)) {
+        rd_fail(r, at, "unsupported version %u (this library reads %d..%d)", version,
+                SNAP_VERSION_OLDEST, SNAP_VERSION);
         goto fail;
     }
     at = r->pos;
@@ -283,7 +298,7 @@ static ohm_snapshot *snap_parse(struct rd *r) {
     at = r->pos;
     uint64_t sum = get_u64(r, "checksum");
     if (r->failed) goto fail;
-    uint64_t want = ohmi_trace_hash_bytes(r->p, at, 0);
+    uint64_t want = snap_checksum(version, r->p, at);
     if (sum != want) {
         rd_fail(r, at, "checksum mismatch: file says %016llx, contents give %016llx",
                 (unsigned long long)sum, (unsigned long long)want);

@@ -5,22 +5,15 @@
  * Everything tracing keeps besides its hash tables (tracebacks, symbolized frames,
  * names) is carved from the arena and released all at once (ohm_trace_clear/stop, or
  * ohm_snapshot_free), so nothing here is freed piecemeal and nothing ever comes from
- * the traced heap. Interning: an open-addressing index of ids (id + 1, 0 = empty),
- * FNV-1a hash of the bytes, linear probing, at most half full. Interned strings never
- * move, so callers keep plain `const char *` and compare interned strings by address.
+ * the traced heap. Interning: an index of ids (base's ohmi_index; words id + 1) by the
+ * FNV-1a hash of the bytes. Interned strings never move, so callers keep plain
+ * `const char *` and compare interned strings by address.
  */
 #include "trace/trace_impl.h"
 
 #include <stdlib.h>
 
 #define CHUNK_MIN 16384
-
-uint64_t ohmi_trace_hash_bytes(const void *p, size_t n, uint64_t h) {
-    const unsigned char *s = p;
-    if (!h) h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) { h ^= s[i]; h *= 1099511628211ull; }
-    return h;
-}
 
 void *ohmi_strtab_alloc(struct trace_strtab *t, size_t n) {
     n = (n + 15) & ~(size_t)15;
@@ -41,6 +34,22 @@ void *ohmi_strtab_alloc(struct trace_strtab *t, size_t n) {
     return p;
 }
 
+static uint64_t strtab_hash(const void *t, uintptr_t w) {
+    const char *s = ((const struct trace_strtab *)t)->strs[w - 1];
+    return ohmi_hash_bytes(s, strlen(s), OHMI_FNV_BASIS);
+}
+
+struct strtab_key { const char *s; size_t len; };
+static int strtab_eq(const void *t, const void *key, uintptr_t w) {
+    const struct strtab_key *k = key;
+    const char *c = ((const struct trace_strtab *)t)->strs[w - 1];
+    return !strncmp(c, k->s, k->len) && c[k->len] == '\0';
+}
+
+static int strtab_is(const void *t, const void *s, uintptr_t w) {
+    return ((const struct trace_strtab *)t)->strs[w - 1] == s;
+}
+
 static int strtab_grow(struct trace_strtab *t) {
     if (t->len == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
@@ -50,39 +59,23 @@ static int strtab_grow(struct trace_strtab *t) {
         t->strs = s;
         t->cap = cap;
     }
-    if ((t->len + 1) * 2 > t->index_cap) {
-        size_t cap = t->index_cap ? t->index_cap * 2 : 128;
-        uint32_t *ix = calloc(cap, sizeof *ix);
-        if (!ix) return -1;
-        for (size_t i = 0; i < t->len; i++) {
-            size_t j = ohmi_trace_hash_bytes(t->strs[i], strlen(t->strs[i]), 0) & (cap - 1);
-            while (ix[j]) j = (j + 1) & (cap - 1);
-            ix[j] = (uint32_t)i + 1;
-        }
-        free(t->index);
-        t->mem += (cap - t->index_cap) * sizeof *ix;
-        t->index = ix;
-        t->index_cap = cap;
-    }
+    size_t slots = t->index.cap;
+    if (ohmi_index_reserve(&t->index, 1, strtab_hash, t) < 0) return -1;
+    t->mem += (t->index.cap - slots) * sizeof *t->index.slots;
     return 0;
 }
 
 const char *ohmi_strtab_intern_len(struct trace_strtab *t, const char *s, size_t len) {
-    uint64_t hv = ohmi_trace_hash_bytes(s, len, 0);
-    if (t->index_cap) {
-        for (size_t j = hv & (t->index_cap - 1); t->index[j]; j = (j + 1) & (t->index_cap - 1)) {
-            const char *c = t->strs[t->index[j] - 1];
-            if (!strncmp(c, s, len) && c[len] == '\0') return c;
-        }
-    }
+    uint64_t hv = ohmi_hash_bytes(s, len, OHMI_FNV_BASIS);
+    struct strtab_key k = { s, len };
+    uintptr_t w = ohmi_index_find(&t->index, hv, strtab_eq, t, &k);
+    if (w) return t->strs[w - 1];
     if (t->len >= UINT32_MAX - 1 || strtab_grow(t) < 0) return NULL;
     char *c = ohmi_strtab_alloc(t, len + 1);
     if (!c) return NULL;
     memcpy(c, s, len);
     c[len] = '\0';
-    size_t j = hv & (t->index_cap - 1);
-    while (t->index[j]) j = (j + 1) & (t->index_cap - 1);
-    t->index[j] = (uint32_t)t->len + 1;
+    ohmi_index_add(&t->index, hv, t->len + 1);
     t->strs[t->len++] = c;
     return c;
 }
@@ -92,17 +85,16 @@ const char *ohmi_strtab_intern(struct trace_strtab *t, const char *s) {
 }
 
 uint32_t ohmi_strtab_id(const struct trace_strtab *t, const char *s) {
-    if (!t->index_cap || !s) return UINT32_MAX;
-    uint64_t hv = ohmi_trace_hash_bytes(s, strlen(s), 0);
-    for (size_t j = hv & (t->index_cap - 1); t->index[j]; j = (j + 1) & (t->index_cap - 1))
-        if (t->strs[t->index[j] - 1] == s) return t->index[j] - 1;
-    return UINT32_MAX;
+    if (!t->index.len || !s) return UINT32_MAX;
+    uint64_t hv = ohmi_hash_bytes(s, strlen(s), OHMI_FNV_BASIS);
+    uintptr_t w = ohmi_index_find(&t->index, hv, strtab_is, t, s);
+    return w ? (uint32_t)(w - 1) : UINT32_MAX;
 }
 
 void ohmi_strtab_free(struct trace_strtab *t) {
     struct trace_chunk *c = t->chunks;
     while (c) { struct trace_chunk *n = c->next; free(c); c = n; }
     free(t->strs);
-    free(t->index);
+    ohmi_index_free(&t->index);
     memset(t, 0, sizeof *t);
 }

@@ -172,15 +172,21 @@ static size_t side_memory(const struct trace_state *t) {
 
 /* ------------------------------------------------------------ traces table */
 
+/* The layout, hash and probing of base's ohmi_ptrmap (16-byte entries: the address,
+ * then size and tbd where the map has its value word), kept apart on purpose: the
+ * entries' named fields are read all over this file, traces_put replaces an entry in
+ * place while keeping the sizes, the 4-GiB list and the sampling filter in step, and
+ * every step of the hooks' hot paths here was measured (docs/tracing.md). */
+
 /* Fibonacci hashing: the top bits of the product. shift = 64 - log2(capacity). */
 static inline size_t slot_of(uintptr_t p, unsigned shift) {
-    return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> shift);
+    return (size_t)(ohmi_hash_ptr(p) >> shift);
 }
 
 /* The sample filter's counter for p (sampling only): a free of a block whose counter
  * is 0 is not traced, without probing the table. */
 static inline size_t filter_of(uintptr_t p) {
-    return (size_t)((((uint64_t)p >> 4) * 0x9E3779B97F4A7C15ull) >> 52);
+    return (size_t)(ohmi_hash_ptr(p) >> 52);
 }
 static inline void filter_add(struct trace_state *t, uintptr_t p) {
     uint8_t *c = &t->sample_filter[filter_of(p)];
@@ -505,7 +511,7 @@ void ohmi_trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     }
     const ohm_callsite_frame *cf = ohm_callsite_;
     if (OHM_LIKELY(t->fast && cf && p)) {
-        size_t k = ((uintptr_t)cf->site >> 4) & 255;
+        size_t k = trace_site_slot(cf->site);
         uint32_t tb = t->site_cache[k].tb;
         if (OHM_LIKELY(t->site_cache[k].site == cf->site) && OHM_LIKELY(n < SIDE_MAX_N) &&
             OHM_LIKELY(tb <= SIDE_MAX_TB) && OHM_LIKELY(ohmi_alloc_in_arenas(h, p))) {

@@ -30,8 +30,8 @@ struct trace_tb;            /* an interned traceback (frames.c) */
 struct trace_strtab {
     struct trace_chunk *chunks;   /* bump arena the strings (and other data) live in */
     char **strs;                  /* id -> string */
-    uint32_t *index;              /* open addressing: id + 1, 0 empty */
-    size_t len, cap, index_cap;   /* strings, strs capacity, index slots (power of 2) */
+    ohmi_index index;             /* id + 1, by the string's bytes */
+    size_t len, cap;              /* strings, strs capacity */
     size_t mem;                   /* bytes held, for ohm_trace_get_memory */
 };
 
@@ -50,7 +50,7 @@ struct trace_state {
     /* traces: block address -> entry, open addressing with linear probing */
     struct trace_entry *traces;
     size_t traces_len, traces_cap; /* entries used; slots (power of 2, or 0) */
-    size_t traces_max;         /* entries allowed before the table doubles (3/4 of cap) */
+    size_t traces_max;         /* entries allowed before the table doubles (cap / 2) */
     unsigned traces_shift;     /* 64 - log2(traces_cap): the hash's shift */
     /* pool blocks' traces (trace.c, "side arrays"): one 32-bit word per 16-byte granule
      * of each arena holding a traced block, reached through a two-level directory */
@@ -63,8 +63,8 @@ struct trace_state {
     size_t nbig, big_cap;
     /* interned tracebacks: id -> traceback, and a hash index over them */
     struct trace_tb **tbs;
-    uint32_t *tb_index;        /* open addressing: id + 1, 0 empty */
-    size_t tbs_len, tbs_cap, tb_index_cap;
+    ohmi_index tb_index;       /* id + 1, by the raw frames (trace_tb.hash) */
+    size_t tbs_len, tbs_cap;
     struct trace_strtab strs;  /* symbolized names; tracebacks live in its arena too */
     /* limit-1 fast path: call site record -> traceback id, direct mapped */
     struct { const void *site; uint32_t tb; } site_cache[256];

@@ -24,12 +24,15 @@ const char *ohmi_strtab_intern(struct trace_strtab *t, const char *s);
 /* Id of an interned string (s must come from ohmi_strtab_intern on t), or UINT32_MAX. */
 uint32_t ohmi_strtab_id(const struct trace_strtab *t, const char *s);
 void ohmi_strtab_free(struct trace_strtab *t);   /* everything, arena included */
-uint64_t ohmi_trace_hash_bytes(const void *p, size_t n, uint64_t h);
 
 /* ---- frames.c ---- */
 /* The call-site record of the allocation in progress, or NULL. */
 static inline const ohm_callsite_frame *trace_callsite(void) {
     return ohm_callsite_;
+}
+/* The slot of trace_state.site_cache (direct mapped) for a call-site record. */
+static inline size_t trace_site_slot(const void *site) {
+    return ((uintptr_t)site >> 4) & 255;
 }
 enum { FRAME_SITE = 1, FRAME_NATIVE = 2, FRAME_HOST = 3 };
 struct trace_rawframe {
@@ -119,10 +122,7 @@ struct ohm_snapshot {
     ohm_traceback *tbs;         /* frames live in strs' arena */
     size_t ntbs, tbs_cap;
     struct trace_strtab strs;   /* every string and frame of the snapshot */
-    /* while building: source traceback pointer -> index in tbs */
-    const ohm_traceback **map_src;
-    uint32_t *map_idx;
-    size_t map_cap;
+    ohmi_ptrmap map;            /* while building: source traceback -> its index in tbs */
 };
 ohm_snapshot *ohmi_snap_new(int limit, size_t sample_mean);
 /* Copy tb (strings interned into s) unless this same pointer was copied before; its
@@ -205,7 +205,7 @@ static inline int trace_hot_alloc(ohm_heap *h, ohm_domain d, const void *p, size
     struct trace_state *t = ohmi_trace_of(h);
     const ohm_callsite_frame *cf = ohm_callsite_;
     if (OHM_UNLIKELY(!t->fast) || OHM_UNLIKELY(!cf)) return 0;
-    size_t k = ((uintptr_t)cf->site >> 4) & 255;
+    size_t k = trace_site_slot(cf->site);
     uint32_t tb = t->site_cache[k].tb;
     if (OHM_UNLIKELY(t->site_cache[k].site != cf->site) || OHM_UNLIKELY(n >= SIDE_MAX_N) ||
         OHM_UNLIKELY(tb > SIDE_MAX_TB))
