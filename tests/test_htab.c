@@ -120,17 +120,17 @@ static int ent_eq(const void *ctx, const void *key, uintptr_t w) {
 static int index_runs_ok(const ohmi_index *x) {
     size_t n = 0;
     for (size_t j = 0; j < x->cap; j++) {
-        if (!x->slots[j]) continue;
+        if (!ohmi_index_at(x, j)) continue;
         n++;
-        for (size_t i = (size_t)ent_hash(NULL, x->slots[j]) & (x->cap - 1); i != j;
+        for (size_t i = (size_t)ent_hash(NULL, ohmi_index_at(x, j)) & (x->cap - 1); i != j;
              i = (i + 1) & (x->cap - 1))
-            if (!x->slots[i]) return 0;
+            if (!ohmi_index_at(x, i)) return 0;
     }
     return n == x->len && x->len * 2 <= x->cap;
 }
 
-static void test_index(void) {
-    ohmi_index x = { 0 };
+static void test_index(int wide) {
+    ohmi_index x = { .wide = wide };
     struct ents e = { { 0 } };
     size_t key = 3, bad = 0, live = 0;
     CHECK_EQ_SIZE(ohmi_index_find(&x, ent_hash(NULL, 4), ent_eq, &e, &key), 0);
@@ -185,7 +185,8 @@ static void test_fnv(void) {
 
 int main(void) {
     test_ptrmap();
-    test_index();
+    test_index(0);
+    test_index(1);
     test_fnv();
     return check_done();
 }

@@ -242,21 +242,32 @@ void ohmi_ptrmap_free(ohmi_ptrmap *m);
  * table calls hash(ctx, word) only to grow or to close a hole. A word's home slot is
  * the low bits of its hash. A zeroed struct is an empty index. */
 typedef struct ohmi_index {
-    uintptr_t *slots;        /* cap slots; 0: empty */
+    void *slots;             /* cap slots of 4 bytes (8 when wide); 0: empty */
     size_t cap;              /* a power of two, or 0 */
     size_t len;              /* words */
+    int wide;                /* words are addresses (8-byte slots); else entry numbers
+                                below 2^32 in 4-byte slots, half the cache footprint:
+                                the tracer's indexes reach millions of entries */
 } ohmi_index;
 typedef uint64_t (*ohmi_index_hash_fn)(const void *ctx, uintptr_t word);
 /* Whether the entry word stands for is the one key describes. */
 typedef int (*ohmi_index_eq_fn)(const void *ctx, const void *key, uintptr_t word);
+static inline uintptr_t ohmi_index_at(const ohmi_index *x, size_t i) {
+    return x->wide ? ((const uintptr_t *)x->slots)[i] : ((const uint32_t *)x->slots)[i];
+}
+static inline void ohmi_index_put(ohmi_index *x, size_t i, uintptr_t word) {
+    if (x->wide) ((uintptr_t *)x->slots)[i] = word;
+    else ((uint32_t *)x->slots)[i] = (uint32_t)word;
+}
 /* The word of the entry equal to key (whose hash is hv), or 0. Inline, eq included
  * when it is a function of the caller's file. */
 static inline uintptr_t ohmi_index_find(const ohmi_index *x, uint64_t hv, ohmi_index_eq_fn eq,
                                         const void *ctx, const void *key) {
     if (!x->len) return 0;
     size_t mask = x->cap - 1;
-    for (size_t i = (size_t)hv & mask; x->slots[i]; i = (i + 1) & mask)
-        if (eq(ctx, key, x->slots[i])) return x->slots[i];
+    uintptr_t w;
+    for (size_t i = (size_t)hv & mask; (w = ohmi_index_at(x, i)) != 0; i = (i + 1) & mask)
+        if (eq(ctx, key, w)) return w;
     return 0;
 }
 int ohmi_index_grow(ohmi_index *x, size_t n, ohmi_index_hash_fn hash, const void *ctx);
@@ -268,8 +279,8 @@ static inline int ohmi_index_reserve(ohmi_index *x, size_t n, ohmi_index_hash_fn
 /* Add word (nonzero, not in x) for an entry of hash hv, in reserved room. */
 static inline void ohmi_index_add(ohmi_index *x, uint64_t hv, uintptr_t word) {
     size_t mask = x->cap - 1, i = (size_t)hv & mask;
-    while (x->slots[i]) i = (i + 1) & mask;
-    x->slots[i] = word;
+    while (ohmi_index_at(x, i)) i = (i + 1) & mask;
+    ohmi_index_put(x, i, word);
     x->len++;
 }
 /* Remove word (its entry's hash is hv): 0, or -1 when absent. */

@@ -79,15 +79,17 @@ void ohmi_ptrmap_free(ohmi_ptrmap *m) {
 
 int ohmi_index_grow(ohmi_index *x, size_t n, ohmi_index_hash_fn hash, const void *ctx) {
     size_t cap = htab_size_for(n, x->cap);
-    uintptr_t *old = x->slots, *slots = calloc(cap, sizeof *slots);
+    void *slots = calloc(cap, x->wide ? sizeof(uintptr_t) : sizeof(uint32_t));
     if (!slots) return -1;
-    size_t oldcap = x->cap;
+    ohmi_index old = *x;
     x->slots = slots;
     x->cap = cap;
     x->len = 0;
-    for (size_t j = 0; j < oldcap; j++)
-        if (old[j]) ohmi_index_add(x, hash(ctx, old[j]), old[j]);
-    free(old);
+    for (size_t j = 0; j < old.cap; j++) {
+        uintptr_t w = ohmi_index_at(&old, j);
+        if (w) ohmi_index_add(x, hash(ctx, w), w);
+    }
+    free(old.slots);
     return 0;
 }
 
@@ -95,17 +97,18 @@ int ohmi_index_remove(ohmi_index *x, uint64_t hv, uintptr_t word, ohmi_index_has
                       const void *ctx) {
     if (!x->len || !word) return -1;
     size_t mask = x->cap - 1, i = (size_t)hv & mask;
-    while (x->slots[i] != word) {
-        if (!x->slots[i]) return -1;
+    uintptr_t w;
+    while ((w = ohmi_index_at(x, i)) != word) {
+        if (!w) return -1;
         i = (i + 1) & mask;
     }
-    for (size_t j = (i + 1) & mask; x->slots[j]; j = (j + 1) & mask) {
-        if (ohmi_htab_may_fill(i, j, (size_t)hash(ctx, x->slots[j]) & mask, mask)) {
-            x->slots[i] = x->slots[j];
+    for (size_t j = (i + 1) & mask; (w = ohmi_index_at(x, j)) != 0; j = (j + 1) & mask) {
+        if (ohmi_htab_may_fill(i, j, (size_t)hash(ctx, w) & mask, mask)) {
+            ohmi_index_put(x, i, w);
             i = j;
         }
     }
-    x->slots[i] = 0;
+    ohmi_index_put(x, i, 0);
     x->len--;
     return 0;
 }

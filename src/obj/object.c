@@ -442,6 +442,7 @@ int ohmi_obj_init(ohm_heap *h) {
     memset(ohmi_obj_of(h), 0, sizeof *ohmi_obj_of(h));
     ohmi_obj_of(h)->freelists_off = ohmi_base_of(h)->cfg.debug != 0;
     ohmi_obj_freelist_limits(h);
+    ohmi_obj_of(h)->intern.wide = 1;   /* its words are the interned strs' addresses */
     ohmi_gc_set_hooks(h, &obj_gc_hooks);
     return 0;
 }

@@ -66,7 +66,7 @@ static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *ra
     if (t->tbs_len >= TRACE_MAX_TB) return TRACE_NO_TB;
     size_t slots = t->tb_index.cap;
     if (ohmi_index_reserve(&t->tb_index, 1, tb_hash_of, t) < 0) return TRACE_NO_TB;
-    t->mem += (t->tb_index.cap - slots) * sizeof *t->tb_index.slots;
+    t->mem += (t->tb_index.cap - slots) * sizeof(uint32_t);
     if (t->tbs_len == t->tbs_cap) {
         size_t cap = t->tbs_cap ? t->tbs_cap * 2 : 256;
         struct trace_tb **a = realloc(t->tbs, cap * sizeof *a);
@@ -244,7 +244,7 @@ const ohm_traceback *ohmi_frames_symbolized(ohm_heap *h, uint32_t id) {
 void ohmi_frames_clear(ohm_heap *h) {
     struct trace_state *t = ohmi_trace_of(h);
     free(t->tbs);
-    t->mem -= t->tbs_cap * sizeof *t->tbs + t->tb_index.cap * sizeof *t->tb_index.slots;
+    t->mem -= t->tbs_cap * sizeof *t->tbs + t->tb_index.cap * sizeof(uint32_t);
     ohmi_index_free(&t->tb_index);
     t->tbs = NULL;
     t->tbs_len = t->tbs_cap = 0;

@@ -61,7 +61,7 @@ static int strtab_grow(struct trace_strtab *t) {
     }
     size_t slots = t->index.cap;
     if (ohmi_index_reserve(&t->index, 1, strtab_hash, t) < 0) return -1;
-    t->mem += (t->index.cap - slots) * sizeof *t->index.slots;
+    t->mem += (t->index.cap - slots) * sizeof(uint32_t);
     return 0;
 }
 
