@@ -339,6 +339,19 @@ static inline void pool_push(ohm_heap *h, void *p) {
     if (OHM_UNLIKELY(pool_push_block(pl, p))) ohmi_pool_on_zero(h, pl);
 }
 
+/* pool_push with the observer told: after the push, by a tail call, unless the pool
+ * emptied; then first, while p is still in the heap's arenas (ohmi_pool_on_zero may
+ * give the arena back). */
+static inline void pool_push_observed(ohm_heap *h, ohm_domain d, void *p) {
+    struct alloc_pool *pl = pool_of(p);
+    if (OHM_LIKELY(!pool_push_block(pl, p))) {
+        ohmi_alloc_of(h)->obs->on_pool_free(h, d, p);
+        return;
+    }
+    ohmi_alloc_of(h)->obs->on_pool_free(h, d, p);
+    ohmi_pool_on_zero(h, pl);
+}
+
 /* The traced slow paths are split so that the hot one (tracing alone, a pool block, the
  * limit-1 inline hook) makes no calls but tail calls: no registers to save. */
 OHM_NOINLINE static void *mem_malloc_traced(ohm_heap *h, ohm_domain d, size_t n, void *p) {
@@ -358,10 +371,7 @@ OHM_NOINLINE static void *mem_malloc_other(ohm_heap *h, ohm_domain d, size_t n) 
 OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
     if (OHM_LIKELY(ohmi_alloc_of(h)->obs_direct)) {
         void *p = pool_pop(h, POOL_PLAIN, n);
-        if (OHM_LIKELY(p != NULL)) {
-            ohmi_alloc_of(h)->obs->on_pool_alloc(h, d, p, n);
-            return p;
-        }
+        if (OHM_LIKELY(p != NULL)) return ohmi_alloc_of(h)->obs->on_pool_alloc(h, d, p, n);
         return mem_malloc_traced(h, d, n, p);
     }
     return mem_malloc_other(h, d, n);
@@ -386,8 +396,7 @@ OHM_NOINLINE static void mem_free_slow(ohm_heap *h, ohm_domain d, void *p) {
     if (!p) return;
     if (OHM_LIKELY(ohmi_alloc_of(h)->obs_direct)) {
         if (OHM_LIKELY(ohmi_alloc_in_arenas(h, p))) {
-            ohmi_alloc_of(h)->obs->on_pool_free(h, d, p);
-            pool_push(h, p);
+            pool_push_observed(h, d, p);
             return;
         }
         mem_free_traced(h, d, p);
@@ -519,8 +528,7 @@ OHM_NOINLINE static ohm_object *obj_alloc_slow(ohm_heap *h, size_t n, int gc) {
         if (OHM_LIKELY(o != NULL)) {
             o->ohm_rc = 0;
             o->ohm_bits = 0;
-            ohmi_alloc_of(h)->obs->on_pool_alloc(h, OHM_DOMAIN_OBJ, o, n);
-            return o;
+            return ohmi_alloc_of(h)->obs->on_pool_alloc(h, OHM_DOMAIN_OBJ, o, n);
         } else if (!(o = obj_base_alloc(h, n, gc))) {
             return NULL;
         }
@@ -558,8 +566,7 @@ ohm_object *ohmi_alloc_object(ohm_heap *h, size_t n, int gc) {
 
 OHM_NOINLINE static void obj_free_slow(ohm_heap *h, ohm_object *o) {
     if (OHM_LIKELY(ohmi_alloc_of(h)->obs_direct) && !(o->ohm_bits & OHM_F_LARGE)) {   /* a pool object */
-        ohmi_alloc_of(h)->obs->on_pool_free(h, OHM_DOMAIN_OBJ, o);
-        pool_push(h, o);
+        pool_push_observed(h, OHM_DOMAIN_OBJ, o);
         return;
     }
     if (ohmi_alloc_of(h)->observed) ohmi_alloc_of(h)->obs->on_free(h, OHM_DOMAIN_OBJ, o);   /* sampling: large ones */

@@ -57,9 +57,12 @@ struct ohmi_alloc_observer {
     void (*on_alloc)(ohm_heap *h, ohm_domain d, const void *p, size_t n);
     void (*on_free)(ohm_heap *h, ohm_domain d, const void *p);
     /* The same for a pool block (p in the heap's arenas) on the paths where the
-     * observer is the only reason to leave the fast paths (`direct`). */
-    void (*on_pool_alloc)(ohm_heap *h, ohm_domain d, const void *p, size_t n);
-    void (*on_pool_free)(ohm_heap *h, ohm_domain d, const void *p);
+     * observer is the only reason to leave the fast paths (`direct`). Both return p,
+     * so that the allocator reaches them by a tail call: on_pool_alloc once the block
+     * is taken, on_pool_free once it is back on its pool's free list (unless that
+     * emptied the pool: then before the pool is given back). */
+    void *(*on_pool_alloc)(ohm_heap *h, ohm_domain d, void *p, size_t n);
+    void *(*on_pool_free)(ohm_heap *h, ohm_domain d, void *p);
     /* Sampling: the byte countdown (sample_left) ran out. sample_expired says whether
      * to sample this block (1) or not (0, and it rearmed the countdown); a sampled
      * block comes from the large blocks and is reported with on_sampled. */

@@ -598,14 +598,14 @@ void ohmi_trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
 
 /* A pool block on the allocator's direct path (tracing is its only reason to leave
  * the fast paths): the inline hot paths first, the full hooks when they can't. */
-static void trace_on_pool_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
-    if (OHM_LIKELY(trace_hot_alloc(h, d, p, n))) return;
-    ohmi_trace_on_alloc(h, d, p, n);
+static void *trace_on_pool_alloc(ohm_heap *h, ohm_domain d, void *p, size_t n) {
+    if (OHM_UNLIKELY(!trace_hot_alloc(h, d, p, n))) ohmi_trace_on_alloc(h, d, p, n);
+    return p;
 }
 
-static void trace_on_pool_free(ohm_heap *h, ohm_domain d, const void *p) {
-    if (OHM_LIKELY(trace_hot_free(h, p))) return;
-    ohmi_trace_on_free(h, d, p);
+static void *trace_on_pool_free(ohm_heap *h, ohm_domain d, void *p) {
+    if (OHM_UNLIKELY(!trace_hot_free(h, p))) ohmi_trace_on_free(h, d, p);
+    return p;
 }
 
 static const struct ohmi_alloc_observer trace_observer = {
