@@ -30,6 +30,11 @@
 #include <limits.h>
 #include <stdlib.h>
 
+/* The call-site record of the allocation in progress: ohm.h's macros set it around
+ * each allocating call; the inline tagger and the tracer read it. */
+OHM_API _Thread_local const ohm_callsite_frame *ohm_callsite_
+    __attribute__((tls_model("initial-exec")));
+
 /* ------------------------------------------------------------ configuration */
 
 static int pym_is_default(const ohm_heap *h, ohm_domain d) {
@@ -94,6 +99,7 @@ int ohmi_alloc_init(ohm_heap *h) {
     pool_set_kind(&a->empty, POOL_FREE);
     a->fail_after = -1;
     a->sample_left = LLONG_MAX;
+    ohmi_tags_clear(&a->tags);   /* an empty leaf cache */
     if (ohmi_arena_init(h) < 0) return -1;
     if (pthread_mutex_init(&a->raw_lock, NULL) != 0) {
         ohmi_arena_fini(h);
@@ -127,6 +133,7 @@ void ohmi_alloc_fini(ohm_heap *h) {
 #ifdef OHM_HAVE_VALGRIND
     if (a->valgrind) VALGRIND_DESTROY_MEMPOOL(h);
 #endif
+    ohmi_tags_clear(&a->tags);
     ohmi_large_fini(h);
     ohmi_arena_fini(h);
     ohmi_raw_fini(h);
@@ -339,19 +346,6 @@ static inline void pool_push(ohm_heap *h, void *p) {
     if (OHM_UNLIKELY(pool_push_block(pl, p))) ohmi_pool_on_zero(h, pl);
 }
 
-/* pool_push with the observer told: after the push, by a tail call, unless the pool
- * emptied; then first, while p is still in the heap's arenas (ohmi_pool_on_zero may
- * give the arena back). */
-static inline void pool_push_observed(ohm_heap *h, ohm_domain d, void *p) {
-    struct alloc_pool *pl = pool_of(p);
-    if (OHM_LIKELY(!pool_push_block(pl, p))) {
-        ohmi_alloc_of(h)->obs->on_pool_free(h, d, p);
-        return;
-    }
-    ohmi_alloc_of(h)->obs->on_pool_free(h, d, p);
-    ohmi_pool_on_zero(h, pl);
-}
-
 /* The traced slow paths are split so that the hot one (tracing alone, a pool block, the
  * limit-1 inline hook) makes no calls but tail calls: no registers to save. */
 OHM_NOINLINE static void *mem_malloc_traced(ohm_heap *h, ohm_domain d, size_t n, void *p) {
@@ -371,7 +365,7 @@ OHM_NOINLINE static void *mem_malloc_other(ohm_heap *h, ohm_domain d, size_t n) 
 OHM_NOINLINE static void *mem_malloc_slow(ohm_heap *h, ohm_domain d, size_t n) {
     if (OHM_LIKELY(ohmi_alloc_of(h)->obs_direct)) {
         void *p = pool_pop(h, POOL_PLAIN, n);
-        if (OHM_LIKELY(p != NULL)) return ohmi_alloc_of(h)->obs->on_pool_alloc(h, d, p, n);
+        if (OHM_LIKELY(p != NULL) && OHM_LIKELY(alloc_tag_inline(h, d, p, n))) return p;
         return mem_malloc_traced(h, d, n, p);
     }
     return mem_malloc_other(h, d, n);
@@ -395,8 +389,8 @@ OHM_NOINLINE static void mem_free_other(ohm_heap *h, ohm_domain d, void *p) {
 OHM_NOINLINE static void mem_free_slow(ohm_heap *h, ohm_domain d, void *p) {
     if (!p) return;
     if (OHM_LIKELY(ohmi_alloc_of(h)->obs_direct)) {
-        if (OHM_LIKELY(ohmi_alloc_in_arenas(h, p))) {
-            pool_push_observed(h, d, p);
+        if (OHM_LIKELY(ohmi_alloc_in_arenas(h, p)) && OHM_LIKELY(alloc_untag_inline(h, p))) {
+            pool_push(h, p);
             return;
         }
         mem_free_traced(h, d, p);
@@ -528,7 +522,7 @@ OHM_NOINLINE static ohm_object *obj_alloc_slow(ohm_heap *h, size_t n, int gc) {
         if (OHM_LIKELY(o != NULL)) {
             o->ohm_rc = 0;
             o->ohm_bits = 0;
-            return ohmi_alloc_of(h)->obs->on_pool_alloc(h, OHM_DOMAIN_OBJ, o, n);
+            if (OHM_LIKELY(alloc_tag_inline(h, OHM_DOMAIN_OBJ, o, n))) return o;
         } else if (!(o = obj_base_alloc(h, n, gc))) {
             return NULL;
         }
@@ -566,7 +560,8 @@ ohm_object *ohmi_alloc_object(ohm_heap *h, size_t n, int gc) {
 
 OHM_NOINLINE static void obj_free_slow(ohm_heap *h, ohm_object *o) {
     if (OHM_LIKELY(ohmi_alloc_of(h)->obs_direct) && !(o->ohm_bits & OHM_F_LARGE)) {   /* a pool object */
-        pool_push_observed(h, OHM_DOMAIN_OBJ, o);
+        if (!alloc_untag_inline(h, o)) ohmi_alloc_of(h)->obs->on_free(h, OHM_DOMAIN_OBJ, o);
+        pool_push(h, o);
         return;
     }
     if (ohmi_alloc_of(h)->observed) ohmi_alloc_of(h)->obs->on_free(h, OHM_DOMAIN_OBJ, o);   /* sampling: large ones */

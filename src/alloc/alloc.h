@@ -22,6 +22,8 @@
 #include <stdio.h>
 
 #define ALLOC_NKINDS 3   /* pool kinds: plain blocks, objects, GC objects */
+#define ALLOC_ARENA_SHIFT 20   /* arenas are 1 MiB, 1 MiB-aligned */
+#define ALLOC_ARENA_SIZE ((size_t)1 << ALLOC_ARENA_SHIFT)
 
 /* A pool's header: 32 bytes, kept in its arena's first page (not in the pool), so
  * every byte of a pool's 16 KiB is blocks and every page of it can go back to the OS. */
@@ -56,13 +58,6 @@ struct alloc_debug_ctx {
 struct ohmi_alloc_observer {
     void (*on_alloc)(ohm_heap *h, ohm_domain d, const void *p, size_t n);
     void (*on_free)(ohm_heap *h, ohm_domain d, const void *p);
-    /* The same for a pool block (p in the heap's arenas) on the paths where the
-     * observer is the only reason to leave the fast paths (`direct`). Both return p,
-     * so that the allocator reaches them by a tail call: on_pool_alloc once the block
-     * is taken, on_pool_free once it is back on its pool's free list (unless that
-     * emptied the pool: then before the pool is given back). */
-    void *(*on_pool_alloc)(ohm_heap *h, ohm_domain d, void *p, size_t n);
-    void *(*on_pool_free)(ohm_heap *h, ohm_domain d, void *p);
     /* Sampling: the byte countdown (sample_left) ran out. sample_expired says whether
      * to sample this block (1) or not (0, and it rearmed the countdown); a sampled
      * block comes from the large blocks and is reported with on_sampled. */
@@ -75,6 +70,38 @@ struct ohmi_alloc_observer {
     /* For fatal messages: print what the observer knows of block p (where it was
      * allocated), or nothing. Called whether or not the heap is observed. */
     void (*describe)(ohm_heap *h, const void *p, FILE *out);
+};
+
+/* ---- block tags (tags.c) ----
+ * A 32-bit word per 16-byte granule of the heap's arenas, for the observer: the tracer
+ * keeps each traced pool block's trace there. A word is 0 (no tag) or
+ * ohmi_tag_enc(value, domain, size) = (value + 1) << 12 | domain << 10 | size, for
+ * value <= OHMI_TAG_MAX_VALUE and size < OHMI_TAG_MAX_SIZE (every pool block fits).
+ *
+ * The inline tagger: while the observer allows it, the allocator's direct paths (the
+ * observer is their only reason to leave the fast paths) tag a pool block themselves
+ * when its call site (ohm_callsite_) has a value in `site` and its leaf is cached,
+ * adding its size to `bytes` and `peak`, which are the observer's traced bytes; and
+ * untag one on free. What they can't do goes to the observer's hooks. */
+#define OHMI_TAG_MAX_SIZE 1024u
+#define OHMI_TAG_MAX_VALUE ((1u << 20) - 2)
+#define OHMI_TAG_SITES 256
+struct alloc_tags {
+    int tag_sites;          /* the direct paths may tag by `site` (the tracer: limit 1,
+                               exact, no frame provider) */
+    int untag;              /* the direct paths may untag (the tracer: exact) */
+    int untagged_elsewhere; /* some pool block's record is not in its tag (the
+                               observer's own table): an untagged free goes to it */
+    size_t bytes, peak;     /* the observer's traced bytes, now and at most */
+    uintptr_t last_freed;   /* the block last untagged (by anyone), and its value: for */
+    uint32_t last_freed_value; /* reports on a block just freed */
+    struct { const void *site; uint32_t value; } site[OHMI_TAG_SITES];
+                            /* call site -> value, filled by the observer; the slot is
+                               ohmi_tag_site_slot(site) */
+    uint32_t ***top;        /* [2^13] -> [2^14] -> leaf of 2^16 words, or NULL */
+    size_t leaves;          /* leaves mapped */
+    struct { uintptr_t arena; uint32_t *leaf; } cache[64]; /* arena number -> leaf,
+                               direct mapped; arena UINTPTR_MAX: empty */
 };
 
 struct alloc_state {
@@ -139,7 +166,9 @@ struct alloc_state {
                                        stay on, with the byte countdown */
     int obs_direct;                 /* the observer is the only reason to leave the fast
                                        paths: the slow paths run the pools' fast paths
-                                       inline around on_pool_alloc/on_pool_free */
+                                       and the inline tagger (alloc_impl.h) */
+
+    struct alloc_tags tags;         /* block tags (tags.c) */
 
     /* --- blocks outside the pools (large.c) --- */
     ohmi_ptrmap large;              /* large block -> its kind (LARGE_*, alloc_impl.h) */
@@ -174,6 +203,42 @@ void ohmi_alloc_observe(ohm_heap *h, const struct ohmi_alloc_observer *obs);
 /* Observing on or off; sampled: only sampled blocks are reported (the fast paths stay
  * on and count sample_left down). */
 void ohmi_alloc_set_observing(ohm_heap *h, int on, int sampled);
+/* Block tags (see struct alloc_tags). */
+static inline uint32_t ohmi_tag_enc(uint32_t value, int d, size_t n) {
+    OHMI_ASSERT_INTERNAL(n < OHMI_TAG_MAX_SIZE && value <= OHMI_TAG_MAX_VALUE && d >= 0 &&
+                         d <= OHM_DOMAIN_OBJ);
+    return (value + 1) << 12 | ((uint32_t)d & 3) << 10 | (uint32_t)n;
+}
+static inline size_t ohmi_tag_size(uint32_t w) { return w & (OHMI_TAG_MAX_SIZE - 1); }
+static inline uint32_t ohmi_tag_value(uint32_t w) { return (w >> 12) - 1; }
+static inline int ohmi_tag_domain(uint32_t w) { return (int)(w >> 10) & 3; }
+static inline size_t ohmi_tag_site_slot(const void *site) {
+    return ((uintptr_t)site >> 4) & (OHMI_TAG_SITES - 1);
+}
+/* p's word when its arena's leaf is in the cache, else NULL (no call). */
+static inline uint32_t *ohmi_tag_slot_cached(const struct alloc_tags *tg, uintptr_t p) {
+    uintptr_t ar = p >> ALLOC_ARENA_SHIFT;
+    if (OHM_LIKELY(tg->cache[ar & 63].arena == ar))
+        return &tg->cache[ar & 63].leaf[(p & (ALLOC_ARENA_SIZE - 1)) >> 4];
+    return NULL;
+}
+uint32_t *ohmi_tag_slot_miss(struct alloc_tags *tg, uintptr_t p);
+/* p's word, or NULL when its leaf does not exist (the cache, then the directory). */
+static inline uint32_t *ohmi_tag_slot(struct alloc_tags *tg, uintptr_t p) {
+    uint32_t *s = ohmi_tag_slot_cached(tg, p);
+    return OHM_LIKELY(s != NULL) ? s : ohmi_tag_slot_miss(tg, p);
+}
+/* p's word, its leaf made if needed; NULL when out of memory (or p above 2^47). */
+uint32_t *ohmi_tag_slot_make(struct alloc_tags *tg, uintptr_t p);
+/* Forget every tag and give the leaves back (bytes and peak are the observer's). */
+void ohmi_tags_clear(struct alloc_tags *tg);
+/* Resident bytes of the tags and their directory. */
+size_t ohmi_tags_memory(const struct alloc_tags *tg);
+/* fn(arg, address, word) for every nonzero tag, by address; stops at fn's first
+ * nonzero return and returns it. */
+typedef int (*ohmi_tag_fn)(void *arg, uintptr_t p, uint32_t word);
+int ohmi_tags_walk(const struct alloc_tags *tg, ohmi_tag_fn fn, void *arg);
+
 /* For fatal messages: the observer's description of p (nothing when none). */
 void ohmi_alloc_describe(ohm_heap *h, const void *p, FILE *out);
 /* Print the allocator's part of sys._debugmallocstats (stats.c). */
@@ -200,8 +265,6 @@ ohm_heap *ohmi_alloc_heap_of(const ohm_object *o);
 /* The same, inline for the release and creation paths: a pool object's heap is the
  * first word of its arena (1 MiB-aligned: ALLOC_ARENA_SHIFT, checked in alloc_impl.h);
  * a large one takes the call. Five instructions, no spills. */
-#define ALLOC_ARENA_SHIFT 20
-#define ALLOC_ARENA_SIZE ((size_t)1 << ALLOC_ARENA_SHIFT)
 #define ALLOC_MAP_BITS   27                                 /* 47-bit addresses / 1 MiB */
 #define ALLOC_MAP_MASK   (((uintptr_t)1 << ALLOC_MAP_BITS) - 1)
 /* 1 when p lies in one of h's arenas (a pool block, live or free): one load. */

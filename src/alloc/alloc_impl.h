@@ -179,6 +179,42 @@ static inline int alloc_sample_due(ohm_heap *h, size_t n) {
     return ohmi_alloc_sample_expired(h);
 }
 
+/* ------------------------------------------------------- the inline tagger */
+/* The direct paths' tagging (alloc.h, "block tags"): 1 when the pool block p of n
+ * bytes was tagged (or untagged) here, 0 when the observer's hook must do it. An
+ * allocation: its call site's value from the site cache, one store in a cached leaf.
+ * A free: one load and one store. No calls, no hashing. */
+static inline int alloc_tag_inline(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
+    struct alloc_tags *tg = &ohmi_alloc_of(h)->tags;
+    const ohm_callsite_frame *cf = ohm_callsite_;
+    if (OHM_UNLIKELY(!tg->tag_sites) || OHM_UNLIKELY(!cf)) return 0;
+    size_t k = ohmi_tag_site_slot(cf->site);
+    uint32_t value = tg->site[k].value;
+    if (OHM_UNLIKELY(tg->site[k].site != cf->site) || OHM_UNLIKELY(n >= OHMI_TAG_MAX_SIZE) ||
+        OHM_UNLIKELY(value > OHMI_TAG_MAX_VALUE))
+        return 0;
+    uint32_t *s = ohmi_tag_slot_cached(tg, (uintptr_t)p);
+    if (OHM_UNLIKELY(!s) || OHM_UNLIKELY(*s != 0)) return 0;
+    *s = ohmi_tag_enc(value, d, n);
+    tg->bytes += n;
+    if (tg->bytes > tg->peak) tg->peak = tg->bytes;
+    return 1;
+}
+
+static inline int alloc_untag_inline(ohm_heap *h, const void *p) {
+    struct alloc_tags *tg = &ohmi_alloc_of(h)->tags;
+    uint32_t *s = ohmi_tag_slot_cached(tg, (uintptr_t)p), w;
+    if (OHM_UNLIKELY(!s)) return 0;                   /* the hook looks further */
+    if (!(w = *s)) return !tg->untagged_elsewhere;    /* untraced, unless elsewhere */
+    if (OHM_UNLIKELY(!tg->untag)) return 0;
+    OHMI_ASSERT_INTERNAL(tg->bytes >= ohmi_tag_size(w));
+    *s = 0;
+    tg->bytes -= ohmi_tag_size(w);
+    tg->last_freed = (uintptr_t)p;
+    tg->last_freed_value = ohmi_tag_value(w);
+    return 1;
+}
+
 /* ---------------------------------------------------------------- tool hooks */
 /* Valgrind and ASan annotations: compile to nothing unless built in. They run on
  * slow paths only: a heap under a tool keeps ohmi_alloc_of(h)->slow set. */

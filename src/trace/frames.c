@@ -20,9 +20,6 @@
 
 #include <stdlib.h>
 
-OHM_API _Thread_local const ohm_callsite_frame *ohm_callsite_
-    __attribute__((tls_model("initial-exec")));
-
 /* The index's view of the interned tracebacks: hash and equality of id + 1. */
 static uint64_t tb_hash_of(const void *t, uintptr_t w) {
     return ((const struct trace_state *)t)->tbs[w - 1]->hash;
@@ -180,10 +177,10 @@ uint32_t ohmi_frames_capture(ohm_heap *h) {
         if (id) return id - 1;
     }
     if (cf && t->nframes == 1) {
-        size_t k = trace_site_slot(cf->site);
-        if (t->site_cache[k].site == cf->site) return t->site_cache[k].tb;
+        size_t k = ohmi_tag_site_slot(cf->site);
+        if (t->tg->site[k].site == cf->site) return t->tg->site[k].value;
         uint32_t id = tb_intern_native(t, cf->site, NULL, 0, 1);
-        if (id != TRACE_NO_TB) { t->site_cache[k].site = cf->site; t->site_cache[k].tb = id; }
+        if (id != TRACE_NO_TB) { t->tg->site[k].site = cf->site; t->tg->site[k].value = id; }
         return id;
     }
     /* Native frames: after the call site, from its function's caller on; without one,
@@ -249,7 +246,7 @@ void ohmi_frames_clear(ohm_heap *h) {
     t->tbs = NULL;
     t->tbs_len = t->tbs_cap = 0;
     ohmi_strtab_free(&t->strs);
-    memset(t->site_cache, 0, sizeof t->site_cache);
+    memset(t->tg->site, 0, sizeof t->tg->site);
     t->last_native = TRACE_NO_TB;
 }
 

@@ -89,86 +89,15 @@ static long long trace_gap(struct trace_state *t) {
     return gap_from(trace_rand(t), t->sample_mean);
 }
 
-/* ------------------------------------------------------------ side arrays */
+/* ------------------------------------------------------------ pool blocks */
 
-/* Pool blocks (inside an arena) keep their trace in a side array of their arena: one
- * 32-bit word per 16-byte granule, at the block's offset / 16, so a trace is one
- * load or store with no hashing and no probing. 0: untraced; else (traceback id + 1)
- * << 12 | domain << 10 | requested size (< 1024; pool blocks are <= 512 B). Leaves
- * (2^16 words, 256 KiB of address space, pages touched on demand) hang off a
- * two-level directory by address bits 34..46 and 20..33. A pool block whose id does
- * not fit (over 2^20 - 2 tracebacks) goes to the table and sets table_pool. */
-uint32_t *ohmi_side_slot_miss(struct trace_state *t, uintptr_t p) {
-    uint32_t *s = side_slot_walk(t, p);
-    if (s) {
-        uintptr_t ar = p >> ALLOC_ARENA_SHIFT;
-        t->side_cache[ar & 63].arena = ar;
-        t->side_cache[ar & 63].leaf = s - ((p & (ALLOC_ARENA_SIZE - 1)) >> 4);
-    }
-    return s;
-}
-
-static void side_cache_clear(struct trace_state *t) {
-    for (size_t i = 0; i < 64; i++) {
-        t->side_cache[i].arena = UINTPTR_MAX;
-        t->side_cache[i].leaf = NULL;
-    }
-}
-
-/* Zeroed, page-aligned memory for the side arrays and their directory: pages are
- * touched (and counted by side_memory) only where written. NULL when out of memory. */
-static void *side_map(size_t bytes) {
-    return ohmi_os_reserve(bytes);
-}
-#define SIDE_TOP_BYTES (((size_t)1 << SIDE_TOP_BITS) * sizeof(uint32_t **))
-#define SIDE_MID_BYTES (((size_t)1 << SIDE_MID_BITS) * sizeof(uint32_t *))
-#define SIDE_LEAF_BYTES (SIDE_SLOTS * sizeof(uint32_t))
-
-
-/* p's word, its leaf made if needed; NULL when out of memory. */
-static OHM_NOINLINE uint32_t *side_slot_make(struct trace_state *t, uintptr_t p) {
-    if (p >> 47) return NULL;
-    if (!t->side_top && !(t->side_top = side_map(SIDE_TOP_BYTES))) return NULL;
-    uint32_t ***mid = &t->side_top[p >> (ALLOC_ARENA_SHIFT + SIDE_MID_BITS)];
-    if (!*mid && !(*mid = side_map(SIDE_MID_BYTES))) return NULL;
-    uint32_t **leaf = &(*mid)[(p >> ALLOC_ARENA_SHIFT) & (((size_t)1 << SIDE_MID_BITS) - 1)];
-    if (!*leaf) {
-        if (!(*leaf = side_map(SIDE_LEAF_BYTES))) return NULL;
-        t->side_leaves++;
-    }
-    return &(*leaf)[(p & (ALLOC_ARENA_SIZE - 1)) >> 4];
-}
-
-static void side_free(struct trace_state *t) {
-    if (t->side_top) {
-        for (size_t i = 0; i < (size_t)1 << SIDE_TOP_BITS; i++) {
-            uint32_t **mid = t->side_top[i];
-            if (!mid) continue;
-            for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++)
-                if (mid[j]) ohmi_os_unmap(mid[j], SIDE_LEAF_BYTES);
-            ohmi_os_unmap(mid, SIDE_MID_BYTES);
-        }
-        ohmi_os_unmap(t->side_top, SIDE_TOP_BYTES);
-    }
-    t->side_top = NULL;
-    t->side_leaves = 0;
-    side_cache_clear(t);
-    t->table_pool = 0;
-}
-
-/* Bytes the side arrays hold: the resident pages of the directory and the leaves. */
-static size_t side_memory(const struct trace_state *t) {
-    if (!t->side_top) return 0;
-    size_t mem = ohmi_os_resident(t->side_top, SIDE_TOP_BYTES);
-    for (size_t i = 0; i < (size_t)1 << SIDE_TOP_BITS; i++) {
-        uint32_t **mid = t->side_top[i];
-        if (!mid) continue;
-        mem += ohmi_os_resident(mid, SIDE_MID_BYTES);
-        for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++)
-            if (mid[j]) mem += ohmi_os_resident(mid[j], SIDE_LEAF_BYTES);
-    }
-    return mem;
-}
+/* Pool blocks (inside an arena) keep their trace in the allocator's block tags
+ * (alloc.h): tag value = traceback id, with the domain and the requested size
+ * (< 1024; pool blocks are <= 512 B), so a trace is one load or store with no hashing
+ * and no probing. The tags also hold the traced bytes and peak (tags.bytes/peak),
+ * which the allocator's inline tagger keeps for the blocks it tags itself (limit 1,
+ * a call site this file put in tags.site). A pool block whose id does not fit (over
+ * 2^20 - 2 tracebacks) goes to the table and sets tags.untagged_elsewhere. */
 
 /* ------------------------------------------------------------ traces table */
 
@@ -274,7 +203,7 @@ static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb,
         struct trace_entry *e = &t->traces[i];
         int was_big = 0;
         if (e->ptr == p) {   /* freed without our hook seeing it: replace */
-            t->current -= ohmi_trace_weight_size(t->sample_mean, ohmi_trace_entry_size(t, e));
+            t->tg->bytes -= ohmi_trace_weight_size(t->sample_mean, ohmi_trace_entry_size(t, e));
             was_big = e->size == TRACE_BIG;
         } else if (e->ptr) {
             continue;
@@ -300,16 +229,16 @@ static int traces_put(struct trace_state *t, uintptr_t p, size_t n, uint32_t tb,
 static int trace_put(ohm_heap *h, uintptr_t p, size_t n, uint32_t tb, int d) {
     struct trace_state *t = ohmi_trace_of(h);
     if (ohmi_alloc_in_arenas(h, (const void *)p)) {
-        if (n < SIDE_MAX_N && tb <= SIDE_MAX_TB) {
-            uint32_t *s = side_slot(t, p);
-            if (!s) s = side_slot_make(t, p);
+        if (n < OHMI_TAG_MAX_SIZE && tb <= OHMI_TAG_MAX_VALUE) {
+            uint32_t *s = ohmi_tag_slot(t->tg, p);
+            if (!s) s = ohmi_tag_slot_make(t->tg, p);
             if (s) {
-                if (*s) t->current -= ohmi_trace_weight_size(t->sample_mean, side_size(*s));
-                *s = side_enc(tb, d, n);
+                if (*s) t->tg->bytes -= ohmi_trace_weight_size(t->sample_mean, ohmi_tag_size(*s));
+                *s = ohmi_tag_enc(tb, d, n);
                 return 0;
             }
         }
-        t->table_pool = 1;
+        t->tg->untagged_elsewhere = 1;
     }
     return traces_put(t, p, n, tb, d);
 }
@@ -446,8 +375,8 @@ static OHM_NOINLINE void trace_drain_slow(ohm_heap *h, int discard) {
         if (tb == TRACE_NO_TB || traces_put(t, e->ptr, e->size, tb, OHM_DOMAIN_RAW) < 0) {
             t->lost++;
         } else {
-            t->current += ohmi_trace_weight_size(t->sample_mean, e->size);
-            if (t->current > t->peak) t->peak = t->current;
+            t->tg->bytes += ohmi_trace_weight_size(t->sample_mean, e->size);
+            if (t->tg->bytes > t->tg->peak) t->tg->peak = t->tg->bytes;
         }
     }
     t->q_len = t->q_npcs = 0;
@@ -473,8 +402,8 @@ static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void 
     if (tb == TRACE_NO_TB || trace_put(h, (uintptr_t)p, n, tb, (int)d) < 0) {
         t->lost++;
     } else {
-        t->current += ohmi_trace_weight_size(t->sample_mean, n);
-        if (t->current > t->peak) t->peak = t->current;
+        t->tg->bytes += ohmi_trace_weight_size(t->sample_mean, n);
+        if (t->tg->bytes > t->tg->peak) t->tg->peak = t->tg->bytes;
     }
     t->busy = 0;
 }
@@ -511,18 +440,18 @@ void ohmi_trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     }
     const ohm_callsite_frame *cf = ohm_callsite_;
     if (OHM_LIKELY(t->fast && cf && p)) {
-        size_t k = trace_site_slot(cf->site);
-        uint32_t tb = t->site_cache[k].tb;
-        if (OHM_LIKELY(t->site_cache[k].site == cf->site) && OHM_LIKELY(n < SIDE_MAX_N) &&
-            OHM_LIKELY(tb <= SIDE_MAX_TB) && OHM_LIKELY(ohmi_alloc_in_arenas(h, p))) {
-            uint32_t *s = side_slot(t, (uintptr_t)p);   /* a pool block: its side word */
+        size_t k = ohmi_tag_site_slot(cf->site);
+        uint32_t tb = t->tg->site[k].value;
+        if (OHM_LIKELY(t->tg->site[k].site == cf->site) && OHM_LIKELY(n < OHMI_TAG_MAX_SIZE) &&
+            OHM_LIKELY(tb <= OHMI_TAG_MAX_VALUE) && OHM_LIKELY(ohmi_alloc_in_arenas(h, p))) {
+            uint32_t *s = ohmi_tag_slot(t->tg, (uintptr_t)p);   /* a pool block: its side word */
             if (OHM_LIKELY(s && !*s)) {
-                *s = side_enc(tb, d, n);
-                    t->current += n;
-                if (t->current > t->peak) t->peak = t->current;
+                *s = ohmi_tag_enc(tb, d, n);
+                    t->tg->bytes += n;
+                if (t->tg->bytes > t->tg->peak) t->tg->peak = t->tg->bytes;
                 return;
             }
-        } else if (t->site_cache[k].site == cf->site && n < TRACE_BIG &&
+        } else if (t->tg->site[k].site == cf->site && n < TRACE_BIG &&
                    t->traces_len < t->traces_max && !ohmi_alloc_in_arenas(h, p)) {
             struct trace_entry *tab = t->traces;
             size_t m = t->traces_cap - 1, i = slot_of((uintptr_t)p, t->traces_shift);
@@ -531,9 +460,9 @@ void ohmi_trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
                 t->traces_len++;
                 tab[i].ptr = (uintptr_t)p;
                 tab[i].size = (uint32_t)n;
-                tab[i].tbd = t->site_cache[k].tb << 2 | ((uint32_t)d & 3);
-                t->current += n;
-                if (t->current > t->peak) t->peak = t->current;
+                tab[i].tbd = t->tg->site[k].value << 2 | ((uint32_t)d & 3);
+                t->tg->bytes += n;
+                if (t->tg->bytes > t->tg->peak) t->tg->peak = t->tg->bytes;
                 return;
             }
         }
@@ -545,11 +474,11 @@ void ohmi_trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
  * case of ohmi_trace_on_free (an untraced block while sampling) stays a leaf. */
 static OHM_NOINLINE void trace_free_found(struct trace_state *t, struct trace_entry *e) {
     size_t n = ohmi_trace_entry_size(t, e);
-    OHMI_ASSERT_INTERNAL(t->current >= (t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n));
-    t->current -= t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n;
+    OHMI_ASSERT_INTERNAL(t->tg->bytes >= (t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n));
+    t->tg->bytes -= t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n;
     if (e->size == TRACE_BIG) big_forget(t, e->ptr);
-    t->last_freed = e->ptr;
-    t->last_freed_tb = e->tbd >> 2;
+    t->tg->last_freed = e->ptr;
+    t->tg->last_freed_value = e->tbd >> 2;
     traces_remove(t, e);
 }
 
@@ -561,18 +490,18 @@ void ohmi_trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
     if (!a) return;
     if (OHM_UNLIKELY(trace_foreign(t, d))) { trace_foreign_free(h, p); return; }
     if (ohmi_alloc_in_arenas(h, p)) {   /* a pool block: its side word */
-        uint32_t *s = side_slot(t, a), v;
+        uint32_t *s = ohmi_tag_slot(t->tg, a), v;
         if (s && (v = *s) != 0) {
             *s = 0;
-            size_t n = side_size(v);
-            OHMI_ASSERT_INTERNAL(side_tb(v) < t->tbs_len);
-            OHMI_ASSERT_INTERNAL(t->current >= (t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n));
-            t->current -= t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n;
-            t->last_freed = a;
-            t->last_freed_tb = side_tb(v);
+            size_t n = ohmi_tag_size(v);
+            OHMI_ASSERT_INTERNAL(ohmi_tag_value(v) < t->tbs_len);
+            OHMI_ASSERT_INTERNAL(t->tg->bytes >= (t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n));
+            t->tg->bytes -= t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n;
+            t->tg->last_freed = a;
+            t->tg->last_freed_value = ohmi_tag_value(v);
             return;
         }
-        if (!t->table_pool) return;
+        if (!t->tg->untagged_elsewhere) return;
     }
     if (!t->traces_len) return;
     if (t->sample_mean && !t->sample_filter[filter_of(a)]) return;
@@ -587,32 +516,18 @@ void ohmi_trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
     }
     struct trace_entry *e = &tab[i];
     if (OHM_UNLIKELY(e->size == TRACE_BIG || t->sample_mean)) { trace_free_found(t, e); return; }
-    OHMI_ASSERT_INTERNAL(t->current >= e->size && (e->tbd >> 2) < t->tbs_len);
-    t->current -= e->size;
-    t->last_freed = a;
-    t->last_freed_tb = e->tbd >> 2;
+    OHMI_ASSERT_INTERNAL(t->tg->bytes >= e->size && (e->tbd >> 2) < t->tbs_len);
+    t->tg->bytes -= e->size;
+    t->tg->last_freed = a;
+    t->tg->last_freed_value = e->tbd >> 2;
     traces_remove(t, e);   /* static inline: exact tracing here, so no filter work */
 }
 
 /* ------------------------------------------------------- the observer */
 
-/* A pool block on the allocator's direct path (tracing is its only reason to leave
- * the fast paths): the inline hot paths first, the full hooks when they can't. */
-static void *trace_on_pool_alloc(ohm_heap *h, ohm_domain d, void *p, size_t n) {
-    if (OHM_UNLIKELY(!trace_hot_alloc(h, d, p, n))) ohmi_trace_on_alloc(h, d, p, n);
-    return p;
-}
-
-static void *trace_on_pool_free(ohm_heap *h, ohm_domain d, void *p) {
-    if (OHM_UNLIKELY(!trace_hot_free(h, p))) ohmi_trace_on_free(h, d, p);
-    return p;
-}
-
 static const struct ohmi_alloc_observer trace_observer = {
     .on_alloc = ohmi_trace_on_alloc,
     .on_free = ohmi_trace_on_free,
-    .on_pool_alloc = trace_on_pool_alloc,
-    .on_pool_free = trace_on_pool_free,
     .sample_expired = ohmi_trace_sample_expired,
     .on_sampled = ohmi_trace_on_sampled,
     .realloc_enter = ohmi_trace_realloc_enter,
@@ -628,7 +543,7 @@ int ohmi_trace_init(ohm_heap *h) {
     ohmi_trace_of(h)->last_native = TRACE_NO_TB;
     ohmi_trace_of(h)->q_rng = TRACE_SEED;
     ohmi_trace_of(h)->q_left = LLONG_MAX;
-    side_cache_clear(ohmi_trace_of(h));
+    ohmi_trace_of(h)->tg = &ohmi_alloc_of(h)->tags;
     if (pthread_mutex_init(&ohmi_trace_of(h)->q_lock, NULL)) return -1;
     ohmi_alloc_observe(h, &trace_observer);
     return 0;
@@ -654,7 +569,7 @@ static int trace_check(ohm_heap *h) {
     ohmi_trace_walk(h, trace_census_one, &c);
     size_t len = 0;
     for (size_t i = 0; i < t->traces_cap; i++) len += t->traces[i].ptr != 0;
-    return !c.bad && c.sum == t->current && t->peak >= t->current && len == t->traces_len &&
+    return !c.bad && c.sum == t->tg->bytes && t->tg->peak >= t->tg->bytes && len == t->traces_len &&
            t->traces_len <= t->traces_max;
 }
 #endif
@@ -674,11 +589,11 @@ static void trace_reset(ohm_heap *h) {
     free(t->big);
     t->big = NULL;
     t->nbig = t->big_cap = 0;
-    side_free(t);
+    ohmi_tags_clear(t->tg);
     ohmi_frames_clear(h);
-    t->current = t->peak = 0;
+    t->tg->bytes = t->tg->peak = 0;
     t->lost = 0;
-    t->last_freed = 0;
+    t->tg->last_freed = 0;
     t->rng = TRACE_SEED;
     ohmi_alloc_of(h)->sample_left = t->active && t->sample_mean ? trace_gap(t) : LLONG_MAX;
     memset(t->sample_filter, 0, sizeof t->sample_filter);
@@ -687,6 +602,7 @@ static void trace_reset(ohm_heap *h) {
 void ohmi_trace_fini(ohm_heap *h) {
     ohmi_trace_of(h)->active = 0;
     ohmi_trace_of(h)->fast = 0;
+    ohmi_trace_of(h)->tg->tag_sites = ohmi_trace_of(h)->tg->untag = 0;
     ohmi_alloc_set_observing(h, 0, 0);
     ohmi_alloc_observe(h, NULL);
     trace_reset(h);
@@ -701,6 +617,8 @@ void ohmi_trace_fini(ohm_heap *h) {
 /* Whether ohmi_trace_on_alloc's hot path applies (see there). */
 static void trace_update_fast(struct trace_state *t) {
     t->fast = t->active && t->nframes == 1 && !t->provider && !t->sample_mean;
+    t->tg->tag_sites = t->fast;                      /* the allocator's inline tagger */
+    t->tg->untag = t->active && !t->sample_mean;
 }
 
 static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
@@ -762,21 +680,21 @@ void ohm_trace_clear(ohm_heap *h) {
 
 void ohm_trace_get_traced_memory(ohm_heap *h, size_t *current, size_t *peak) {
     trace_drain(h);
-    OHMI_ASSERT_INTERNAL(ohmi_trace_of(h)->peak >= ohmi_trace_of(h)->current);
+    OHMI_ASSERT_INTERNAL(ohmi_trace_of(h)->tg->peak >= ohmi_trace_of(h)->tg->bytes);
     OHMI_ASSERT_EXPENSIVE(trace_check(h));
-    if (current) *current = ohmi_trace_of(h)->current;
-    if (peak) *peak = ohmi_trace_of(h)->peak;
+    if (current) *current = ohmi_trace_of(h)->tg->bytes;
+    if (peak) *peak = ohmi_trace_of(h)->tg->peak;
 }
 
 void ohm_trace_reset_peak(ohm_heap *h) {
     trace_drain(h);
-    ohmi_trace_of(h)->peak = ohmi_trace_of(h)->current;
+    ohmi_trace_of(h)->tg->peak = ohmi_trace_of(h)->tg->bytes;
 }
 
 size_t ohm_trace_get_memory(ohm_heap *h) {
     trace_drain(h);
     const struct trace_state *t = ohmi_trace_of(h);
-    return t->traces_cap * sizeof *t->traces + side_memory(t) + t->mem + ohmi_frames_memory(h);
+    return t->traces_cap * sizeof *t->traces + ohmi_tags_memory(t->tg) + t->mem + ohmi_frames_memory(h);
 }
 
 void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg) {
@@ -793,9 +711,9 @@ static uint32_t trace_lookup(ohm_heap *h, const void *p) {
     if (!p) return TRACE_NO_TB;
     trace_drain(h);
     if (ohmi_alloc_in_arenas(h, p)) {
-        uint32_t *s = side_slot(t, (uintptr_t)p);
-        if (s && *s) return side_tb(*s);
-        if (!t->table_pool) return TRACE_NO_TB;
+        uint32_t *s = ohmi_tag_slot(t->tg, (uintptr_t)p);
+        if (s && *s) return ohmi_tag_value(*s);
+        if (!t->tg->untagged_elsewhere) return TRACE_NO_TB;
     }
     struct trace_entry *e = traces_find(t, (uintptr_t)p);
     return e ? e->tbd >> 2 : TRACE_NO_TB;
@@ -828,8 +746,8 @@ void ohm_trace_print_traceback(ohm_heap *h, const void *p, FILE *out) {
  * debug hooks find a bad block while freeing it, after its free hook ran. */
 void ohmi_trace_print_origin(ohm_heap *h, const void *p, FILE *out) {
     struct trace_state *t = ohmi_trace_of(h);
-    if (trace_lookup(h, p) == TRACE_NO_TB && p && (uintptr_t)p == t->last_freed) {
-        const ohm_traceback *tb = ohmi_frames_symbolized(h, t->last_freed_tb);
+    if (trace_lookup(h, p) == TRACE_NO_TB && p && (uintptr_t)p == t->tg->last_freed) {
+        const ohm_traceback *tb = ohmi_frames_symbolized(h, t->tg->last_freed_value);
         if (tb) {
             traceback_print(tb, out);
             return;
@@ -838,23 +756,19 @@ void ohmi_trace_print_origin(ohm_heap *h, const void *p, FILE *out) {
     ohm_trace_print_traceback(h, p, out);
 }
 
+/* A pool block's trace, from its tag. */
+struct tag_walk { trace_walk_fn fn; void *arg; };
+static int tag_walk_one(void *arg, uintptr_t p, uint32_t w) {
+    const struct tag_walk *tw = arg;
+    return tw->fn(tw->arg, p, ohmi_tag_size(w), ohmi_tag_value(w), ohmi_tag_domain(w));
+}
+
 int ohmi_trace_walk(ohm_heap *h, trace_walk_fn fn, void *arg) {
     struct trace_state *t = ohmi_trace_of(h);
     trace_drain(h);
     int r;
-    for (size_t i = 0; t->side_top && i < (size_t)1 << SIDE_TOP_BITS; i++) {
-        uint32_t **mid = t->side_top[i];
-        if (!mid) continue;
-        for (size_t j = 0; j < (size_t)1 << SIDE_MID_BITS; j++) {
-            const uint32_t *leaf = mid[j];
-            if (!leaf) continue;
-            uintptr_t base = (uintptr_t)i << (ALLOC_ARENA_SHIFT + SIDE_MID_BITS) | (uintptr_t)j << ALLOC_ARENA_SHIFT;
-            for (size_t k = 0; k < SIDE_SLOTS; k++)
-                if (leaf[k] && (r = fn(arg, base + (k << 4), side_size(leaf[k]), side_tb(leaf[k]),
-                                       side_domain(leaf[k]))))
-                    return r;
-        }
-    }
+    struct tag_walk w = { fn, arg };
+    if ((r = ohmi_tags_walk(t->tg, tag_walk_one, &w)) != 0) return r;
     for (size_t i = 0; i < t->traces_cap; i++) {
         const struct trace_entry *e = &t->traces[i];
         if (e->ptr && (r = fn(arg, e->ptr, ohmi_trace_entry_size(t, e), e->tbd >> 2, (int)(e->tbd & 3))))

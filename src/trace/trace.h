@@ -45,20 +45,16 @@ struct trace_state {
     size_t sample_mean;        /* 0: trace every block; else mean bytes between samples */
     /* bytes until the next sample point: the allocator's sample_left (alloc.h) */
     uint64_t rng;              /* xorshift state for the sample gaps (fixed seed) */
-    size_t current, peak;      /* traced bytes now and at most (estimates if sampling) */
+    struct alloc_tags *tg;     /* the allocator's block tags: pool blocks' traces, the
+                                  call-site cache of limit 1, and the traced bytes now
+                                  and at most (tg->bytes, tg->peak; estimates if
+                                  sampling) */
     size_t lost;               /* traces dropped because the tracer ran out of memory */
     /* traces: block address -> entry, open addressing with linear probing */
     struct trace_entry *traces;
     size_t traces_len, traces_cap; /* entries used; slots (power of 2, or 0) */
     size_t traces_max;         /* entries allowed before the table doubles (cap / 2) */
     unsigned traces_shift;     /* 64 - log2(traces_cap): the hash's shift */
-    /* pool blocks' traces (trace.c, "side arrays"): one 32-bit word per 16-byte granule
-     * of each arena holding a traced block, reached through a two-level directory */
-    uint32_t ***side_top;      /* [2^13] -> [2^14] -> leaf of 2^16 words, or NULL */
-    size_t side_leaves;        /* leaves mapped */
-    struct { uintptr_t arena; uint32_t *leaf; } side_cache[64];  /* arena number -> leaf,
-                                  direct mapped; arena UINTPTR_MAX: empty */
-    int table_pool;            /* some pool block's trace is in the table instead */
     struct { uintptr_t ptr; size_t size; } *big;   /* sizes of traced blocks >= 4 GiB */
     size_t nbig, big_cap;
     /* interned tracebacks: id -> traceback, and a hash index over them */
@@ -66,14 +62,10 @@ struct trace_state {
     ohmi_index tb_index;       /* id + 1, by the raw frames (trace_tb.hash) */
     size_t tbs_len, tbs_cap;
     struct trace_strtab strs;  /* symbolized names; tracebacks live in its arena too */
-    /* limit-1 fast path: call site record -> traceback id, direct mapped */
-    struct { const void *site; uint32_t tb; } site_cache[256];
     uint32_t last_native;      /* the last native traceback interned: loops repeat it */
     ohm_frame_provider provider;   /* host-language frames, or NULL */
     void *provider_arg;
     size_t mem;                /* bytes in traces and tb tables, for ohm_trace_get_memory */
-    uintptr_t last_freed;      /* the block freed last and its traceback id: the debug */
-    uint32_t last_freed_tb;    /* hooks report on a block after its free hook ran */
     /* sampling: a counting filter over the addresses of traced blocks (saturating
      * counters by address hash), so a free of an untraced block costs one byte test */
     uint8_t sample_filter[4096];

@@ -30,10 +30,6 @@ void ohmi_strtab_free(struct trace_strtab *t);   /* everything, arena included *
 static inline const ohm_callsite_frame *trace_callsite(void) {
     return ohm_callsite_;
 }
-/* The slot of trace_state.site_cache (direct mapped) for a call-site record. */
-static inline size_t trace_site_slot(const void *site) {
-    return ((uintptr_t)site >> 4) & 255;
-}
 enum { FRAME_SITE = 1, FRAME_NATIVE = 2, FRAME_HOST = 3 };
 struct trace_rawframe {
     uintptr_t a;       /* SITE: const ohm_callsite *; NATIVE: return address; HOST: filename */
@@ -146,93 +142,5 @@ void ohmi_trace_on_sampled(ohm_heap *h, ohm_domain d, const void *p, size_t n);
 int  ohmi_trace_sample_expired(ohm_heap *h);
 int  ohmi_trace_realloc_enter(ohm_heap *h, ohm_domain d);
 void ohmi_trace_realloc_leave(ohm_heap *h);
-
-/* ---- the hooks' hot paths for pool blocks (trace.c) ----
- *
- * Pool blocks keep their trace in side arrays (trace.c): one 32-bit word per 16-byte
- * granule of each arena, reached through a two-level directory by address. At limit 1
- * with a call site seen before, an allocation's trace is one store there and a free's
- * removal one load and one store: no hashing, no probing, no calls. Each trace_hot_*
- * returns 1 when it did the whole job, 0 when the caller must call the hook.
- */
-#define SIDE_MID_BITS 14
-#define SIDE_TOP_BITS (47 - ALLOC_ARENA_SHIFT - SIDE_MID_BITS)
-#define SIDE_SLOTS ((size_t)1 << (ALLOC_ARENA_SHIFT - 4))
-#define SIDE_MAX_N 1024u
-#define SIDE_MAX_TB ((1u << 20) - 2)
-
-static inline uint32_t side_enc(uint32_t tb, int d, size_t n) {
-    OHMI_ASSERT_INTERNAL(n < SIDE_MAX_N && tb <= SIDE_MAX_TB && d >= 0 && d <= OHM_DOMAIN_OBJ);
-    return (tb + 1) << 12 | ((uint32_t)d & 3) << 10 | (uint32_t)n;
-}
-static inline size_t side_size(uint32_t v) { return v & (SIDE_MAX_N - 1); }
-static inline uint32_t side_tb(uint32_t v) { return (v >> 12) - 1; }
-static inline int side_domain(uint32_t v) { return (int)(v >> 10) & 3; }
-
-/* p's word, or NULL when its leaf does not exist (the directory walk). */
-static inline uint32_t *side_slot_walk(const struct trace_state *t, uintptr_t p) {
-    if (OHM_UNLIKELY(!t->side_top) || OHM_UNLIKELY(p >> 47)) return NULL;
-    uint32_t **mid = t->side_top[p >> (ALLOC_ARENA_SHIFT + SIDE_MID_BITS)];
-    if (OHM_UNLIKELY(!mid)) return NULL;
-    uint32_t *leaf = mid[(p >> ALLOC_ARENA_SHIFT) & (((size_t)1 << SIDE_MID_BITS) - 1)];
-    return OHM_LIKELY(leaf != NULL) ? &leaf[(p & (ALLOC_ARENA_SIZE - 1)) >> 4] : NULL;
-}
-
-/* p's word through the leaf cache (one compare when its arena was seen last in its
- * cache slot), or NULL when its leaf does not exist. */
-uint32_t *ohmi_side_slot_miss(struct trace_state *t, uintptr_t p);
-static inline uint32_t *side_slot(struct trace_state *t, uintptr_t p) {
-    uintptr_t ar = p >> ALLOC_ARENA_SHIFT;
-    size_t i = ar & 63;
-    if (OHM_LIKELY(t->side_cache[i].arena == ar))
-        return &t->side_cache[i].leaf[(p & (ALLOC_ARENA_SIZE - 1)) >> 4];
-    return ohmi_side_slot_miss(t, p);
-}
-
-/* p's word when its arena is in the leaf cache, else NULL (no call: the hooks' slow
- * paths fill the cache). */
-static inline uint32_t *side_slot_cached(const struct trace_state *t, uintptr_t p) {
-    uintptr_t ar = p >> ALLOC_ARENA_SHIFT;
-    size_t i = ar & 63;
-    if (OHM_LIKELY(t->side_cache[i].arena == ar))
-        return &t->side_cache[i].leaf[(p & (ALLOC_ARENA_SIZE - 1)) >> 4];
-    return NULL;
-}
-
-/* Limit 1, no provider, exact: the block p (a pool block: the caller checked
- * alloc_in_arenas) of n bytes gets its call site's interned traceback. */
-static inline int trace_hot_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
-    struct trace_state *t = ohmi_trace_of(h);
-    const ohm_callsite_frame *cf = ohm_callsite_;
-    if (OHM_UNLIKELY(!t->fast) || OHM_UNLIKELY(!cf)) return 0;
-    size_t k = trace_site_slot(cf->site);
-    uint32_t tb = t->site_cache[k].tb;
-    if (OHM_UNLIKELY(t->site_cache[k].site != cf->site) || OHM_UNLIKELY(n >= SIDE_MAX_N) ||
-        OHM_UNLIKELY(tb > SIDE_MAX_TB))
-        return 0;
-    uint32_t *s = side_slot_cached(t, (uintptr_t)p);
-    if (OHM_UNLIKELY(!s) || OHM_UNLIKELY(*s != 0)) return 0;
-    OHMI_ASSERT_INTERNAL(tb < t->tbs_len);   /* the site cache holds interned ids */
-    *s = side_enc(tb, d, n);
-    t->current += n;
-    if (t->current > t->peak) t->peak = t->current;
-    return 1;
-}
-
-/* The pool block p is freed (exact tracing): drop its side word. */
-static inline int trace_hot_free(ohm_heap *h, const void *p) {
-    struct trace_state *t = ohmi_trace_of(h);
-    uint32_t *s = side_slot_cached(t, (uintptr_t)p), v;
-    if (OHM_UNLIKELY(!s)) return 0;                /* the hook looks further */
-    if (!(v = *s)) return !t->table_pool;         /* untraced, unless the table has it */
-    if (OHM_UNLIKELY(t->sample_mean != 0)) return 0;
-    OHMI_ASSERT_INTERNAL(side_tb(v) < t->tbs_len && t->current >= side_size(v));
-    *s = 0;
-    t->current -= side_size(v);
-    t->last_freed = (uintptr_t)p;
-    t->last_freed_tb = side_tb(v);
-    return 1;
-}
-
 
 #endif
