@@ -2,7 +2,7 @@
  * error.c — error reporting for every layer: the message ohm_last_error returns
  * (per heap, or per thread before a heap exists), fatal errors, failed assertions.
  */
-#include "base.h"
+#include "base/base.h"
 
 #include <stdio.h>
 #include <stdlib.h>

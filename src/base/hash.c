@@ -3,7 +3,7 @@
  * prime 1099511628211), as docs/snapshot-format.md specifies for the snapshot
  * checksum. Strings interned by the tracer, str hashes and checksums all use it.
  */
-#include "base.h"
+#include "base/base.h"
 
 uint64_t ohmi_hash_bytes(const void *p, size_t n, uint64_t h) {
     const unsigned char *s = p;

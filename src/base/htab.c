@@ -22,7 +22,7 @@
  * (the large-block set's alloc and free make no call but to grow the array). Memory
  * from the C library, never from the scanned heap.
  */
-#include "base.h"
+#include "base/base.h"
 
 #include <stdlib.h>
 

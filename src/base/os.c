@@ -9,7 +9,7 @@
  * under memory pressure, which tests and RSS measurements would not see) and the
  * pages read back as zeros.
  */
-#include "base.h"
+#include "base/base.h"
 
 #include <sys/mman.h>
 

@@ -1,34 +1,36 @@
 /*
- * vec.c — the collector's pointer vectors (generations 0 and 1, the mark stack, the
- * unreachable set), and the one place the collector asks the OS for memory.
+ * vec.c — growable vectors of object pointers, outside the scanned heap: the
+ * collector's generations 0 and 1, mark stack and unreachable set, the garbage
+ * waiting for gc.garbage, the weakref callbacks of a collection, ohm_gc_explain's
+ * queue.
  *
  * Vectors live outside the scanned heap. Small ones come from the C library. A vector
- * of GC_VEC_BIG bytes or more gets its own mapping, 2 MiB-aligned and advised for
+ * of VEC_BIG bytes or more gets its own mapping, 2 MiB-aligned and advised for
  * transparent huge pages: a collection that finds a million garbage objects fills an
  * 8 MB vector at once, and on virtual machines where a 4 KiB page fault costs
  * 10-15 us that alone would cost ~25 ns per object (2048 faults); with huge pages it
- * is four faults. The mappings come from os.c. Whether a vector's memory is mapped follows from its capacity:
- * cap * sizeof(pointer) >= GC_VEC_BIG.
+ * is four faults (the mappings come from os.c). Whether a vector's memory is mapped
+ * follows from its capacity: cap * sizeof(pointer) >= VEC_BIG.
  */
-#include "base.h"
+#include "base/base.h"
 
 #include <stdlib.h>
 /* Under sanitizers the C library's memory is what ASan tracks best (and an address
  * range another part of the process poisoned and unmapped may come back to mmap still
  * poisoned): no mappings there. */
 #if defined(__linux__) && !defined(OHM_SANITIZER)
-#  define GC_VEC_MMAP 1
+#  define VEC_MMAP 1
 #endif
 
-#define GC_VEC_BIG  ((size_t)2 << 20)     /* bytes: from here on, huge-page mappings */
-#define GC_VEC_HUGE ((size_t)2 << 20)     /* huge page size and alignment */
+#define VEC_BIG  ((size_t)2 << 20)     /* bytes: from here on, huge-page mappings */
+#define VEC_HUGE ((size_t)2 << 20)     /* huge page size and alignment */
 
-static int vec_is_big(size_t cap) { return cap * sizeof(ohm_object *) >= GC_VEC_BIG; }
+static int vec_is_big(size_t cap) { return cap * sizeof(ohm_object *) >= VEC_BIG; }
 
-#ifdef GC_VEC_MMAP
-/* bytes (a multiple of GC_VEC_HUGE) of zeroed memory aligned to GC_VEC_HUGE. */
+#ifdef VEC_MMAP
+/* bytes (a multiple of VEC_HUGE) of zeroed memory aligned to VEC_HUGE. */
 static void *vec_os_alloc(size_t bytes) {
-    void *a = ohmi_os_map_aligned(bytes, GC_VEC_HUGE);
+    void *a = ohmi_os_map_aligned(bytes, VEC_HUGE);
     if (a) ohmi_os_hugepage(a, bytes);
     return a;
 }
@@ -43,7 +45,7 @@ static int vec_resize(ohmi_vec *v, size_t cap) {
     if (cap > SIZE_MAX / sizeof *v->items / 2) return -1;
     ohm_object **p;
     if (vec_is_big(cap)) {
-        size_t bytes = (cap * sizeof *p + GC_VEC_HUGE - 1) & ~(GC_VEC_HUGE - 1);
+        size_t bytes = (cap * sizeof *p + VEC_HUGE - 1) & ~(VEC_HUGE - 1);
         cap = bytes / sizeof *p;
         if (!(p = vec_os_alloc(bytes))) return -1;
         if (v->len) memcpy(p, v->items, v->len * sizeof *p);
