@@ -83,6 +83,23 @@ static inline struct alloc_pool *pool_of(const void *p) {
 static inline struct alloc_pool *pool_of_mapped(const void *p, uintptr_t v) {
     return (struct alloc_pool *)(v + (((uintptr_t)p >> (POOL_SHIFT - 5)) & ((ARENA_POOLS - 1) << 5)));
 }
+/* Every pool in use, arena by arena (the walks):
+ *   struct pool_iter it = pool_iter_start(h);
+ *   for (struct alloc_pool *pl; (pl = pool_iter_next(&it)) != NULL;) ... */
+struct pool_iter { struct alloc_arena *ar; uint64_t used; };
+static inline struct pool_iter pool_iter_start(const ohm_heap *h) {
+    struct alloc_arena *ar = ohmi_alloc_of(h)->arenas;
+    return (struct pool_iter){ ar, ar ? ~ar->free_mask : 0 };
+}
+static inline struct alloc_pool *pool_iter_next(struct pool_iter *it) {
+    while (!it->used) {
+        if (!it->ar || !(it->ar = it->ar->next)) return NULL;
+        it->used = ~it->ar->free_mask;
+    }
+    unsigned i = (unsigned)__builtin_ctzll(it->used);
+    it->used &= it->used - 1;
+    return &it->ar->pools[i];
+}
 static inline unsigned pool_index(const struct alloc_pool *pl) {
     return (unsigned)(pl - arena_of(pl)->pools);
 }

@@ -328,14 +328,13 @@ void ohmi_alloc_defer_release(ohm_heap *h, int on) {
     a->ndefq = 0;
     if (ohmi_base_of(h)->destroying) return;
     if (n > ALLOC_DEFQ) {
-        for (struct alloc_arena *ar = a->arenas; ar; ar = ar->next)
-            for (uint64_t used = ~ar->free_mask; used; used &= used - 1) {
-                struct alloc_pool *pl = &ar->pools[__builtin_ctzll(used)];
-                if (pl->flags & POOL_DEFERRED) {
-                    pl->flags &= (uint8_t)~POOL_DEFERRED;
-                    ohmi_pool_trim_queued(h, pl, pool_used(pl));
-                }
+        struct pool_iter it = pool_iter_start(h);
+        for (struct alloc_pool *pl; (pl = pool_iter_next(&it)) != NULL;) {
+            if (pl->flags & POOL_DEFERRED) {
+                pl->flags &= (uint8_t)~POOL_DEFERRED;
+                ohmi_pool_trim_queued(h, pl, pool_used(pl));
             }
+        }
     } else {
         for (size_t i = 0; i < n; i++) {
             struct alloc_pool *pl = a->defq[i];

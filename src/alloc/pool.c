@@ -410,23 +410,18 @@ static inline const ohm_type *slot_type(ohm_heap *h, const char *b) {
 
 int ohmi_pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
     size_t oo = ohmi_alloc_of(h)->obj_offset;
-    for (struct alloc_arena *ar = ohmi_alloc_of(h)->arenas; ar; ar = ar->next) {
-        uint64_t used = ~ar->free_mask;
-        while (used) {
-            unsigned i = (unsigned)__builtin_ctzll(used);
-            used &= used - 1;
-            struct alloc_pool *pl = &ar->pools[i];
-            int kind = pool_kind(pl);
-            if (kind == POOL_PLAIN || (gc_only && kind != POOL_GC)) continue;
-            size_t size = CLASS_SIZE(pl->cls), end = pl->bump;
-            unsigned rel = pl->flags >> POOL_REL_SHIFT;
-            char *mem = pool_mem(pl);
-            for (size_t off = pool_first(pl); off + size <= end; off += size) {
-                if (OHM_UNLIKELY(rel) && block_in_pages(off, size, rel)) continue;
-                if (slot_type(h, mem + off)) {
-                    int r = fn((ohm_object *)(mem + off + oo), arg);
-                    if (r) return r;
-                }
+    struct pool_iter it = pool_iter_start(h);
+    for (struct alloc_pool *pl; (pl = pool_iter_next(&it)) != NULL;) {
+        int kind = pool_kind(pl);
+        if (kind == POOL_PLAIN || (gc_only && kind != POOL_GC)) continue;
+        size_t size = CLASS_SIZE(pl->cls), end = pl->bump;
+        unsigned rel = pl->flags >> POOL_REL_SHIFT;
+        char *mem = pool_mem(pl);
+        for (size_t off = pool_first(pl); off + size <= end; off += size) {
+            if (OHM_UNLIKELY(rel) && block_in_pages(off, size, rel)) continue;
+            if (slot_type(h, mem + off)) {
+                int r = fn((ohm_object *)(mem + off + oo), arg);
+                if (r) return r;
             }
         }
     }
@@ -445,29 +440,24 @@ int ohmi_alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, voi
 #else
     if (ohmi_alloc_of(h)->valgrind) return -1;
     size_t oo = ohmi_alloc_of(h)->obj_offset;
-    for (struct alloc_arena *ar = ohmi_alloc_of(h)->arenas; ar; ar = ar->next) {
-        uint64_t used = ~ar->free_mask;
-        while (used) {
-            unsigned i = (unsigned)__builtin_ctzll(used);
-            used &= used - 1;
-            struct alloc_pool *pl = &ar->pools[i];
-            if (pool_kind(pl) != POOL_GC) continue;
-            size_t size = CLASS_SIZE(pl->cls), end = pl->bump, first = pool_first(pl);
-            unsigned rel = pl->flags >> POOL_REL_SHIFT;
-            char *mem = pool_mem(pl);
-            if (OHM_LIKELY(!rel)) {
-                if (end > first) span(arg, mem + first + oo, (end - first) / size, size);
-                continue;
-            }
-            size_t run = first, off = first;   /* runs of slots clear of released pages */
-            for (; off + size <= end; off += size) {
-                if (block_in_pages(off, size, rel)) {
-                    if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
-                    run = off + size;
-                }
-            }
-            if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
+    struct pool_iter it = pool_iter_start(h);
+    for (struct alloc_pool *pl; (pl = pool_iter_next(&it)) != NULL;) {
+        if (pool_kind(pl) != POOL_GC) continue;
+        size_t size = CLASS_SIZE(pl->cls), end = pl->bump, first = pool_first(pl);
+        unsigned rel = pl->flags >> POOL_REL_SHIFT;
+        char *mem = pool_mem(pl);
+        if (OHM_LIKELY(!rel)) {
+            if (end > first) span(arg, mem + first + oo, (end - first) / size, size);
+            continue;
         }
+        size_t run = first, off = first;   /* runs of slots clear of released pages */
+        for (; off + size <= end; off += size) {
+            if (block_in_pages(off, size, rel)) {
+                if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
+                run = off + size;
+            }
+        }
+        if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
     }
     return ohmi_large_walk(h, 1, fn, arg);
 #endif
