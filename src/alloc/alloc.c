@@ -1,5 +1,7 @@
 /*
- * alloc.c — the PEP 445 domains and the allocator's entry points.
+ * alloc.c — the allocator's front door: every entry point (ohm_malloc, ohm_free, the
+ * object allocations, the PEP 445 domains) and the fast paths, which hand the rest to
+ * pool.c, large.c, debug.c and the observer.
  *
  * Layers, outermost first (as CPython's):
  *   the observer (the tracer's hooks, struct ohmi_alloc_observer, while `observed`)
