@@ -39,7 +39,9 @@
  * Debug mode (cfg.debug): dead objects are not freed at once but quarantined (ring of
  * OBJ_QUARANTINE) with rc 0, bits OBJ_DEAD_BITS and type NULL, so that a later decref
  * (the inline path sees count 0 and calls ohm_refcount_error_) or a checked incref
- * can name the object's type and address instead of corrupting memory.
+ * can name the object's type and address instead of corrupting memory. The inline
+ * incref does not check: it takes a dead object's count to 1, and the decref after it
+ * enters ohm_release_ with type NULL, which reports the same misuse.
  */
 #include "obj/obj_impl.h"
 
@@ -340,7 +342,9 @@ OHM_NOINLINE static void obj_release_slow(ohm_object *o, const ohm_type *t) {
  * the collector forgets the object if tracked, then steps 4-5. */
 void ohm_release_(ohm_object *o) {
     const ohm_type *t = o->ohm_type;
-    OHMI_ASSERT_INTERNAL(t != NULL);         /* not freed already */
+    /* A freed object: the inline incref of a quarantined one (rc 0 -> 1, unchecked)
+     * then its decref lands here with type NULL. One test of the loaded type. */
+    if (OHM_UNLIKELY(t == NULL)) obj_misuse("ohm_decref", o);
     OHMI_ASSERT_INTERNAL(o->ohm_rc == 0);    /* entered when the count reached zero */
     if (OHM_UNLIKELY(t->finalize != NULL) || OHM_UNLIKELY(o->ohm_bits & OHM_F_WEAKREFD)) {
         obj_release_slow(o, t);
