@@ -49,11 +49,17 @@ typedef struct ohm_config {
                                  (OHM_MALLOC=malloc); default 0 */
     const char *config_error; /* set by ohm_config_init when an OHM_* variable is bad;
                                  ohm_heap_new then fails with this message */
+    int gc_stress;            /* 1: collect at every chance (OHM_GC_STRESS=1), a testing
+                                 aid, Lua's hard-memory mode: every allocation of a
+                                 tracked object, while the collector is enabled and no
+                                 collection is under way, collects one generation in
+                                 turn: 0, 1, 2, 0, ... Thresholds are kept (and reported)
+                                 but do not delay it. Default 0 */
 } ohm_config;
 
 /* Fill *cfg with the defaults, then apply the environment: OHM_MALLOC=debug|malloc|pymalloc
  * (plus "malloc_debug" and "pymalloc_debug", as PYTHONMALLOC), OHM_MALLOCSTATS=0|1,
- * OHM_TRACEMALLOC=N. A bad value is recorded in cfg->config_error, and ohm_heap_new(cfg)
+ * OHM_TRACEMALLOC=N, OHM_GC_STRESS=0|1. A bad value is recorded in cfg->config_error, and ohm_heap_new(cfg)
  * fails with a message naming the variable and the accepted values. */
 OHM_API void ohm_config_init(ohm_config *cfg);
 

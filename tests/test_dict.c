@@ -7,7 +7,7 @@
 static ohm_heap *heap(void) {
     ohm_config cfg;
     ohm_config_init(&cfg);
-    cfg.gc_enabled = 0;
+    cfg.gc_enabled = cfg.gc_stress;   /* collections at every allocation under OHM_GC_STRESS=1 */
     return ohm_heap_new(&cfg);
 }
 

@@ -4,7 +4,9 @@
  * list, dict, tuple and user-type cycles, resurrection, finalizers that collect,
  * weakref callbacks during a collection, referents/referrers, untracking of atomic
  * tuples and dicts, freeze, callbacks, thresholds, SAVEALL, uncollectable cycles,
- * debug output, get_objects by generation.
+ * debug output, get_objects by generation, stress mode (cfg.gc_stress).
+ * ctest also reruns this program with OHM_GC_STRESS=1: the tests that assert when
+ * automatic collections happen skip those checks then (under_stress).
  */
 #include "check.h"
 #include "gc_types.h"
@@ -17,6 +19,14 @@ static ohm_heap *new_heap(void) {
     ohm_heap *h = ohm_heap_new(&cfg);
     if (!h) { fprintf(stderr, "heap: %s\n", ohm_last_error(NULL)); exit(1); }
     return h;
+}
+
+/* OHM_GC_STRESS=1 in the environment: automatic collections run at every tracked
+ * allocation of a heap whose collector is enabled. */
+static int under_stress(void) {
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    return cfg.gc_stress;
 }
 
 /* get_objects by generation; promotion 0 -> 1 -> 2 */
@@ -277,7 +287,8 @@ static void test_finalizer_churn(void) {
     node *a = node_new(h, &churn_type);
     node_set_a(a, &a->ob);
     ohm_decref(&a->ob);
-    size_t n = ohm_gc_collect(h, 0);
+    /* under stress the collection after a's allocation moved it out of generation 0 */
+    size_t n = ohm_gc_collect(h, under_stress() ? 2 : 0);
     CHECK_EQ_SIZE(n, 1);
     CHECK(churn_victim == NULL);
     ohm_gc_disable(h);
@@ -545,6 +556,7 @@ static void test_callbacks(void) {
 
 /* test_gc's threshold tests: automatic collections by count */
 static void test_thresholds(void) {
+    if (under_stress()) return;    /* counts and collections at every allocation: test_stress */
     ohm_heap *h = new_heap();
     unsigned t[3];
     ohm_gc_get_threshold(h, t);
@@ -801,7 +813,51 @@ static void test_clear_frees_outside(void) {
     ohm_heap_destroy(h);
 }
 
+/* Stress mode: every tracked allocation collects the next generation in turn, with
+ * the thresholds kept as set; a disabled collector is not run. */
+static void test_stress(void) {
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.gc_stress = 1;
+    ohm_heap *h = ohm_heap_new(&cfg);
+    CHECK(h != NULL);
+    unsigned t[3];
+    ohm_gc_get_threshold(h, t);
+    CHECK_EQ_INT(t[0], 2000);
+    ohm_gc_stats before[3], after[3];
+    ohm_gc_get_stats(h, before);
+    ohm_object *keep[7];
+    for (int i = 0; i < 7; i++) keep[i] = ohm_list_new(h);   /* 0 1 2 0 1 2 0 */
+    ohm_gc_get_stats(h, after);
+    CHECK_EQ_SIZE(after[0].collections - before[0].collections, 3);
+    CHECK_EQ_SIZE(after[1].collections - before[1].collections, 2);
+    CHECK_EQ_SIZE(after[2].collections - before[2].collections, 2);
+    ohm_gc_set_threshold(h, 100, 10, 10);                    /* stress stays */
+    ohm_object *l = ohm_list_new(h);                         /* collects generation 1 */
+    ohm_list_append(l, l);
+    ohm_decref(l);                                           /* a garbage cycle */
+    ohm_gc_get_stats(h, before);
+    ohm_object *k = ohm_int_new(h, 7);                       /* not tracked: no collection */
+    ohm_gc_get_stats(h, after);
+    CHECK_EQ_SIZE(after[2].collections, before[2].collections);
+    ohm_object *m = ohm_list_new(h);                         /* generation 2: finds the cycle */
+    ohm_gc_get_stats(h, after);
+    CHECK_EQ_SIZE(after[2].collections - before[2].collections, 1);
+    CHECK_EQ_SIZE(after[2].collected - before[2].collected, 1);
+    ohm_gc_disable(h);
+    ohm_gc_get_stats(h, before);
+    ohm_object *n = ohm_list_new(h);
+    ohm_gc_get_stats(h, after);
+    for (int g = 0; g < 3; g++) CHECK_EQ_SIZE(after[g].collections, before[g].collections);
+    for (int i = 0; i < 7; i++) ohm_decref(keep[i]);
+    ohm_decref(k);
+    ohm_decref(m);
+    ohm_decref(n);
+    ohm_heap_destroy(h);
+}
+
 int main(void) {
+    test_stress();
     test_list();
     test_dict();
     test_tuple();

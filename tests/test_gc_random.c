@@ -8,7 +8,8 @@
  * After a full collection exactly the unreachable nodes are gone and ohm_gc_collect
  * returned how many of them refcounting alone had left alive; after any collection
  * every reachable node is alive with its edges intact. Some nodes have no clear, some
- * finalizers, and weakrefs watch random nodes.
+ * finalizers, and weakrefs watch random nodes. Under OHM_GC_STRESS=1 the collector
+ * also runs at every allocation of a node (it is off otherwise).
  */
 #include "check.h"
 #include "api/api.h"
@@ -151,7 +152,7 @@ static void run(unsigned seed, int rounds) {
     rng = 0x9E3779B97F4A7C15ull ^ seed;
     ohm_config cfg;
     ohm_config_init(&cfg);
-    cfg.gc_enabled = 0;
+    cfg.gc_enabled = cfg.gc_stress;   /* OHM_GC_STRESS=1: at every allocation */
     ohm_heap *h = ohm_heap_new(&cfg);
     static int mark[MAXN];
     nnodes = 0;
@@ -169,7 +170,6 @@ static void run(unsigned seed, int rounds) {
         for (int i = 0; i < nnodes; i++)
             if (!alive[i]) for (int k = 0; k < KIDS; k++) edges[i][k] = -1;
         CHECK_EQ_INT(check_survivors(mark), 0);
-        total_collected += got;
         int wbad = 0;
         for (int i = 0; i < nnodes; i++) {
             if (!watch[i]) continue;
@@ -192,6 +192,9 @@ static void run(unsigned seed, int rounds) {
     /* the end: drop everything; a full collection frees all that is left */
     for (int i = 0; i < nnodes; i++)
         if (outside[i]) { ohm_object *o = outside[i]; outside[i] = NULL; ohm_decref(o); }
+    ohm_gc_stats st[3];                /* the rounds' collections, and stress mode's */
+    ohm_gc_get_stats(h, st);
+    for (int g = 0; g < 3; g++) total_collected += st[g].collected;
     ohm_gc_collect(h, 2);
     for (int i = 0; i < nnodes; i++)
         if (watch[i]) { CHECK(ohm_weakref_get(watch[i]) == NULL); ohm_decref(watch[i]); watch[i] = NULL; }

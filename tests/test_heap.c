@@ -27,6 +27,17 @@ static void test_env(void) {
     CHECK(ohm_heap_new(&cfg) == NULL);
     CHECK_CONTAINS(ohm_last_error(NULL), "OHM_TRACEMALLOC");
     unsetenv("OHM_TRACEMALLOC");
+    setenv("OHM_GC_STRESS", "2", 1);
+    ohm_config_init(&cfg);
+    CHECK(ohm_heap_new(&cfg) == NULL);
+    CHECK_EQ_STR(ohm_last_error(NULL), "OHM_GC_STRESS: expected 0 or 1");
+    setenv("OHM_GC_STRESS", "1", 1);
+    ohm_config_init(&cfg);
+    CHECK_EQ_INT(cfg.gc_stress, 1);
+    setenv("OHM_GC_STRESS", "0", 1);
+    ohm_config_init(&cfg);
+    CHECK_EQ_INT(cfg.gc_stress, 0);
+    unsetenv("OHM_GC_STRESS");
 }
 
 static void test_defaults(void) {
@@ -36,6 +47,7 @@ static void test_defaults(void) {
     CHECK_EQ_INT(cfg.gc_threshold[1], 10);
     CHECK_EQ_INT(cfg.gc_threshold[2], 10);
     CHECK_EQ_INT(cfg.gc_enabled, 1);
+    CHECK_EQ_INT(cfg.gc_stress, 0);
     ohm_heap *h = ohm_heap_new(NULL);
     CHECK(h != NULL);
     CHECK_EQ_STR(ohm_last_error(h), "");
@@ -50,6 +62,7 @@ int main(void) {
     unsetenv("OHM_MALLOC");
     unsetenv("OHM_MALLOCSTATS");
     unsetenv("OHM_TRACEMALLOC");
+    unsetenv("OHM_GC_STRESS");
     test_env();
     test_defaults();
     return check_done();

@@ -9,7 +9,7 @@ void ohmi_obj_print_freelists(ohm_heap *h, FILE *out);   /* internal: the stats 
 static ohm_heap *heap(void) {
     ohm_config cfg;
     ohm_config_init(&cfg);
-    cfg.gc_enabled = 0;
+    cfg.gc_enabled = cfg.gc_stress;   /* collections at every allocation under OHM_GC_STRESS=1 */
     return ohm_heap_new(&cfg);
 }
 

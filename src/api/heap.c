@@ -48,6 +48,11 @@ void ohm_config_init(ohm_config *cfg) {
         if (n < 0) cfg->config_error = "OHM_TRACEMALLOC: expected a number of frames, 0..128";
         else cfg->trace_frames = (int)n;
     }
+    if ((v = getenv("OHM_GC_STRESS")) && *v) {
+        long n = config_number(v, 0, 1);
+        if (n < 0) cfg->config_error = "OHM_GC_STRESS: expected 0 or 1";
+        else cfg->gc_stress = (int)n;
+    }
 }
 
 ohm_heap *ohm_heap_new(const ohm_config *cfg) {

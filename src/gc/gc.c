@@ -70,6 +70,11 @@
  * Asserted (base.h): at level 2 for the object each place/unplace/release touches (its
  * word is its index), at level 3 the young vectors after every collection and, after
  * a full one, the whole heap (gc_check_generations) and the allocator (ohmi_alloc_check).
+ *
+ * Stress mode (cfg.gc_stress, OHM_GC_STRESS=1), a testing aid: the inline trigger
+ * compares count[0] with trigger0, which is threshold[0] normally and 0 under stress,
+ * so every tracked allocation takes ohmi_gc_collect_due, which then collects the next
+ * generation in turn (gc_stress_collect). The fast path costs the same either way.
  */
 #include "gc/gc.h"
 
@@ -130,8 +135,21 @@ int ohmi_gc_generation_of(const ohm_object *o) {
     return (o->ohm_bits & GC_FROZEN) ? 3 : 2;
 }
 
+/* Stress mode: a collection of the next generation in turn (0, 1, 2, 0, ...) at every
+ * tracked allocation, unless one is under way, the trashcan is draining, the heap is
+ * being destroyed or the collector is disabled (the rotation then waits too). */
+OHM_NOINLINE static void gc_stress_collect(ohm_heap *h) {
+    struct gc_state *g = ohmi_gc_of(h);
+    if (!g->enabled || g->collecting || g->deferring || ohmi_base_of(h)->destroying || !g->hooks)
+        return;
+    int gen = g->stress_next;
+    g->stress_next = (gen + 1) % 3;
+    ohmi_gc_collect_generation(h, gen);
+}
+
 void ohmi_gc_collect_due(ohm_heap *h) {
     struct gc_state *g = ohmi_gc_of(h);
+    if (OHM_UNLIKELY(g->stress)) { gc_stress_collect(h); return; }
     if (g->count[0] > g->threshold[0] && g->enabled && g->threshold[0] && !g->collecting &&
         !ohmi_base_of(h)->destroying)
         ohmi_gc_collect_auto(h);
@@ -984,6 +1002,8 @@ int ohmi_gc_init(ohm_heap *h) {
     memset(g, 0, sizeof *g);
     for (int i = 0; i < 3; i++) g->threshold[i] = ohmi_base_of(h)->cfg.gc_threshold[i];
     g->enabled = ohmi_base_of(h)->cfg.gc_enabled;
+    g->stress = ohmi_base_of(h)->cfg.gc_stress != 0;
+    g->trigger0 = g->stress ? 0 : g->threshold[0];
     return 0;
 }
 

@@ -84,6 +84,10 @@ struct gc_state {
     const struct ohmi_gc_hooks *hooks; /* the object layer's (ohmi_gc_set_hooks) */
     int deferring;              /* the object layer is releasing deferred objects whose
                                    header words it borrowed: no collection may start */
+    unsigned trigger0;          /* what gc_on_new_h compares count[0] with: threshold[0],
+                                   or 0 under stress (every tracked allocation is due) */
+    int stress;                 /* cfg.gc_stress: collect at every tracked allocation */
+    int stress_next;            /* the generation the next stress collection takes */
 };
 
 /* The heap as the collector sees it: the tracer's view, then the collector's state. */
@@ -146,7 +150,8 @@ void ohmi_gc_print_object(FILE *out, const ohm_object *o);
  */
 void ohmi_gc_on_new_h_slow(ohm_heap *h, ohm_object *o);
 void ohmi_gc_on_release_h_slow(ohm_heap *h, ohm_object *o);
-/* count[0] went past threshold 0 with the collector enabled: collect if allowed. */
+/* count[0] went past trigger0 with the collector enabled: collect if allowed (under
+ * stress, one generation in turn). */
 void ohmi_gc_collect_due(ohm_heap *h);
 
 static inline void gc_on_new_h(ohm_heap *h, ohm_object *o) {
@@ -163,7 +168,7 @@ static inline void gc_on_new_h(ohm_heap *h, ohm_object *o) {
     o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK))) |
                   OHM_F_TRACKED | GC_GEN0 | (uint32_t)i << OHM_GCWORD_SHIFT;
     g->tracked++;
-    if (OHM_UNLIKELY(++g->count[0] > g->threshold[0]) && g->enabled) ohmi_gc_collect_due(h);
+    if (OHM_UNLIKELY(++g->count[0] > g->trigger0) && g->enabled) ohmi_gc_collect_due(h);
 }
 
 static inline void gc_on_release_h(ohm_heap *h, ohm_object *o) {
