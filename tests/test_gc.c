@@ -45,6 +45,7 @@ static void test_list(void) {
     ohm_decref(l);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -56,6 +57,7 @@ static void test_dict(void) {
     ohm_decref(one);
     ohm_decref(d);
     CHECK_EQ_SIZE(ohm_gc_collect(h, -1), 1);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -69,6 +71,7 @@ static void test_tuple(void) {
     ohm_decref(t);
     ohm_decref(l);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -102,6 +105,7 @@ static void test_user_types(void) {
     CHECK(p->a == &q->ob && q->a == &p->ob);
     ohm_decref(&p->ob);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -117,6 +121,7 @@ static void test_finalizer_once(void) {
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
     CHECK_EQ_INT(finalized_count, 2);
     CHECK_EQ_INT(nodes_freed, 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -166,6 +171,7 @@ static void test_resurrection(void) {
     CHECK_EQ_INT(nodes_freed, 3);
     CHECK_EQ_INT(finalized_count, 1);
     resurrect_slot = NULL;
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -223,6 +229,7 @@ static void test_young_resurrection(void) {
     CHECK_EQ_INT(finalized_count, 1);
     CHECK_EQ_SIZE(lister_seen_garbage, 0);
     CHECK_EQ_INT(nodes_freed, 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -245,6 +252,7 @@ static void test_collect_in_finalizer(void) {
     node *b = node_new(h, &fincollect_type);
     ohm_decref(&b->ob);                       /* refcount release: finalizer collects */
     CHECK_EQ_SIZE(fin_collect_result, 1);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -282,6 +290,7 @@ static void test_finalizer_churn(void) {
     CHECK(churn_victim == NULL);
     ohm_gc_disable(h);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 100);  /* the self-referencing lists it made */
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -341,6 +350,7 @@ static void test_weakref_in_collection(void) {
     CHECK_EQ_INT(wr_calls, 1);
     ohm_decref(keep);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -390,6 +400,7 @@ static void test_referents_referrers(void) {
     ohm_decref(alist);
     ohm_decref(one);
     ohm_decref(two);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -435,6 +446,7 @@ static void test_is_tracked(void) {
     ohm_object *objs[] = { i, s, l, d, t, tl, dl, t2 };
     for (size_t k = 0; k < sizeof objs / sizeof *objs; k++) ohm_decref(objs[k]);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -470,6 +482,7 @@ static void test_generations(void) {
     CHECK_CONTAINS(ohm_last_error(h), "generation must be in -1..2");
     ohm_decref(l);
     ohm_decref(m);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -493,6 +506,7 @@ static void test_freeze(void) {
     CHECK_EQ_SIZE(count_gen(h, 2), tracked);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
     ohm_decref(m);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -540,6 +554,7 @@ static void test_callbacks(void) {
     CHECK_EQ_SIZE(st[1].collections, 1);
     CHECK(st[2].candidates >= 2);
     CHECK(st[2].duration >= 0.0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -614,6 +629,7 @@ static void test_thresholds(void) {
     ohm_gc_get_stats(h, after);
     CHECK_EQ_SIZE(after[0].collections, before[0].collections);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 500);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -637,6 +653,7 @@ static void test_saveall(void) {
     ohm_decref(x);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
     CHECK_EQ_SIZE(ohm_list_len(garbage), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -665,6 +682,7 @@ static void test_uncollectable(void) {
     CHECK_EQ_SIZE(ohm_list_len(garbage), 3);
     CHECK(a->a == &b->ob && b->a == &a->ob && b->b == &held->ob);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);    /* held by the garbage list now */
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -680,6 +698,7 @@ static void child_debug_stats(void *arg) {
     ohm_decref(&b->ob);
     fprintf(stderr, "list at %p, noclear at %p\n", (void *)l, (void *)b);
     ohm_gc_collect(h, 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -713,6 +732,7 @@ static void child_debug_leak(void *arg) {
     size_t n = ohm_gc_collect(h, 2);
     fprintf(stderr, "found %zu, garbage %zu, len %zu\n", n, ohm_list_len(ohm_gc_garbage(h)),
             ohm_list_len(l));
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -778,6 +798,7 @@ static void test_explain(void) {
     ohm_decref(key);
     ohm_decref(root);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -798,6 +819,7 @@ static void test_clear_frees_outside(void) {
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);    /* the list and the tuple */
     CHECK(ohm_weakref_get(w) == NULL);         /* the str died by refcount on the way */
     ohm_decref(w);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
