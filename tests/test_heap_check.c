@@ -3,13 +3,16 @@
  * collected and alive, weakrefs, interned strs, tracing with traces in the block tags
  * and in the table, frozen objects), in normal and debug mode; and for each layer a
  * state corrupted through the internal headers makes it return nonzero and print one
- * line naming the problem. Each corruption is undone after, and the check passes again.
+ * line naming the problem (alloc: a pool's count, a tag's size, a tag on a free block;
+ * trace: traced memory, a traceback id; gc: a young member's word; obj: a weakref
+ * target, an interned str's hash, a free-list entry's type). Each corruption is undone after, and the check passes again.
  */
 #include "check.h"
 #include "gc_types.h"
 #include "api/api.h"
 #include "alloc/alloc_impl.h"
 #include "obj/obj_impl.h"
+#include "trace/trace_impl.h"
 
 /* ohm_heap_check(h, out) with out captured: its result, the text in buf. */
 static char buf[4096];
@@ -218,6 +221,40 @@ static void test_tag_size(void) {
     ohm_heap_destroy(h);
 }
 
+/* trace: traced memory that disagrees with the traces; a table entry naming a
+ * traceback that was never interned. */
+static void test_trace_table(void) {
+    ohm_heap *h = new_heap(0);
+    CHECK_EQ_INT(ohm_trace_start(h, 1), 0);
+    void *big = ohm_malloc(h, 5000);           /* traced in the table */
+    size_t cur, peak;
+    ohm_trace_get_traced_memory(h, &cur, &peak);
+    CHECK_EQ_SIZE(cur, 5000);
+    ohmi_alloc_of(h)->tags.bytes++;
+    ohmi_alloc_of(h)->tags.peak++;
+    expect_violation(h, "ohmi_trace_check: the traces weigh 5000 bytes, traced memory says 5001", NULL);
+    ohmi_alloc_of(h)->tags.bytes--;
+    ohmi_alloc_of(h)->tags.peak--;
+    expect_clean(h);
+    struct trace_state *t = ohmi_trace_of(h);
+    struct trace_entry *e = NULL;
+    for (size_t i = 0; i < t->traces_cap; i++)
+        if (t->traces[i].ptr == (uintptr_t)big) e = &t->traces[i];
+    CHECK(e != NULL);
+    if (e) {
+        uint32_t tbd = e->tbd;
+        e->tbd = (uint32_t)(t->tbs_len + 5) << 2 | (tbd & 3);
+        char want[96];
+        snprintf(want, sizeof want, "traceback %zu, but %zu are interned", t->tbs_len + 5, t->tbs_len);
+        expect_violation(h, "ohmi_trace_check: trace of ", want);
+        e->tbd = tbd;
+    }
+    expect_clean(h);
+    ohm_free(h, big);
+    ohm_trace_stop(h);
+    ohm_heap_destroy(h);
+}
+
 /* obj: a free-list entry that still has a type. */
 static void test_freelist_type(void) {
     ohm_heap *h = new_heap(0);
@@ -239,6 +276,7 @@ int main(void) {
     test_weakref_dead_target();
     test_intern_hash();
     test_tag_size();
+    test_trace_table();
     test_freelist_type();
     return check_done();
 }
