@@ -92,6 +92,24 @@ OHM_API void  ohm_free(ohm_heap *h, void *p);
 /* Print what sys._debugmallocstats() prints: per size class, arenas, bytes, free lists. */
 OHM_API void  ohm_debug_mallocstats(ohm_heap *h, FILE *out);
 
+/* ---- testing aids ----
+ * ohm_heap_check: verify every invariant of the heap's internal state (a testing aid,
+ * like SQLite's integrity checks: call it between the steps of a test).
+ * Walks every arena, pool and pool free list, the large-block set, the block tags
+ * that hold traces and the traces table, the collector's generations and their
+ * indexes, the object free lists, the interning table and the weak-reference table
+ * (docs/architecture.md, "What ohm_heap_check verifies", lists each invariant).
+ * Returns 0 when every one holds. Otherwise returns nonzero and prints one line
+ * describing the first violation found (layers bottom up) to out, followed by a
+ * newline; out may be NULL: print nothing. h == NULL: returns nonzero ("NULL heap").
+ * It takes no memory from the heap and changes nothing the heap reports (it may
+ * apply trace events other threads queued), so it can run right after a failure.
+ * Cost: O(heap) — every object, block and table slot once; no allocation.
+ * Called from a finalizer, weakref callback or dealloc (a collection or release
+ * under way), it checks only the allocator and the tracer. Not thread-safe: like
+ * every call on h except the RAW domain, it needs the heap's thread. */
+OHM_API int   ohm_heap_check(ohm_heap *h, FILE *out);
+
 #define OHM_SMALL_MAX 512      /* largest request served from the pools */
 #define OHM_ALIGNMENT 16       /* alignment of every block, and the size-class step */
 #define OHM_NB_CLASSES (OHM_SMALL_MAX / OHM_ALIGNMENT)

@@ -200,9 +200,12 @@ static void test_level3(void) {
     expect_assert(pool_count_high, "ohmi_alloc_check(h, stderr) == 0", "src/gc/gc.c",
                   "ohmi_gc_collect_generation");
     expect_death(pool_count_high, NULL, "3 in use + ");
-    expect_assert(gc_tracked_off, "gc_check_generations(h, gen == 2)", "src/gc/gc.c",
+    expect_assert(gc_tracked_off, "gc_check(h, gen == 2, stderr) == 0", "src/gc/gc.c",
                   "ohmi_gc_collect_generation");
-    expect_assert(trace_sum_off, "trace_check(h)", "src/trace/trace.c", "ohm_trace_get_traced_memory");
+    expect_death(gc_tracked_off, NULL, "ohmi_gc_check: 1 tracked objects found, 2 counted\n");
+    expect_assert(trace_sum_off, "ohmi_trace_check(h, stderr) == 0", "src/trace/trace.c",
+                  "ohm_trace_get_traced_memory");
+    expect_death(trace_sum_off, NULL, "ohmi_trace_check: the traces weigh 100 bytes, traced memory says 101\n");
 }
 
 int main(void) {

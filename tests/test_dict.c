@@ -85,6 +85,7 @@ static void test_basic(void) {
     CHECK(ohm_dict_get(d2, k) == NULL);
     ohm_decref(d2);
     ohm_decref(k); ohm_decref(k2); ohm_decref(v); ohm_decref(w); ohm_decref(other);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -150,6 +151,7 @@ static void test_order_resize(void) {
     CHECK(ohm_sizeof(d) <= big);
     ohm_decref(k0); ohm_decref(v0);
     ohm_decref(d);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -220,6 +222,7 @@ static void test_key_semantics(void) {
     ohm_decref(t1); ohm_decref(t2); ohm_decref(inner); ohm_decref(inner2); ohm_decref(s1); ohm_decref(s2);
     ohm_decref(d);
     ohm_decref(one); ohm_decref(onef); ohm_decref(x); ohm_decref(bigi); ohm_decref(bigf); ohm_decref(half);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -258,6 +261,7 @@ static void test_user_keys(void) {
     for (int i = 0; i < N; i++) CHECK_EQ_SIZE(ohm_refcount(keys[i]), 1);
     for (int i = 0; i < N; i++) ohm_decref(keys[i]);
     ohm_decref(a); ohm_decref(b);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -267,6 +271,7 @@ static void test_freelist(void) {
     for (int i = 0; i < 100; i++) many[i] = ohm_dict_new(h);
     for (int i = 0; i < 100; i++) ohm_decref(many[i]);
     CHECK_EQ_SIZE(ohm_clear_freelists(h), 80);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 

@@ -55,6 +55,7 @@ static void test_list(void) {
     ohm_decref(l);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -66,6 +67,7 @@ static void test_dict(void) {
     ohm_decref(one);
     ohm_decref(d);
     CHECK_EQ_SIZE(ohm_gc_collect(h, -1), 1);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -79,6 +81,7 @@ static void test_tuple(void) {
     ohm_decref(t);
     ohm_decref(l);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -112,6 +115,7 @@ static void test_user_types(void) {
     CHECK(p->a == &q->ob && q->a == &p->ob);
     ohm_decref(&p->ob);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -127,6 +131,7 @@ static void test_finalizer_once(void) {
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
     CHECK_EQ_INT(finalized_count, 2);
     CHECK_EQ_INT(nodes_freed, 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -176,6 +181,7 @@ static void test_resurrection(void) {
     CHECK_EQ_INT(nodes_freed, 3);
     CHECK_EQ_INT(finalized_count, 1);
     resurrect_slot = NULL;
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -233,6 +239,7 @@ static void test_young_resurrection(void) {
     CHECK_EQ_INT(finalized_count, 1);
     CHECK_EQ_SIZE(lister_seen_garbage, 0);
     CHECK_EQ_INT(nodes_freed, 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -255,6 +262,7 @@ static void test_collect_in_finalizer(void) {
     node *b = node_new(h, &fincollect_type);
     ohm_decref(&b->ob);                       /* refcount release: finalizer collects */
     CHECK_EQ_SIZE(fin_collect_result, 1);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -293,6 +301,7 @@ static void test_finalizer_churn(void) {
     CHECK(churn_victim == NULL);
     ohm_gc_disable(h);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 100);  /* the self-referencing lists it made */
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -352,6 +361,7 @@ static void test_weakref_in_collection(void) {
     CHECK_EQ_INT(wr_calls, 1);
     ohm_decref(keep);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -401,6 +411,7 @@ static void test_referents_referrers(void) {
     ohm_decref(alist);
     ohm_decref(one);
     ohm_decref(two);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -446,6 +457,7 @@ static void test_is_tracked(void) {
     ohm_object *objs[] = { i, s, l, d, t, tl, dl, t2 };
     for (size_t k = 0; k < sizeof objs / sizeof *objs; k++) ohm_decref(objs[k]);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -481,6 +493,7 @@ static void test_generations(void) {
     CHECK_CONTAINS(ohm_last_error(h), "generation must be in -1..2");
     ohm_decref(l);
     ohm_decref(m);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -504,6 +517,7 @@ static void test_freeze(void) {
     CHECK_EQ_SIZE(count_gen(h, 2), tracked);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
     ohm_decref(m);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -551,6 +565,7 @@ static void test_callbacks(void) {
     CHECK_EQ_SIZE(st[1].collections, 1);
     CHECK(st[2].candidates >= 2);
     CHECK(st[2].duration >= 0.0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -626,6 +641,7 @@ static void test_thresholds(void) {
     ohm_gc_get_stats(h, after);
     CHECK_EQ_SIZE(after[0].collections, before[0].collections);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 500);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -649,6 +665,7 @@ static void test_saveall(void) {
     ohm_decref(x);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 1);
     CHECK_EQ_SIZE(ohm_list_len(garbage), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -677,6 +694,7 @@ static void test_uncollectable(void) {
     CHECK_EQ_SIZE(ohm_list_len(garbage), 3);
     CHECK(a->a == &b->ob && b->a == &a->ob && b->b == &held->ob);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 0);    /* held by the garbage list now */
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -692,6 +710,7 @@ static void child_debug_stats(void *arg) {
     ohm_decref(&b->ob);
     fprintf(stderr, "list at %p, noclear at %p\n", (void *)l, (void *)b);
     ohm_gc_collect(h, 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -725,6 +744,7 @@ static void child_debug_leak(void *arg) {
     size_t n = ohm_gc_collect(h, 2);
     fprintf(stderr, "found %zu, garbage %zu, len %zu\n", n, ohm_list_len(ohm_gc_garbage(h)),
             ohm_list_len(l));
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -790,6 +810,7 @@ static void test_explain(void) {
     ohm_decref(key);
     ohm_decref(root);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -810,6 +831,7 @@ static void test_clear_frees_outside(void) {
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);    /* the list and the tuple */
     CHECK(ohm_weakref_get(w) == NULL);         /* the str died by refcount on the way */
     ohm_decref(w);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 

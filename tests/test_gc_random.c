@@ -187,6 +187,7 @@ static void run(unsigned seed, int rounds) {
         int twice = 0;
         for (int i = 0; i < nnodes; i++) if (finalized[i] > 1) twice++;
         CHECK_EQ_INT(twice, 0);
+        CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);   /* after every collection */
         if (nnodes >= MAXN) break;
     }
     /* the end: drop everything; a full collection frees all that is left */
@@ -201,6 +202,7 @@ static void run(unsigned seed, int rounds) {
     int left = 0;
     for (int i = 0; i < nnodes; i++) left += alive[i];
     CHECK_EQ_INT(left, 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 

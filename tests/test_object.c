@@ -104,6 +104,7 @@ static void test_new_and_counts(void) {
     ohm_object *p = ohm_new(h, &plain_type);
     CHECK(ohm_sizeof(p) >= 16);
     ohm_decref(p);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -116,6 +117,7 @@ static void test_new_errors(void) {
     CHECK_CONTAINS(ohm_last_error(h), "ohm_new: type is NULL");
     CHECK(ohm_new(NULL, &plain_type) == NULL);
     CHECK_CONTAINS(ohm_last_error(NULL), "heap is NULL");
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -144,6 +146,7 @@ static void test_finalize(void) {
     ohm_decref(&f->ob);
     CHECK_EQ_INT(finalized, 2);
     CHECK_EQ_STR(log_buf, "fd");
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -185,6 +188,7 @@ static void test_auto(void) {
     }
     CHECK_EQ_SIZE(ohm_refcount(kept), 1);
     ohm_decref(kept);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -212,6 +216,7 @@ static void test_report(void) {
     fclose(f);
     snprintf(line, sizeof line, "  %-24s %10d", "total", 0);
     CHECK_CONTAINS(buf, line);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -224,6 +229,7 @@ static void destroy_with_live(void *arg) {
     ohm_heap *h = ohm_heap_new(&cfg);
     ohm_new(h, &node_type);
     ohm_new(h, &node_type);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 

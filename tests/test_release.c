@@ -59,6 +59,7 @@ static void test_long_chain(void) {
     ohm_decref(head);
     CHECK_EQ_SIZE(freed, n);
     CHECK_EQ_SIZE(live_count(h), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -73,6 +74,7 @@ static void test_gc_chain(void) {
     ohm_decref(head);
     CHECK_EQ_SIZE(freed, n);
     CHECK_EQ_SIZE(live_count(h), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -110,6 +112,7 @@ static void test_nested_lists(void) {
     }
     ohm_decref(top);
     CHECK_EQ_SIZE(live_count(h), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -126,6 +129,7 @@ static void test_fan(void) {
     ohm_decref(root);
     CHECK_EQ_SIZE(freed, 1000 * 1000);
     CHECK_EQ_SIZE(live_count(h), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -166,6 +170,7 @@ static void test_finalize_in_chain(void) {
     CHECK_EQ_SIZE(nfinal, 1000);
     CHECK_EQ_SIZE(freed, 1000);
     CHECK_EQ_SIZE(live_count(h), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -196,6 +201,7 @@ static void test_collect_during_release(void) {
     freed = 0;
     ohm_decref(head);
     CHECK_EQ_SIZE(freed, 20000);
+    CHECK_EQ_INT(ohm_heap_check(churn_heap, stderr), 0);
     ohm_heap_destroy(churn_heap);
 }
 

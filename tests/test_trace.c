@@ -49,6 +49,7 @@ static void test_start_stop(void) {
     CHECK_EQ_SIZE(peak, 0);
     CHECK(ohm_trace_get_traceback(h, p) == NULL);
     ohm_free(h, p);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -165,6 +166,7 @@ static void test_pattern(void) {
     ohm_free(h, x);
     for (int i = 1; i < 5; i++) ohm_free(h, b[i]);
     for (int i = 0; i < 3; i++) ohm_free(h, c[i]);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -217,6 +219,7 @@ static void check_native(const char *method) {
     ohm_free(h, p);
     ohm_free(h, q);
     ohm_free(h, r);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
     unsetenv("OHM_TRACE_UNWIND");
 }
@@ -306,6 +309,7 @@ static void test_provider(void) {
     ohm_snapshot_free(s);
     ohm_trace_set_frame_provider(h, NULL, NULL);
     ohm_free(h, p); ohm_free(h, q); ohm_free(h, r); ohm_free(h, c);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -318,10 +322,12 @@ static void test_env(void) {
     const ohm_traceback *tb = ohm_trace_get_traceback(h, p);
     CHECK(tb && tb->frames[tb->nframe - 1].lineno == l);
     ohm_free(h, p);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
     setenv("OHM_TRACEMALLOC", "0", 1);
     h = new_heap();
     CHECK_EQ_INT(ohm_trace_is_tracing(h), 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
     unsetenv("OHM_TRACEMALLOC");
 }
@@ -358,6 +364,7 @@ static void test_churn(void) {
     size_t cur;
     ohm_trace_get_traced_memory(h, &cur, NULL);
     CHECK_EQ_SIZE(cur, 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -413,6 +420,7 @@ static void test_big(void) {
     ohm_trace_get_traced_memory(h, &cur, &peak);
     CHECK_EQ_SIZE(cur, 0);
     CHECK_EQ_SIZE(ohmi_trace_of(h)->nbig, 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 

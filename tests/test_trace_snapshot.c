@@ -85,6 +85,7 @@ static void test_compare(void) {
     ohm_snapshot_free(now);
     for (int i = 0; i < 2; i++) ohm_free(h, a[i]);
     for (int i = 0; i < 6; i++) ohm_free(h, c[i]);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -175,6 +176,7 @@ static void test_filters(void) {
     for (int i = 0; i < 3; i++) ohm_free(h, p[i]);
     for (int i = 0; i < 2; i++) ohm_free(h, q[i]);
     for (int i = 0; i < 2; i++) ohmi_alloc_free(h, OHM_DOMAIN_OBJ, o[i]);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 

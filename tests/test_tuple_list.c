@@ -90,6 +90,7 @@ static void test_tuple(void) {
     CHECK_CONTAINS(ohm_last_error(h), "ohm_tuple_new");
     ohm_decref(a);
     ohm_decref(b);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -126,6 +127,7 @@ static void test_untrack_candidates(void) {
     CHECK(tracked(d2));
     ohm_decref(d2); ohm_decref(u); ohm_decref(d); ohm_decref(t); ohm_decref(l);
     ohm_decref(i); ohm_decref(s);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -202,6 +204,7 @@ static void test_list(void) {
     CHECK_EQ_SIZE(ohm_clear_freelists(h), 80);
     ohm_decref(x);
     ohm_decref(y);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -301,6 +304,7 @@ static void test_iter(void) {
     CHECK(ohm_iter_next(l) == NULL);
     CHECK_EQ_STR(ohm_last_error(h), "ohm_iter_next: expected an iterator, got 'list'");
     ohm_decref(k); ohm_decref(d); ohm_decref(t); ohm_decref(s); ohm_decref(l);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -369,6 +373,7 @@ static void test_recycled(void) {
     ohm_decref(ohm_dict_new(h));
     CHECK_EQ_SIZE(ohm_clear_freelists(h), 3);
     ohm_decref(k); ohm_decref(l0); ohm_decref(x);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 

@@ -55,7 +55,9 @@ static void test_basic(void) {
     CHECK(ohm_weakref_new(h, other, NULL, NULL) == NULL);
     CHECK_CONTAINS(ohm_last_error(h), "another heap");
     ohm_decref(other);
+    CHECK_EQ_INT(ohm_heap_check(h2, stderr), 0);
     ohm_heap_destroy(h2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -87,6 +89,7 @@ static void test_non_gc_targets(void) {
     ohm_decref(wf);
     ohm_decref(wsmall);
     CHECK_EQ_INT(log_n, 3);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -106,6 +109,7 @@ static void test_several_and_order(void) {
     CHECK_EQ_INT(log_tag[2], 1);
     CHECK_EQ_INT(log_tag[3], 0);
     for (int k = 0; k < 5; k++) if (k != 2) ohm_decref(w[k]);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -125,6 +129,7 @@ static void test_shared_basic_ref(void) {
     CHECK_EQ_SIZE(ohm_weakref_count(l), 0);
     CHECK(!(l->ohm_bits & OHM_F_WEAKREFD));    /* nothing left to look up */
     ohm_decref(l);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -166,6 +171,7 @@ static void test_callback_drops_others(void) {
     ohm_decref(w1);
     ohm_decref(w2);
     ohm_decref(wo);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -205,6 +211,7 @@ static void test_resurrected_target(void) {
     CHECK_EQ_INT(log_n, 1);
     CHECK(ohm_weakref_get(w) == NULL);
     ohm_decref(w);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 
@@ -246,6 +253,7 @@ static void test_many(void) {
     }
     CHECK_EQ_INT(bad, 0);
     CHECK_EQ_SIZE(ohmi_obj_of(h)->weakrefs.len, 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
 

@@ -238,6 +238,9 @@ size_t ohmi_tags_memory(const struct alloc_tags *tg);
  * nonzero return and returns it. */
 typedef int (*ohmi_tag_fn)(void *arg, uintptr_t p, uint32_t word);
 int ohmi_tags_walk(const struct alloc_tags *tg, ohmi_tag_fn fn, void *arg);
+/* The tag words of p's arena (index them by (p & (arena size - 1)) >> 4), or NULL when
+ * it has none; looks nothing up in the cache, changes nothing (the checkers). */
+const uint32_t *ohmi_tags_leaf(const struct alloc_tags *tg, uintptr_t p);
 
 /* For fatal messages: the observer's description of p (nothing when none). */
 void ohmi_alloc_describe(ohm_heap *h, const void *p, FILE *out);
@@ -291,6 +294,9 @@ void ohmi_alloc_fail_after(ohm_heap *h, long n);
 /* The expensive consistency check: every allocator invariant over the whole heap.
  * Returns the number of violations, describing the first ones on out (may be NULL). */
 int ohmi_alloc_check(ohm_heap *h, FILE *out);
+/* The same, describing at most max violations (ohm_heap_check: 1). The count returned
+ * may stop short once max are found. Allocates nothing. */
+int ohmi_alloc_check_max(ohm_heap *h, FILE *out, int max);
 
 /* Memory cap for tests: arenas and large blocks together may not exceed `bytes`
  * (0: no cap); an allocation that would is refused with ENOMEM. */

@@ -8,15 +8,24 @@
  * flags, used list membership, and that blocks in use + free blocks + parked blocks
  * (those touching released pages) == the carved blocks; each free block lies in its
  * pool at a block boundary, below bump, off the released pages; the used lists'
- * links and tails; the large-block set against its count and prefixes.
+ * links and tails; the large-block set against its count and prefixes; the block
+ * tags (tags.c): every tag lies in a pool block in use, at most its block's size from
+ * the block's start (the size it records fits the block), and no free block has one.
+ * The tags' values are the observer's: the tracer checks those (ohmi_trace_check).
+ *
+ * It allocates nothing (ohm_heap_check may run after a failure) and prints at most
+ * `max` violations: ohm_heap_check wants only the first.
  */
 #include "alloc/alloc_impl.h"
 
-struct check { FILE *out; int errors; };
+/* tags: check that free blocks carry no tag. Not for ohmi_alloc_check_pool: the
+ * pools' assertions run inside a realloc, whose old block is freed before the observer
+ * hears of it (and untags it). */
+struct check { FILE *out; int errors; int max; int tags; };
 
 static void bad(struct check *c, const char *fmt, ...) OHM_PRINTF(2, 3);
 static void bad(struct check *c, const char *fmt, ...) {
-    if (c->errors++ < 10 && c->out) {
+    if (c->errors++ < c->max && c->out) {
         va_list ap;
         va_start(ap, fmt);
         fputs("ohmi_alloc_check: ", c->out);
@@ -24,6 +33,41 @@ static void bad(struct check *c, const char *fmt, ...) {
         fputc('\n', c->out);
         va_end(ap);
     }
+}
+
+/* A free block carries no tag: every free untags its block (alloc.h, block tags). */
+static void check_free_untagged(ohm_heap *h, struct check *c, struct alloc_pool *pl, const char *b,
+                                size_t size) {
+    const uint32_t *leaf = ohmi_tags_leaf(&ohmi_alloc_of(h)->tags, (uintptr_t)b);
+    if (!leaf) return;
+    size_t k0 = ((uintptr_t)b & (ARENA_SIZE - 1)) >> 4;
+    for (size_t k = k0; k < k0 + size / 16; k++)
+        if (leaf[k]) {
+            bad(c, "pool %p: free block %p has a tag (%#x at +%zu)", (void *)pl, (const void *)b,
+                leaf[k], (k - k0) * 16);
+            return;
+        }
+}
+
+/* One tag: in a block of a pool in use, below bump, its size within the block. */
+static int check_tag(void *arg, uintptr_t p, uint32_t w) {
+    struct check *c = ((void **)arg)[0];
+    ohm_heap *h = ((void **)arg)[1];
+    if (!ohmi_alloc_in_arenas(h, (void *)p) || arena_of((void *)p)->heap != h) {
+        bad(c, "tag at %#lx: not in one of the heap's arenas", (unsigned long)p);
+        return c->errors >= c->max;
+    }
+    struct alloc_pool *pl = pool_of((void *)p);
+    size_t off = (size_t)((char *)p - pool_mem(pl));
+    if (pool_kind(pl) == POOL_FREE || pl->cls >= OHM_NB_CLASSES || off < pool_first(pl) || off >= pl->bump) {
+        bad(c, "tag at %#lx: not in a block of a pool in use", (unsigned long)p);
+        return c->errors >= c->max;
+    }
+    size_t size = CLASS_SIZE(pl->cls), in = (off - pool_first(pl)) % size;
+    if (in + ohmi_tag_size(w) > size)
+        bad(c, "tag at %#lx: size %zu does not fit its %zu-byte block (at +%zu)", (unsigned long)p,
+            ohmi_tag_size(w), size, in);
+    return c->errors >= c->max;
 }
 
 /* One pool in use by itself; its membership in the used lists is checked by counting
@@ -49,6 +93,7 @@ static void check_pool(ohm_heap *h, struct check *c, struct alloc_pool *pl) {
         if (((rel >> p0) & 1) || ((rel >> p1) & 1))
             bad(c, "pool %p: free block %p on a released page", (void *)pl, (void *)b);
         if (++nfree > cap) { bad(c, "pool %p: free list longer than the pool (a cycle?)", (void *)pl); return; }
+        if (c->tags) check_free_untagged(h, c, pl, b, size);
     }
     for (size_t off = first; rel && off + size <= pl->bump; off += size) {
         unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
@@ -60,14 +105,18 @@ static void check_pool(ohm_heap *h, struct check *c, struct alloc_pool *pl) {
 }
 
 int ohmi_alloc_check_pool(ohm_heap *h, struct alloc_pool *pl, FILE *out) {
-    struct check c = {out, 0};
+    struct check c = {out, 0, 10, 0};
     check_pool(h, &c, pl);
     return c.errors;
 }
 
 int ohmi_alloc_check(ohm_heap *h, FILE *out) {
+    return ohmi_alloc_check_max(h, out, 10);
+}
+
+int ohmi_alloc_check_max(ohm_heap *h, FILE *out, int max) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    struct check c = {out, 0};
+    struct check c = {out, 0, max, 1};
     size_t narenas = 0, dirty = 0, notfull = 0, listed = 0;
     for (struct alloc_arena *ar = a->arenas; ar; ar = ar->next) {
         narenas++;
@@ -120,5 +169,7 @@ int ohmi_alloc_check(ohm_heap *h, FILE *out) {
         if (owner != h) bad(&c, "large block %p: prefix names heap %p", (const void *)p, (void *)owner);
     }
     if (large != a->large.len) bad(&c, "%zu large blocks in the set, %zu counted", large, a->large.len);
+    void *targ[2] = { &c, h };
+    if (c.errors < c.max) ohmi_tags_walk(&a->tags, check_tag, targ);
     return c.errors;
 }

@@ -32,6 +32,11 @@ static uint32_t *tag_walk(const struct alloc_tags *tg, uintptr_t p) {
     return leaf ? &leaf[tag_index(p)] : NULL;
 }
 
+const uint32_t *ohmi_tags_leaf(const struct alloc_tags *tg, uintptr_t p) {
+    const uint32_t *s = tag_walk(tg, p);
+    return s ? s - tag_index(p) : NULL;
+}
+
 uint32_t *ohmi_tag_slot_miss(struct alloc_tags *tg, uintptr_t p) {
     uint32_t *s = tag_walk(tg, p);
     if (s) {

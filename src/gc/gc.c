@@ -69,7 +69,8 @@
  * return 0. No collection starts while obj/object.c's trashcan holds deferred releases.
  * Asserted (base.h): at level 2 for the object each place/unplace/release touches (its
  * word is its index), at level 3 the young vectors after every collection and, after
- * a full one, the whole heap (gc_check_generations) and the allocator (ohmi_alloc_check).
+ * a full one, the whole heap (gc_check, which is also ohmi_gc_check at every level)
+ * and the allocator (ohmi_alloc_check).
  *
  * Stress mode (cfg.gc_stress, OHM_GC_STRESS=1), a testing aid: the inline trigger
  * compares count[0] with trigger0, which is threshold[0] normally and 0 under stress,
@@ -78,6 +79,7 @@
  */
 #include "gc/gc.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -883,53 +885,97 @@ static void gc_run_callbacks(ohm_heap *h, int phase, const ohm_gc_info *info) {
     if (cbs != small) free(cbs);
 }
 
-#if OHM_DEBUG_LEVEL >= 3
-/* The expensive check of gc.h's invariants outside a collection. Every member of a
- * young vector is tracked, labelled with its generation, its word its index. With
- * walk, the whole heap too: a tracked object is in exactly the generation its state
- * says (a young one at its index, an old one with word 0 and the mark parity), an
- * untracked one carries no generation, and tracked and frozen count them. */
-struct gc_census { const struct gc_state *g; size_t tracked, frozen; int bad; };
+/* The check of gc.h's invariants outside a collection (ohmi_gc_check, and the
+ * expensive assertions after each collection). Every member of a young vector is a
+ * live, tracked object labelled with its generation, its word its index. With walk,
+ * the whole heap too: a tracked object is in exactly the generation its state says (a
+ * young one at its index, an old one with word 0 and the mark parity), an untracked
+ * one carries no generation, and tracked and frozen count them. The first violation
+ * is described on out (may be NULL); nothing is allocated. */
+struct gc_census { const struct gc_state *g; FILE *out; size_t tracked, frozen; int bad; };
+
+static void gc_bad(FILE *out, int *bad, const char *fmt, ...) OHM_PRINTF(3, 4);
+static void gc_bad(FILE *out, int *bad, const char *fmt, ...) {
+    if ((*bad)++ || !out) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ohmi_gc_check: ", out);
+    vfprintf(out, fmt, ap);
+    fputc('\n', out);
+    va_end(ap);
+}
 
 static int gc_census_one(ohm_object *o, void *arg) {
     struct gc_census *c = arg;
     uint32_t b = o->ohm_bits, gen = b & GC_GENMASK, w = b >> OHM_GCWORD_SHIFT;
+    const char *tn = o->ohm_type->name;
     if (!(b & OHM_F_TRACKED)) {
-        c->bad |= (b & (GC_GENMASK | GC_FROZEN)) != 0;
-        return 0;
+        if (b & (GC_GENMASK | GC_FROZEN))
+            gc_bad(c->out, &c->bad, "<%s %p>: untracked, but in a generation (bits %#x)", tn, (void *)o, b);
+        return c->bad;
     }
     c->tracked++;
     if (gen == GC_UNREACH) {
-        c->bad = 1;                 /* no collection is under way */
+        gc_bad(c->out, &c->bad, "<%s %p>: in the unreachable set outside a collection", tn, (void *)o);
     } else if (gen) {
         const ohmi_vec *v = &c->g->young[gen == GC_GEN1];
-        c->bad |= (b & GC_FROZEN) || w >= v->len || v->items[w] != o;
+        int k = gen == GC_GEN1;
+        if (b & GC_FROZEN)
+            gc_bad(c->out, &c->bad, "<%s %p>: in generation %d and frozen", tn, (void *)o, k);
+        else if (w >= v->len || v->items[w] != o)
+            gc_bad(c->out, &c->bad, "<%s %p>: says young[%d] slot %u, which holds %p (%zu members)",
+                   tn, (void *)o, k, w, w < v->len ? (void *)v->items[w] : NULL, v->len);
     } else if (b & GC_FROZEN) {
         c->frozen++;
-        c->bad |= w != 0;
-    } else {
-        c->bad |= w != 0 || (b & GC_MARK) != c->g->mark_parity;
+        if (w) gc_bad(c->out, &c->bad, "<%s %p>: frozen with word %u, not 0", tn, (void *)o, w);
+    } else if (w) {
+        gc_bad(c->out, &c->bad, "<%s %p>: old with word %u, not 0", tn, (void *)o, w);
+    } else if ((b & GC_MARK) != c->g->mark_parity) {
+        gc_bad(c->out, &c->bad, "<%s %p>: old with mark %u, the parity is %u", tn, (void *)o,
+               (b & GC_MARK) != 0, c->g->mark_parity != 0);
     }
-    return 0;
+    return c->bad;
 }
 
-static int gc_check_generations(ohm_heap *h, int walk) {
+static int gc_check(ohm_heap *h, int walk, FILE *out) {
     const struct gc_state *g = ohmi_gc_of(h);
-    for (int k = 0; k < 2; k++) {
+    int bad = 0;
+    for (int k = 0; k < 2 && !bad; k++) {
         const ohmi_vec *v = &g->young[k];
-        for (size_t i = 0; i < v->len; i++) {
-            uint32_t b = v->items[i]->ohm_bits;
-            if ((b & (OHM_F_TRACKED | GC_GENMASK | GC_FROZEN)) != (OHM_F_TRACKED | (k ? GC_GEN1 : GC_GEN0)) ||
-                (b >> OHM_GCWORD_SHIFT) != i)
-                return 0;
+        uint32_t want = OHM_F_TRACKED | (k ? GC_GEN1 : GC_GEN0);
+        for (size_t i = 0; i < v->len && !bad; i++) {
+            const ohm_object *o = v->items[i];
+            if (!o || !o->ohm_type) {
+                gc_bad(out, &bad, "young[%d] slot %zu: %p is not a live object", k, i, (const void *)o);
+                break;
+            }
+            uint32_t b = o->ohm_bits;
+            if ((b & (OHM_F_TRACKED | GC_GENMASK | GC_FROZEN)) != want || (b >> OHM_GCWORD_SHIFT) != i)
+                gc_bad(out, &bad, "young[%d] slot %zu: <%s %p> has bits %#x, word %u (want generation %d, word %zu)",
+                       k, i, o->ohm_type->name, (const void *)o, b & OHM_FLAG_MASK,
+                       b >> OHM_GCWORD_SHIFT, k, i);
         }
     }
-    if (!walk) return 1;
-    struct gc_census c = { g, 0, 0, 0 };
+    if (bad || !walk) return bad;
+    if (g->tracked < g->frozen + g->young[0].len + g->young[1].len) {
+        gc_bad(out, &bad, "tracked %zu < frozen %zu + young %zu + %zu", g->tracked, g->frozen,
+               g->young[0].len, g->young[1].len);
+        return bad;
+    }
+    struct gc_census c = { g, out, 0, 0, 0 };
     ohmi_alloc_walk_objects(h, 1, gc_census_one, &c);
-    return !c.bad && c.tracked == g->tracked && c.frozen == g->frozen;
+    if (c.bad) return c.bad;
+    if (c.tracked != g->tracked)
+        gc_bad(out, &bad, "%zu tracked objects found, %zu counted", c.tracked, g->tracked);
+    else if (c.frozen != g->frozen)
+        gc_bad(out, &bad, "%zu frozen objects found, %zu counted", c.frozen, g->frozen);
+    return bad;
 }
-#endif
+
+int ohmi_gc_check(ohm_heap *h, FILE *out) {
+    if (ohmi_gc_of(h)->collecting || ohmi_gc_of(h)->deferring) return 0;   /* words in use */
+    return gc_check(h, 1, out);
+}
 
 size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     struct gc_state *g = ohmi_gc_of(h);
@@ -954,7 +1000,7 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     if (gen == 2 && g->hooks->after_full) g->hooks->after_full(h);
     OHMI_ASSERT_INTERNAL(g->tracked >= g->frozen + g->young[0].len + g->young[1].len);
     /* the whole heap walked again only after a full collection, which walked it anyway */
-    OHMI_ASSERT_EXPENSIVE(gc_check_generations(h, gen == 2));
+    OHMI_ASSERT_EXPENSIVE(gc_check(h, gen == 2, stderr) == 0);
     OHMI_ASSERT_EXPENSIVE(ohmi_alloc_check(h, stderr) == 0);
     double dt = gc_now() - t0;
     ohm_gc_stats *st = &g->stats[gen];

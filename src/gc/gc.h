@@ -131,6 +131,12 @@ int  ohmi_gc_generation_of(const ohm_object *o);
 size_t ohmi_gc_collect_generation(ohm_heap *h, int generation);
 /* Automatic collection after an allocation pushed count[0] past threshold 0. */
 void ohmi_gc_collect_auto(ohm_heap *h);
+/* The check of the invariants above over the whole heap (ohm_heap_check's part): the
+ * young vectors against their members' words, every GC object's state, and the
+ * tracked and frozen counts. 0 when they hold; else nonzero, the first violation
+ * described on out (may be NULL). O(heap); allocates nothing. During a collection (or
+ * while deferred releases borrow header words) the words are in use: returns 0. */
+int  ohmi_gc_check(ohm_heap *h, FILE *out);
 /* Print "<type 0xaddr>". */
 void ohmi_gc_print_object(FILE *out, const ohm_object *o);
 

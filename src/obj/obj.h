@@ -93,6 +93,11 @@ void ohmi_obj_fini(ohm_heap *h);   /* before ohmi_alloc_fini: free lists, tables
  * changed after creation (ohm_tuple_set re-tracks a tuple that gets a GC item, but
  * it could not re-track the tuples that contain that tuple). */
 int  ohmi_obj_untrack_candidate(const ohm_object *o);
+/* The object layer's part of ohm_heap_check (check.c): free lists, the interning
+ * set, the weakref table and lists, the trashcan. 0 when every invariant holds; else
+ * nonzero, the first violation described on out (may be NULL). O(heap); allocates
+ * nothing. Call it outside releases (release_depth 0). */
+int  ohmi_obj_check(ohm_heap *h, FILE *out);
 /* ohm_debug_mallocstats' free-list lines: "N free floats * 24 bytes each = B", ... */
 void ohmi_obj_print_freelists(ohm_heap *h, FILE *out);
 

@@ -91,6 +91,12 @@ void ohmi_weakref_clear_for_gc(ohm_heap *h, ohm_object *o, ohmi_vec *cbs);
 void ohmi_weakref_run_callback(ohm_object *ref);
 void ohmi_weakref_fini(ohm_heap *h);
 
+/* The object layer's checks (check.c; see obj.h's ohmi_obj_check): each describes its
+ * first violation on out (may be NULL) through ohmi_obj_bad and returns nonzero. */
+void ohmi_obj_bad(FILE *out, int *bad, const char *fmt, ...) OHM_PRINTF(3, 4);
+int  ohmi_weakref_check(ohm_heap *h, FILE *out);
+int  ohmi_obj_str_check(ohm_heap *h, FILE *out);
+
 /* Free lists (see freelist.c). Push returns 0 when the list is full or off (max 0:
  * debug mode, ohm_set_freelists(h, 0)): the caller then lets the memory go the
  * ordinary way. Pop returns the object with rc 1 and type t (bits: only OHM_F_LARGE

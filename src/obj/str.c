@@ -173,3 +173,40 @@ size_t ohm_str_len(const ohm_object *o) {
     }
     return ((const obj_str *)o)->len;
 }
+
+/* ohmi_obj_check's part: each word of the interning set is a live str of h, marked
+ * interned, whose cached hash is its text's, found from its hash's home slot with no
+ * empty slot between; the set's count is right. */
+int ohmi_obj_str_check(ohm_heap *h, FILE *out) {
+    const ohmi_index *x = &ohmi_obj_of(h)->intern;
+    int bad = 0;
+    size_t n = 0, mask = x->cap - 1;
+    for (size_t i = 0; i < x->cap; i++) {
+        uintptr_t w = ohmi_index_at(x, i);
+        if (!w) continue;
+        n++;
+        const obj_str *s = (const obj_str *)w;
+        if (!ohmi_alloc_usable_size(h, s) ||
+            s->ob.ohm_type != &ohm_str_type || s->ob.ohm_rc == 0) {
+            ohmi_obj_bad(out, &bad, "interned set slot %zu: %p is not a live str of the heap", i, (const void *)s);
+            return bad;
+        }
+        uint64_t hv = ohmi_hash_bytes(s->data, s->len, OHMI_FNV_BASIS);
+        if (!hv) hv = 1;
+        if (s->interned != 1 || s->hash != hv) {
+            ohmi_obj_bad(out, &bad, "interned str %p '%.*s': %s (hash %#llx, its text's %#llx)",
+                         (const void *)s, s->len > 32 ? 32 : (int)s->len, s->data,
+                         s->interned != 1 ? "not marked interned" : "wrong hash",
+                         (unsigned long long)s->hash, (unsigned long long)hv);
+            return bad;
+        }
+        for (size_t j = (size_t)hv & mask; j != i; j = (j + 1) & mask)
+            if (!ohmi_index_at(x, j)) {
+                ohmi_obj_bad(out, &bad, "interned str %p '%.*s': not found from its hash (slot %zu empty)",
+                             (const void *)s, s->len > 32 ? 32 : (int)s->len, s->data, j);
+                return bad;
+            }
+    }
+    if (n != x->len) ohmi_obj_bad(out, &bad, "interned set: %zu strs, %zu counted", n, x->len);
+    return bad;
+}

@@ -159,3 +159,58 @@ void ohmi_weakref_on_release(ohm_object *o) {
 void ohmi_weakref_fini(ohm_heap *h) {
     ohmi_ptrmap_free(&ohmi_obj_of(h)->weakrefs);
 }
+
+/* ohmi_obj_check's part: every table entry's target is a live object of h that says
+ * WEAKREFD; its list runs newest first through live weakrefs that name it, prev links
+ * matching (so the list has no cycle); and every weakref with a target is in one such
+ * list (the lists' lengths add up to the weakrefs found by a walk of the GC objects). */
+struct weakref_census { const ohm_heap *h; size_t with_target; };
+
+static int weakref_count_one(ohm_object *o, void *arg) {
+    struct weakref_census *c = arg;
+    if (o->ohm_type == &ohm_weakref_type && ((weakref_obj *)o)->target) c->with_target++;
+    return 0;
+}
+
+int ohmi_weakref_check(ohm_heap *h, FILE *out) {
+    const ohmi_ptrmap *m = &ohmi_obj_of(h)->weakrefs;
+    int bad = 0;
+    size_t entries = 0, listed = 0;
+    for (size_t i = 0; i < m->cap; i++) {
+        ohm_object *t = (ohm_object *)m->ents[i].key;
+        if (!t) continue;
+        entries++;
+        if (!ohmi_alloc_usable_size(h, t) || !t->ohm_type ||
+            t->ohm_rc == 0) {
+            ohmi_obj_bad(out, &bad, "weakref table: target %p is not a live object of the heap",
+                         (void *)t);
+            return bad;
+        }
+        if (!(t->ohm_bits & OHM_F_WEAKREFD)) {
+            ohmi_obj_bad(out, &bad, "weakref table: target <%s %p> lacks WEAKREFD", t->ohm_type->name,
+                         (void *)t);
+            return bad;
+        }
+        const weakref_obj *prev = NULL;
+        for (const weakref_obj *w = (const weakref_obj *)m->ents[i].val; w; prev = w, w = w->next) {
+            if (w->ob.ohm_type != &ohm_weakref_type || w->target != t || w->prev != prev) {
+                ohmi_obj_bad(out, &bad, "weakref %p in the list of <%s %p>: %s", (const void *)w,
+                             t->ohm_type->name, (void *)t,
+                             w->ob.ohm_type != &ohm_weakref_type ? "not a live weakref"
+                             : w->target != t ? "names another target" : "prev link is wrong");
+                return bad;
+            }
+            listed++;
+        }
+    }
+    if (entries != m->len) {
+        ohmi_obj_bad(out, &bad, "weakref table: %zu entries, %zu counted", entries, m->len);
+        return bad;
+    }
+    struct weakref_census c = { h, 0 };
+    ohmi_alloc_walk_objects(h, 1, weakref_count_one, &c);
+    if (c.with_target != listed)
+        ohmi_obj_bad(out, &bad, "%zu weakrefs have a target, %zu are in the targets' lists",
+                     c.with_target, listed);
+    return bad;
+}

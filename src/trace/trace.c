@@ -52,6 +52,7 @@
 #include "trace/trace_impl.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <pthread.h>
@@ -549,36 +550,71 @@ int ohmi_trace_init(ohm_heap *h) {
     return 0;
 }
 
-#if OHM_DEBUG_LEVEL >= 3
-/* The expensive check of trace.h's invariants, over every trace (side arrays and
- * table): current is the sum of their weights, peak >= current, traces_len counts
- * the table's entries, and each trace names an interned traceback and a domain. */
-struct trace_census { const struct trace_state *t; size_t sum; int bad; };
+/* The check of trace.h's invariants, over every trace (block tags and table): each
+ * names an interned traceback and a domain; current is the sum of their weights and
+ * peak >= current; traces_len counts the table's entries, at most traces_max, and each
+ * entry is found from its home slot (no empty slot between). The tags' placement is
+ * the allocator's to check (ohmi_alloc_check). The first violation goes to out. */
+struct trace_census { const struct trace_state *t; FILE *out; size_t sum; int bad; };
+
+static void trace_bad(FILE *out, int *bad, const char *fmt, ...) OHM_PRINTF(3, 4);
+static void trace_bad(FILE *out, int *bad, const char *fmt, ...) {
+    if ((*bad)++ || !out) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ohmi_trace_check: ", out);
+    vfprintf(out, fmt, ap);
+    fputc('\n', out);
+    va_end(ap);
+}
 
 static int trace_census_one(void *arg, uintptr_t ptr, size_t size, uint32_t tb, int domain) {
     struct trace_census *c = arg;
-    (void)ptr;
     c->sum += ohmi_trace_weight_size(c->t->sample_mean, size);
-    c->bad |= tb >= c->t->tbs_len || domain > OHM_DOMAIN_OBJ;
-    return 0;
+    if (tb >= c->t->tbs_len)
+        trace_bad(c->out, &c->bad, "trace of %#lx: traceback %u, but %zu are interned",
+                  (unsigned long)ptr, tb, c->t->tbs_len);
+    else if (domain > OHM_DOMAIN_OBJ)
+        trace_bad(c->out, &c->bad, "trace of %#lx: domain %d", (unsigned long)ptr, domain);
+    return c->bad;
 }
 
-static int trace_check(ohm_heap *h) {
+int ohmi_trace_check(ohm_heap *h, FILE *out) {
     const struct trace_state *t = ohmi_trace_of(h);
-    struct trace_census c = { t, 0, 0 };
+    struct trace_census c = { t, out, 0, 0 };
     ohmi_trace_walk(h, trace_census_one, &c);
-    size_t len = 0;
-    for (size_t i = 0; i < t->traces_cap; i++) len += t->traces[i].ptr != 0;
-    return !c.bad && c.sum == t->tg->bytes && t->tg->peak >= t->tg->bytes && len == t->traces_len &&
-           t->traces_len <= t->traces_max;
+    if (c.bad) return c.bad;
+    if (c.sum != t->tg->bytes) {
+        trace_bad(out, &c.bad, "the traces weigh %zu bytes, traced memory says %zu", c.sum, t->tg->bytes);
+        return c.bad;
+    }
+    if (t->tg->peak < t->tg->bytes) {
+        trace_bad(out, &c.bad, "peak %zu below traced memory %zu", t->tg->peak, t->tg->bytes);
+        return c.bad;
+    }
+    size_t len = 0, m = t->traces_cap - 1;
+    for (size_t i = 0; i < t->traces_cap; i++) {
+        uintptr_t p = t->traces[i].ptr;
+        if (!p) continue;
+        len++;
+        for (size_t j = slot_of(p, t->traces_shift); j != i; j = (j + 1) & m)
+            if (!t->traces[j].ptr) {
+                trace_bad(out, &c.bad, "table slot %zu (%#lx): an empty slot %zu lies before it in its run",
+                          i, (unsigned long)p, j);
+                return c.bad;
+            }
+    }
+    if (len != t->traces_len || t->traces_len > t->traces_max)
+        trace_bad(out, &c.bad, "%zu entries in the table, %zu counted (at most %zu)", len,
+                  t->traces_len, t->traces_max);
+    return c.bad;
 }
-#endif
 
 /* Forget every trace and traceback; keep the settings. */
 static void trace_reset(ohm_heap *h) {
     struct trace_state *t = ohmi_trace_of(h);
     trace_drain_slow(h, 1);   /* what foreign threads queued goes with the rest */
-    OHMI_ASSERT_EXPENSIVE(trace_check(h));
+    OHMI_ASSERT_EXPENSIVE(ohmi_trace_check(h, stderr) == 0);
     t->q_rng = TRACE_SEED;
     t->q_left = t->sample_mean ? gap_from(TRACE_SEED * 0x2545F4914F6CDD1Dull, t->sample_mean)
                                : LLONG_MAX;
@@ -681,7 +717,7 @@ void ohm_trace_clear(ohm_heap *h) {
 void ohm_trace_get_traced_memory(ohm_heap *h, size_t *current, size_t *peak) {
     trace_drain(h);
     OHMI_ASSERT_INTERNAL(ohmi_trace_of(h)->tg->peak >= ohmi_trace_of(h)->tg->bytes);
-    OHMI_ASSERT_EXPENSIVE(trace_check(h));
+    OHMI_ASSERT_EXPENSIVE(ohmi_trace_check(h, stderr) == 0);
     if (current) *current = ohmi_trace_of(h)->tg->bytes;
     if (peak) *peak = ohmi_trace_of(h)->tg->peak;
 }

@@ -95,6 +95,12 @@ static inline struct trace_state *ohmi_trace_of(const ohm_heap *h) {
 
 int  ohmi_trace_init(ohm_heap *h);   /* installs the allocator's observer */
 void ohmi_trace_fini(ohm_heap *h);
+/* The check of the tracer's invariants (ohm_heap_check's part): every trace, in the
+ * block tags or the table, names an interned traceback and a domain; their weights sum
+ * to the traced memory, peak >= it; the table's count and probe runs. 0 when they hold;
+ * else nonzero, the first violation described on out (may be NULL). O(traces + tags);
+ * applies the foreign threads' queue first, takes nothing from the heap. */
+int  ohmi_trace_check(ohm_heap *h, FILE *out);
 /* For fatal messages and reports: print "    allocated at file:line (function)" lines
  * for the block or object p when tracing knows it; print nothing otherwise. */
 void ohmi_trace_print_origin(ohm_heap *h, const void *p, FILE *out);
