@@ -132,6 +132,8 @@ int ohmi_alloc_init(ohm_heap *h) {
 void ohmi_alloc_fini(ohm_heap *h) {
     struct alloc_state *a = ohmi_alloc_of(h);
     if (ohmi_base_of(h)->cfg.debug) ohmi_debug_unregister(h);
+    free(a->debug_quar);   /* the held-back blocks go with the pools and the large map */
+    a->debug_quar = NULL;
 #ifdef OHM_HAVE_VALGRIND
     if (a->valgrind) VALGRIND_DESTROY_MEMPOOL(h);
 #endif
