@@ -83,6 +83,36 @@ static void do_object_overrun(void *arg) {
     ohmi_alloc_object_free(H, o);
 }
 static void do_large_double_free(void *arg) { (void)arg; ohm_free(H, P); ohm_free(H, P); }
+/* Issue 9 finding 6: a live block overrun and never freed; a freed block written to,
+ * found at destroy or when the ring of held-back blocks lets it go. */
+static void do_overrun_at_destroy(void *arg) { (void)arg; P[24] = 'x'; ohm_heap_destroy(H); }
+static void do_write_after_free_destroy(void *arg) {
+    (void)arg;
+    ohm_free(H, P);
+    P[5] = 0x42;
+    ohm_heap_destroy(H);
+}
+static void do_write_after_free_reuse(void *arg) {
+    (void)arg;
+    ohm_free(H, P);
+    P[5] = 0x42;
+    for (int i = 0; i < 1024; i++) ohm_free(H, ohm_malloc(H, 24));   /* pushes P out */
+}
+
+/* The serial number debug_wrap wrote (the prefix's first word). */
+static unsigned long long serial_of(const unsigned char *p) {
+    unsigned long long n;
+    memcpy(&n, p - 32, sizeof n);
+    return n;
+}
+
+/* The report's line with the serial number, as it must read. */
+static const char *made_by(const unsigned char *p) {
+    static char line[128];
+    snprintf(line, sizeof line, "The block was made by call #%llu to debug malloc/realloc.",
+             serial_of(p));
+    return line;
+}
 
 static void expect(void (*fn)(void *), const char *needle, const char *needle2) {
     char at[64];
@@ -92,6 +122,7 @@ static void expect(void (*fn)(void *), const char *needle, const char *needle2) 
 }
 
 static void test_deaths(void) {
+    char at[64];
     P = ohm_malloc(H, 24);
     unsigned char *neighbour = ohm_malloc(H, 24);   /* keeps the pool in use */
     expect(do_overrun, "ohm_free: buffer overrun", NULL);
@@ -99,12 +130,22 @@ static void test_deaths(void) {
     expect(do_overrun, "hex dump of the tail", NULL);
     expect(do_underrun, "ohm_free: buffer underrun", "at p-1: 0x00 *** OUCH");
     expect(do_double_free, "ohm_free: double free", NULL);
+    /* Issue 9 finding 5: the serial and the API byte of a freed block stay intact */
+    snprintf(at, sizeof at, "p=%p: API 'm', freed\n", (void *)P);
+    expect(do_double_free, "ohm_free: double free (the block was already freed)\n", at);
+    expect_death(do_double_free, NULL, made_by(P));
+    expect(do_overrun_at_destroy, "ohm: fatal error: ohm_heap_destroy: buffer overrun (bytes "
+           "after the block were overwritten)\n", "at tail+0: 0x78 *** OUCH");
+    expect(do_overrun_at_destroy, "ohm: fatal error: ohm_heap_destroy: 1 damaged debug block\n", NULL);
+    expect(do_write_after_free_destroy, "ohm: fatal error: ohm_heap_destroy: write after free "
+           "(a freed block was written to)\n", "at p+5: 0x42 *** OUCH");
+    expect(do_write_after_free_reuse, "ohm: fatal error: ohm_free: write after free "
+           "(a freed block was written to)\n", "at p+5: 0x42 *** OUCH");
     expect(do_wrong_domain_obj, "block freed into the wrong domain",
            "allocated using API 'm', verified using API 'o'");
     expect(do_wrong_domain_raw, "ohm_raw_free: block freed into the wrong domain",
            "allocated using API 'm', verified using API 'r'");
     expect(do_wrong_heap, "block freed into the wrong heap", NULL);
-    char at[64];
     snprintf(at, sizeof at, "p=%p", (void *)(P + 16));
     expect(do_interior, "pointer was never allocated", at);
     snprintf(at, sizeof at, "p=%p", (void *)(P + 1));
@@ -116,7 +157,8 @@ static void test_deaths(void) {
 
     P = ohm_malloc(H, 2000);
     expect(do_large_overrun, "buffer overrun", "2000 bytes originally requested");
-    expect_death(do_large_double_free, NULL, "pointer was never allocated");
+    /* Issue 9 finding 5: was "pointer was never allocated" */
+    expect(do_large_double_free, "ohm_free: double free (the block was already freed)\n", made_by(P));
     ohm_free(H, P);
 
     P = (unsigned char *)ohmi_alloc_object(H, 48, 1);

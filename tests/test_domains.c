@@ -318,6 +318,45 @@ static void stats_at_destroy(void *arg) {
     abort();    /* expect_death wants an abort; the text is what is checked */
 }
 
+/* Issue 9 finding 2: a user's table returning NULL left ohm_last_error "" and errno
+ * as it was. Each entry point now names itself, the size and the domain. */
+static void *null_malloc(void *ctx, size_t n) { (void)ctx; (void)n; return NULL; }
+static void *null_calloc(void *ctx, size_t a, size_t b) { (void)ctx; (void)a; (void)b; return NULL; }
+static void *null_realloc(void *ctx, void *p, size_t n) { (void)ctx; (void)p; (void)n; return NULL; }
+static void null_free(void *ctx, void *p) { (void)ctx; (void)p; }
+
+static void test_table_returns_null(int debug) {
+    ohm_heap *h = heap_with(0, debug);
+    ohm_allocator nul = {NULL, null_malloc, null_calloc, null_realloc, null_free};
+    CHECK_EQ_INT(ohm_set_allocator(h, OHM_DOMAIN_MEM, &nul), 0);
+    CHECK_EQ_INT(ohm_set_allocator(h, OHM_DOMAIN_RAW, &nul), 0);
+    errno = 0;
+    CHECK(ohm_malloc(h, 40) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_malloc: out of memory (40 bytes, the MEM domain's allocator returned NULL)");
+    CHECK_EQ_INT(errno, ENOMEM);
+    errno = 0;
+    CHECK(ohm_calloc(h, 3, 8) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_calloc: out of memory (24 bytes, the MEM domain's allocator returned NULL)");
+    CHECK_EQ_INT(errno, ENOMEM);
+    errno = 0;
+    CHECK(ohm_realloc(h, NULL, 50) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_realloc: out of memory (50 bytes, the MEM domain's allocator returned NULL)");
+    CHECK_EQ_INT(errno, ENOMEM);
+    errno = 0;
+    CHECK(ohm_raw_malloc(h, 70) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_raw_malloc: out of memory (70 bytes, the RAW domain's allocator returned NULL)");
+    CHECK_EQ_INT(errno, ENOMEM);
+    errno = 0;
+    CHECK(ohm_raw_calloc(h, 2, 5) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_raw_calloc: out of memory (10 bytes, the RAW domain's allocator returned NULL)");
+    CHECK_EQ_INT(errno, ENOMEM);
+    errno = 0;
+    CHECK(ohm_raw_realloc(h, NULL, 90) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_raw_realloc: out of memory (90 bytes, the RAW domain's allocator returned NULL)");
+    CHECK_EQ_INT(errno, ENOMEM);
+    ohm_heap_destroy(h);
+}
+
 int main(void) {
     unsetenv("OHM_MALLOC");
     unsetenv("OHM_MALLOCSTATS");
@@ -332,6 +371,8 @@ int main(void) {
     test_limit();
     test_raw_threads();
     test_trace_path();
+    test_table_returns_null(0);
+    test_table_returns_null(1);
     expect_death(stats_at_destroy, NULL, "# arenas allocated total           =                    1");
     return check_done();
 }

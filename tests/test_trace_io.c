@@ -324,11 +324,48 @@ static void test_empty(void) {
     unlink(path);
 }
 
+/* Issue 9 finding 1: the limit lowered by a second ohm_trace_start while older traces
+ * keep 3 frames; the dump recorded limit 1 and the loader refused "offset 138:
+ * traceback 0: 3 frames, outside 1..1". */
+static void test_lowered_limit(void) {
+    char path[] = "/tmp/ohm_trace_io_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    ohm_heap *h = new_heap();
+    CHECK_EQ_INT(ohm_trace_start(h, 3), 0);
+    struct script sc = { 12 };
+    ohm_trace_set_frame_provider(h, script_frames, &sc);
+    void *p = ohm_malloc(h, 40);
+    CHECK_EQ_INT(ohm_trace_start(h, 1), 0);
+    sc.line = 13;
+    void *q = ohm_malloc(h, 50);
+    ohm_snapshot *s = ohm_snapshot_take(h);
+    CHECK_EQ_INT(ohm_snapshot_traceback_limit(s), 1);
+    const ohm_trace *t;
+    size_t n = ohm_snapshot_traces(s, &t), longest = 0;
+    for (size_t i = 0; i < n; i++)
+        if (t[i].traceback->nframe > longest) longest = t[i].traceback->nframe;
+    CHECK_EQ_SIZE(longest, 3);
+    CHECK_EQ_INT(ohm_snapshot_dump(s, path), 0);
+    char err[256] = "x";
+    ohm_snapshot *l = ohm_snapshot_load(path, err, sizeof err);
+    CHECK(l != NULL);
+    CHECK_EQ_STR(err, "");
+    if (l) { check_equal(s, l); ohm_snapshot_free(l); }
+    ohm_snapshot_free(s);
+    ohm_free(h, p);
+    ohm_free(h, q);
+    ohm_heap_destroy(h);
+    unlink(path);
+}
+
 int main(void) {
     unsetenv("OHM_TRACEMALLOC");
     unsetenv("OHM_TRACE_UNWIND");
     test_roundtrip();
     test_versions();
     test_empty();
+    test_lowered_limit();
     return check_done();
 }

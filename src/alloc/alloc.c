@@ -132,6 +132,8 @@ int ohmi_alloc_init(ohm_heap *h) {
 void ohmi_alloc_fini(ohm_heap *h) {
     struct alloc_state *a = ohmi_alloc_of(h);
     if (ohmi_base_of(h)->cfg.debug) ohmi_debug_unregister(h);
+    free(a->debug_quar);   /* the held-back blocks go with the pools and the large map */
+    a->debug_quar = NULL;
 #ifdef OHM_HAVE_VALGRIND
     if (a->valgrind) VALGRIND_DESTROY_MEMPOOL(h);
 #endif
@@ -252,10 +254,21 @@ void *ohmi_pym_realloc(void *ctx, void *p, size_t n) {
 
 /* ------------------------------------------------------------- domain calls */
 
+/* A domain's table returned NULL. A user's table sets no message of ohm's, so the
+ * header's convention (NULL, a message, errno ENOMEM) is kept here; a message the
+ * table's own code set (the pools' "out of memory") is replaced by this fuller one. */
+OHM_NOINLINE static void *dom_oom(ohm_heap *h, ohm_domain d, const char *op, size_t n) {
+    ohmi_error(h, "%s%s: out of memory (%zu bytes, the %s domain's allocator returned NULL)",
+               d == OHM_DOMAIN_RAW ? "ohm_raw_" : "ohm_", op, n, ohmi_alloc_domain_name(d));
+    errno = ENOMEM;
+    return NULL;
+}
+
 static void *dom_malloc(ohm_heap *h, ohm_domain d, size_t n) {
     struct alloc_state *a = ohmi_alloc_of(h);
     if (ohmi_alloc_should_fail(h)) return NULL;
     void *p = a->dom[d].malloc(a->dom[d].ctx, n);
+    if (OHM_UNLIKELY(!p)) return dom_oom(h, d, "malloc", n);
     if (p && ohmi_alloc_of(h)->observed) ohmi_alloc_of(h)->obs->on_alloc(h, d, p, n);
     return p;
 }
@@ -269,6 +282,7 @@ static void *dom_calloc(ohm_heap *h, ohm_domain d, size_t nelem, size_t elsize) 
     }
     if (ohmi_alloc_should_fail(h)) return NULL;
     void *p = a->dom[d].calloc(a->dom[d].ctx, nelem, elsize);
+    if (OHM_UNLIKELY(!p)) return dom_oom(h, d, "calloc", nelem * elsize);
     if (p && ohmi_alloc_of(h)->observed) ohmi_alloc_of(h)->obs->on_alloc(h, d, p, nelem * elsize);
     return p;
 }
@@ -285,7 +299,7 @@ static void *dom_realloc(ohm_heap *h, ohm_domain d, void *p, size_t n) {
         ohmi_alloc_of(h)->obs->on_alloc(h, d, q, n);
     }
     if (locked) ohmi_alloc_of(h)->obs->realloc_leave(h);
-    return q;
+    return q ? q : dom_oom(h, d, "realloc", n);
 }
 
 static void dom_free(ohm_heap *h, ohm_domain d, void *p) {

@@ -181,6 +181,9 @@ struct alloc_state {
     long fail_after;                /* fault injection: allocations left before failing; <0 off */
     size_t limit;                   /* memory cap (arenas + large blocks); 0: none */
     int registered;                 /* in the debug registry of heaps */
+    void **debug_quar;              /* debug hooks: ring of DEBUG_QUARANTINE freed MEM/OBJ
+                                       blocks (their bases) held back from the pools */
+    size_t debug_quar_next;         /* the ring's next slot (its oldest entry) */
 };
 
 /* The heap as the allocator sees it: base, then the allocator's state. */
@@ -244,6 +247,13 @@ const uint32_t *ohmi_tags_leaf(const struct alloc_tags *tg, uintptr_t p);
 
 /* For fatal messages: the observer's description of p (nothing when none). */
 void ohmi_alloc_describe(ohm_heap *h, const void *p, FILE *out);
+/* Debug mode (debug.c). At an object's death, before the object layer quarantines it:
+ * its guards checked (a damaged one is fatal, naming type_name) and its body past the
+ * header filled with the dead pattern, checked again when the memory is freed. */
+void ohmi_debug_object_kill(ohm_heap *h, ohm_object *o, const char *type_name);
+/* At ohm_heap_destroy, before the layers' fini: every live debug block's guards and
+ * every held-back freed block's dead pattern; each damage printed, then fatal. */
+void ohmi_debug_check_all(ohm_heap *h);
 /* Print the allocator's part of sys._debugmallocstats (stats.c). */
 void ohmi_alloc_print_stats(ohm_heap *h, FILE *out);
 

@@ -103,6 +103,7 @@ static void heap_report_garbage(ohm_heap *h) {
 void ohm_heap_destroy(ohm_heap *h) {
     if (!h) return;
     ohmi_base_of(h)->destroying = 1;
+    if (ohmi_base_of(h)->cfg.debug) ohmi_debug_check_all(h);   /* guards and fills */
     if (ohmi_base_of(h)->cfg.print_stats) ohm_debug_mallocstats(h, stderr);
     heap_report_garbage(h);
     ohmi_obj_fini(h);

@@ -197,6 +197,10 @@ static int dict_check(const char *fn, const ohm_object *o, const ohm_object *key
 
 int ohm_dict_set(ohm_object *o, ohm_object *key, ohm_object *value) {
     uint64_t hash;
+    if (o && o->ohm_type == &ohm_dict_type && key &&   /* before the key is hashed */
+        (ohmi_obj_check_item(o, key, "ohm_dict_set", "key") < 0 ||
+         ohmi_obj_check_item(o, value, "ohm_dict_set", "value") < 0))
+        return -1;
     if (dict_check("ohm_dict_set", o, key, &hash) < 0) return -1;
     if (!value) { ohmi_error(ohmi_alloc_heap_of(o), "ohm_dict_set: value is NULL"); return -1; }
     obj_dict *d = (obj_dict *)o;

@@ -83,7 +83,7 @@ static int list_resize(ohm_heap *h, obj_list *l, size_t n) {
 int ohm_list_append(ohm_object *o, ohm_object *item) {
     if (!o || o->ohm_type != &ohm_list_type) { ohmi_obj_type_error("ohm_list_append", "a list", o); return -1; }
     obj_list *l = (obj_list *)o;
-    if (!item) { ohmi_error(ohmi_alloc_heap_of(o), "ohm_list_append: item is NULL"); return -1; }
+    if (OHM_UNLIKELY(ohmi_obj_check_item(o, item, "ohm_list_append", "item") < 0)) return -1;
     if (OHM_UNLIKELY(l->len == l->cap)) {
         ohm_heap *h = ohmi_alloc_heap_of(o);
         if (list_resize(h, l, l->len + 1) < 0) {
@@ -103,7 +103,7 @@ int ohm_list_set(ohm_object *o, size_t i, ohm_object *item) {
         ohmi_error(ohmi_alloc_heap_of(o), "ohm_list_set: index %zu out of range (len %zu)", i, l->len);
         return -1;
     }
-    if (!item) { ohmi_error(ohmi_alloc_heap_of(o), "ohm_list_set: item is NULL"); return -1; }
+    if (OHM_UNLIKELY(ohmi_obj_check_item(o, item, "ohm_list_set", "item") < 0)) return -1;
     ohm_incref(item);
     ohm_object *old = l->items[i];
     l->items[i] = item;

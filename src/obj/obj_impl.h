@@ -29,6 +29,11 @@ void ohmi_obj_make_immortal(ohm_object *o);
 
 /* Wrong-type reports: "fn: expected a list, got 'int'", on o's heap. */
 void ohmi_obj_type_error(const char *fn, const char *want, const ohm_object *o);
+/* An item container c is about to store (fn's argument `what`): -1 with a message
+ * when NULL, freed (type NULL: in debug mode a quarantined object, fatal), or of
+ * another heap; 0 when it may be stored. Costs two heap lookups and three tests. */
+int ohmi_obj_check_item(const ohm_object *c, const ohm_object *item, const char *fn,
+                        const char *what);
 /* The heap of o for an error message; the thread's slot when o is NULL. */
 ohm_heap *ohmi_obj_error_heap(const ohm_object *o);
 

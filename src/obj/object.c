@@ -120,6 +120,9 @@ OHM_NOINLINE static void obj_quarantine(ohm_heap *h, ohm_object *o) {
         s->quarantine = ohmi_alloc_calloc(h, OHM_DOMAIN_RAW, OBJ_QUARANTINE, sizeof *s->quarantine);
         if (!s->quarantine) { ohmi_alloc_object_free(h, o); return; }
     }
+    /* its guards now, naming its type (an overrun found only when the ring lets it go,
+     * 16384 deaths later, could not); its body past the header filled with 0xDD */
+    ohmi_debug_object_kill(h, o, o->ohm_type->name ? o->ohm_type->name : "?");
     struct obj_dead *slot = &s->quarantine[s->quarantine_next];
     if (slot->o) {                      /* the oldest leaves: now it is really freed */
         slot->o->ohm_bits &= OHM_F_LARGE;

@@ -96,7 +96,7 @@ int ohm_tuple_set(ohm_object *o, size_t i, ohm_object *item) {
         ohmi_error(ohmi_alloc_heap_of(o), "ohm_tuple_set: index %zu out of range (len %zu)", i, t->len);
         return -1;
     }
-    if (!item) { ohmi_error(ohmi_alloc_heap_of(o), "ohm_tuple_set: item is NULL"); return -1; }
+    if (OHM_UNLIKELY(ohmi_obj_check_item(o, item, "ohm_tuple_set", "item") < 0)) return -1;
     ohm_incref(item);
     ohm_object *old = t->items[i];
     t->items[i] = item;

@@ -256,8 +256,11 @@ static ohm_snapshot *snap_parse(struct rd *r) {
         at = r->pos;
         uint32_t first = get_u32(r, "traceback"), nf = get_u32(r, "traceback"), total = get_u32(r, "traceback");
         if (r->failed) goto fail;
-        if (nf < 1 || nf > limit) {
-            rd_fail(r, at + 4, "traceback %u: %u frames, outside 1..%u", i, nf, limit);
+        /* Not nf <= limit: the limit is the one tracing had when the snapshot was
+         * taken (tracemalloc's Snapshot.traceback_limit); traces made before
+         * ohm_trace_start lowered it keep their longer tracebacks. */
+        if (nf < 1 || nf > OHM_TRACE_MAX_FRAMES) {
+            rd_fail(r, at + 4, "traceback %u: %u frames, outside 1..%d", i, nf, OHM_TRACE_MAX_FRAMES);
             goto fail;
         }
         if (first > nframes || nf > nframes - first) {
