@@ -53,7 +53,7 @@ static void weakref_unlink(ohm_heap *h, weakref_obj *w) {
     if (w->prev) {
         w->prev->next = w->next;
     } else if (w->next) {
-        ohmi_ptrmap_put(&ohmi_obj_of(h)->weakrefs, t, (uintptr_t)w->next);   /* key exists: cannot fail */
+        ohmi_ptrmap_put(h, &ohmi_obj_of(h)->weakrefs, t, (uintptr_t)w->next);   /* key exists: cannot fail */
     } else {
         ohmi_ptrmap_del(&ohmi_obj_of(h)->weakrefs, t);
         t->ohm_bits &= ~OHM_F_WEAKREFD;
@@ -89,7 +89,7 @@ ohm_object *ohm_weakref_new(ohm_heap *h, ohm_object *target, ohm_weakref_callbac
     w->arg = arg;
     w->prev = NULL;
     w->next = weakref_head(h, target);
-    if (ohmi_ptrmap_put(&ohmi_obj_of(h)->weakrefs, target, (uintptr_t)w) < 0) {
+    if (ohmi_ptrmap_put(h, &ohmi_obj_of(h)->weakrefs, target, (uintptr_t)w) < 0) {
         w->next = NULL;                     /* target stays NULL: dealloc has nothing to do */
         ohm_decref(&w->ob);
         ohmi_error(h, "ohm_weakref_new: out of memory");
@@ -130,7 +130,7 @@ static void weakref_detach(ohm_heap *h, ohm_object *o, ohmi_vec *cbs, int skip_g
         w->target = NULL;
         w->prev = w->next = NULL;
         int garbage = skip_garbage && (w->ob.ohm_bits & GC_GENMASK) == GC_UNREACH;
-        if (w->cb && w->ob.ohm_rc > 0 && !garbage && ohmi_vec_push(cbs, &w->ob) == 0)
+        if (w->cb && w->ob.ohm_rc > 0 && !garbage && ohmi_vec_push(h, cbs, &w->ob) == 0)
             ohm_incref(&w->ob);
         w = next;
     }
