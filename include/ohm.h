@@ -366,7 +366,11 @@ OHM_API ohm_object *ohm_range_new(ohm_heap *h, int64_t start, int64_t stop, int6
  * deallocations of tracked objects exceed threshold 0, generation 0 is collected;
  * every threshold-1 such collections generation 1 instead; every threshold-2
  * generation-1 collections generation 2 instead, but only once the objects promoted
- * to generation 2 since the last full collection exceed 25% of those it left. */
+ * to generation 2 since the last full collection exceed 25% of those it left.
+ * Out of memory (the collector's vectors cannot grow): a collection that could not
+ * remember its whole unreachable set frees nothing, says so in ohm_last_error
+ * ("ohm_gc_collect: out of memory; ...") and returns 0; the garbage waits, intact, for
+ * the next collection. */
 OHM_API size_t ohm_gc_collect(ohm_heap *h, int generation);  /* 0..2, -1 = 2; returns unreachable found */
 OHM_API void   ohm_gc_enable(ohm_heap *h);
 OHM_API void   ohm_gc_disable(ohm_heap *h);

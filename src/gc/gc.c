@@ -392,6 +392,8 @@ GC_INLINE int gc_enter_unreach(gc_ctx *c, ohm_object *o) {
  * freed this time; every member goes to generation `target`. */
 static void gc_give_back(gc_ctx *c, int target) {
     ohmi_vec *u = &ohmi_gc_of(c->h)->unreach;
+    ohmi_error(c->h, "ohm_gc_collect: out of memory; nothing collected this time (the "
+               "garbage waits for the next collection)");
     for (size_t i = 0; i < u->len; i++) {
         u->items[i]->ohm_rc--;
         ohmi_gc_place(c->h, u->items[i], target);
@@ -759,21 +761,20 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
 
     /* 5. hold: done by the sweep (gc_enter_unreach). 6a. clear every weak reference
      * to garbage (the callbacks wait for 6b: all are cleared first) */
-    ohmi_vec cbs = { NULL, 0, 0 };
+    ohm_object *cbs[2] = { NULL, NULL };   /* a chain through the weakrefs: no memory */
     for (size_t i = 0; c->weakrefd && i < u->len; i++) {
         ohm_object *o = u->items[i];
-        if (o->ohm_bits & OHM_F_WEAKREFD) hk->weakref_clear(h, o, &cbs);
+        if (o->ohm_bits & OHM_F_WEAKREFD) hk->weakref_clear(h, o, cbs);
     }
     int to_finalize = c->to_finalize, maybe_kept = c->maybe_kept;
 
     /* 6b. the callbacks of weakrefs that are not garbage themselves */
-    for (size_t i = 0; i < cbs.len; i++) {
-        ohm_object *ref = cbs.items[i];
+    for (ohm_object *ref = cbs[0], *next; ref; ref = next) {
+        next = hk->weakref_next(ref);
         hk->weakref_callback(ref);
         if (ref->ohm_rc == 1) res->found++;   /* the callback let its weakref die */
         gc_decref(c, ref);
     }
-    ohmi_vec_free(&cbs);
 
     /* 7. finalize */
     int finalized = 0;
