@@ -393,7 +393,9 @@ OHM_API int    ohm_gc_is_finalized(const ohm_object *o);
 OHM_API void   ohm_gc_track(ohm_object *o);
 OHM_API void   ohm_gc_untrack(ohm_object *o);
 /* The enumeration functions gather the objects first (holding a reference on each),
- * then call fn, so fn may allocate, free or collect. Frozen objects are not listed. */
+ * then call fn, so fn may allocate, free or collect. Frozen objects are not listed.
+ * Out of memory while gathering: fn sees only those gathered, and ohm_last_error
+ * names the function ("ohm_gc_get_objects: out of memory"). */
 typedef int (*ohm_object_fn)(ohm_object *o, void *arg);   /* nonzero stops the walk */
 /* Tracked objects of a generation (0..2), or of all (-1). */
 OHM_API void   ohm_gc_get_objects(ohm_heap *h, int generation, ohm_object_fn fn, void *arg); /* -1: all */

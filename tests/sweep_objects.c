@@ -132,9 +132,49 @@ out:
     return r;
 }
 
+/* The collector's queries: enumerations (gathered first, so they need memory), explain,
+ * freeze, callbacks. An enumeration out of memory lists nothing and says so. */
+static int counted;
+static int count_one(ohm_object *o, void *arg) { (void)o; (void)arg; counted++; return 0; }
+static void on_gc(ohm_heap *h, int phase, const ohm_gc_info *info, void *arg) {
+    (void)h; (void)phase; (void)info; (void)arg;
+}
+
+static int sc_gc_queries(ohm_heap *h) {
+    int r = 0;
+    ohm_object *outer = NULL, *inner = NULL;
+    if (!(outer = ohm_list_new(h)) || !(inner = ohm_list_new(h)) || ohm_list_append(outer, inner) < 0) {
+        SWEEP_OOM(h);
+        r = -1;
+        goto out;
+    }
+    for (int i = 0; i < 3; i++) {
+        counted = 0;
+        ohmi_error_clear(h);
+        if (i == 0) ohm_gc_get_objects(h, -1, count_one, NULL);
+        if (i == 1) ohm_gc_get_referrers(h, inner, count_one, NULL);
+        if (i == 2) ohm_gc_get_referents(outer, count_one, NULL);
+        if (counted == 0) {       /* out of memory: nothing listed, and it says so */
+            SWEEP_OOM(h);
+            r = -1;
+        }
+    }
+    ohmi_error_clear(h);
+    int len = ohm_gc_explain(h, inner, NULL);
+    if (len < 0) { CHECK_CONTAINS(ohm_last_error(h), "ohm_gc_explain: out of memory"); r = -1; }
+    else CHECK_EQ_INT(len, 0);   /* inner is held from here too */
+    if (ohm_gc_add_callback(h, on_gc, NULL) < 0) { SWEEP_OOM(h); r = -1; }
+    ohm_gc_collect(h, 0);
+out:
+    ohm_xdecref(inner);
+    ohm_xdecref(outer);
+    return r;
+}
+
 int main(void) {
     sweep_run("objects: containers", sc_containers);
     sweep_run("objects: cycles", sc_cycles);
     sweep_run("objects: weakrefs", sc_weakrefs);
+    sweep_run("objects: gc queries", sc_gc_queries);
     return check_done();
 }

@@ -226,6 +226,29 @@ static void test_gc_out_of_memory_says_so(void) {
     ohm_heap_destroy(h);
 }
 
+/* Regression (found by sweep_objects): ohm_gc_get_referents out of memory listed
+ * nothing and left ohm_last_error empty. */
+static int listed;
+static int list_one(ohm_object *o, void *arg) { (void)o; (void)arg; listed++; return 0; }
+
+static void test_referents_out_of_memory_says_so(void) {
+    ohm_heap *h = ohm_heap_new(NULL);
+    ohm_object *l = ohm_list_new(h), *m = ohm_list_new(h);
+    CHECK_EQ_INT(ohm_list_append(l, m), 0);
+    ohmi_error_clear(h);
+    ohm_fault_fail_nth(h, 1, 0);
+    listed = 0;
+    ohm_gc_get_referents(l, list_one, NULL);
+    CHECK_EQ_INT(listed, 0);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_gc_get_referents: out of memory");
+    ohm_fault_fail_nth(h, 0, 0);
+    ohm_gc_get_referents(l, list_one, NULL);
+    CHECK_EQ_INT(listed, 1);
+    ohm_decref(m);
+    ohm_decref(l);
+    ohm_heap_destroy(h);
+}
+
 int main(void) {
     test_count_starts();
     test_count_objects();
@@ -235,5 +258,6 @@ int main(void) {
     test_tracer();
     test_weakref_callback_without_memory();
     test_gc_out_of_memory_says_so();
+    test_referents_out_of_memory_says_so();
     return check_done();
 }

@@ -181,7 +181,9 @@ void ohmi_alloc_set_limit(ohm_heap *h, size_t bytes) {
 }
 
 int ohmi_alloc_should_fail(ohm_heap *h) {
-    return ohmi_fault_fail(h);
+    if (OHM_LIKELY(!ohmi_fault_fail(h))) return 0;
+    ohmi_error(h, "out of memory (injected failure: allocation #%zu)", ohm_fault_count(h));
+    return 1;
 }
 
 const char *ohmi_alloc_domain_name(ohm_domain d) {

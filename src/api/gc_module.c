@@ -141,18 +141,19 @@ void ohm_gc_get_referrers(ohm_heap *h, const ohm_object *target, ohm_object_fn f
     gc_hand_out(&w.out, fn, arg);
 }
 
-struct gc_referents_walk { ohm_heap *h; ohmi_vec out; };
+struct gc_referents_walk { ohm_heap *h; ohmi_vec out; int failed; };
 
 static int gc_visit_collect(ohm_object *r, void *arg) {
     struct gc_referents_walk *w = arg;
-    if (r && gc_keep(w->h, &w->out, r) < 0) return 1;
+    if (r && gc_keep(w->h, &w->out, r) < 0) { w->failed = 1; return 1; }
     return 0;
 }
 
 void ohm_gc_get_referents(ohm_object *o, ohm_object_fn fn, void *arg) {
     if (!o || !gc_is_gc_type(o) || !o->ohm_type->traverse) return;
-    struct gc_referents_walk w = { ohmi_alloc_heap_of(o), { NULL, 0, 0 } };   /* a GC object: a heap's */
+    struct gc_referents_walk w = { ohmi_alloc_heap_of(o), { NULL, 0, 0 }, 0 };   /* a GC object: a heap's */
     o->ohm_type->traverse(o, gc_visit_collect, &w);
+    if (w.failed) ohmi_error(w.h, "ohm_gc_get_referents: out of memory");
     gc_hand_out(&w.out, fn, arg);
 }
 

@@ -139,16 +139,17 @@ void ohmi_error_clear(ohm_heap *h);
 OHM_NORETURN void ohmi_fatal(const char *fmt, ...) OHM_PRINTF(1, 2);
 
 /* One allocation attempt of heap h (NULL: memory outside any heap, never counted or
- * failed). Counts it while fault injection is armed and returns 1 when it must fail:
- * then the heap's error is "out of memory (injected failure: allocation #k)" and errno
- * ENOMEM. The fast test is one load and a branch. */
+ * failed). Counts it while fault injection is armed and returns 1 when it must fail
+ * (errno ENOMEM, no message: the caller reports it, as for a real failure). The fast
+ * test is one load and a branch. */
 int ohmi_fault_fail_slow(ohm_heap *h);
 static inline int ohmi_fault_fail(ohm_heap *h) {
     return h && OHM_UNLIKELY(ohmi_base_of(h)->fault.armed) && ohmi_fault_fail_slow(h);
 }
 /* The C library's allocator for memory that belongs to heap h but lives outside its
  * arenas (base's tables, the tracer, snapshots): each call is one allocation attempt
- * (ohmi_fault_fail); on failure, NULL with the heap's error set. Free with free(). */
+ * (ohmi_fault_fail); on failure NULL, errno ENOMEM, and no message (the caller
+ * reports it). Free with free(). */
 void *ohmi_sys_malloc(ohm_heap *h, size_t n);
 void *ohmi_sys_calloc(ohm_heap *h, size_t nelem, size_t elsize);
 void *ohmi_sys_realloc(ohm_heap *h, void *p, size_t n);   /* NULL: p untouched */
