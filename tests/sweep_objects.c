@@ -15,7 +15,10 @@ static int sc_containers(ohm_heap *h) {
     if (!(l = ohm_list_new(h))) goto oom;
     for (int i = 0; i < 60; i++) {
         if (!(x = ohm_int_new(h, 1000 + i))) goto oom;
-        if (ohm_list_append(l, x) < 0) goto oom;
+        if (ohm_list_append(l, x) < 0) {
+            CHECK_EQ_SIZE(ohm_list_len(l), (size_t)i);   /* a failed append changes nothing */
+            goto oom;
+        }
         ohm_decref(x);
         x = NULL;
     }
@@ -25,7 +28,12 @@ static int sc_containers(ohm_heap *h) {
         int n = snprintf(buf, sizeof buf, "key-%d", i);
         if (!(k = ohm_str_new(h, buf, (size_t)n))) goto oom;
         if (!(x = ohm_float_new(h, i + 0.5))) goto oom;
-        if (ohm_dict_set(d, k, x) < 0) goto oom;
+        if (ohm_dict_set(d, k, x) < 0) {
+            CHECK_EQ_SIZE(ohm_dict_len(d), (size_t)i);   /* nor does a failed set */
+            SWEEP_OOM(h);
+            CHECK(ohm_dict_get(d, k) == NULL);           /* (absent: the message is "") */
+            goto out;
+        }
         ohm_decref(k);
         ohm_decref(x);
         k = x = NULL;
@@ -171,10 +179,64 @@ out:
     return r;
 }
 
+/* A dict that grows, loses keys and grows again, walked with an iterator; a
+ * variable-size object; nested tuples; a range. */
+static const ohm_type blob_type = { .name = "blob", .basicsize = sizeof(ohm_object), .itemsize = 8 };
+
+static int sc_churn(ohm_heap *h) {
+    ohm_object *d = NULL, *it = NULL, *t = NULL, *b = NULL, *rg = NULL, *x = NULL;
+    int r = -1;
+    if (!(d = ohm_dict_new(h))) goto oom;
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 30; i++) {
+            if (!(x = ohm_int_new(h, 5000 + round * 100 + i))) goto oom;
+            size_t before = ohm_dict_len(d);
+            if (ohm_dict_set(d, x, x) < 0) { CHECK_EQ_SIZE(ohm_dict_len(d), before); goto oom; }
+            ohm_decref(x);
+            x = NULL;
+        }
+        for (int i = 0; i < 30; i += 2) {
+            ohm_object *k = ohm_int_new(h, 5000 + round * 100 + i);
+            if (!k) goto oom;
+            CHECK_EQ_INT(ohm_dict_del(d, k), 0);
+            ohm_decref(k);
+        }
+    }
+    CHECK_EQ_SIZE(ohm_dict_len(d), 45);
+    if (!(it = ohm_iter(d))) goto oom;
+    size_t n = 0;
+    for (ohm_object *k; (k = ohm_iter_next(it)) != NULL; n++) ohm_decref(k);
+    if (ohm_last_error(h)[0]) goto oom;
+    CHECK_EQ_SIZE(n, 45);
+    if (!(b = ohm_new_var(h, &blob_type, 100))) goto oom;
+    if (!(t = ohm_tuple_new(h, 2))) goto oom;
+    for (size_t i = 0; i < 2; i++) {
+        ohm_object *in = ohm_tuple_new(h, 1);
+        if (!in) goto oom;
+        int e = ohm_tuple_set(in, 0, b) < 0 || ohm_tuple_set(t, i, in) < 0;
+        ohm_decref(in);
+        if (e) goto oom;
+    }
+    if (!(rg = ohm_range_new(h, 0, 1000, 7))) goto oom;
+    r = 0;
+    goto out;
+oom:
+    SWEEP_OOM(h);
+out:
+    ohm_xdecref(x);
+    ohm_xdecref(rg);
+    ohm_xdecref(t);
+    ohm_xdecref(b);
+    ohm_xdecref(it);
+    ohm_xdecref(d);
+    return r;
+}
+
 int main(void) {
     sweep_run("objects: containers", sc_containers);
     sweep_run("objects: cycles", sc_cycles);
     sweep_run("objects: weakrefs", sc_weakrefs);
     sweep_run("objects: gc queries", sc_gc_queries);
+    sweep_run("objects: churn", sc_churn);
     return check_done();
 }
