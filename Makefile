@@ -37,6 +37,16 @@ tsan:
 check-layers:
 	tools/check-layers
 
+# The fault sweeps (tests/sweep_*.c, tests/sweep.h): each scenario rerun failing each
+# of its allocations in turn, under ASan and its leak checker. SWEEP_STRIDE=n fails
+# only every n-th allocation (and the last): CI's fixed fast subset.
+SWEEP_STRIDE ?= 1
+.PHONY: faultsweep
+faultsweep:
+	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DOHM_SANITIZE=address;undefined" -DOHM_DEBUG_LEVEL=2 $(CMFLAGS)
+	$(CMAKE) --build build-asan -j $(JOBS)
+	cd build-asan && OHM_SWEEP_STRIDE=$(SWEEP_STRIDE) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -L faultsweep -j $(JOBS)
+
 # The whole suite with every assertion compiled in, the expensive walks included.
 check-expensive:
 	$(CMAKE) -S . -B build-expensive -DCMAKE_BUILD_TYPE=Debug -DOHM_DEBUG_LEVEL=3 $(CMFLAGS)

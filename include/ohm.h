@@ -390,7 +390,11 @@ OHM_API ohm_object *ohm_range_new(ohm_heap *h, int64_t start, int64_t stop, int6
  * deallocations of tracked objects exceed threshold 0, generation 0 is collected;
  * every threshold-1 such collections generation 1 instead; every threshold-2
  * generation-1 collections generation 2 instead, but only once the objects promoted
- * to generation 2 since the last full collection exceed 25% of those it left. */
+ * to generation 2 since the last full collection exceed 25% of those it left.
+ * Out of memory (the collector's vectors cannot grow): a collection that could not
+ * remember its whole unreachable set frees nothing, says so in ohm_last_error
+ * ("ohm_gc_collect: out of memory; ...") and returns 0; the garbage waits, intact, for
+ * the next collection. */
 OHM_API size_t ohm_gc_collect(ohm_heap *h, int generation);  /* 0..2, -1 = 2; returns unreachable found */
 OHM_API void   ohm_gc_enable(ohm_heap *h);
 OHM_API void   ohm_gc_disable(ohm_heap *h);
@@ -413,7 +417,9 @@ OHM_API int    ohm_gc_is_finalized(const ohm_object *o);
 OHM_API void   ohm_gc_track(ohm_object *o);
 OHM_API void   ohm_gc_untrack(ohm_object *o);
 /* The enumeration functions gather the objects first (holding a reference on each),
- * then call fn, so fn may allocate, free or collect. Frozen objects are not listed. */
+ * then call fn, so fn may allocate, free or collect. Frozen objects are not listed.
+ * Out of memory while gathering: fn sees only those gathered, and ohm_last_error
+ * names the function ("ohm_gc_get_objects: out of memory"). */
 typedef int (*ohm_object_fn)(ohm_object *o, void *arg);   /* nonzero stops the walk */
 /* Tracked objects of a generation (0..2), or of all (-1). */
 OHM_API void   ohm_gc_get_objects(ohm_heap *h, int generation, ohm_object_fn fn, void *arg); /* -1: all */
@@ -561,6 +567,46 @@ OHM_API int ohm_traceback_format(const ohm_traceback *tb, char *buf, size_t len)
 OHM_API void ohm_stats_print(const ohm_stat *stats, size_t n, size_t limit, unsigned flags, FILE *out);
 /* Bytes a size takes as tracemalloc formats it: "512 B", "1.5 KiB", "1536 KiB"... */
 OHM_API int ohm_format_size(long long size, int sign, char *buf, size_t len);
+
+/* ============================================================ testing aids
+ *
+ * Fault injection, for testing the error paths of code built on ohm (SQLite's and
+ * Lua's method): fail one chosen allocation, or every one past a point, or every one
+ * that would make the heap too big, and check that the program copes.
+ *
+ * An "allocation" is one request for memory the heap makes, whatever asked for it:
+ * ohm_malloc, ohm_calloc, ohm_realloc, the ohm_raw_* functions, each object
+ * (ohm_new, ohm_gc_new, the builtin constructors), each growth of a container's
+ * storage (a list's items, a dict's table), the cycle collector's vectors, the weakref
+ * table, the interning table, the tracer's own tables, and the building of a snapshot
+ * by ohm_snapshot_take. Some calls make several (while tracing, the tracer's tables
+ * grow too; a collection grows its vectors); the count is the same in every
+ * run of a deterministic program, so a test can find its range once and then fail
+ * each allocation in turn (tests/sweep.h in ohm's sources does this). Not counted:
+ * snapshots once taken (ohm_snapshot_filter, _statistics, _compare, _dump and
+ * _load work on snapshots that belong to no heap), the queue of tracing events from
+ * other threads, and memory the heap takes when it is created.
+ *
+ * A failed allocation behaves as if the memory ran out: the call that needed it
+ * returns its documented error (NULL or -1) with ohm_last_error(h) saying "out of
+ * memory..." and errno ENOMEM, and the heap stays consistent and usable. Where a
+ * function copes without the memory it does so (the tracer drops a trace and counts
+ * it as lost, the collector falls back to a slower walk), and then nothing fails.
+ *
+ * The first call of any of these three arms the heap: from then on every allocation
+ * takes the allocator's slow path, so that it is counted (about as slow as tracing);
+ * a heap that never calls them pays nothing. Not thread-safe: the heap's thread only. */
+
+/* Fail the n-th allocation from now (1-based; the count restarts at 0), and with
+ * persist != 0 every one after it too. n == 0: fail none (only count). */
+OHM_API void   ohm_fault_fail_nth(ohm_heap *h, size_t n, int persist);
+/* Fail every allocation that would take the heap's arenas and large blocks past
+ * `bytes` in total (0: no cap). Also restarts the count at 0. The memory outside the
+ * arenas (the collector's vectors, the tracer's tables) is counted by fail_nth only. */
+OHM_API void   ohm_fault_cap(ohm_heap *h, size_t bytes);
+/* Allocations attempted (failed ones included) since the last ohm_fault_fail_nth or
+ * ohm_fault_cap call; 0 before either was called. */
+OHM_API size_t ohm_fault_count(ohm_heap *h);
 
 /* ===================================================== call-site capture macros
  *

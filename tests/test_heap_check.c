@@ -177,7 +177,7 @@ static void test_weakref_dead_target(void) {
     ohm_object *f = ohm_float_new(h, 2.5);
     ohm_decref(f);
     CHECK(f->ohm_type == NULL);                /* on the free list */
-    CHECK_EQ_INT(ohmi_ptrmap_put(&ohmi_obj_of(h)->weakrefs, f, (uintptr_t)w), 0);
+    CHECK_EQ_INT(ohmi_ptrmap_put(h, &ohmi_obj_of(h)->weakrefs, f, (uintptr_t)w), 0);
     char want[64];
     snprintf(want, sizeof want, "target %p is not a live object", (void *)f);
     expect_violation(h, "ohmi_obj_check: weakref table: ", want);

@@ -57,7 +57,7 @@ static void test_ptrmap(void) {
         int op = (int)(next_rand() % 3);
         if (op == 0 || !in[i]) {            /* put: add or replace */
             vals[i] = (uintptr_t)next_rand();
-            if (ohmi_ptrmap_put(&m, (void *)keys[i], vals[i]) < 0) bad++;
+            if (ohmi_ptrmap_put(NULL, &m, (void *)keys[i], vals[i]) < 0) bad++;
             if (!in[i]) live++;
             in[i] = 1;
         } else if (op == 1) {               /* del by key */
@@ -87,7 +87,7 @@ static void test_ptrmap(void) {
 
     /* reserve, then add without growing; a table of > 1024 slots emptied goes back */
     ohmi_ptrmap_free(&m);
-    CHECK_EQ_INT(ohmi_ptrmap_reserve(&m, NKEYS), 0);
+    CHECK_EQ_INT(ohmi_ptrmap_reserve(NULL, &m, NKEYS), 0);
     size_t cap = m.cap;
     CHECK(cap >= 2 * NKEYS);
     for (size_t i = 0; i < NKEYS; i++) ohmi_ptrmap_add(&m, (void *)keys[i], i);
@@ -141,7 +141,7 @@ static void test_index(int wide) {
         uintptr_t w = ohmi_index_find(&x, hv, ent_eq, &e, &i);
         if (w != (e.present[i] ? i + 1 : 0)) bad++;
         if (!e.present[i]) {
-            if (ohmi_index_reserve(&x, 1, ent_hash, &e) < 0) { bad++; continue; }
+            if (ohmi_index_reserve(NULL, &x, 1, ent_hash, &e) < 0) { bad++; continue; }
             ohmi_index_add(&x, hv, i + 1);
             e.present[i] = 1;
             live++;

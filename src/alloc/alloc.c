@@ -46,7 +46,7 @@ static int pym_is_default(const ohm_heap *h, ohm_domain d) {
 
 void ohmi_alloc_update_slow(ohm_heap *h) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    int other = ohmi_base_of(h)->cfg.debug || ohmi_base_of(h)->cfg.use_malloc || a->fail_after >= 0 ||
+    int other = ohmi_base_of(h)->cfg.debug || ohmi_base_of(h)->cfg.use_malloc || ohmi_base_of(h)->fault.armed ||
                 a->valgrind || !pym_is_default(h, OHM_DOMAIN_MEM) ||
                 !pym_is_default(h, OHM_DOMAIN_OBJ);
 #if defined(ALLOC_ASAN)
@@ -99,7 +99,6 @@ int ohmi_alloc_init(ohm_heap *h) {
         for (int c = 0; c < OHM_NB_CLASSES; c++) a->used[k][c] = a->idle[k][c] = &a->empty;
     for (unsigned c = 0; c < OHM_NB_CLASSES; c++) alloc_set_plain(a, c, &a->empty);
     pool_set_kind(&a->empty, POOL_FREE);
-    a->fail_after = -1;
     a->sample_left = LLONG_MAX;
     ohmi_tags_clear(&a->tags);   /* an empty leaf cache */
     if (ohmi_arena_init(h) < 0) return -1;
@@ -144,9 +143,39 @@ void ohmi_alloc_fini(ohm_heap *h) {
     pthread_mutex_destroy(&a->raw_lock);
 }
 
+/* ------------------------------------------------------------ fault injection */
+
+/* The state is base's (struct ohmi_fault, base/fault.c), so every layer's memory
+ * consults it; arming it makes every allocation leave the fast paths, whose tests
+ * would otherwise skip the count (ohmi_alloc_update_slow). Armed stays armed: a heap
+ * that used fault injection once keeps counting until it is destroyed. */
+static void fault_arm(ohm_heap *h) {
+    struct ohmi_fault *f = &ohmi_base_of(h)->fault;
+    f->count = 0;
+    if (!f->armed) {
+        f->armed = 1;
+        ohmi_alloc_update_slow(h);
+    }
+}
+
+void ohm_fault_fail_nth(ohm_heap *h, size_t n, int persist) {
+    fault_arm(h);
+    ohmi_base_of(h)->fault.nth = n;
+    ohmi_base_of(h)->fault.persist = persist != 0;
+}
+
+void ohm_fault_cap(ohm_heap *h, size_t bytes) {
+    fault_arm(h);
+    ohmi_alloc_of(h)->limit = bytes;
+}
+
+size_t ohm_fault_count(ohm_heap *h) {
+    return ohmi_base_of(h)->fault.count;
+}
+
 void ohmi_alloc_fail_after(ohm_heap *h, long n) {
-    ohmi_alloc_of(h)->fail_after = n < 0 ? -1 : n;
-    ohmi_alloc_update_slow(h);
+    if (n < 0) ohm_fault_fail_nth(h, 0, 0);
+    else ohm_fault_fail_nth(h, (size_t)n + 1, 1);
 }
 
 void ohmi_alloc_set_limit(ohm_heap *h, size_t bytes) {
@@ -154,15 +183,9 @@ void ohmi_alloc_set_limit(ohm_heap *h, size_t bytes) {
 }
 
 int ohmi_alloc_should_fail(ohm_heap *h) {
-    struct alloc_state *a = ohmi_alloc_of(h);
-    if (OHM_LIKELY(a->fail_after < 0)) return 0;
-    if (a->fail_after == 0) {
-        ohmi_error(h, "out of memory (injected failure)");
-        errno = ENOMEM;
-        return 1;
-    }
-    a->fail_after--;
-    return 0;
+    if (OHM_LIKELY(!ohmi_fault_fail(h))) return 0;
+    ohmi_error(h, "out of memory (injected failure: allocation #%zu)", ohm_fault_count(h));
+    return 1;
 }
 
 const char *ohmi_alloc_domain_name(ohm_domain d) {

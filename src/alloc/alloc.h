@@ -178,10 +178,10 @@ struct alloc_state {
 
     /* --- debug (debug.c) and tests --- */
     unsigned long long serial;      /* debug hooks: allocation serial number */
-    long fail_after;                /* fault injection: allocations left before failing; <0 off */
     size_t limit;                   /* memory cap (arenas + large blocks); 0: none */
     int registered;                 /* in the debug registry of heaps */
-    void **debug_quar;              /* debug hooks: ring of DEBUG_QUARANTINE freed MEM/OBJ
+#define ALLOC_DEBUG_QUARANTINE 1024 /* freed MEM/OBJ blocks the debug hooks hold back */
+    void **debug_quar;              /* debug hooks: ring of ALLOC_DEBUG_QUARANTINE freed MEM/OBJ
                                        blocks (their bases) held back from the pools */
     size_t debug_quar_next;         /* the ring's next slot (its oldest entry) */
 };
@@ -297,8 +297,9 @@ size_t ohmi_alloc_usable_size(ohm_heap *h, const void *p);
  * never mixed with plain blocks, so the walk never mistakes a block for an object. */
 int ohmi_alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg);
 
-/* Fault injection for tests (SQLite/Lua style): the next n allocations of any domain
- * succeed, then every one fails (NULL, errno ENOMEM) until ohmi_alloc_fail_after(h, -1). */
+/* Fault injection for tests (SQLite/Lua style), the old spelling of
+ * ohm_fault_fail_nth(h, n + 1, 1): the next n allocation attempts succeed, then every one
+ * fails (NULL, errno ENOMEM) until ohmi_alloc_fail_after(h, -1). */
 void ohmi_alloc_fail_after(ohm_heap *h, long n);
 
 /* The expensive consistency check: every allocator invariant over the whole heap.
@@ -309,7 +310,8 @@ int ohmi_alloc_check(ohm_heap *h, FILE *out);
 int ohmi_alloc_check_max(ohm_heap *h, FILE *out, int max);
 
 /* Memory cap for tests: arenas and large blocks together may not exceed `bytes`
- * (0: no cap); an allocation that would is refused with ENOMEM. */
+ * (0: no cap); an allocation that would is refused with ENOMEM. ohm_fault_cap sets it
+ * and also arms the count. */
 void ohmi_alloc_set_limit(ohm_heap *h, size_t bytes);
 
 /* Hand back to the OS every empty pool and every free page of the pools now (the

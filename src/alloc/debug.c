@@ -13,7 +13,7 @@
  *
  * Held back (write after free, double free). A freed MEM or OBJ domain block does not
  * go back to its pool or the C library at once: it waits in a ring of the heap's last
- * DEBUG_QUARANTINE freed blocks (alloc_state.debug_quar), still a block of the heap,
+ * ALLOC_DEBUG_QUARANTINE freed blocks (alloc_state.debug_quar), still a block of the heap,
  * with its serial and size. A second free of it is then a double free with the right
  * serial (a large block too: it is still in the heap's map); when it leaves the ring,
  * and at ohm_heap_destroy, its data must still be all 0xDD and its guards intact, else
@@ -59,7 +59,6 @@ struct debug_prefix {
 
 static const char debug_api[3] = {'r', 'm', 'o'};
 #define DEBUG_HELD(api) ((api) == 'R' || (api) == 'M' || (api) == 'O')
-#define DEBUG_QUARANTINE 1024   /* freed MEM/OBJ blocks held back per heap */
 
 /* ---------------------------------------------------------------- registry */
 
@@ -307,14 +306,14 @@ static void debug_release(ohm_heap *h, struct debug_prefix *pre, const char *fun
 /* A freed MEM/OBJ block enters the ring, pushing out its oldest (see the opening). */
 static void debug_hold(ohm_heap *h, struct debug_prefix *pre, const char *func) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    if (!a->debug_quar && !(a->debug_quar = calloc(DEBUG_QUARANTINE, sizeof *a->debug_quar))) {
+    if (!a->debug_quar && !(a->debug_quar = calloc(ALLOC_DEBUG_QUARANTINE, sizeof *a->debug_quar))) {
         debug_release(h, pre, func);   /* no ring: the block is checked and goes at once */
         return;
     }
     void **slot = &a->debug_quar[a->debug_quar_next];
     if (*slot) debug_release(h, *slot, func);
     *slot = pre;
-    a->debug_quar_next = (a->debug_quar_next + 1) % DEBUG_QUARANTINE;
+    a->debug_quar_next = (a->debug_quar_next + 1) % ALLOC_DEBUG_QUARANTINE;
 }
 
 static void debug_dispose(struct alloc_debug_ctx *dc, struct debug_prefix *pre, const char *func) {

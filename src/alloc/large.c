@@ -48,7 +48,8 @@ void *ohmi_large_alloc(ohm_heap *h, size_t n, int kind) {
         errno = ENOMEM;
         return NULL;
     }
-    if (ohmi_ptrmap_reserve(&a->large, 1) < 0) { errno = ENOMEM; return NULL; }
+    /* NULL: the request that wants this block was counted already (one attempt each) */
+    if (ohmi_ptrmap_reserve(NULL, &a->large, 1) < 0) { errno = ENOMEM; return NULL; }
     int hooked = raw_is_hooked(h);
     struct large_prefix *pre = large_sys_alloc(h, LARGE_PREFIX + n, hooked);
     if (!pre) { errno = ENOMEM; return NULL; }

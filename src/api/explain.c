@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 struct explain {
+    ohm_heap *h;            /* the heap explained: its tables count as its allocations */
     ohmi_ptrmap counts;     /* object -> references from tracked objects */
     ohmi_ptrmap parent;     /* object -> the object BFS reached it from (itself for a root) */
     ohmi_vec queue;      /* BFS order; expanded from the front */
@@ -33,7 +34,7 @@ static int explain_visit_count(ohm_object *r, void *arg) {
     if (!r) return 0;
     uintptr_t *slot = ohmi_ptrmap_find(&e->counts, r);
     if (slot) (*slot)++;
-    else if (ohmi_ptrmap_put(&e->counts, r, 1) < 0) e->failed = 1;
+    else if (ohmi_ptrmap_put(e->h, &e->counts, r, 1) < 0) e->failed = 1;
     return 0;
 }
 
@@ -55,7 +56,7 @@ static int explain_is_root(const struct explain *e, const ohm_object *o) {
 static int explain_root_each(ohm_object *o, void *arg) {
     struct explain *e = arg;
     if (!(o->ohm_bits & OHM_F_TRACKED) || !explain_is_root(e, o)) return 0;
-    if (ohmi_ptrmap_put(&e->parent, o, (uintptr_t)o) < 0 || ohmi_vec_push(&e->queue, o) < 0) {
+    if (ohmi_ptrmap_put(e->h, &e->parent, o, (uintptr_t)o) < 0 || ohmi_vec_push(e->h, &e->queue, o) < 0) {
         e->failed = 1;
         return 1;
     }
@@ -67,9 +68,9 @@ static int explain_visit_bfs(ohm_object *r, void *arg) {
     struct explain *e = arg;
     ohm_object *from = e->from;
     if (!r || ohmi_ptrmap_find(&e->parent, r)) return 0;
-    if (ohmi_ptrmap_put(&e->parent, r, (uintptr_t)from) < 0) { e->failed = 1; return 1; }
+    if (ohmi_ptrmap_put(e->h, &e->parent, r, (uintptr_t)from) < 0) { e->failed = 1; return 1; }
     if (r == e->target) return 1;
-    if (gc_is_gc_type(r) && r->ohm_type->traverse && ohmi_vec_push(&e->queue, r) < 0) {
+    if (gc_is_gc_type(r) && r->ohm_type->traverse && ohmi_vec_push(e->h, &e->queue, r) < 0) {
         e->failed = 1;
         return 1;
     }
@@ -106,7 +107,7 @@ static void explain_line(FILE *out, const struct explain *e, const ohm_object *o
 
 int ohm_gc_explain(ohm_heap *h, const ohm_object *obj, FILE *out) {
     if (!obj) { ohmi_error(h, "ohm_gc_explain: NULL object"); return -1; }
-    struct explain e = { .target = obj };
+    struct explain e = { .h = h, .target = obj };
     int len = -1;
     ohmi_alloc_walk_objects(h, 1, explain_count_each, &e);
     if (e.failed) goto oom;
@@ -134,7 +135,7 @@ int ohm_gc_explain(ohm_heap *h, const ohm_object *obj, FILE *out) {
     /* walk the parents back from obj, then print root first */
     ohmi_vec chain = { NULL, 0, 0 };
     for (const ohm_object *o = obj;;) {
-        if (ohmi_vec_push(&chain, (ohm_object *)o) < 0) { ohmi_vec_free(&chain); goto oom; }
+        if (ohmi_vec_push(h, &chain, (ohm_object *)o) < 0) { ohmi_vec_free(&chain); goto oom; }
         const ohm_object *p = (const ohm_object *)*ohmi_ptrmap_find(&e.parent, o);
         if (p == o) break;
         o = p;

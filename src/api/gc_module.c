@@ -83,20 +83,20 @@ static void gc_hand_out(ohmi_vec *v, ohm_object_fn fn, void *arg) {
     ohmi_vec_free(v);
 }
 
-static int gc_keep(ohmi_vec *v, ohm_object *o) {
-    if (ohmi_vec_push(v, o) < 0) return -1;
+static int gc_keep(ohm_heap *h, ohmi_vec *v, ohm_object *o) {
+    if (ohmi_vec_push(h, v, o) < 0) return -1;
     ohm_incref(o);
     return 0;
 }
 
-struct gc_objects_walk { ohmi_vec out; int generation; int failed; };
+struct gc_objects_walk { ohm_heap *h; ohmi_vec out; int generation; int failed; };
 
 static int gc_objects_each(ohm_object *o, void *arg) {
     struct gc_objects_walk *w = arg;
     if (!(o->ohm_bits & OHM_F_TRACKED)) return 0;
     int gen = ohmi_gc_generation_of(o);
     if (gen < 0 || gen == 3 || (w->generation >= 0 && gen != w->generation)) return 0;
-    if (gc_keep(&w->out, o) < 0) { w->failed = 1; return 1; }
+    if (gc_keep(w->h, &w->out, o) < 0) { w->failed = 1; return 1; }
     return 0;
 }
 
@@ -105,11 +105,11 @@ void ohm_gc_get_objects(ohm_heap *h, int generation, ohm_object_fn fn, void *arg
         ohmi_error(h, "ohm_gc_get_objects: generation must be in -1..2, not %d", generation);
         return;
     }
-    struct gc_objects_walk w = { { NULL, 0, 0 }, generation, 0 };
+    struct gc_objects_walk w = { h, { NULL, 0, 0 }, generation, 0 };
     if (generation == 0 || generation == 1) {
         ohmi_vec *v = &ohmi_gc_of(h)->young[generation];
         for (size_t i = 0; i < v->len; i++)
-            if (gc_keep(&w.out, v->items[i]) < 0) { w.failed = 1; break; }
+            if (gc_keep(h, &w.out, v->items[i]) < 0) { w.failed = 1; break; }
     } else {
         ohmi_alloc_walk_objects(h, 1, gc_objects_each, &w);
     }
@@ -117,7 +117,7 @@ void ohm_gc_get_objects(ohm_heap *h, int generation, ohm_object_fn fn, void *arg
     gc_hand_out(&w.out, fn, arg);
 }
 
-struct gc_referrers_walk { const ohm_object *target; ohmi_vec out; int failed; };
+struct gc_referrers_walk { ohm_heap *h; const ohm_object *target; ohmi_vec out; int failed; };
 
 static int gc_visit_is_target(ohm_object *r, void *arg) {
     return r == ((struct gc_referrers_walk *)arg)->target;
@@ -128,7 +128,7 @@ static int gc_referrers_each(ohm_object *o, void *arg) {
     if (!(o->ohm_bits & OHM_F_TRACKED) || !o->ohm_type->traverse) return 0;
     int gen = ohmi_gc_generation_of(o);
     if (gen < 0 || gen == 3) return 0;
-    if (o->ohm_type->traverse(o, gc_visit_is_target, w) && gc_keep(&w->out, o) < 0) {
+    if (o->ohm_type->traverse(o, gc_visit_is_target, w) && gc_keep(w->h, &w->out, o) < 0) {
         w->failed = 1;
         return 1;
     }
@@ -136,22 +136,26 @@ static int gc_referrers_each(ohm_object *o, void *arg) {
 }
 
 void ohm_gc_get_referrers(ohm_heap *h, const ohm_object *target, ohm_object_fn fn, void *arg) {
-    struct gc_referrers_walk w = { target, { NULL, 0, 0 }, 0 };
+    struct gc_referrers_walk w = { h, target, { NULL, 0, 0 }, 0 };
     ohmi_alloc_walk_objects(h, 1, gc_referrers_each, &w);
     if (w.failed) ohmi_error(h, "ohm_gc_get_referrers: out of memory");
     gc_hand_out(&w.out, fn, arg);
 }
 
+struct gc_referents_walk { ohm_heap *h; ohmi_vec out; int failed; };
+
 static int gc_visit_collect(ohm_object *r, void *arg) {
-    if (r && gc_keep(arg, r) < 0) return 1;
+    struct gc_referents_walk *w = arg;
+    if (r && gc_keep(w->h, &w->out, r) < 0) { w->failed = 1; return 1; }
     return 0;
 }
 
 void ohm_gc_get_referents(ohm_object *o, ohm_object_fn fn, void *arg) {
     if (!o || !gc_is_gc_type(o) || !o->ohm_type->traverse) return;
-    ohmi_vec out = { NULL, 0, 0 };
-    o->ohm_type->traverse(o, gc_visit_collect, &out);
-    gc_hand_out(&out, fn, arg);
+    struct gc_referents_walk w = { ohmi_alloc_heap_of(o), { NULL, 0, 0 }, 0 };   /* a GC object: a heap's */
+    o->ohm_type->traverse(o, gc_visit_collect, &w);
+    if (w.failed) ohmi_error(w.h, "ohm_gc_get_referents: out of memory");
+    gc_hand_out(&w.out, fn, arg);
 }
 
 /* ---- the permanent generation ---- */
@@ -194,7 +198,7 @@ int ohm_gc_add_callback(ohm_heap *h, ohm_gc_callback cb, void *arg) {
     if (!cb) { ohmi_error(h, "ohm_gc_add_callback: NULL callback"); return -1; }
     if (g->ncallbacks == g->capcallbacks) {
         size_t cap = g->capcallbacks ? g->capcallbacks * 2 : 4;
-        struct gc_callback_entry *p = realloc(g->callbacks, cap * sizeof *p);
+        struct gc_callback_entry *p = ohmi_sys_realloc(h, g->callbacks, cap * sizeof *p);
         if (!p) { ohmi_error(h, "ohm_gc_add_callback: out of memory"); return -1; }
         g->callbacks = p;
         g->capcallbacks = cap;

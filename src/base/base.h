@@ -104,10 +104,26 @@ extern const int ohmi_debug_level;   /* the OHM_DEBUG_LEVEL the library was buil
 
 /* ------------------------------------------------------------ the heap's base */
 
+/* Fault injection (ohm_fault_fail_nth, ohm_fault_cap; base/fault.c). It lives in base
+ * so that every layer's memory consults one state: the allocator's entry points, the
+ * object slow path, base's vectors and hash tables, the tracer's and the snapshots'
+ * memory (ohmi_sys_*). `armed` is set by the first ohm_fault_* call and stays set:
+ * from then on every allocation attempt is counted (the allocator leaves its fast
+ * paths, see ohmi_alloc_update_slow). The n-th attempt fails (and every later one
+ * when persist). The cap (ohm_fault_cap) is the allocator's limit on its arenas and
+ * large blocks (alloc_state.limit): only the allocator knows those sizes. */
+struct ohmi_fault {
+    size_t count;              /* allocation attempts since the last fail_nth/cap */
+    size_t nth;                /* the attempt that fails (1-based); 0: none */
+    int persist;               /* fail every attempt after the nth too */
+    int armed;                 /* counting (some ohm_fault_* call was made) */
+};
+
 struct ohmi_base {
     ohm_config cfg;            /* what the heap was made with */
     int destroying;            /* set while ohm_heap_destroy runs */
     char error[256];           /* ohm_last_error's message */
+    struct ohmi_fault fault;   /* fault injection (base/fault.c) */
 };
 static inline struct ohmi_base *ohmi_base_of(const ohm_heap *h) {
     return (struct ohmi_base *)(uintptr_t)h;
@@ -121,6 +137,22 @@ void ohmi_error(ohm_heap *h, const char *fmt, ...) OHM_PRINTF(2, 3);
 void ohmi_error_clear(ohm_heap *h);
 /* Print "ohm: fatal error: ..." to stderr and abort. */
 OHM_NORETURN void ohmi_fatal(const char *fmt, ...) OHM_PRINTF(1, 2);
+
+/* One allocation attempt of heap h (NULL: memory outside any heap, never counted or
+ * failed). Counts it while fault injection is armed and returns 1 when it must fail
+ * (errno ENOMEM, no message: the caller reports it, as for a real failure). The fast
+ * test is one load and a branch. */
+int ohmi_fault_fail_slow(ohm_heap *h);
+static inline int ohmi_fault_fail(ohm_heap *h) {
+    return h && OHM_UNLIKELY(ohmi_base_of(h)->fault.armed) && ohmi_fault_fail_slow(h);
+}
+/* The C library's allocator for memory that belongs to heap h but lives outside its
+ * arenas (base's tables, the tracer, snapshots): each call is one allocation attempt
+ * (ohmi_fault_fail); on failure NULL, errno ENOMEM, and no message (the caller
+ * reports it). Free with free(). */
+void *ohmi_sys_malloc(ohm_heap *h, size_t n);
+void *ohmi_sys_calloc(ohm_heap *h, size_t nelem, size_t elsize);
+void *ohmi_sys_realloc(ohm_heap *h, void *p, size_t n);   /* NULL: p untouched */
 
 /* ---------------------------------------------------------------------- os.c */
 
@@ -136,18 +168,21 @@ size_t ohmi_os_resident(const void *p, size_t size);
 
 /* ------------------------------------------------------- pointer vectors (vec.c) */
 
-/* A growable vector of object pointers, from the C library (never the scanned heap). */
+/* A growable vector of object pointers, from the C library (never the scanned heap).
+ * The functions that grow a vector or a hash table below take h, the heap that owns
+ * it: each growth is one allocation attempt of h's fault injection (ohmi_fault_fail);
+ * NULL for a table outside any heap (a loaded snapshot's). */
 typedef struct ohmi_vec {
     ohm_object **items;
     size_t len, cap;
 } ohmi_vec;
 
-int  ohmi_vec_grow(ohmi_vec *v);                /* 0, or -1 when out of memory */
+int  ohmi_vec_grow(ohm_heap *h, ohmi_vec *v);                /* 0, or -1 when out of memory */
 /* Room for n entries (0, or -1 when out of memory). A big reservation is a mapping
  * whose pages cost nothing until touched. */
-int  ohmi_vec_reserve(ohmi_vec *v, size_t n);
-static inline int ohmi_vec_push(ohmi_vec *v, ohm_object *o) {
-    if (OHM_UNLIKELY(v->len == v->cap) && ohmi_vec_grow(v) < 0) return -1;
+int  ohmi_vec_reserve(ohm_heap *h, ohmi_vec *v, size_t n);
+static inline int ohmi_vec_push(ohm_heap *h, ohmi_vec *v, ohm_object *o) {
+    if (OHM_UNLIKELY(v->len == v->cap) && ohmi_vec_grow(h, v) < 0) return -1;
     v->items[v->len++] = o;
     return 0;
 }
@@ -203,10 +238,10 @@ static inline uintptr_t *ohmi_ptrmap_find(const ohmi_ptrmap *m, const void *key)
     ohmi_ptrmap_ent *e = ohmi_ptrmap_get(m, key);
     return e ? &e->val : NULL;
 }
-int ohmi_ptrmap_grow(ohmi_ptrmap *m, size_t n);   /* room for n entries: 0, or -1 */
+int ohmi_ptrmap_grow(ohm_heap *h, ohmi_ptrmap *m, size_t n);   /* room for n entries: 0, or -1 */
 /* Room for n more entries, so that ohmi_ptrmap_add cannot fail: 0, or -1 out of memory. */
-static inline int ohmi_ptrmap_reserve(ohmi_ptrmap *m, size_t n) {
-    return OHM_LIKELY((m->len + n) * 2 <= m->cap) ? 0 : ohmi_ptrmap_grow(m, m->len + n);
+static inline int ohmi_ptrmap_reserve(ohm_heap *h, ohmi_ptrmap *m, size_t n) {
+    return OHM_LIKELY((m->len + n) * 2 <= m->cap) ? 0 : ohmi_ptrmap_grow(h, m, m->len + n);
 }
 /* Add key (nonzero, not in m) in the room ohmi_ptrmap_reserve made. */
 static inline ohmi_ptrmap_ent *ohmi_ptrmap_add(ohmi_ptrmap *m, const void *key, uintptr_t val) {
@@ -218,7 +253,7 @@ static inline ohmi_ptrmap_ent *ohmi_ptrmap_add(ohmi_ptrmap *m, const void *key, 
     m->len++;
     return &m->ents[i];
 }
-int  ohmi_ptrmap_put(ohmi_ptrmap *m, const void *key, uintptr_t val); /* 0, or -1 out of memory */
+int  ohmi_ptrmap_put(ohm_heap *h, ohmi_ptrmap *m, const void *key, uintptr_t val); /* 0, or -1 out of memory */
 /* Remove the entry e (from ohmi_ptrmap_get); the array stays. Entries move: pointers
  * into the map are stale after it. */
 static inline void ohmi_ptrmap_remove(ohmi_ptrmap *m, ohmi_ptrmap_ent *e) {
@@ -270,11 +305,11 @@ static inline uintptr_t ohmi_index_find(const ohmi_index *x, uint64_t hv, ohmi_i
         if (eq(ctx, key, w)) return w;
     return 0;
 }
-int ohmi_index_grow(ohmi_index *x, size_t n, ohmi_index_hash_fn hash, const void *ctx);
+int ohmi_index_grow(ohm_heap *h, ohmi_index *x, size_t n, ohmi_index_hash_fn hash, const void *ctx);
 /* Room for n more words, so that ohmi_index_add cannot fail: 0, or -1 out of memory. */
-static inline int ohmi_index_reserve(ohmi_index *x, size_t n, ohmi_index_hash_fn hash,
+static inline int ohmi_index_reserve(ohm_heap *h, ohmi_index *x, size_t n, ohmi_index_hash_fn hash,
                                      const void *ctx) {
-    return OHM_LIKELY((x->len + n) * 2 <= x->cap) ? 0 : ohmi_index_grow(x, x->len + n, hash, ctx);
+    return OHM_LIKELY((x->len + n) * 2 <= x->cap) ? 0 : ohmi_index_grow(h, x, x->len + n, hash, ctx);
 }
 /* Add word (nonzero, not in x) for an entry of hash hv, in reserved room. */
 static inline void ohmi_index_add(ohmi_index *x, uint64_t hv, uintptr_t word) {

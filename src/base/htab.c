@@ -37,7 +37,8 @@ static size_t htab_size_for(size_t n, size_t cap) {
 
 /* ------------------------------------------------------------ ohmi_ptrmap */
 
-int ohmi_ptrmap_grow(ohmi_ptrmap *m, size_t n) {
+int ohmi_ptrmap_grow(ohm_heap *h, ohmi_ptrmap *m, size_t n) {
+    if (ohmi_fault_fail(h)) return -1;
     size_t cap = htab_size_for(n, m->cap);
     ohmi_ptrmap_ent *old = m->ents, *ents = calloc(cap, sizeof *ents);
     if (!ents) return -1;
@@ -52,10 +53,10 @@ int ohmi_ptrmap_grow(ohmi_ptrmap *m, size_t n) {
     return 0;
 }
 
-int ohmi_ptrmap_put(ohmi_ptrmap *m, const void *key, uintptr_t val) {
+int ohmi_ptrmap_put(ohm_heap *h, ohmi_ptrmap *m, const void *key, uintptr_t val) {
     ohmi_ptrmap_ent *e = ohmi_ptrmap_get(m, key);
     if (e) { e->val = val; return 0; }
-    if (ohmi_ptrmap_reserve(m, 1) < 0) return -1;
+    if (ohmi_ptrmap_reserve(h, m, 1) < 0) return -1;
     ohmi_ptrmap_add(m, key, val);
     return 0;
 }
@@ -77,7 +78,8 @@ void ohmi_ptrmap_free(ohmi_ptrmap *m) {
 
 /* ------------------------------------------------------------- ohmi_index */
 
-int ohmi_index_grow(ohmi_index *x, size_t n, ohmi_index_hash_fn hash, const void *ctx) {
+int ohmi_index_grow(ohm_heap *h, ohmi_index *x, size_t n, ohmi_index_hash_fn hash, const void *ctx) {
+    if (ohmi_fault_fail(h)) return -1;
     size_t cap = htab_size_for(n, x->cap);
     void *slots = calloc(cap, x->wide ? sizeof(uintptr_t) : sizeof(uint32_t));
     if (!slots) return -1;

@@ -41,7 +41,9 @@ static void vec_os_free(void *p, size_t bytes) { (void)bytes; free(p); }
 #endif
 
 /* Move v to a buffer of cap entries (cap >= v->len). */
-static int vec_resize(ohmi_vec *v, size_t cap) {
+/* h: the owner, whose fault injection counts the attempt (NULL: not counted). */
+static int vec_resize(ohm_heap *h, ohmi_vec *v, size_t cap) {
+    if (ohmi_fault_fail(h)) return -1;
     if (cap > SIZE_MAX / sizeof *v->items / 2) return -1;
     ohm_object **p;
     if (vec_is_big(cap)) {
@@ -65,12 +67,12 @@ static int vec_resize(ohmi_vec *v, size_t cap) {
     return 0;
 }
 
-int ohmi_vec_reserve(ohmi_vec *v, size_t n) {
-    return n <= v->cap ? 0 : vec_resize(v, n);
+int ohmi_vec_reserve(ohm_heap *h, ohmi_vec *v, size_t n) {
+    return n <= v->cap ? 0 : vec_resize(h, v, n);
 }
 
-int ohmi_vec_grow(ohmi_vec *v) {
-    return vec_resize(v, v->cap ? v->cap * 2 : 256);
+int ohmi_vec_grow(ohm_heap *h, ohmi_vec *v) {
+    return vec_resize(h, v, v->cap ? v->cap * 2 : 256);
 }
 
 void ohmi_vec_free(ohmi_vec *v) {
@@ -85,5 +87,5 @@ void ohmi_vec_free(ohmi_vec *v) {
 void ohmi_vec_trim(ohmi_vec *v, size_t used) {
     if (used < v->len) used = v->len;
     if (v->cap > 65536 && used < v->cap / 4)
-        vec_resize(v, used * 2 > 256 ? used * 2 : 256);
+        vec_resize(NULL, v, used * 2 > 256 ? used * 2 : 256);
 }

@@ -103,7 +103,7 @@ void ohmi_gc_place(ohm_heap *h, ohm_object *o, int gen) {
     if (gen < 2) {
         ohmi_vec *v = &ohmi_gc_of(h)->young[gen];
         size_t i = v->len;
-        if (i < OHM_GCWORD_MAX && ohmi_vec_push(v, o) == 0)
+        if (i < OHM_GCWORD_MAX && ohmi_vec_push(h, v, o) == 0)
             o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)GC_MARK) |
                           (gen ? GC_GEN1 : GC_GEN0) | ((uint32_t)i << OHM_GCWORD_SHIFT);
     }
@@ -307,7 +307,7 @@ GC_INLINE int visit_mark(ohm_object *r, void *arg) {
     gc_ctx *c = arg;
     if (r && gc_member(c, r) && !gc_marked(c, r)) {
         gc_set_marked(c, r);
-        if (OHM_UNLIKELY(ohmi_vec_push(c->stack, r) < 0)) c->overflow = 1;
+        if (OHM_UNLIKELY(ohmi_vec_push(c->h, c->stack, r) < 0)) c->overflow = 1;
     }
     return 0;
 }
@@ -397,7 +397,7 @@ static inline int gc_needs_clear(const ohm_object *o) {
  * held by the collector (step 5, done here while the header is in cache), and what the
  * later steps need to know is noted. -1 when the vector cannot grow (nothing done). */
 GC_INLINE int gc_enter_unreach(gc_ctx *c, ohm_object *o) {
-    if (OHM_UNLIKELY(ohmi_vec_push(&ohmi_gc_of(c->h)->unreach, o) < 0)) return -1;
+    if (OHM_UNLIKELY(ohmi_vec_push(c->h, &ohmi_gc_of(c->h)->unreach, o) < 0)) return -1;
     uint32_t b = o->ohm_bits;
     o->ohm_bits = (b & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_MARK)) | GC_UNREACH;
     o->ohm_rc++;
@@ -412,6 +412,8 @@ GC_INLINE int gc_enter_unreach(gc_ctx *c, ohm_object *o) {
  * freed this time; every member goes to generation `target`. */
 static void gc_give_back(gc_ctx *c, int target) {
     ohmi_vec *u = &ohmi_gc_of(c->h)->unreach;
+    ohmi_error(c->h, "ohm_gc_collect: out of memory; nothing collected this time (the "
+               "garbage waits for the next collection)");
     for (size_t i = 0; i < u->len; i++) {
         u->items[i]->ohm_rc--;
         ohmi_gc_place(c->h, u->items[i], target);
@@ -501,7 +503,7 @@ GC_INLINE int visit_mark_young(ohm_object *r, void *arg) {
     if (r && gc_member(c, r) && !(r->ohm_bits & GC_MARK)) {
         uint32_t b = r->ohm_bits;
         r->ohm_bits = b | GC_MARK;
-        if ((b >> OHM_GCWORD_SHIFT) == GC_PASSED && OHM_UNLIKELY(ohmi_vec_push(c->stack, r) < 0))
+        if ((b >> OHM_GCWORD_SHIFT) == GC_PASSED && OHM_UNLIKELY(ohmi_vec_push(c->h, c->stack, r) < 0))
             c->overflow = 1;
     }
     return 0;
@@ -600,7 +602,7 @@ static int visit_peel(ohm_object *r, void *arg) {
         if (w > 0) gc_set_word(r, --w);
         if (w == 0) {
             r->ohm_bits |= GC_MARK;
-            if (ohmi_vec_push(c->stack, r) < 0) c->overflow = 1;  /* its referents stay: safe */
+            if (ohmi_vec_push(c->h, c->stack, r) < 0) c->overflow = 1;  /* its referents stay: safe */
         }
     }
     return 0;
@@ -611,7 +613,7 @@ static int visit_keep(ohm_object *r, void *arg) {
     gc_ctx *c = arg;
     if (r && gc_member(c, r) && (r->ohm_bits & GC_MARK)) {
         r->ohm_bits &= ~GC_MARK;
-        if (ohmi_vec_push(c->stack, r) < 0) c->overflow = 1;
+        if (ohmi_vec_push(c->h, c->stack, r) < 0) c->overflow = 1;
     }
     return 0;
 }
@@ -635,7 +637,7 @@ static int gc_find_uncollectable(gc_ctx *c) {
         ohm_object *o = u->items[i];
         if (gc_in_unreach(o) && !(o->ohm_bits & GC_MARK) && gc_word(o) == 0) {
             o->ohm_bits |= GC_MARK;
-            if (ohmi_vec_push(c->stack, o) < 0) c->overflow = 1;
+            if (ohmi_vec_push(c->h, c->stack, o) < 0) c->overflow = 1;
         }
     }
     while (c->stack->len) {
@@ -665,7 +667,7 @@ static void gc_debug_object(const char *what, const ohm_object *o) {
 
 /* Into gc.garbage (the api layer moves it to the list): the vector holds a reference. */
 static void gc_to_garbage(ohm_heap *h, ohm_object *o) {
-    if (ohmi_vec_push(&ohmi_gc_of(h)->garbage, o) == 0) ohm_incref(o);
+    if (ohmi_vec_push(h, &ohmi_gc_of(h)->garbage, o) == 0) ohm_incref(o);
 }
 
 typedef struct gc_result {
@@ -702,7 +704,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         /* room for all candidates in the unreachable vector: a mapping, touched only
          * as far as garbage fills it (no copies while it grows) */
         if (res->candidates * sizeof(ohm_object *) >= ((size_t)2 << 20))
-            ohmi_vec_reserve(&g->unreach, res->candidates);
+            ohmi_vec_reserve(h, &g->unreach, res->candidates);
     } else {
         uint32_t label = gen == 0 ? GC_GEN0 : GC_GEN1;
         set.vecs[0] = &g->young[0];
@@ -751,7 +753,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     } else {
         if (gen == 0) {   /* room for every survivor (doubling: no copy per collection) */
             ohmi_vec *y1 = &g->young[1];
-            while (y1->cap < y1->len + g->young[0].len && ohmi_vec_grow(y1) == 0) {}
+            while (y1->cap < y1->len + g->young[0].len && ohmi_vec_grow(h, y1) == 0) {}
         }
         for (int k = 0; k < 2; k++) {
             ohmi_vec *v = set.vecs[k];
@@ -779,21 +781,20 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
 
     /* 5. hold: done by the sweep (gc_enter_unreach). 6a. clear every weak reference
      * to garbage (the callbacks wait for 6b: all are cleared first) */
-    ohmi_vec cbs = { NULL, 0, 0 };
+    ohm_object *cbs[2] = { NULL, NULL };   /* a chain through the weakrefs: no memory */
     for (size_t i = 0; c->weakrefd && i < u->len; i++) {
         ohm_object *o = u->items[i];
-        if (o->ohm_bits & OHM_F_WEAKREFD) hk->weakref_clear(h, o, &cbs);
+        if (o->ohm_bits & OHM_F_WEAKREFD) hk->weakref_clear(h, o, cbs);
     }
     int to_finalize = c->to_finalize, maybe_kept = c->maybe_kept;
 
     /* 6b. the callbacks of weakrefs that are not garbage themselves */
-    for (size_t i = 0; i < cbs.len; i++) {
-        ohm_object *ref = cbs.items[i];
+    for (ohm_object *ref = cbs[0], *next; ref; ref = next) {
+        next = hk->weakref_next(ref);
         hk->weakref_callback(ref);
         if (ref->ohm_rc == 1) res->found++;   /* the callback let its weakref die */
         gc_decref(c, ref);
     }
-    ohmi_vec_free(&cbs);
 
     /* 7. finalize */
     int finalized = 0;

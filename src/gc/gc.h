@@ -52,10 +52,15 @@ struct ohmi_gc_hooks {
      * tuples and dicts): untrack_candidate(o) is asked only for these two types */
     const ohm_type *untrack_type[2];
     int  (*untrack_candidate)(const ohm_object *o);
-    /* weak references to garbage o: clear every one, and push those that have a
-     * callback and are not garbage themselves onto cbs, each with a reference held */
-    void (*weakref_clear)(ohm_heap *h, ohm_object *o, ohmi_vec *cbs);
-    /* run the callback of a weakref pushed by weakref_clear */
+    /* weak references to garbage o: clear every one, and append those that have a
+     * callback and are not garbage themselves to the chain *cbs (first, last), each
+     * with a reference held. The chain runs through the cleared weakrefs themselves:
+     * it needs no memory, so no callback is lost when memory runs out. */
+    void (*weakref_clear)(ohm_heap *h, ohm_object *o, ohm_object *cbs[2]);
+    /* the weakref after ref in such a chain (NULL at the end); read it before running
+     * ref's callback */
+    ohm_object *(*weakref_next)(ohm_object *ref);
+    /* run the callback of a weakref chained by weakref_clear */
     void (*weakref_callback)(ohm_object *ref);
     /* after a full collection (the free lists are emptied there); may be NULL */
     void (*after_full)(ohm_heap *h);

@@ -92,7 +92,8 @@ _Static_assert(offsetof(obj_list, len) == offsetof(struct ohmi_gc_ptr_array, len
  * clear its weak references and run their callbacks. */
 void ohmi_weakref_on_release(ohm_object *o);
 /* The collector's weakref hooks (struct ohmi_gc_hooks). */
-void ohmi_weakref_clear_for_gc(ohm_heap *h, ohm_object *o, ohmi_vec *cbs);
+void ohmi_weakref_clear_for_gc(ohm_heap *h, ohm_object *o, ohm_object *cbs[2]);
+ohm_object *ohmi_weakref_chain_next(ohm_object *ref);
 void ohmi_weakref_run_callback(ohm_object *ref);
 void ohmi_weakref_fini(ohm_heap *h);
 

@@ -441,6 +441,7 @@ static const struct ohmi_gc_hooks obj_gc_hooks = {
     .untrack_type = { &ohm_tuple_type, &ohm_dict_type },
     .untrack_candidate = ohmi_obj_untrack_candidate,
     .weakref_clear = ohmi_weakref_clear_for_gc,
+    .weakref_next = ohmi_weakref_chain_next,
     .weakref_callback = ohmi_weakref_run_callback,
     .after_full = obj_after_full_collection,
 };

@@ -135,7 +135,7 @@ ohm_object *ohm_str_intern(ohm_heap *h, const char *utf8, size_t len) {
         ohm_incref(o);
         return o;
     }
-    if (ohmi_index_reserve(&st->intern, 1, intern_hash, NULL) < 0) {
+    if (ohmi_index_reserve(h, &st->intern, 1, intern_hash, NULL) < 0) {
         ohmi_error(h, "ohm_str_intern: out of memory");
         return NULL;
     }

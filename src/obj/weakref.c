@@ -16,6 +16,9 @@
  * Weakref dies first: its dealloc unlinks it; no callback ever runs for it.
  * In a collection (ohmi_weakref_clear_for_gc): all weakrefs to garbage are cleared before any
  * finalizer or clear runs; callbacks run only for weakrefs that are not garbage.
+ * The weakrefs whose callbacks are to run wait in a chain through their own `next`
+ * (free once a weakref is cleared: a cleared weakref is in no target's list), so
+ * running callbacks needs no memory and none is lost when memory runs out.
  *
  * Weakrefs are GC objects with nothing to traverse: that is how the collector knows
  * whether a weakref is itself garbage. A callback-less weakref is shared, as CPython's
@@ -53,7 +56,7 @@ static void weakref_unlink(ohm_heap *h, weakref_obj *w) {
     if (w->prev) {
         w->prev->next = w->next;
     } else if (w->next) {
-        ohmi_ptrmap_put(&ohmi_obj_of(h)->weakrefs, t, (uintptr_t)w->next);   /* key exists: cannot fail */
+        ohmi_ptrmap_put(h, &ohmi_obj_of(h)->weakrefs, t, (uintptr_t)w->next);   /* key exists: cannot fail */
     } else {
         ohmi_ptrmap_del(&ohmi_obj_of(h)->weakrefs, t);
         t->ohm_bits &= ~OHM_F_WEAKREFD;
@@ -89,7 +92,7 @@ ohm_object *ohm_weakref_new(ohm_heap *h, ohm_object *target, ohm_weakref_callbac
     w->arg = arg;
     w->prev = NULL;
     w->next = weakref_head(h, target);
-    if (ohmi_ptrmap_put(&ohmi_obj_of(h)->weakrefs, target, (uintptr_t)w) < 0) {
+    if (ohmi_ptrmap_put(h, &ohmi_obj_of(h)->weakrefs, target, (uintptr_t)w) < 0) {
         w->next = NULL;                     /* target stays NULL: dealloc has nothing to do */
         ohm_decref(&w->ob);
         ohmi_error(h, "ohm_weakref_new: out of memory");
@@ -117,10 +120,10 @@ size_t ohm_weakref_count(const ohm_object *o) {
     return n;
 }
 
-/* Detach o's whole list from the table and clear every weakref in it; push the ones
- * whose callback should run (with a reference) onto cbs. skip_garbage: not those in
- * the collection's unreachable set. */
-static void weakref_detach(ohm_heap *h, ohm_object *o, ohmi_vec *cbs, int skip_garbage) {
+/* Detach o's whole list from the table and clear every weakref in it; append the ones
+ * whose callback should run (with a reference) to the chain cbs (first, last), linked
+ * by their `next`. skip_garbage: not those in the collection's unreachable set. */
+static void weakref_detach(ohm_heap *h, ohm_object *o, ohm_object *cbs[2], int skip_garbage) {
     weakref_obj *w = weakref_head(h, o);
     o->ohm_bits &= ~OHM_F_WEAKREFD;
     if (!w) return;
@@ -130,10 +133,20 @@ static void weakref_detach(ohm_heap *h, ohm_object *o, ohmi_vec *cbs, int skip_g
         w->target = NULL;
         w->prev = w->next = NULL;
         int garbage = skip_garbage && (w->ob.ohm_bits & GC_GENMASK) == GC_UNREACH;
-        if (w->cb && w->ob.ohm_rc > 0 && !garbage && ohmi_vec_push(cbs, &w->ob) == 0)
+        if (w->cb && w->ob.ohm_rc > 0 && !garbage) {
             ohm_incref(&w->ob);
+            if (cbs[1]) ((weakref_obj *)cbs[1])->next = w;
+            else cbs[0] = &w->ob;
+            cbs[1] = &w->ob;
+        }
         w = next;
     }
+}
+
+ohm_object *ohmi_weakref_chain_next(ohm_object *ref) {
+    weakref_obj *w = (weakref_obj *)ref, *next = w->next;
+    w->next = NULL;   /* cleared weakrefs are in no list */
+    return next ? &next->ob : NULL;
 }
 
 void ohmi_weakref_run_callback(ohm_object *ref) {
@@ -141,19 +154,19 @@ void ohmi_weakref_run_callback(ohm_object *ref) {
     if (w->cb) w->cb(ref, w->arg);
 }
 
-void ohmi_weakref_clear_for_gc(ohm_heap *h, ohm_object *o, ohmi_vec *cbs) {
+void ohmi_weakref_clear_for_gc(ohm_heap *h, ohm_object *o, ohm_object *cbs[2]) {
     weakref_detach(h, o, cbs, 1);
 }
 
 void ohmi_weakref_on_release(ohm_object *o) {
     ohm_heap *h = ohmi_alloc_heap_of(o);
-    ohmi_vec cbs = { NULL, 0, 0 };
-    weakref_detach(h, o, &cbs, 0);
-    for (size_t i = 0; i < cbs.len; i++) {
-        ohmi_weakref_run_callback(cbs.items[i]);
-        ohm_decref(cbs.items[i]);
+    ohm_object *cbs[2] = { NULL, NULL };
+    weakref_detach(h, o, cbs, 0);
+    for (ohm_object *ref = cbs[0], *next; ref; ref = next) {
+        next = ohmi_weakref_chain_next(ref);
+        ohmi_weakref_run_callback(ref);
+        ohm_decref(ref);
     }
-    ohmi_vec_free(&cbs);
 }
 
 void ohmi_weakref_fini(ohm_heap *h) {

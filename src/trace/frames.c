@@ -62,11 +62,11 @@ static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *ra
                           size_t total, uint64_t hv) {
     if (t->tbs_len >= TRACE_MAX_TB) return TRACE_NO_TB;
     size_t slots = t->tb_index.cap;
-    if (ohmi_index_reserve(&t->tb_index, 1, tb_hash_of, t) < 0) return TRACE_NO_TB;
+    if (ohmi_index_reserve(trace_heap(t), &t->tb_index, 1, tb_hash_of, t) < 0) return TRACE_NO_TB;
     t->mem += (t->tb_index.cap - slots) * sizeof(uint32_t);
     if (t->tbs_len == t->tbs_cap) {
         size_t cap = t->tbs_cap ? t->tbs_cap * 2 : 256;
-        struct trace_tb **a = realloc(t->tbs, cap * sizeof *a);
+        struct trace_tb **a = ohmi_sys_realloc(trace_heap(t), t->tbs, cap * sizeof *a);
         if (!a) return TRACE_NO_TB;
         t->mem += (cap - t->tbs_cap) * sizeof *a;
         t->tbs = a;

@@ -25,9 +25,10 @@
 
 /* ------------------------------------------------------------ building */
 
-ohm_snapshot *ohmi_snap_new(int limit, size_t sample_mean) {
-    ohm_snapshot *s = calloc(1, sizeof *s);
+ohm_snapshot *ohmi_snap_new(ohm_heap *h, int limit, size_t sample_mean) {
+    ohm_snapshot *s = ohmi_sys_calloc(h, 1, sizeof *s);
     if (!s) return NULL;
+    s->strs.heap = h;
     s->limit = limit;
     s->sample_mean = sample_mean;
     return s;
@@ -36,7 +37,7 @@ ohm_snapshot *ohmi_snap_new(int limit, size_t sample_mean) {
 long ohmi_snap_copy_traceback(ohm_snapshot *s, const ohm_traceback *tb) {
     if (s->ntbs == s->tbs_cap) {
         size_t cap = s->tbs_cap ? s->tbs_cap * 2 : 64;
-        ohm_traceback *a = realloc(s->tbs, cap * sizeof *a);
+        ohm_traceback *a = ohmi_sys_realloc(s->strs.heap, s->tbs, cap * sizeof *a);
         if (!a) return -1;
         s->tbs = a;
         s->tbs_cap = cap;
@@ -60,7 +61,7 @@ long ohmi_snap_copy_traceback(ohm_snapshot *s, const ohm_traceback *tb) {
 long ohmi_snap_add_traceback(ohm_snapshot *s, const ohm_traceback *tb) {
     const uintptr_t *seen = ohmi_ptrmap_find(&s->map, tb);
     if (seen) return (long)*seen;
-    if (ohmi_ptrmap_reserve(&s->map, 1) < 0) return -1;
+    if (ohmi_ptrmap_reserve(s->strs.heap, &s->map, 1) < 0) return -1;
     long i = ohmi_snap_copy_traceback(s, tb);
     if (i < 0) return -1;
     ohmi_ptrmap_add(&s->map, tb, (uintptr_t)i);
@@ -70,7 +71,7 @@ long ohmi_snap_add_traceback(ohm_snapshot *s, const ohm_traceback *tb) {
 int ohmi_snap_add_trace(ohm_snapshot *s, long tbi, size_t size, double count, int domain) {
     if (s->ntraces == s->traces_cap) {
         size_t cap = s->traces_cap ? s->traces_cap * 2 : 256;
-        ohm_trace *a = realloc(s->traces, cap * sizeof *a);
+        ohm_trace *a = ohmi_sys_realloc(s->strs.heap, s->traces, cap * sizeof *a);
         if (!a) return -1;
         s->traces = a;
         s->traces_cap = cap;
@@ -87,6 +88,7 @@ ohm_snapshot *ohmi_snap_finish(ohm_snapshot *s) {
     for (size_t i = 0; i < s->ntraces; i++)
         s->traces[i].traceback = &s->tbs[(uintptr_t)s->traces[i].traceback];
     ohmi_ptrmap_free(&s->map);
+    s->strs.heap = NULL;   /* it outlives its heap: no heap's from now on */
     return s;
 }
 
@@ -123,8 +125,8 @@ ohm_snapshot *ohm_snapshot_take(ohm_heap *h) {
         ohmi_error(h, "ohm_snapshot_take: tracing is off; call ohm_trace_start first");
         return NULL;
     }
-    ohm_snapshot *s = ohmi_snap_new(t->nframes, t->sample_mean);
-    uint32_t *map = calloc(t->tbs_len ? t->tbs_len : 1, sizeof *map);   /* id -> index + 1 */
+    ohm_snapshot *s = ohmi_snap_new(h, t->nframes, t->sample_mean);
+    uint32_t *map = s ? ohmi_sys_calloc(h, t->tbs_len ? t->tbs_len : 1, sizeof *map) : NULL;   /* id -> index + 1 */
     if (!s || !map) goto oom;
     struct take_ctx c = { h, s, map };
     if (ohmi_trace_walk(h, take_one, &c)) goto oom;
@@ -184,7 +186,7 @@ static int filter_pass(const ohm_trace_filter *fs, size_t n, const ohm_trace *tr
 }
 
 ohm_snapshot *ohm_snapshot_filter(const ohm_snapshot *s, const ohm_trace_filter *filters, size_t n) {
-    ohm_snapshot *d = ohmi_snap_new(s->limit, s->sample_mean);
+    ohm_snapshot *d = ohmi_snap_new(NULL, s->limit, s->sample_mean);
     if (!d) return NULL;
     for (size_t i = 0; i < s->ntraces; i++) {
         const ohm_trace *tr = &s->traces[i];
@@ -267,7 +269,7 @@ static int group_add(struct group *g, const struct agg *k, size_t size, double c
     uint64_t hv = agg_hash(k);
     long i = group_find(g, k, hv);
     if (i < 0) {
-        if (ohmi_index_reserve(&g->index, 1, group_hash, g) < 0) return -1;
+        if (ohmi_index_reserve(NULL, &g->index, 1, group_hash, g) < 0) return -1;
         if (g->n == g->cap) {
             size_t cap = g->cap ? g->cap * 2 : 64;
             struct agg *a = realloc(g->a, cap * sizeof *a);

@@ -208,7 +208,7 @@ static ohm_snapshot *snap_parse(struct rd *r) {
     uint64_t mean = get_u64(r, "sample mean");
     if (r->failed) goto fail;
     if (mean > SIZE_MAX) { rd_fail(r, r->pos - 8, "sample mean too large"); goto fail; }
-    s = ohmi_snap_new((int)limit, (size_t)mean);
+    s = ohmi_snap_new(NULL, (int)limit, (size_t)mean);
     if (!s) { rd_fail(r, r->pos, "out of memory"); goto fail; }
 
     /* strings */

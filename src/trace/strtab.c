@@ -21,7 +21,7 @@ void *ohmi_strtab_alloc(struct trace_strtab *t, size_t n) {
     size_t hdr = (sizeof *c + 15) & ~(size_t)15;
     if (!c || c->size - c->used < n) {
         size_t size = n + hdr > CHUNK_MIN ? n + hdr : CHUNK_MIN;
-        c = malloc(size);
+        c = ohmi_sys_malloc(t->heap, size);
         if (!c) return NULL;
         c->next = t->chunks;
         c->size = size;
@@ -53,14 +53,14 @@ static int strtab_is(const void *t, const void *s, uintptr_t w) {
 static int strtab_grow(struct trace_strtab *t) {
     if (t->len == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
-        char **s = realloc(t->strs, cap * sizeof *s);
+        char **s = ohmi_sys_realloc(t->heap, t->strs, cap * sizeof *s);
         if (!s) return -1;
         t->mem += (cap - t->cap) * sizeof *s;
         t->strs = s;
         t->cap = cap;
     }
     size_t slots = t->index.cap;
-    if (ohmi_index_reserve(&t->index, 1, strtab_hash, t) < 0) return -1;
+    if (ohmi_index_reserve(t->heap, &t->index, 1, strtab_hash, t) < 0) return -1;
     t->mem += (t->index.cap - slots) * sizeof(uint32_t);
     return 0;
 }
@@ -96,5 +96,7 @@ void ohmi_strtab_free(struct trace_strtab *t) {
     while (c) { struct trace_chunk *n = c->next; free(c); c = n; }
     free(t->strs);
     ohmi_index_free(&t->index);
+    ohm_heap *owner = t->heap;
     memset(t, 0, sizeof *t);
+    t->heap = owner;
 }

@@ -147,7 +147,7 @@ static int entry_set_size(struct trace_state *t, struct trace_entry *e, uintptr_
     if (i < 0) {
         if (t->nbig == t->big_cap) {
             size_t cap = t->big_cap ? t->big_cap * 2 : 8;
-            void *a = realloc(t->big, cap * sizeof *t->big);
+            void *a = ohmi_sys_realloc(trace_heap(t), t->big, cap * sizeof *t->big);
             if (!a) return -1;
             t->big = a;
             t->big_cap = cap;
@@ -168,7 +168,7 @@ static void big_forget(struct trace_state *t, uintptr_t p) {
 static int traces_grow(struct trace_state *t) {
     size_t cap = t->traces_cap ? t->traces_cap * 2 : 1024;
     unsigned shift = 64 - (unsigned)__builtin_ctzll((unsigned long long)cap);
-    struct trace_entry *a = calloc(cap, sizeof *a);
+    struct trace_entry *a = ohmi_sys_calloc(trace_heap(t), cap, sizeof *a);
     if (!a) return -1;
     for (size_t i = 0; i < t->traces_cap; i++) {
         struct trace_entry *e = &t->traces[i];
@@ -545,6 +545,7 @@ int ohmi_trace_init(ohm_heap *h) {
     ohmi_trace_of(h)->q_rng = TRACE_SEED;
     ohmi_trace_of(h)->q_left = LLONG_MAX;
     ohmi_trace_of(h)->tg = &ohmi_alloc_of(h)->tags;
+    ohmi_trace_of(h)->strs.heap = h;
     if (pthread_mutex_init(&ohmi_trace_of(h)->q_lock, NULL)) return -1;
     ohmi_alloc_observe(h, &trace_observer);
     return 0;

@@ -33,6 +33,9 @@ struct trace_strtab {
     ohmi_index index;             /* id + 1, by the string's bytes */
     size_t len, cap;              /* strings, strs capacity */
     size_t mem;                   /* bytes held, for ohm_trace_get_memory */
+    ohm_heap *heap;               /* whose fault injection counts its allocations (the
+                                     tracer's heap; a snapshot's while it is built);
+                                     NULL: none (ohmi_sys_*); kept by ohmi_strtab_free */
 };
 
 struct trace_state {

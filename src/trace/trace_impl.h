@@ -14,6 +14,8 @@
 
 #include "trace/trace.h"
 
+#include <stddef.h>
+
 /* ---- strtab.c: a bump arena and strings interned by content ---- */
 struct trace_chunk { struct trace_chunk *next; size_t used, size; /* data follows */ };
 /* n bytes, 16-aligned, from the table's arena; NULL when out of memory. */
@@ -27,6 +29,12 @@ void ohmi_strtab_free(struct trace_strtab *t);   /* everything, arena included *
 
 /* ---- frames.c ---- */
 /* The call-site record of the allocation in progress, or NULL. */
+/* The heap whose tracer t is (ohmi_trace_of's inverse): the tracer's own memory is
+ * its heap's, counted by its fault injection (ohmi_sys_*). */
+static inline ohm_heap *trace_heap(const struct trace_state *t) {
+    return (ohm_heap *)(uintptr_t)((const char *)t - offsetof(struct ohmi_trace_heap, trace));
+}
+
 static inline const ohm_callsite_frame *trace_callsite(void) {
     return ohm_callsite_;
 }
@@ -120,7 +128,10 @@ struct ohm_snapshot {
     struct trace_strtab strs;   /* every string and frame of the snapshot */
     ohmi_ptrmap map;            /* while building: source traceback -> its index in tbs */
 };
-ohm_snapshot *ohmi_snap_new(int limit, size_t sample_mean);
+/* A new, empty snapshot. h: the heap it is built for, whose fault injection counts
+ * its allocations until ohmi_snap_finish (a snapshot outlives its heap, so a finished
+ * one is no heap's); NULL: none counted (a copy, a loaded file). */
+ohm_snapshot *ohmi_snap_new(ohm_heap *h, int limit, size_t sample_mean);
 /* Copy tb (strings interned into s) unless this same pointer was copied before; its
  * index, or -1 when out of memory. ohmi_snap_copy_traceback always copies. */
 long ohmi_snap_add_traceback(ohm_snapshot *s, const ohm_traceback *tb);
