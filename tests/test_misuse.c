@@ -4,6 +4,8 @@
  * ohm_heap_destroy, an object written after its death. docs/debugging.md lists every
  * class with the test that shows it. */
 #include "check.h"
+
+#include <signal.h>
 #include "ohm.h"
 
 typedef struct thing { ohm_object ob; int x; int y; } thing;
@@ -136,6 +138,33 @@ static void test_freed_nodebug(void) {
 #endif
 }
 
+/* A debug heap used after ohm_heap_destroy: its structure is a tombstone. */
+static void use_after_destroy(void *arg) {
+    const char *what = arg;
+    ohm_heap *h = debug_heap();
+    char buf[64];
+    snprintf(buf, sizeof buf, "heap %p was used", (void *)h);
+    fprintf(stderr, "expect: %s\n", buf);
+    ohm_heap_destroy(h);
+    if (!strcmp(what, "malloc")) ohm_malloc(h, 24);
+    else if (!strcmp(what, "list")) ohm_list_new(h);
+    else if (!strcmp(what, "collect")) ohm_gc_collect(h, 2);
+    else fputs(ohm_last_error(h), stderr);   /* reads the heap's message */
+}
+
+/* The message names the heap: the child prints the address it expects first. */
+static void check_use_after_destroy(const char *what) {
+    int sig;
+    const char *out = run_child(use_after_destroy, (void *)what, &sig);
+    const char *e = strstr(out, "expect: ");
+    char want[96] = "";
+    if (e) snprintf(want, sizeof want, "ohm: fatal error: %.*s after ohm_heap_destroy\n",
+                    (int)(strchr(e, '\n') - e - 8), e + 8);
+    CHECK(sig == SIGABRT);
+    CHECK(e && strstr(out, want));
+    if (!e || !strstr(out, want)) fprintf(stderr, "use after destroy (%s): got: %s\n", what, out);
+}
+
 int main(void) {
     unsetenv("OHM_MALLOC");
     unsetenv("OHM_TRACEMALLOC");
@@ -164,5 +193,11 @@ int main(void) {
     test_other_heap(0);
     test_other_heap(1);
     test_freed_nodebug();
+#ifndef OHM_SANITIZER   /* there the heap is C-library memory: ASan reports the use */
+    check_use_after_destroy("malloc");
+    check_use_after_destroy("list");
+    check_use_after_destroy("collect");
+    check_use_after_destroy("last_error");
+#endif
     return check_done();
 }

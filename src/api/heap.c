@@ -55,6 +55,31 @@ void ohm_config_init(ohm_config *cfg) {
     }
 }
 
+/* The heap structure itself. A debug heap's is a mapping of its own, so that when the
+ * heap is destroyed it can become a tombstone (base/os.c): any later use of the heap
+ * is then reported as such instead of reading freed memory. Sanitizer builds keep
+ * the C library's memory, where ASan reports a use after free itself. */
+#if defined(OHM_SANITIZER)
+#  define HEAP_TOMBSTONES 0
+#else
+#  define HEAP_TOMBSTONES 1
+#endif
+static size_t heap_map_size(void) {
+    return (sizeof(struct ohm_heap) + 4095) & ~(size_t)4095;
+}
+
+static ohm_heap *heap_alloc(int debug) {
+    if (HEAP_TOMBSTONES && debug) return ohmi_os_map(heap_map_size());   /* zeroed */
+    return calloc(1, sizeof(struct ohm_heap));
+}
+
+/* destroyed: a debug heap becomes a tombstone; else its memory goes back. */
+static void heap_free(ohm_heap *h, int destroyed) {
+    if (!(HEAP_TOMBSTONES && ohmi_base_of(h)->cfg.debug)) free(h);
+    else if (destroyed) ohmi_os_tombstone(h, heap_map_size());
+    else ohmi_os_unmap(h, heap_map_size());
+}
+
 ohm_heap *ohm_heap_new(const ohm_config *cfg) {
     ohm_config defaults;
     if (!cfg) { ohm_config_init(&defaults); cfg = &defaults; }
@@ -64,7 +89,7 @@ ohm_heap *ohm_heap_new(const ohm_config *cfg) {
                    OHM_TRACE_MAX_FRAMES, cfg->trace_frames);
         return NULL;
     }
-    ohm_heap *h = calloc(1, sizeof *h);
+    ohm_heap *h = heap_alloc(cfg->debug);
     if (!h) { ohmi_error(NULL, "ohm_heap_new: out of memory"); return NULL; }
     ohmi_base_of(h)->cfg = *cfg;
     for (int i = 0; i < 3; i++)
@@ -87,7 +112,7 @@ fail_trace:
     ohmi_alloc_fini(h);
 fail_alloc:
     ohmi_error(NULL, "%s", ohm_last_error(h));
-    free(h);
+    heap_free(h, 0);
     return NULL;
 }
 
@@ -110,7 +135,7 @@ void ohm_heap_destroy(ohm_heap *h) {
     ohmi_gc_fini(h);
     ohmi_trace_fini(h);
     ohmi_alloc_fini(h);
-    free(h);
+    heap_free(h, 1);
 }
 
 void ohm_debug_mallocstats(ohm_heap *h, FILE *out) {

@@ -163,6 +163,9 @@ void  ohmi_os_release(void *p, size_t size);   /* madvise: contents become zero 
 void *ohmi_os_reserve(size_t size);            /* lazily zero, NORESERVE; NULL on failure */
 void  ohmi_os_read_only(void *p, size_t size); /* never written again */
 void  ohmi_os_hugepage(void *p, size_t size);  /* advise transparent huge pages */
+/* Make a mapping (from ohmi_os_map) inaccessible for good, and report any later access
+ * to it as a use of a destroyed heap (os.c, "Tombstones"). It takes ownership of p. */
+void  ohmi_os_tombstone(void *p, size_t size);
 /* Resident bytes of [p, p + size) (all of it when the kernel can't say). */
 size_t ohmi_os_resident(const void *p, size_t size);
 

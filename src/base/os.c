@@ -8,10 +8,23 @@
  * Released pages: MADV_DONTNEED, so RSS drops at once (MADV_FREE would only drop
  * under memory pressure, which tests and RSS measurements would not see) and the
  * pages read back as zeros.
+ *
+ * Tombstones (debug mode's use-after-destroy check): a destroyed debug heap's pages
+ * are not unmapped but made inaccessible and recorded here, and a SIGSEGV handler,
+ * installed with the first tombstone, turns a fault inside one into
+ * "ohm: fatal error: heap 0x... was used after ohm_heap_destroy". A fault anywhere
+ * else goes to the handler that was there before (the handler puts it back and
+ * returns, so the access faults again under it). At most OS_TOMBSTONES are kept; the
+ * oldest is unmapped to make room, after which its use is a plain SIGSEGV. The table
+ * is the one piece of global state here: written under a lock, read by the handler.
  */
 #include "base/base.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 void *ohmi_os_map(size_t size) {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -61,4 +74,65 @@ size_t ohmi_os_resident(const void *p, size_t size) {
     if (pages > sizeof vec || mincore((void *)(uintptr_t)p, size, vec) < 0) return size;
     for (size_t k = 0; k < pages; k++) n += vec[k] & 1;
     return n * 4096;
+}
+
+/* ------------------------------------------------------------- tombstones */
+
+#define OS_TOMBSTONES 64
+static struct { uintptr_t lo, hi; } os_tomb[OS_TOMBSTONES];
+static size_t os_tomb_next;
+static pthread_mutex_t os_tomb_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sigaction os_prev_segv;
+static pthread_once_t os_tomb_once = PTHREAD_ONCE_INIT;
+
+/* "0x" and the hex digits of v into buf (async-signal-safe); returns the length. */
+static size_t os_hex(char *buf, uintptr_t v) {
+    char tmp[2 * sizeof v];
+    size_t n = 0, len = 0;
+    do { tmp[n++] = "0123456789abcdef"[v & 15]; v >>= 4; } while (v);
+    buf[len++] = '0';
+    buf[len++] = 'x';
+    while (n) buf[len++] = tmp[--n];
+    return len;
+}
+
+static void os_segv(int sig, siginfo_t *si, void *ctx) {
+    uintptr_t a = (uintptr_t)si->si_addr;
+    for (size_t i = 0; i < OS_TOMBSTONES; i++) {
+        if (a >= os_tomb[i].lo && a < os_tomb[i].hi) {
+            char msg[128];
+            size_t n = 0;
+            static const char a1[] = "ohm: fatal error: heap ", a2[] =
+                " was used after ohm_heap_destroy\n";
+            memcpy(msg, a1, sizeof a1 - 1), n = sizeof a1 - 1;
+            n += os_hex(msg + n, os_tomb[i].lo);
+            memcpy(msg + n, a2, sizeof a2 - 1), n += sizeof a2 - 1;
+            ssize_t w = write(2, msg, n);
+            (void)w;
+            abort();
+        }
+    }
+    (void)sig, (void)ctx;
+    sigaction(SIGSEGV, &os_prev_segv, NULL);   /* not ours: fault again under the old one */
+}
+
+static void os_tomb_install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = os_segv;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &os_prev_segv);
+}
+
+void ohmi_os_tombstone(void *p, size_t size) {
+    pthread_once(&os_tomb_once, os_tomb_install);
+    mprotect(p, size, PROT_NONE);
+    madvise(p, size, MADV_DONTNEED);
+    pthread_mutex_lock(&os_tomb_lock);
+    size_t i = os_tomb_next++ % OS_TOMBSTONES;
+    if (os_tomb[i].hi) munmap((void *)os_tomb[i].lo, os_tomb[i].hi - os_tomb[i].lo);
+    os_tomb[i].lo = (uintptr_t)p;
+    os_tomb[i].hi = (uintptr_t)p + size;
+    pthread_mutex_unlock(&os_tomb_lock);
 }
