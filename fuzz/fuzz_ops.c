@@ -24,8 +24,9 @@
  *    target lives and the weakref was not cleared, NULL after; each callback ran
  *    exactly as often as the model says (once, when its target died while it lived);
  *    ohm_weakref_count of every live object;
- *  - block contents (a fill pattern per block) before every free and realloc, and the
- *    first NBLOCK..  bytes kept by realloc;
+ *  - block contents (a fill pattern per block) before every free and realloc, the
+ *    bytes a realloc keeps after it (a failed realloc: the whole block, untouched),
+ *    and calloc's zeros;
  *  - ohmi_alloc_check(h) == 0 every CHECK_EVERY operations and at the end.
  * Deaths: a refcount reaching zero kills an object and cascades through its edges;
  * a full collection (ohm_gc_collect(h, 2)) kills what is unreachable from the roots
