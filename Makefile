@@ -6,6 +6,8 @@ CMFLAGS ?=
 
 .PHONY: all build test demo bench asan tsan install clean
 .PHONY: check-expensive
+.PHONY: fuzz
+FUZZ_SECONDS ?= 60
 
 all build:
 	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release $(CMFLAGS)
@@ -53,9 +55,14 @@ check-expensive:
 	$(CMAKE) --build build-expensive -j $(JOBS)
 	cd build-expensive && ctest --output-on-failure -j $(JOBS)
 
+# Each libFuzzer target for FUZZ_SECONDS seconds (clang; skipped without it): fuzz/run.sh.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) CMAKE=$(CMAKE) CMFLAGS="$(CMFLAGS)" fuzz/run.sh
+
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 
 clean:
 	rm -rf build build-asan build-tsan build-bench
 	rm -rf build-expensive
+	rm -rf build-fuzz
