@@ -27,7 +27,7 @@
  *  - block contents (a fill pattern per block) before every free and realloc, the
  *    bytes a realloc keeps after it (a failed realloc: the whole block, untouched),
  *    and calloc's zeros;
- *  - ohmi_alloc_check(h) == 0 every CHECK_EVERY operations and at the end.
+ *  - ohm_heap_check(h) == 0 every CHECK_EVERY operations and at the end.
  * Deaths: a refcount reaching zero kills an object and cascades through its edges;
  * a full collection (ohm_gc_collect(h, 2)) kills what is unreachable from the roots
  * (ext > 0, or frozen by ohm_gc_freeze), except what a resurrecting finalizer saves:
@@ -42,8 +42,7 @@
  * only when the model has no unreachable objects (then they must return 0 and kill
  * nothing); weakrefs are held only by handles (never by containers) and target
  * nodes, lists, ints and strs (whether a tuple or dict is tracked decides whether a
- * collection clears its weakrefs); tracing never lowers the traceback limit (issue 9,
- * finding 1); the automatic collector is off.
+ * collection clears its weakrefs); the automatic collector is off.
  * Fault injection: a FAULT operation makes the next operation run with
  * ohmi_alloc_fail_after(h, n); a failing call must return its error with a non-empty
  * ohm_last_error and change nothing the model can see; success applies as usual.
@@ -290,7 +289,7 @@ static void check_all(int deep) {
         else if (is_node(&objs[i]) && objs[i].p && objs[i].dealloc_seen != 1)
             FAIL("node #%zu dead in the model, deallocated %d times", i, objs[i].dealloc_seen);
     }
-    if (deep && ohmi_alloc_check(heap, stderr) != 0) FAIL("ohmi_alloc_check failed");
+    if (deep && ohm_heap_check(heap, stderr) != 0) FAIL("ohm_heap_check failed");
 }
 
 /* ------------------------------------------------------------- collections */
@@ -394,7 +393,6 @@ static void trace_op(unsigned sub) {
     switch (sub % 4) {
     case 0: {
         int n = 1 + (int)(byte() % 4);
-        if (ohm_trace_is_tracing(heap) && n < ohm_trace_get_traceback_limit(heap)) return;
         if (ohm_trace_start(heap, n) != 0) FAIL("ohm_trace_start(%d): %s", n, ohm_last_error(heap));
         return;
     }
