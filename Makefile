@@ -6,6 +6,7 @@ CMFLAGS ?=
 
 .PHONY: all build test demo bench asan tsan install clean
 .PHONY: check-expensive
+.PHONY: matrix coverage
 
 all build:
 	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release $(CMFLAGS)
@@ -43,9 +44,19 @@ check-expensive:
 	$(CMAKE) --build build-expensive -j $(JOBS)
 	cd build-expensive && ctest --output-on-failure -j $(JOBS)
 
+# Every compiler, level, sanitizer and memcheck over the whole suite, then a table
+# (tools/matrix says what each configuration is); `tools/matrix NAME...` runs some.
+matrix:
+	tools/matrix
+
+# Line coverage of src/ by the suite, gcc --coverage and gcovr (tools/coverage).
+coverage:
+	tools/coverage
+
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 
 clean:
 	rm -rf build build-asan build-tsan build-bench
 	rm -rf build-expensive
+	rm -rf build-matrix build-coverage
