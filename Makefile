@@ -8,6 +8,7 @@ CMFLAGS ?=
 .PHONY: check-expensive
 .PHONY: fuzz
 FUZZ_SECONDS ?= 60
+.PHONY: matrix coverage
 
 all build:
 	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release $(CMFLAGS)
@@ -59,6 +60,15 @@ check-expensive:
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) CMAKE=$(CMAKE) CMFLAGS="$(CMFLAGS)" fuzz/run.sh
 
+# Every compiler, level, sanitizer and memcheck over the whole suite, then a table
+# (tools/matrix says what each configuration is); `tools/matrix NAME...` runs some.
+matrix:
+	tools/matrix
+
+# Line coverage of src/ by the suite, gcc --coverage and gcovr (tools/coverage).
+coverage:
+	tools/coverage
+
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 
@@ -66,3 +76,4 @@ clean:
 	rm -rf build build-asan build-tsan build-bench
 	rm -rf build-expensive
 	rm -rf build-fuzz
+	rm -rf build-matrix build-coverage

@@ -796,6 +796,15 @@ static void test_explain(void) {
     CHECK_CONTAINS(buf, want);
     CHECK_EQ_INT(ohm_gc_explain(h, root, NULL), 0);
     CHECK_EQ_INT(ohm_gc_explain(h, key, NULL), 0);   /* held by this function too */
+    /* a root itself: a chain of 0 references, the root's one line */
+    char want_root[320];
+    f = fmemopen(buf, sizeof buf, "w");
+    CHECK_EQ_INT(ohm_gc_explain(h, root, f), 0);
+    fclose(f);
+    snprintf(want_root, sizeof want_root, "ohm_gc_explain: <dict %p> is held directly from outside the heap graph:\n"
+             "  <dict %p> refcount 1, held from outside the heap graph (1 of 1 references)\n",
+             (void *)root, (void *)root);
+    CHECK_EQ_STR(buf, want_root);
     /* garbage: no chain */
     ohm_object *g = ohm_list_new(h);
     ohm_list_append(g, g);

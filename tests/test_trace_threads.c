@@ -68,7 +68,42 @@ static size_t line_count(ohm_snapshot *s, unsigned line, size_t *bytes) {
     return count;
 }
 
+/* A snapshot taken right after another thread queued a RAW block whose traceback
+ * is new to the heap: the snapshot's walk applies the queue first, interning that
+ * traceback, so the snapshot's map from traceback ids must cover ids made during
+ * the walk. (It was sized before: a read and write past its end, found by ASan in
+ * `make matrix`.) The foreign block counts by its size at its own traceback. */
+static void *foreign_alloc(void *arg) {
+    void **slot = arg;
+    *slot = ohm_raw_malloc(*(ohm_heap **)slot, 77);
+    return NULL;
+}
+
+static void test_snapshot_applies_queue(void) {
+    ohm_heap *h2 = ohm_heap_new(NULL);
+    CHECK_EQ_SIZE(ohm_trace_start(h2, 1), 0);
+    void *mine = ohm_malloc(h2, 33);   /* the owner's own traceback: id 0 */
+    void *slot = h2;                   /* in: the heap; out: the foreign block */
+    pthread_t th;
+    CHECK_EQ_SIZE(pthread_create(&th, NULL, foreign_alloc, &slot), 0);
+    pthread_join(th, NULL);
+    ohm_snapshot *snap = ohm_snapshot_take(h2);
+    CHECK(snap != NULL);
+    ohm_stat *st;
+    CHECK_EQ_SIZE(ohm_snapshot_statistics(snap, OHM_KEY_TRACEBACK, 0, &st), 2);
+    CHECK_EQ_SIZE(st[0].size, 77);     /* largest first */
+    CHECK_EQ_SIZE(st[0].count, 1);
+    CHECK_EQ_SIZE(st[1].size, 33);
+    CHECK(st[0].traceback != st[1].traceback);
+    ohm_stats_free(st);
+    ohm_snapshot_free(snap);
+    ohm_raw_free(h2, slot);
+    ohm_free(h2, mine);
+    ohm_heap_destroy(h2);
+}
+
 int main(void) {
+    test_snapshot_applies_queue();
     h = ohm_heap_new(NULL);
     CHECK(h != NULL);
     CHECK_EQ_SIZE(ohm_trace_start(h, 1), 0);

@@ -303,6 +303,15 @@ static void test_iter(void) {
     CHECK_EQ_STR(ohm_last_error(h), "ohm_iter: 'str' object is not iterable");
     CHECK(ohm_iter_next(l) == NULL);
     CHECK_EQ_STR(ohm_last_error(h), "ohm_iter_next: expected an iterator, got 'list'");
+    /* an iterator is a GC container: a list holding its own iterator is a cycle the
+     * collector finds through the iterator's traverse and breaks with its clear */
+    ohm_object *cyc = ohm_list_new(h);
+    it = ohm_iter(cyc);
+    ohm_list_append(cyc, it);
+    CHECK_EQ_SIZE(ohm_refcount(cyc), 2);
+    ohm_decref(it);
+    ohm_decref(cyc);
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
     ohm_decref(k); ohm_decref(d); ohm_decref(t); ohm_decref(s); ohm_decref(l);
     CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);

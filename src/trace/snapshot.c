@@ -103,12 +103,23 @@ void ohm_snapshot_free(ohm_snapshot *s) {
 
 /* ------------------------------------------------------------ take */
 
-struct take_ctx { ohm_heap *h; ohm_snapshot *s; uint32_t *map; };
+/* map: traceback id -> index in the snapshot + 1, len ids. The walk first applies
+ * what other threads queued, which interns tracebacks: ids past the length the map
+ * had when the snapshot began grow it here. */
+struct take_ctx { ohm_heap *h; ohm_snapshot *s; uint32_t *map; size_t len; };
 
 static int take_one(void *arg, uintptr_t ptr, size_t size, uint32_t id, int domain) {
     struct take_ctx *c = arg;
     struct trace_state *t = ohmi_trace_of(c->h);
     (void)ptr;
+    if (id >= c->len) {
+        size_t len = t->tbs_len > id ? t->tbs_len : (size_t)id + 1;
+        uint32_t *map = ohmi_sys_realloc(c->h, c->map, len * sizeof *map);
+        if (!map) return -1;
+        memset(map + c->len, 0, (len - c->len) * sizeof *map);
+        c->map = map;
+        c->len = len;
+    }
     if (!c->map[id]) {
         const ohm_traceback *tb = ohmi_frames_symbolized(c->h, id);
         long k = tb ? ohmi_snap_copy_traceback(c->s, tb) : -1;
@@ -126,14 +137,14 @@ ohm_snapshot *ohm_snapshot_take(ohm_heap *h) {
         return NULL;
     }
     ohm_snapshot *s = ohmi_snap_new(h, t->nframes, t->sample_mean);
-    uint32_t *map = s ? ohmi_sys_calloc(h, t->tbs_len ? t->tbs_len : 1, sizeof *map) : NULL;   /* id -> index + 1 */
-    if (!s || !map) goto oom;
-    struct take_ctx c = { h, s, map };
+    size_t len = t->tbs_len ? t->tbs_len : 1;
+    struct take_ctx c = { h, s, s ? ohmi_sys_calloc(h, len, sizeof(uint32_t)) : NULL, len };   /* id -> index + 1 */
+    if (!s || !c.map) goto oom;
     if (ohmi_trace_walk(h, take_one, &c)) goto oom;
-    free(map);
+    free(c.map);
     return ohmi_snap_finish(s);
 oom:
-    free(map);
+    free(c.map);
     ohm_snapshot_free(s);
     ohmi_error(h, "ohm_snapshot_take: out of memory");
     return NULL;
