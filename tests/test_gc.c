@@ -925,7 +925,20 @@ static void test_stress(void) {
     ohm_heap_destroy(h);
 }
 
+/* gc.garbage of a heap whose collector never put anything aside: an empty list. The
+ * move from the collector's vector must not hand memmove its NULL items (undefined
+ * behaviour, which UBSan in `make asan` stops on; found by tests/sweep_gc.c). */
+static void test_garbage_never_used(void) {
+    ohm_heap *h = new_heap();
+    ohm_object *g = ohm_gc_garbage(h);
+    CHECK(g != NULL);
+    CHECK_EQ_SIZE(ohm_list_len(g), 0);
+    CHECK(ohm_gc_garbage(h) == g);
+    ohm_heap_destroy(h);
+}
+
 int main(void) {
+    test_garbage_never_used();
     test_stress();
     test_list();
     test_dict();
