@@ -394,7 +394,11 @@ OHM_API ohm_object *ohm_range_new(ohm_heap *h, int64_t start, int64_t stop, int6
  * Out of memory (the collector's vectors cannot grow): a collection that could not
  * remember its whole unreachable set frees nothing, says so in ohm_last_error
  * ("ohm_gc_collect: out of memory; ...") and returns 0; the garbage waits, intact, for
- * the next collection. */
+ * the next collection. One that has no room to put the uncollectable (or, with
+ * SAVEALL, saved) objects in gc.garbage frees the rest and leaves those, untouched,
+ * for the next collection: its result counts them, and ohm_last_error says
+ * "ohm_gc_collect: out of memory; N objects for gc.garbage wait for the next
+ * collection". */
 OHM_API size_t ohm_gc_collect(ohm_heap *h, int generation);  /* 0..2, -1 = 2; returns unreachable found */
 OHM_API void   ohm_gc_enable(ohm_heap *h);
 OHM_API void   ohm_gc_disable(ohm_heap *h);

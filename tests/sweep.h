@@ -49,9 +49,15 @@ static size_t sweep_blocks(ohm_heap *h) {
     return n;
 }
 
+/* Optional, set by a sweep program: runs on each fresh heap before the baseline is
+ * taken and faults are armed, to make what the heap keeps once made (the singletons
+ * made on first use: small ints, "" and one-character strs, the empty tuple). */
+static void (*sweep_prepare)(ohm_heap *h);
+
 static ohm_heap *sweep_heap(void) {
     ohm_heap *h = ohm_heap_new(NULL);
     if (!h) { fprintf(stderr, "sweep: ohm_heap_new failed\n"); exit(2); }
+    if (sweep_prepare) sweep_prepare(h);
     return h;
 }
 

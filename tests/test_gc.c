@@ -698,6 +698,44 @@ static void test_uncollectable(void) {
     ohm_heap_destroy(h);
 }
 
+/* The collection whose gc.garbage cannot grow (each allocation of one collection failed
+ * in turn): the uncollectable cycle goes there whole or waits whole, with a message, and
+ * the next collection puts it there. (Found by tests/sweep_gc.c: an uncollectable
+ * object whose push failed was lost from gc.garbage, silently.) */
+static void test_uncollectable_out_of_memory(void) {
+    int waited = 0;
+    for (size_t k = 1;; k++) {
+        ohm_heap *h = new_heap();
+        node *n[4];
+        for (int i = 0; i < 4; i++) n[i] = node_new(h, &noclear_type);
+        for (int i = 0; i < 4; i++) node_set_a(n[i], &n[(i + 1) % 4]->ob);
+        for (int i = 0; i < 4; i++) ohm_decref(&n[i]->ob);
+        ohm_fault_fail_nth(h, k, 0);
+        size_t found = ohm_gc_collect(h, 2);
+        int hit = ohm_fault_count(h) >= k;
+        ohm_fault_fail_nth(h, 0, 0);
+        ohm_object *g = ohm_gc_garbage(h);
+        if (found == 0) {                       /* nothing remembered: nothing done */
+            CHECK_CONTAINS(ohm_last_error(h), "nothing collected this time");
+            CHECK_EQ_SIZE(ohm_list_len(g), 0);
+            CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 4);
+        } else if (strstr(ohm_last_error(h), "wait for the next collection")) {
+            waited++;
+            CHECK_EQ_SIZE(found, 4);
+            CHECK_CONTAINS(ohm_last_error(h), "4 objects for gc.garbage");
+            CHECK_EQ_SIZE(ohm_list_len(g), 0);
+            CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 4);
+        } else {
+            CHECK_EQ_SIZE(found, 4);
+        }
+        CHECK_EQ_SIZE(ohm_list_len(ohm_gc_garbage(h)), 4);
+        CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
+        ohm_heap_destroy(h);
+        if (!hit) break;
+    }
+    CHECK_EQ_INT(waited, 1);
+}
+
 static void child_debug_stats(void *arg) {
     (void)arg;
     ohm_heap *h = new_heap();
@@ -887,7 +925,20 @@ static void test_stress(void) {
     ohm_heap_destroy(h);
 }
 
+/* gc.garbage of a heap whose collector never put anything aside: an empty list. The
+ * move from the collector's vector must not hand memmove its NULL items (undefined
+ * behaviour, which UBSan in `make asan` stops on; found by tests/sweep_gc.c). */
+static void test_garbage_never_used(void) {
+    ohm_heap *h = new_heap();
+    ohm_object *g = ohm_gc_garbage(h);
+    CHECK(g != NULL);
+    CHECK_EQ_SIZE(ohm_list_len(g), 0);
+    CHECK(ohm_gc_garbage(h) == g);
+    ohm_heap_destroy(h);
+}
+
 int main(void) {
+    test_garbage_never_used();
     test_stress();
     test_list();
     test_dict();
@@ -907,6 +958,7 @@ int main(void) {
     test_thresholds();
     test_saveall();
     test_uncollectable();
+    test_uncollectable_out_of_memory();
     test_debug_output();
     test_debug_leak();
     test_explain();

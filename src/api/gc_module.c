@@ -231,7 +231,9 @@ ohm_object *ohm_gc_garbage(ohm_heap *h) {
     ohmi_vec *v = &ohmi_gc_of(h)->garbage;
     size_t i = 0;
     while (i < v->len && ohm_list_append(h->garbage, v->items[i]) == 0) ohm_decref(v->items[i++]);
-    memmove(v->items, v->items + i, (v->len - i) * sizeof *v->items);   /* out of memory: kept */
-    v->len -= i;
+    if (i) {   /* (never memmove a NULL items: a vector not yet grown) */
+        memmove(v->items, v->items + i, (v->len - i) * sizeof *v->items);   /* out of memory: kept */
+        v->len -= i;
+    }
     return h->garbage;
 }

@@ -665,9 +665,13 @@ static void gc_debug_object(const char *what, const ohm_object *o) {
     fputc('\n', stderr);
 }
 
-/* Into gc.garbage (the api layer moves it to the list): the vector holds a reference. */
+/* Into gc.garbage (the api layer moves it to the list): the vector holds a reference.
+ * Room was reserved (step 10a) or the object is not sent here at all. */
 static void gc_to_garbage(ohm_heap *h, ohm_object *o) {
-    if (ohmi_vec_push(h, &ohmi_gc_of(h)->garbage, o) == 0) ohm_incref(o);
+    ohmi_vec *v = &ohmi_gc_of(h)->garbage;
+    OHMI_ASSERT(v->len < v->cap);
+    v->items[v->len++] = o;
+    ohm_incref(o);
 }
 
 typedef struct gc_result {
@@ -831,6 +835,22 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     unsigned debug = g->debug;
     if (some_kept || (debug & (OHM_GC_DEBUG_COLLECTABLE | OHM_GC_DEBUG_UNCOLLECTABLE |
                                OHM_GC_DEBUG_SAVEALL))) {
+        /* Room in gc.garbage for all that goes there, first: all or none. Without it
+         * they stay where they are placed, untouched and unreferenced, and the next
+         * collection finds them again (one that got some into the vector would leave
+         * the rest reachable from it, never to reach gc.garbage). */
+        size_t nsave = 0;
+        for (size_t i = 0; i < u->len; i++) {
+            ohm_object *o = u->items[i];
+            if (gc_in_unreach(o) && ((debug & OHM_GC_DEBUG_SAVEALL) ||
+                                     (some_kept && !(o->ohm_bits & GC_MARK))))
+                nsave++;
+        }
+        ohmi_vec *gv = &g->garbage;
+        int room = ohmi_vec_reserve(h, gv, gv->len + nsave) == 0;
+        if (!room)
+            ohmi_error(h, "ohm_gc_collect: out of memory; %zu objects for gc.garbage wait "
+                       "for the next collection", nsave);
         for (size_t i = 0; i < u->len; i++) {
             ohm_object *o = u->items[i];
             if (!gc_in_unreach(o)) continue;
@@ -838,14 +858,14 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
                 res->uncollectable++;
                 if (debug & OHM_GC_DEBUG_UNCOLLECTABLE) gc_debug_object("uncollectable", o);
                 ohmi_gc_place(h, o, 2);
-                gc_to_garbage(h, o);
+                if (room) gc_to_garbage(h, o);
                 continue;
             }
             o->ohm_bits &= ~GC_MARK;
             if (debug & OHM_GC_DEBUG_COLLECTABLE) gc_debug_object("collectable", o);
             if (debug & OHM_GC_DEBUG_SAVEALL) {
                 ohmi_gc_place(h, o, sw.target);
-                gc_to_garbage(h, o);
+                if (room) gc_to_garbage(h, o);
             }
         }
     }
