@@ -294,6 +294,9 @@ static int group_add(struct group *g, const struct agg *k, size_t size, double c
         ohmi_index_add(&g->index, hv, g->n + 1);
         i = (long)g->n++;
     }
+    /* Frames of one (filename, line) may name different functions: the statistic
+     * names one only when all agree, so that it does not depend on trace order. */
+    if (!k->tb && !str_eq(g->a[i].kf.function, k->kf.function)) g->a[i].kf.function = NULL;
     g->a[i].size += size;
     g->a[i].count += count;
     return 0;
