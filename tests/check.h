@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ohm.h"
+
 static int check_passed, check_failed;
 
 #define CHECK(c) do { if (c) check_passed++; else { check_failed++; \
@@ -34,6 +36,16 @@ static int check_passed, check_failed;
 #define CHECK_CONTAINS(hay, needle) do { const char *h_ = (hay), *n_ = (needle); \
     if (h_ && strstr(h_, n_)) check_passed++; else { check_failed++; \
     fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, h_ ? h_ : "(null)", n_); } } while (0)
+
+/* A heap in debug mode (as OHM_MALLOC=debug gives), for the misuse tests. */
+static inline ohm_heap *check_debug_heap(void) {
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.debug = 1;
+    ohm_heap *h = ohm_heap_new(&cfg);
+    if (!h) { fprintf(stderr, "check_debug_heap: %s\n", ohm_last_error(NULL)); abort(); }
+    return h;
+}
 
 static inline int check_done(void) {
     printf("%d passed, %d failed\n", check_passed, check_failed);

@@ -9,15 +9,6 @@
 
 static ohm_heap *H, *H2;
 
-static ohm_heap *debug_heap(void) {
-    ohm_config cfg;
-    ohm_config_init(&cfg);
-    cfg.debug = 1;
-    ohm_heap *h = ohm_heap_new(&cfg);
-    CHECK(h != NULL);
-    return h;
-}
-
 static void test_patterns(void) {
     unsigned char *p = ohm_malloc(H, 24);
     int ok = 1;
@@ -182,8 +173,8 @@ int main(void) {
     unsetenv("OHM_MALLOC");
     unsetenv("OHM_MALLOCSTATS");
     unsetenv("OHM_TRACEMALLOC");
-    H = debug_heap();
-    H2 = debug_heap();
+    H = check_debug_heap();
+    H2 = check_debug_heap();
     test_patterns();
     test_deaths();
     test_release_mode();

@@ -9,16 +9,9 @@
 typedef struct thing { ohm_object ob; int x; } thing;
 static const ohm_type thing_type = { .name = "thing", .basicsize = sizeof(thing) };
 
-static ohm_heap *debug_heap(void) {
-    ohm_config cfg;
-    ohm_config_init(&cfg);
-    cfg.debug = 1;
-    return ohm_heap_new(&cfg);
-}
-
 static void double_decref(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *o = ohm_new(h, &thing_type);
     fprintf(stderr, "addr=%p\n", (void *)o);
     ohm_decref(o);
@@ -27,7 +20,7 @@ static void double_decref(void *arg) {
 
 static void incref_freed(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *o = ohm_new(h, &thing_type);
     ohm_decref(o);
     (ohm_incref)(o);         /* the checked function */
@@ -35,7 +28,7 @@ static void incref_freed(void *arg) {
 
 static void checked_decref_freed(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *o = ohm_new(h, &thing_type);
     ohm_decref(o);
     (ohm_xdecref)(o);
@@ -46,13 +39,13 @@ static void bad_dealloc(ohm_object *self) { ohm_decref(self); }
 static const ohm_type bad_type = { .name = "bad", .basicsize = sizeof(thing), .dealloc = bad_dealloc };
 static void below_zero(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_decref(ohm_new(h, &bad_type));
 }
 
 static void float_twice(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *f = ohm_float_new(h, 1.5);   /* no free lists in debug mode */
     ohm_decref(f);
     ohm_decref(f);
@@ -60,7 +53,7 @@ static void float_twice(void *arg) {
 
 static void list_item_twice(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *l = ohm_list_new(h), *s = ohm_str_new(h, "str!", 4);
     ohm_list_append(l, s);
     ohm_decref(s);
@@ -82,7 +75,7 @@ static void nodebug_float_twice(void *arg) {
  * NULL type: SIGSEGV, no message). */
 static void inline_incref_freed(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *l = ohm_list_new(h);
     fprintf(stderr, "addr=%p\n", (void *)l);
     ohm_decref(l);
@@ -113,7 +106,7 @@ static void nodebug_twice(void *arg) {
 /* Many objects die between the free and the misuse: the quarantine still knows. */
 static void late_misuse(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *o = ohm_new(h, &thing_type);
     ohm_decref(o);
     for (int i = 0; i < 1000; i++) ohm_decref(ohm_int_new(h, 100000 + i));

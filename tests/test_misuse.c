@@ -11,17 +11,10 @@
 typedef struct thing { ohm_object ob; int x; int y; } thing;
 static const ohm_type thing_type = { .name = "thing", .basicsize = sizeof(thing) };
 
-static ohm_heap *debug_heap(void) {
-    ohm_config cfg;
-    ohm_config_init(&cfg);
-    cfg.debug = 1;
-    return ohm_heap_new(&cfg);
-}
-
 /* Finding 5: reported 16384 deaths later, without the type. */
 static void object_overrun_at_death(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *o = ohm_new(h, &thing_type);
     ((unsigned char *)o)[sizeof(thing)] = 'x';
     ohm_decref(o);
@@ -30,7 +23,7 @@ static void object_overrun_at_death(void *arg) {
 /* Finding 6: never freed, never found. */
 static void object_overrun_at_destroy(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *o = ohm_new(h, &thing_type);
     ((unsigned char *)o)[sizeof(thing) + 2] = 'x';
     ohm_heap_destroy(h);
@@ -38,7 +31,7 @@ static void object_overrun_at_destroy(void *arg) {
 
 static void object_write_after_free_destroy(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     thing *t = (thing *)ohm_new(h, &thing_type);
     ohm_decref(&t->ob);
     t->y = 7;
@@ -47,7 +40,7 @@ static void object_write_after_free_destroy(void *arg) {
 
 static void object_write_after_free_late(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     thing *t = (thing *)ohm_new(h, &thing_type);
     ohm_decref(&t->ob);
     t->y = 7;
@@ -57,7 +50,7 @@ static void object_write_after_free_late(void *arg) {
 /* Finding 6: a freed object stored in a container returned 0 (debug mode: fatal). */
 static void append_freed(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *l = ohm_list_new(h), *o = ohm_new(h, &thing_type);
     ohm_decref(o);
     ohm_list_append(l, o);
@@ -65,7 +58,7 @@ static void append_freed(void *arg) {
 
 static void list_set_freed(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *l = ohm_list_new(h), *o = ohm_new(h, &thing_type);
     ohm_list_append(l, o);
     ohm_decref(o);
@@ -76,7 +69,7 @@ static void list_set_freed(void *arg) {
 
 static void tuple_set_freed(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *t = ohm_tuple_new(h, 1), *o = ohm_new(h, &thing_type);
     ohm_decref(o);
     ohm_tuple_set(t, 0, o);
@@ -84,7 +77,7 @@ static void tuple_set_freed(void *arg) {
 
 static void dict_set_freed(void *arg) {
     (void)arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     ohm_object *d = ohm_dict_new(h), *k = ohm_str_new(h, "k", 1), *o = ohm_new(h, &thing_type);
     ohm_decref(o);
     ohm_dict_set(d, k, o);
@@ -142,7 +135,7 @@ static void test_freed_nodebug(void) {
 /* A debug heap used after ohm_heap_destroy: its structure is a tombstone. */
 static void use_after_destroy(void *arg) {
     const char *what = arg;
-    ohm_heap *h = debug_heap();
+    ohm_heap *h = check_debug_heap();
     char buf[64];
     snprintf(buf, sizeof buf, "heap %p was used", (void *)h);
     fprintf(stderr, "expect: %s\n", buf);
