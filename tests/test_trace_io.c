@@ -6,6 +6,13 @@
 #include "check.h"
 #include "trace/trace_impl.h"
 
+/* Make the file path names (a mkstemp template) and close it: the dumps go there. */
+static void temp_file(char *path) {
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0) close(fd);
+}
+
 static ohm_heap *new_heap(void) {
     ohm_config cfg;
     ohm_config_init(&cfg);
@@ -63,9 +70,7 @@ static size_t script_frames(void *arg, ohm_frame *fr, size_t max) {
 
 static void test_roundtrip(void) {
     char path[] = "/tmp/ohm_trace_io_XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    close(fd);
+    temp_file(path);
     ohm_heap *h = new_heap();
     CHECK_EQ_INT(ohm_trace_start(h, 2), 0);
     void *p[6];
@@ -209,9 +214,7 @@ static void put_le64(unsigned char *p, uint64_t v) {
  * other version is rejected, naming both values. */
 static void test_versions(void) {
     char path[] = "/tmp/ohm_trace_io_XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    close(fd);
+    temp_file(path);
     ohm_heap *h = new_heap();
     CHECK_EQ_INT(ohm_trace_start(h, 3), 0);
     struct script sc = { 21 };
@@ -329,9 +332,7 @@ static void test_empty(void) {
  * traceback 0: 3 frames, outside 1..1". */
 static void test_lowered_limit(void) {
     char path[] = "/tmp/ohm_trace_io_XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    close(fd);
+    temp_file(path);
     ohm_heap *h = new_heap();
     CHECK_EQ_INT(ohm_trace_start(h, 3), 0);
     struct script sc = { 12 };
