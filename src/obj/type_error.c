@@ -2,7 +2,7 @@
  * type_error.c — the object layer's error messages: "fn: expected a list, got 'int'".
  * They go to the heap of the object at fault, or to the thread's slot
  * (ohm_last_error(NULL)) when the object is NULL. Also the check of an item a
- * container is about to store (ohmi_obj_check_item).
+ * container is about to store (ohmi_obj_check_item's reports).
  */
 #include "obj/obj_impl.h"
 
@@ -10,7 +10,7 @@ ohm_heap *ohmi_obj_error_heap(const ohm_object *o) {
     return o ? ohmi_alloc_heap_of(o) : NULL;
 }
 
-int ohmi_obj_check_item(const ohm_object *c, const ohm_object *item, const char *fn,
+int ohmi_obj_item_error(const ohm_object *c, const ohm_object *item, const char *fn,
                         const char *what) {
     ohm_heap *h = ohmi_alloc_heap_of(c);
     if (!item) { ohmi_error(h, "%s: %s is NULL", fn, what); return -1; }
