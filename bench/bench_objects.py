@@ -172,5 +172,23 @@ def churn():
             max(0.0, (timed(batched(expr), rounds, repeat=5) - bbase) / (rounds * BATCH)))
 
 
+def w_user(n):
+    for i in range(n):
+        x = Node(None, None)
+        x = Node(None, None)
+        x = Node(None, None)
+        x = Node(None, None)
+
+
+def user():
+    """A __slots__ class instance made and released (the twin of ohm's user type)."""
+    n = scaled(4_000_000)
+    base = timed(w_base, n // 4, repeat=5)
+    t = max(0.0, (timed(w_user, n // 4, repeat=5) - base) / n)
+    row("obj.user.plain", t)
+    row("obj.user.freelist", t)
+
+
 if __name__ == "__main__":
-    main({"trees": trees, "trees_nogc": trees_nogc, "bytes": bytes_, "churn": churn})
+    main({"trees": trees, "trees_nogc": trees_nogc, "bytes": bytes_, "churn": churn,
+          "user": user})

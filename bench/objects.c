@@ -7,6 +7,8 @@
  *   churn       create+release of int, float, str, tuple(3), list, dict: one at a
  *               time (the free lists serve them: "warm") and in batches of 10,000
  *               live with the free lists emptied after each batch ("cold").
+ *   user        create+release of a user GC type, without and with its free list
+ *               (ohm_type.freelist_max). ns per op.
  *   incdec N    4N incref+decref pairs in incdec_loop (callgrind counts it), inline
  *   incdec_call N   the same through the out-of-line functions
  */
@@ -101,6 +103,37 @@ static void case_churn(int argc, char **argv) {
     for (int k = 0; k < 3; k++) ohm_decref(items[k]);
 }
 
+/* ---- a user type: create+release of a 2-reference GC node, with and without the
+ * type's own free list (ohm_type.freelist_max), one at a time */
+static const ohm_type onode_fl_type = {
+    .name = "node_fl", .basicsize = sizeof(onode), .flags = OHM_TYPE_GC,
+    .traverse = onode_traverse, .clear = onode_clear, .dealloc = onode_dealloc,
+    .freelist_max = 100,
+};
+
+static double user_churn(const ohm_type *t, long n) {
+    double best = 1e300;
+    for (int r = 0; r < BENCH_REPEAT; r++) {
+        double t0 = now_ns();
+        for (long i = 0; i < n; i++) {
+            ohm_object *o = ohm_new(H, t);
+            if (!o) { fprintf(stderr, "bench: ohm_new: %s\n", ohm_last_error(H)); exit(2); }
+            ohm_decref(o);
+        }
+        best = min_d(best, (now_ns() - t0) / (double)n);
+    }
+    return best;
+}
+
+static void case_user(int argc, char **argv) {
+    (void)argc; (void)argv;
+    long n = scaled(4000000);
+    user_churn(&onode_type, 1000);      /* warm up: the pools, and the free list */
+    user_churn(&onode_fl_type, 1000);
+    row("obj.user.plain", "ohm", user_churn(&onode_type, n));
+    row("obj.user.freelist", "ohm", user_churn(&onode_fl_type, n));
+}
+
 /* The reference-counting fast path as callgrind sees it. */
 void incdec_loop(ohm_object *o, long n);
 void incdec_call_loop(ohm_object *o, long n);
@@ -135,7 +168,7 @@ static void case_incdec_call(int argc, char **argv) {
 
 static const bench_case cases[] = {
     { "trees", case_trees }, { "trees_nogc", case_trees_nogc }, { "bytes", case_bytes },
-    { "churn", case_churn }, { "incdec", case_incdec }, { "incdec_call", case_incdec_call },
+    { "churn", case_churn }, { "user", case_user }, { "incdec", case_incdec }, { "incdec_call", case_incdec_call },
     { NULL, NULL }
 };
 

@@ -152,6 +152,8 @@ run ohm obj.trees -- "$BIN/bench_objects" trees
 run ohm obj.trees_nogc -- "$BIN/bench_objects" trees_nogc
 run ohm obj.bytes -- "$BIN/bench_objects" bytes
 run ohm $churn_keys -- "$BIN/bench_objects" churn
+run ohm obj.user.plain obj.user.freelist -- "$BIN/bench_objects" user
+py obj.user.plain obj.user.freelist -- "$PY" "$SRC/bench_objects.py" user
 callgrind ohm obj.incdec incdec_loop all 4 100000 200000 "$BIN/bench_objects" incdec
 callgrind ohm obj.incdec_call incdec_call_loop all 4 100000 200000 "$BIN/bench_objects" incdec_call
 for c in trees trees_nogc bytes; do py "obj.$c" -- "$PY" "$SRC/bench_objects.py" "$c"; done
@@ -203,6 +205,8 @@ obj.list.warm|empty list create+release, free list warm|ns/op
 obj.list.cold|list, 10k live per batch, free lists emptied|ns/op
 obj.dict.warm|empty dict create+release, free list warm|ns/op
 obj.dict.cold|dict, 10k live per batch, free lists emptied|ns/op
+obj.user.plain|user GC type (2 refs) create+release (CPython: a __slots__ class)|ns/op
+obj.user.freelist|the same type with freelist_max 100 (its own free list)|ns/op
 obj.incdec|incref+decref pair, inline (callgrind, loop unrolled ×4 included)|instr/pair
 obj.incdec_call|incref+decref pair, out-of-line functions with their calls (callgrind)|instr/pair
 ## Cycle collector (issue 4)

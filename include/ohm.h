@@ -5,10 +5,20 @@
  *
  * Conventions that hold for every function below:
  *  - Ownership: a function that returns an object returns a NEW reference, except
- *    getters named *_get, which return a BORROWED one. A function that stores an
- *    object takes its own reference; nothing steals.
- *  - Failure: NULL or -1, and ohm_last_error(h) says why. Nothing is changed by a
- *    call that fails.
+ *    getters named *_get, which return a BORROWED one. One exception to the naming:
+ *    ohm_weakref_get returns a NEW reference (the target could otherwise die while
+ *    you use it, as with Python's weakref.ref()). A function that stores an object
+ *    takes its own reference; nothing steals.
+ *  - Failure: NULL or -1 (0 for the *_len functions), and ohm_last_error(h) says why.
+ *    Nothing is changed by a call that fails. A success does not clear the message
+ *    (CPython's error indicator is not cleared by success either), except where a
+ *    result alone cannot tell failure from success: ohm_int_value and ohm_float_value
+ *    clear it whenever they succeed; ohm_dict_get, ohm_weakref_get (NULL: absent,
+ *    dead), ohm_dict_next (0: the end) and ohm_iter_next (NULL: the end) clear it when
+ *    they return that value without failing. Prefer the forms that cannot be
+ *    ambiguous (ohm_int_as, ohm_float_as). *_len returns 0 for an empty container and
+ *    for a wrong type: check the type (ohm_type_of) when the object could be anything.
+ *    ohm_clear_error(h) clears the message by hand.
  *  - Threads: a heap is used by one thread at a time; different heaps share nothing.
  *  - Misuse that cannot be reported (decref of a freed object, a buffer overrun) is
  *    caught in debug mode (OHM_MALLOC=debug or cfg.debug) with a fatal message naming
@@ -74,6 +84,8 @@ OHM_API void ohm_heap_destroy(ohm_heap *h);
 /* The message of the last failure on h; "" when none. h == NULL: the last failure of
  * ohm_heap_new in this thread. The string stays valid until the next failing call. */
 OHM_API const char *ohm_last_error(ohm_heap *h);
+/* Forget the message: ohm_last_error(h) is "" afterwards (PyErr_Clear). */
+OHM_API void ohm_clear_error(ohm_heap *h);
 
 /* ================================================================ raw memory */
 
@@ -213,12 +225,26 @@ struct ohm_type {
     void (*dealloc)(ohm_object *self);    /* release owned refs/resources; the heap frees the memory */
     uint64_t (*hash)(const ohm_object *self);                     /* NULL: identity */
     int  (*equal)(const ohm_object *a, const ohm_object *b);      /* NULL: identity */
+    /* Optional slots (0.2; zero keeps 0.1's behaviour). */
+    size_t freelist_max;  /* > 0: each heap keeps up to this many dead objects of this type
+                             and hands them back on the next ohm_new (CPython's free lists,
+                             for any type). Needs itemsize 0 and basicsize >= 24; emptied by
+                             ohm_clear_freelists and full collections; none in debug mode */
+    int  (*edge_name)(ohm_object *self, const ohm_object *ref, char *buf, size_t len);
+                          /* for ohm_gc_explain: write the name of the field of self that
+                             refers to ref ("field 'env'") into buf, NUL-terminated, and
+                             return 1; 0: let ohm name it by its order in traverse */
 };
 
 /* A new object of type t, zero-filled past the header, refcount 1. Objects of GC types
- * are tracked by the collector. NULL on failure. */
+ * are tracked by the collector. NULL on failure: out of memory, or a type rejected at its
+ * first use on the heap, with a message naming the type and the problem: basicsize
+ * below the 16-byte header; OHM_TYPE_GC without traverse; clear without traverse;
+ * itemsize != 0 (use ohm_new_var); freelist_max on a type that cannot have one.
+ * A type is checked once per heap: it must not change while the heap has objects of it. */
 OHM_API ohm_object *ohm_new(ohm_heap *h, const ohm_type *t);
-/* As ohm_new with t->basicsize + nitems * t->itemsize bytes (overflow: NULL). */
+/* As ohm_new with t->basicsize + nitems * t->itemsize bytes (overflow: NULL). The type
+ * must have itemsize != 0 (else use ohm_new) and is checked as for ohm_new. */
 OHM_API ohm_object *ohm_new_var(ohm_heap *h, const ohm_type *t, size_t nitems);
 
 OHM_API void   ohm_incref(ohm_object *o);
@@ -290,7 +316,9 @@ typedef void (*ohm_weakref_callback)(ohm_object *ref, void *arg);
  * In a collection, callbacks run only for weakrefs that are not garbage themselves,
  * before any finalizer; a weakref freed by its own callback counts as collected. */
 OHM_API ohm_object *ohm_weakref_new(ohm_heap *h, ohm_object *target, ohm_weakref_callback cb, void *arg);
-/* New reference to the target, or NULL once the target died (or ref is not a weakref). */
+/* A NEW reference to the target (the one *_get that does not return a borrowed
+ * reference: the target could die while borrowed), or NULL with ohm_last_error ""
+ * once the target died, or NULL with an error when ref is not a weakref. */
 OHM_API ohm_object *ohm_weakref_get(ohm_object *ref);
 /* Number of weak references to o (live weakref objects pointing at it). */
 OHM_API size_t ohm_weakref_count(const ohm_object *o);
@@ -309,10 +337,13 @@ OHM_API extern const ohm_type ohm_int_type, ohm_float_type, ohm_str_type, ohm_tu
 /* int64. -5..256 are immortal singletons: ohm_int_new(h, 7) == ohm_int_new(h, 7).
  * ohm_int_value of a non-int: -1 with an error. */
 OHM_API ohm_object *ohm_int_new(ohm_heap *h, int64_t v);   /* -5..256: immortal singletons */
-OHM_API int64_t     ohm_int_value(const ohm_object *o);
+OHM_API int64_t     ohm_int_value(const ohm_object *o);  /* success clears ohm_last_error */
+/* The unambiguous form: 0 and *out set, or -1 with an error (o not an int; *out unchanged). */
+OHM_API int         ohm_int_as(const ohm_object *o, int64_t *out);
 /* double. ohm_float_value of a non-float: -1.0 with an error. */
 OHM_API ohm_object *ohm_float_new(ohm_heap *h, double v);
-OHM_API double      ohm_float_value(const ohm_object *o);
+OHM_API double      ohm_float_value(const ohm_object *o);  /* success clears ohm_last_error */
+OHM_API int         ohm_float_as(const ohm_object *o, double *out);   /* as ohm_int_as */
 /* Immutable UTF-8 text of len bytes (copied; embedded NULs allowed; utf8 may be NULL
  * when len is 0). "" and the one-character ASCII strings are immortal singletons.
  * ohm_str_intern returns the one interned str with that text (a new reference);
@@ -368,6 +399,43 @@ OHM_API ohm_object *ohm_iter(ohm_object *o);
 OHM_API ohm_object *ohm_iter_next(ohm_object *it);
 /* A lazy range of ints; its memory does not grow with its length. step != 0. */
 OHM_API ohm_object *ohm_range_new(ohm_heap *h, int64_t start, int64_t stop, int64_t step);
+
+/* The hot accessors inline: ohm_type_of, ohm_tuple_len/get and ohm_list_len/get read
+ * the object in place and call the function above only for an error (a wrong type, an
+ * index out of range, an unset tuple item), so errors are reported as documented. The
+ * same OHM_NO_INLINE switch as incref/decref turns them off. The layouts below are
+ * private: read objects through the functions. */
+typedef struct ohm_tuple_layout_ { ohm_object ob; size_t len; ohm_object *items[]; } ohm_tuple_layout_;
+typedef struct ohm_list_layout_ { ohm_object ob; size_t len, cap; ohm_object **items; } ohm_list_layout_;
+#if !defined(OHM_NO_INLINE) && !defined(OHM_BUILDING)
+static inline const ohm_type *ohm_type_of_inline(const ohm_object *o) {
+    return o->ohm_type;
+}
+static inline size_t ohm_tuple_len_inline(const ohm_object *t) {
+    if (t && t->ohm_type == &ohm_tuple_type) return ((const ohm_tuple_layout_ *)t)->len;
+    return (ohm_tuple_len)(t);
+}
+static inline ohm_object *ohm_tuple_get_inline(const ohm_object *t, size_t i) {
+    if (t && t->ohm_type == &ohm_tuple_type && i < ((const ohm_tuple_layout_ *)t)->len &&
+        ((const ohm_tuple_layout_ *)t)->items[i])
+        return ((const ohm_tuple_layout_ *)t)->items[i];
+    return (ohm_tuple_get)(t, i);
+}
+static inline size_t ohm_list_len_inline(const ohm_object *l) {
+    if (l && l->ohm_type == &ohm_list_type) return ((const ohm_list_layout_ *)l)->len;
+    return (ohm_list_len)(l);
+}
+static inline ohm_object *ohm_list_get_inline(const ohm_object *l, size_t i) {
+    if (l && l->ohm_type == &ohm_list_type && i < ((const ohm_list_layout_ *)l)->len)
+        return ((const ohm_list_layout_ *)l)->items[i];
+    return (ohm_list_get)(l, i);
+}
+#define ohm_type_of(o) ohm_type_of_inline(o)
+#define ohm_tuple_len(t) ohm_tuple_len_inline(t)
+#define ohm_tuple_get(t, i) ohm_tuple_get_inline((t), (i))
+#define ohm_list_len(l) ohm_list_len_inline(l)
+#define ohm_list_get(l, i) ohm_list_get_inline((l), (i))
+#endif
 
 /* ====================================================== the cycle collector */
 

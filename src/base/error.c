@@ -21,6 +21,10 @@ void ohmi_error_clear(ohm_heap *h) {
     (h ? ohmi_base_of(h)->error : error_no_heap)[0] = '\0';
 }
 
+void ohm_clear_error(ohm_heap *h) {
+    ohmi_error_clear(h);
+}
+
 const char *ohm_last_error(ohm_heap *h) {
     return h ? ohmi_base_of(h)->error : error_no_heap;
 }

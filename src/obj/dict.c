@@ -239,8 +239,8 @@ ohm_object *ohm_dict_get(const ohm_object *o, const ohm_object *key) {
     const obj_dict *d = (const obj_dict *)o;
     size_t slot;
     ptrdiff_t ix = dict_lookup(d, key, hash, &slot);
-    if (ix < 0) { ohmi_error_clear(ohmi_alloc_heap_of(o)); return NULL; }
-    return dict_entries(d)[ix].value;
+    ohmi_error_clear(ohmi_alloc_heap_of(o));   /* NULL with "": absent */
+    return ix < 0 ? NULL : dict_entries(d)[ix].value;
 }
 
 int ohm_dict_del(ohm_object *o, const ohm_object *key) {
@@ -271,7 +271,7 @@ size_t ohm_dict_len(const ohm_object *o) {
 int ohm_dict_next(const ohm_object *o, size_t *pos, ohm_object **key, ohm_object **value) {
     if (!o || o->ohm_type != &ohm_dict_type) { ohmi_obj_type_error("ohm_dict_next", "a dict", o); return 0; }
     const obj_dict *d = (const obj_dict *)o;
-    if (!d->table) return 0;
+    if (!d->table) { ohmi_error_clear(ohmi_alloc_heap_of(o)); return 0; }
     const obj_dict_entry *ent = dict_entries(d);
     for (size_t i = *pos; i < d->nentries; i++) {
         if (!ent[i].key) continue;
@@ -281,6 +281,7 @@ int ohm_dict_next(const ohm_object *o, size_t *pos, ohm_object **key, ohm_object
         return 1;
     }
     *pos = d->nentries;
+    ohmi_error_clear(ohmi_alloc_heap_of(o));   /* 0 with "": the end */
     return 0;
 }
 

@@ -36,5 +36,15 @@ double ohm_float_value(const ohm_object *o) {
         ohmi_obj_type_error("ohm_float_value", "a float", o);
         return -1.0;
     }
+    ohmi_error_clear(ohmi_alloc_heap_of(o));   /* so that -1.0 with "" is the float -1.0 */
     return ((const obj_float *)o)->value;
+}
+
+int ohm_float_as(const ohm_object *o, double *out) {
+    if (!o || o->ohm_type != &ohm_float_type) {
+        ohmi_obj_type_error("ohm_float_as", "a float", o);
+        return -1;
+    }
+    *out = ((const obj_float *)o)->value;
+    return 0;
 }

@@ -48,5 +48,15 @@ int64_t ohm_int_value(const ohm_object *o) {
         ohmi_obj_type_error("ohm_int_value", "an int", o);
         return -1;
     }
+    ohmi_error_clear(ohmi_alloc_heap_of(o));   /* so that -1 with "" is the int -1 */
     return ((const obj_int *)o)->value;
+}
+
+int ohm_int_as(const ohm_object *o, int64_t *out) {
+    if (!o || o->ohm_type != &ohm_int_type) {
+        ohmi_obj_type_error("ohm_int_as", "an int", o);
+        return -1;
+    }
+    *out = ((const obj_int *)o)->value;
+    return 0;
 }

@@ -70,6 +70,12 @@ struct obj_state {
     ohmi_index intern;         /* interned strs (words: their addresses), by content; the
                                   table holds no reference (a dying str leaves it) */
     ohmi_ptrmap weakrefs;      /* target address -> newest weakref to it (weakref.c) */
+    const ohm_type *checked[2];  /* the last types ohm_new accepted (types are checked at
+                                    first use; a type with freelist_max never enters) */
+    const ohm_type *checked_var; /* the last type ohm_new_var accepted */
+    ohmi_ptrmap user_lists;      /* type (with freelist_max) -> its struct obj_freelist */
+    const ohm_type *user_last;   /* the last of them used, and its list */
+    struct obj_freelist *user_last_list;
     struct obj_dead *quarantine; /* debug mode: a ring of OBJ_QUARANTINE dead objects */
     size_t quarantine_next;
     size_t quarantine_count;

@@ -22,6 +22,8 @@ static inline ohm_object *obj_alloc(ohm_heap *h, const ohm_type *t, size_t n) {
 void ohmi_obj_track_new(ohm_object *o);
 /* Set every free list's bound from ohmi_obj_of(h)->freelists_off (0 when off). */
 void ohmi_obj_freelist_limits(ohm_heap *h);
+/* Empty every free list and free the user types' lists (heap destruction). */
+void ohmi_obj_freelists_fini(ohm_heap *h);
 /* Make a heap-lifetime singleton immortal. */
 void ohmi_obj_make_immortal(ohm_object *o);
 
@@ -87,6 +89,15 @@ typedef struct obj_dict {
     size_t nslots;        /* index slots, a power of two; 0: no table yet */
     void *table;          /* MEM domain: int32 index[nslots], then the entries */
 } obj_dict;
+
+/* ohm.h's inline accessors read tuples and lists through its copies of these layouts. */
+_Static_assert(sizeof(obj_tuple) == sizeof(ohm_tuple_layout_) &&
+               offsetof(obj_tuple, len) == offsetof(ohm_tuple_layout_, len) &&
+               offsetof(obj_tuple, items) == offsetof(ohm_tuple_layout_, items),
+               "ohm.h's tuple layout is the tuple's");
+_Static_assert(offsetof(obj_list, len) == offsetof(ohm_list_layout_, len) &&
+               offsetof(obj_list, items) == offsetof(ohm_list_layout_, items),
+               "ohm.h's list layout is the list's");
 
 /* The collector walks tuples and lists inline: their layouts are its array shapes. */
 _Static_assert(offsetof(obj_tuple, len) == offsetof(struct ohmi_gc_inline_array, len) &&

@@ -45,6 +45,8 @@
  */
 #include "obj/obj_impl.h"
 
+#include <stdlib.h>
+
 /* ------------------------------------------------------------ creation */
 
 void ohmi_obj_track_new(ohm_object *o) {
@@ -67,17 +69,91 @@ OHM_NOINLINE static ohm_object *obj_new_error(ohm_heap *h, const ohm_type *t, si
     return NULL;
 }
 
+/* Types are checked at their first ohm_new (or ohm_new_var) on a heap: -1 with a
+ * message naming the type and what is wrong with it. */
+static int obj_type_check(ohm_heap *h, const ohm_type *t, const char *fn, int var) {
+    char why[160];
+    if (t->basicsize < sizeof(ohm_object))
+        snprintf(why, sizeof why, "has basicsize %zu, less than the %zu-byte header", t->basicsize,
+                 sizeof(ohm_object));
+    else if ((t->flags & OHM_TYPE_GC) && !t->traverse)
+        snprintf(why, sizeof why, "is a GC type (OHM_TYPE_GC) without traverse");
+    else if (t->clear && !t->traverse)
+        snprintf(why, sizeof why, "has clear but no traverse");
+    else if (!var && t->itemsize)
+        snprintf(why, sizeof why, "has itemsize %zu: make its objects with ohm_new_var", t->itemsize);
+    else if (var && !t->itemsize)
+        snprintf(why, sizeof why, "has itemsize 0: make its objects with ohm_new");
+    else if (t->freelist_max && (t->itemsize || t->basicsize < sizeof(ohm_object) + sizeof(void *)))
+        snprintf(why, sizeof why, "has freelist_max %zu, which needs itemsize 0 and a basicsize of at least %zu",
+                 t->freelist_max, sizeof(ohm_object) + sizeof(void *));
+    else
+        return 0;
+    ohmi_error(h, "%s: type '%s' %s", fn, t->name ? t->name : "?", why);
+    return -1;
+}
+
+/* The free list of a type with freelist_max on h (create: made when missing), or NULL
+ * (none, or no memory for one: its objects are then freed as usual). */
+static struct obj_freelist *obj_user_list(ohm_heap *h, const ohm_type *t, int create) {
+    struct obj_state *s = ohmi_obj_of(h);
+    if (s->user_last == t) return s->user_last_list;
+    uintptr_t *v = ohmi_ptrmap_find(&s->user_lists, t);
+    struct obj_freelist *fl = v ? (struct obj_freelist *)*v : NULL;
+    if (!fl && create) {
+        if (ohmi_fault_fail(h) || !(fl = calloc(1, sizeof *fl))) return NULL;
+        if (ohmi_ptrmap_put(h, &s->user_lists, t, (uintptr_t)fl) < 0) { free(fl); return NULL; }
+        fl->max = s->freelists_off ? 0 : t->freelist_max;
+    }
+    if (fl) { s->user_last = t; s->user_last_list = fl; }
+    return fl;
+}
+
+/* A dead object of a type with freelist_max: kept for the next ohm_new when there is room. */
+OHM_NOINLINE static int obj_user_recycle(ohm_heap *h, ohm_object *o, const ohm_type *t) {
+    struct obj_freelist *fl = obj_user_list(h, t, 1);
+    return fl && obj_freelist_push(fl, o);
+}
+
+/* ohm_new and ohm_new_var of a type not in the cache of checked types: check it, then
+ * take the object from its free list (freelist_max), or allocate it. */
+OHM_NOINLINE static ohm_object *obj_new_other(ohm_heap *h, const ohm_type *t, size_t n,
+                                              const char *fn, int var) {
+    struct obj_state *s = ohmi_obj_of(h);
+    if (obj_type_check(h, t, fn, var) < 0) return NULL;
+    if (t->freelist_max) {
+        struct obj_freelist *fl = obj_user_list(h, t, 0);
+        ohm_object *o = fl ? obj_freelist_pop(fl, t) : NULL;
+        if (o) return o;
+    } else if (var) {
+        s->checked_var = t;
+    } else {
+        s->checked[1] = s->checked[0];
+        s->checked[0] = t;
+    }
+    ohm_object *o = obj_alloc(h, t, n);
+    return o ? o : obj_new_error(h, t, n, fn);
+}
+
 /* An n-byte object of type t, zero-filled past the header, tracked if GC. Small
  * bodies are zeroed by words, inline: a libc memset call costs more than the
- * stores for the usual 8..48 bytes. Inlined into both callers: fn is then a constant
- * and needs no register saved across the allocation. */
+ * stores for the usual 8..48 bytes. Inlined into both callers: fn and var are then
+ * constants and need no register saved across the allocation. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline ohm_object *obj_new_sized(ohm_heap *h, const ohm_type *t, size_t n, const char *fn) {
+static inline ohm_object *obj_new_sized(ohm_heap *h, const ohm_type *t, size_t n, const char *fn, int var) {
     if (OHM_UNLIKELY(!h || !t || n < sizeof(ohm_object))) return obj_new_error(h, t, n, fn);
-    ohm_object *o = obj_alloc(h, t, n);
-    if (OHM_UNLIKELY(!o)) return obj_new_error(h, t, n, fn);
+    const struct obj_state *s = ohmi_obj_of(h);
+    ohm_object *o;
+    if (OHM_LIKELY(var ? t == s->checked_var : (t == s->checked[0] || t == s->checked[1]))) {
+        o = obj_alloc(h, t, n);
+        if (OHM_UNLIKELY(!o)) return obj_new_error(h, t, n, fn);
+    } else if (!var && t == s->user_last && s->user_last_list->head) {
+        o = obj_freelist_pop(s->user_last_list, t);   /* a type with freelist_max, checked */
+    } else if (!(o = obj_new_other(h, t, n, fn, var))) {
+        return NULL;
+    }
     size_t body = n - sizeof(ohm_object);
     uint64_t *w = (uint64_t *)(o + 1);
     switch (body % 8 ? 9 : body / 8) {   /* falls through: one store per word */
@@ -95,7 +171,7 @@ static inline ohm_object *obj_new_sized(ohm_heap *h, const ohm_type *t, size_t n
 }
 
 ohm_object *ohm_new(ohm_heap *h, const ohm_type *t) {
-    return obj_new_sized(h, t, t ? t->basicsize : 0, "ohm_new");
+    return obj_new_sized(h, t, t ? t->basicsize : 0, "ohm_new", 0);
 }
 
 ohm_object *ohm_new_var(ohm_heap *h, const ohm_type *t, size_t nitems) {
@@ -103,7 +179,7 @@ ohm_object *ohm_new_var(ohm_heap *h, const ohm_type *t, size_t nitems) {
         ohmi_error(h, "ohm_new_var: %zu items of %zu bytes overflow", nitems, t->itemsize);
         return NULL;
     }
-    return obj_new_sized(h, t, t ? t->basicsize + nitems * t->itemsize : 0, "ohm_new_var");
+    return obj_new_sized(h, t, t ? t->basicsize + nitems * t->itemsize : 0, "ohm_new_var", 1);
 }
 
 /* ------------------------------------------------------- debug quarantine */
@@ -245,7 +321,13 @@ static inline void obj_destroy(ohm_heap *h, ohm_object *o, const ohm_type *t) {
     struct obj_state *s = ohmi_obj_of(h);
     struct obj_freelist *fl;
     switch (OBJ_KIND(t)) {
-    case OBJ_K_USER: obj_free_mem(h, o); return;
+    case OBJ_K_USER:
+        if (OHM_UNLIKELY(t->freelist_max != 0)) {
+            if (t == s->user_last ? obj_freelist_push(s->user_last_list, o) : obj_user_recycle(h, o, t))
+                return;
+        }
+        obj_free_mem(h, o);
+        return;
     case OBJ_K_TUPLE: {
         size_t n = ((obj_tuple *)o)->len;
         if (n - 1 >= OBJ_TUPLE_MAXSAVE) { obj_free_mem(h, o); return; }
@@ -461,7 +543,7 @@ void ohmi_obj_fini(ohm_heap *h) {
         struct obj_census c;
         if (obj_count_live(h, &c)) ohm_report_live(h, stderr);
     }
-    ohm_clear_freelists(h);
+    ohmi_obj_freelists_fini(h);
     ohmi_obj_str_fini(h);
     ohmi_weakref_fini(h);
     if (s->quarantine) {

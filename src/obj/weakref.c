@@ -38,10 +38,18 @@ typedef struct weakref_obj {
 
 static void weakref_dealloc(ohm_object *self);
 
+/* A weakref owns no strong reference: nothing to visit. It is a GC type all the same,
+ * so that a weakref held only by garbage is garbage (and its callback is not run). */
+static int weakref_traverse(ohm_object *self, ohm_visit_fn visit, void *arg) {
+    (void)self; (void)visit; (void)arg;
+    return 0;
+}
+
 const ohm_type ohm_weakref_type = {
     .name = "weakref",
     .basicsize = sizeof(weakref_obj),
     .flags = OHM_TYPE_GC,
+    .traverse = weakref_traverse,
     .dealloc = weakref_dealloc,
 };
 
@@ -105,7 +113,11 @@ ohm_object *ohm_weakref_new(ohm_heap *h, ohm_object *target, ohm_weakref_callbac
 }
 
 ohm_object *ohm_weakref_get(ohm_object *ref) {
-    if (!ref || ref->ohm_type != &ohm_weakref_type) return NULL;
+    if (!ref || ref->ohm_type != &ohm_weakref_type) {
+        ohmi_obj_type_error("ohm_weakref_get", "a weakref", ref);
+        return NULL;
+    }
+    ohmi_error_clear(ohmi_alloc_heap_of(ref));   /* NULL with "": the target died */
     ohm_object *t = ((weakref_obj *)ref)->target;
     if (!t || t->ohm_rc == 0) return NULL;   /* dead, or being released */
     ohm_incref(t);
