@@ -11,6 +11,8 @@
  *               (ohm_type.freelist_max). ns per op.
  *   incdec N    4N incref+decref pairs in incdec_loop (callgrind counts it), inline
  *   incdec_call N   the same through the out-of-line functions
+ *   listget N   N rounds of ohm_list_get + ohm_list_len over 4 items (callgrind), inline
+ *   listget_call N  the same through the out-of-line functions
  */
 #include "common.h"
 #include "ohm.h"
@@ -148,6 +150,37 @@ BENCH_NOINLINE void incdec_call_loop(ohm_object *o, long n) {
     for (long i = 0; i < n; i++) { INCDEC_CALL(o); INCDEC_CALL(o); INCDEC_CALL(o); INCDEC_CALL(o); }
 }
 
+/* The hot accessors as callgrind sees them: per item, a list get and a len (the loop
+ * condition), inline (ohm.h's default) or through the functions. */
+long listget_loop(ohm_object *l, long n);
+long listget_call_loop(ohm_object *l, long n);
+BENCH_NOINLINE long listget_loop(ohm_object *l, long n) {
+    long s = 0;
+    for (long k = 0; k < n; k++)
+        for (size_t i = 0; i < ohm_list_len(l); i++) { s += (long)(uintptr_t)ohm_list_get(l, i); BENCH_BARRIER(); }
+    return s;
+}
+BENCH_NOINLINE long listget_call_loop(ohm_object *l, long n) {
+    long s = 0;
+    for (long k = 0; k < n; k++)
+        for (size_t i = 0; i < (ohm_list_len)(l); i++) { s += (long)(uintptr_t)(ohm_list_get)(l, i); BENCH_BARRIER(); }
+    return s;
+}
+
+/* argv[0]: rounds over a list of 4 items */
+static void case_listget(int argc, char **argv) {
+    long n = argc > 0 ? atol(argv[0]) : 1000;
+    int call = argc > 1 && !strcmp(argv[1], "call");
+    ohm_object *l = ohm_list_new(H);
+    for (int i = 0; i < 4; i++) ohm_list_append(l, items[0] ? items[0] : l);
+    bench_sink += (uint64_t)(call ? listget_call_loop(l, n) : listget_loop(l, n));
+    ohm_decref(l);
+}
+static void case_listget_call(int argc, char **argv) {
+    char *args[2] = { argc > 0 ? argv[0] : (char *)"1000", (char *)"call" };
+    case_listget(2, args);
+}
+
 static void case_incdec(int argc, char **argv) {
     long n = argc > 0 ? atol(argv[0]) : 1000;
     ohm_object *o = ohm_float_new(H, 1.5);
@@ -168,7 +201,7 @@ static void case_incdec_call(int argc, char **argv) {
 
 static const bench_case cases[] = {
     { "trees", case_trees }, { "trees_nogc", case_trees_nogc }, { "bytes", case_bytes },
-    { "churn", case_churn }, { "user", case_user }, { "incdec", case_incdec }, { "incdec_call", case_incdec_call },
+    { "churn", case_churn }, { "user", case_user }, { "incdec", case_incdec }, { "listget", case_listget }, { "listget_call", case_listget_call }, { "incdec_call", case_incdec_call },
     { NULL, NULL }
 };
 

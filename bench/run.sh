@@ -156,6 +156,8 @@ run ohm obj.user.plain obj.user.freelist -- "$BIN/bench_objects" user
 py obj.user.plain obj.user.freelist -- "$PY" "$SRC/bench_objects.py" user
 callgrind ohm obj.incdec incdec_loop all 4 100000 200000 "$BIN/bench_objects" incdec
 callgrind ohm obj.incdec_call incdec_call_loop all 4 100000 200000 "$BIN/bench_objects" incdec_call
+callgrind ohm obj.listget listget_loop all 4 100000 200000 "$BIN/bench_objects" listget
+callgrind ohm obj.listget_call listget_call_loop all 4 100000 200000 "$BIN/bench_objects" listget_call
 for c in trees trees_nogc bytes; do py "obj.$c" -- "$PY" "$SRC/bench_objects.py" "$c"; done
 py $churn_keys -- "$PY" "$SRC/bench_objects.py" churn
 
@@ -209,6 +211,8 @@ obj.user.plain|user GC type (2 refs) create+release (CPython: a __slots__ class)
 obj.user.freelist|the same type with freelist_max 100 (its own free list)|ns/op
 obj.incdec|incref+decref pair, inline (callgrind, loop unrolled ×4 included)|instr/pair
 obj.incdec_call|incref+decref pair, out-of-line functions with their calls (callgrind)|instr/pair
+obj.listget|ohm_list_get + ohm_list_len per item, inline (callgrind, loop included)|instr/item
+obj.listget_call|the same through the out-of-line functions|instr/item
 ## Cycle collector (issue 4)
 gc.garbage|100k rings of 10 doubly-linked nodes unreachable, one full collection|ns/object|CPython 0.33
 gc.live.ns|full collection over 1M nodes in 100k lists, nothing found|ns/object|CPython 0.33
