@@ -526,9 +526,17 @@ OHM_API ohm_object *ohm_gc_garbage(ohm_heap *h);   /* borrowed list: gc.garbage 
  * outside the heap graph down to obj. Returns the chain's length, or -1 if none. */
 /* "Held from outside" means a refcount above the references tracked objects hold (a C
  * variable, an untracked container). Prints, root first, "<type 0xaddr> refcount N"
- * per object; 0 when obj itself is held from outside; -1 when only garbage reaches it
- * (out == NULL: nothing printed). Costs a walk of the tracked heap. */
+ * per object, each after the first with the reference that holds it: "item [3] of
+ * <list 0x..>", "value of key 'name' in <dict 0x..>", "key ... in <dict 0x..>", the
+ * field a user type names (ohm_type.edge_name), or "reference #2 (in traverse order)
+ * of <T 0x..>". Returns 0 when obj itself is held from outside; -1 when only garbage
+ * reaches it (out == NULL: nothing printed). Costs a walk of the tracked heap. */
 OHM_API int    ohm_gc_explain(ohm_heap *h, const ohm_object *obj, FILE *out);
+/* The same, with flags: OHM_EXPLAIN_OWN_REF: the caller holds one reference to obj
+ * (the one it passes in) that is not to count, so the chain starts from the real root
+ * instead of stopping at obj as "held from outside". */
+enum { OHM_EXPLAIN_OWN_REF = 1 };
+OHM_API int    ohm_gc_explain_ex(ohm_heap *h, const ohm_object *obj, FILE *out, unsigned flags);
 
 /* ================================================================== tracing */
 

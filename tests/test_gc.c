@@ -832,6 +832,21 @@ static void test_explain(void) {
     CHECK_EQ_INT(n, 2);
     snprintf(want, sizeof want, "  <dict %p> refcount 1, held from outside", (void *)root);
     CHECK_CONTAINS(buf, want);
+    /* the edges are named: the dict's key, the list's index */
+    snprintf(want, sizeof want, "-> <list %p> refcount 1, value of key 'k' in <dict %p>\n", (void *)mid, (void *)root);
+    CHECK_CONTAINS(buf, want);
+    snprintf(want, sizeof want, "-> <list %p> refcount 1, item [0] of <list %p>\n", (void *)leaf, (void *)mid);
+    CHECK_CONTAINS(buf, want);
+    /* the caller's own reference: leaf held by this function stops the chain at leaf,
+     * unless OHM_EXPLAIN_OWN_REF says not to count it */
+    ohm_incref(leaf);
+    CHECK_EQ_INT(ohm_gc_explain(h, leaf, NULL), 0);
+    f = fmemopen(buf, sizeof buf, "w");
+    CHECK_EQ_INT(ohm_gc_explain_ex(h, leaf, f, OHM_EXPLAIN_OWN_REF), 2);
+    fclose(f);
+    CHECK_CONTAINS(buf, "is reached through 2 references");
+    ohm_list_append(mid, ohm_int_new(h, 7));   /* an immortal, after leaf: leaf stays item 0 */
+    ohm_decref(leaf);
     CHECK_EQ_INT(ohm_gc_explain(h, root, NULL), 0);
     CHECK_EQ_INT(ohm_gc_explain(h, key, NULL), 0);   /* held by this function too */
     /* a root itself: a chain of 0 references, the root's one line */
@@ -857,6 +872,50 @@ static void test_explain(void) {
     ohm_decref(key);
     ohm_decref(root);
     CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 2);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
+    ohm_heap_destroy(h);
+}
+
+/* ohm_gc_explain names a user type's references: its edge_name, or traverse order */
+static int named_edge(ohm_object *self, const ohm_object *ref, char *buf, size_t len) {
+    const node *n = (const node *)self;
+    if (n->a == ref) { snprintf(buf, len, "field 'a'"); return 1; }
+    return 0;   /* b: left to ohm */
+}
+static const ohm_type named_type = {
+    .name = "named", .basicsize = sizeof(node), .flags = OHM_TYPE_GC,
+    .traverse = node_traverse, .clear = node_clear, .dealloc = node_dealloc,
+    .edge_name = named_edge,
+};
+
+static void test_explain_user_edges(void) {
+    ohm_heap *h = new_heap();
+    node *top = node_new(h, &named_type), *left = node_new(h, &node_type), *right = node_new(h, &node_type);
+    node_set_a(top, &left->ob);
+    node_set_b(top, &right->ob);
+    ohm_object *leaf = ohm_list_new(h);
+    node_set_b(right, leaf);
+    char buf[4096], want[256];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    CHECK_EQ_INT(ohm_gc_explain_ex(h, &left->ob, f, OHM_EXPLAIN_OWN_REF), 1);
+    fclose(f);
+    snprintf(want, sizeof want, "-> <node %p> refcount 2, field 'a' of <named %p>\n", (void *)left, (void *)top);
+    CHECK_CONTAINS(buf, want);
+    ohm_decref(&left->ob);
+    ohm_decref(&right->ob);
+    f = fmemopen(buf, sizeof buf, "w");
+    CHECK_EQ_INT(ohm_gc_explain_ex(h, leaf, f, OHM_EXPLAIN_OWN_REF), 2);
+    fclose(f);
+    /* right is top's b (edge_name gave up): its place in traverse order; leaf is right's b */
+    snprintf(want, sizeof want, "-> <node %p> refcount 1, reference #2 (in traverse order) of <named %p>\n",
+             (void *)right, (void *)top);
+    CHECK_CONTAINS(buf, want);
+    snprintf(want, sizeof want, "-> <list %p> refcount 2, reference #1 (in traverse order) of <node %p>\n",
+             (void *)leaf, (void *)right);
+    CHECK_CONTAINS(buf, want);
+    CHECK_CONTAINS(buf, "(1 of 1 references)");
+    ohm_decref(leaf);
+    ohm_decref(&top->ob);
     CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
@@ -962,6 +1021,7 @@ int main(void) {
     test_debug_output();
     test_debug_leak();
     test_explain();
+    test_explain_user_edges();
     test_clear_frees_outside();
     return check_done();
 }

@@ -11,7 +11,8 @@
  *     are roots too.
  *  3. A breadth-first search from all roots at once, following traverse, remembers
  *     each object's parent; the first time it meets the object, the parent chain is a
- *     shortest chain. Nothing is written into the objects: the bookkeeping lives in two
+ *     shortest chain. Each link is printed with the name of the reference
+ *     (ohmi_obj_edge_name: the list index, the dict key, the user type's field). Nothing is written into the objects: the bookkeeping lives in two
  *     ohmi_ptrmaps outside the heap, so explain runs at any time, even from a finalizer.
  * Cost: linear in the tracked heap; memory: two maps over the objects it meets.
  */
@@ -26,6 +27,7 @@ struct explain {
     ohmi_vec queue;      /* BFS order; expanded from the front */
     ohm_object *from;  /* the object being expanded */
     const ohm_object *target;
+    const ohm_object *own;  /* the object whose one reference from the caller does not count */
     int failed;
 };
 
@@ -49,8 +51,15 @@ static size_t explain_internal(const struct explain *e, const ohm_object *o) {
     return slot ? *slot : 0;
 }
 
+/* References to o from outside the graph: its count less those from tracked objects
+ * (and less the caller's own, with OHM_EXPLAIN_OWN_REF). */
+static size_t explain_external(const struct explain *e, const ohm_object *o) {
+    size_t rc = o->ohm_rc - (o == e->own && o->ohm_rc > 0), in = explain_internal(e, o);
+    return rc > in ? rc - in : 0;
+}
+
 static int explain_is_root(const struct explain *e, const ohm_object *o) {
-    return OHM_IS_IMMORTAL(o) || o->ohm_rc > explain_internal(e, o);
+    return OHM_IS_IMMORTAL(o) || explain_external(e, o) > 0;
 }
 
 static int explain_root_each(ohm_object *o, void *arg) {
@@ -91,23 +100,32 @@ static int explain_bfs(struct explain *e) {
     return 0;
 }
 
-static void explain_line(FILE *out, const struct explain *e, const ohm_object *o, int first) {
-    fprintf(out, "  %s", first ? "" : "-> ");
+/* One object of the chain: the root (parent NULL), or o with the name of the
+ * reference its parent holds: "-> <list 0x..> refcount 1, value of key 'xs' in <dict 0x..>". */
+static void explain_line(FILE *out, const struct explain *e, const ohm_object *o, ohm_object *parent) {
+    fprintf(out, "  %s", parent ? "-> " : "");
     ohmi_gc_print_object(out, o);
     if (OHM_IS_IMMORTAL(o)) fprintf(out, " immortal");
     else fprintf(out, " refcount %u", o->ohm_rc);
-    if (first) {
-        size_t in = explain_internal(e, o);
+    if (!parent) {
         if (OHM_IS_IMMORTAL(o)) fprintf(out, ", held from outside the heap graph");
-        else fprintf(out, ", held from outside the heap graph (%zu of %u references)",
-                     (size_t)o->ohm_rc - in, o->ohm_rc);
+        else fprintf(out, ", held from outside the heap graph (%zu of %u references%s)",
+                     explain_external(e, o), o->ohm_rc, o == e->own ? ", not counting yours" : "");
+    } else {
+        char edge[256];
+        ohmi_obj_edge_name(parent, o, edge, sizeof edge);
+        fprintf(out, ", %s", edge);
     }
     fputc('\n', out);
 }
 
 int ohm_gc_explain(ohm_heap *h, const ohm_object *obj, FILE *out) {
+    return ohm_gc_explain_ex(h, obj, out, 0);
+}
+
+int ohm_gc_explain_ex(ohm_heap *h, const ohm_object *obj, FILE *out, unsigned flags) {
     if (!obj) { ohmi_error(h, "ohm_gc_explain: NULL object"); return -1; }
-    struct explain e = { .h = h, .target = obj };
+    struct explain e = { .h = h, .target = obj, .own = (flags & OHM_EXPLAIN_OWN_REF) ? obj : NULL };
     int len = -1;
     ohmi_alloc_walk_objects(h, 1, explain_count_each, &e);
     if (e.failed) goto oom;
@@ -116,7 +134,7 @@ int ohm_gc_explain(ohm_heap *h, const ohm_object *obj, FILE *out) {
             fprintf(out, "ohm_gc_explain: ");
             ohmi_gc_print_object(out, obj);
             fprintf(out, " is held directly from outside the heap graph:\n");
-            explain_line(out, &e, obj, 1);
+            explain_line(out, &e, obj, NULL);
         }
         len = 0;
         goto done;
@@ -145,7 +163,8 @@ int ohm_gc_explain(ohm_heap *h, const ohm_object *obj, FILE *out) {
         fprintf(out, "ohm_gc_explain: ");
         ohmi_gc_print_object(out, obj);
         fprintf(out, " is reached through %d reference%s:\n", len, len == 1 ? "" : "s");
-        for (size_t i = chain.len; i-- > 0;) explain_line(out, &e, chain.items[i], i == chain.len - 1);
+        for (size_t i = chain.len; i-- > 0;)
+            explain_line(out, &e, chain.items[i], i == chain.len - 1 ? NULL : chain.items[i + 1]);
     }
     ohmi_vec_free(&chain);
     goto done;

@@ -104,6 +104,10 @@ int  ohmi_obj_untrack_candidate(const ohm_object *o);
  * nonzero, the first violation described on out (may be NULL). O(heap); allocates
  * nothing. Call it outside releases (release_depth 0). */
 int  ohmi_obj_check(ohm_heap *h, FILE *out);
+/* For ohm_gc_explain: the name of parent's reference to child ("item [3] of <list 0x..>",
+ * "value of key 'name' in <dict 0x..>", the type's edge_name, or its place in traverse
+ * order) into buf. Allocates nothing. */
+void ohmi_obj_edge_name(ohm_object *parent, const ohm_object *child, char *buf, size_t len);
 /* ohm_debug_mallocstats' free-list lines: "N free floats * 24 bytes each = B", ... */
 void ohmi_obj_print_freelists(ohm_heap *h, FILE *out);
 
