@@ -256,10 +256,44 @@ static void test_inline_accessors(void) {
     ohm_heap_destroy(h);
 }
 
+/* ------------------------------------------------------------ the leak report */
+
+static void report(ohm_heap *h, char *buf, size_t len) {
+    FILE *f = fmemopen(buf, len - 1, "w");
+    ohm_report_live(h, f);
+    fclose(f);
+}
+
+/* The same objects in normal and debug mode: the same bytes; with tracing, the sites. */
+static void test_report_live(void) {
+    char normal[8192] = "", debug[8192] = "", want[256];
+    for (int mode = 0; mode < 2; mode++) {
+        ohm_heap *h = mode ? check_debug_heap() : new_heap();
+        CHECK_EQ_INT(ohm_trace_start(h, 1), 0);
+        ohm_object *l = ohm_list_new(h);
+        int line = __LINE__ + 1;
+        for (int i = 0; i < 3; i++) { ohm_object *s = ohm_str_new(h, "leaked!", 7); ohm_list_append(l, s); ohm_decref(s); }
+        char *buf = mode ? debug : normal;
+        report(h, buf, sizeof normal);
+        snprintf(want, sizeof want, "ohm: live objects by type (heap %p; bytes as the pools round them)\n", (void *)h);
+        CHECK_CONTAINS(buf, want);
+        CHECK_CONTAINS(buf, "  str                               3          144\n");   /* 3 x 48 */
+        CHECK_CONTAINS(buf, "  total                             4          224\n");
+        CHECK_CONTAINS(buf, "where they were allocated (the newest frame; top 3 per type):\n");
+        snprintf(want, sizeof want, "    str                         3        144  %s:%d (test_report_live)\n", __FILE__, line);
+        CHECK_CONTAINS(buf, want);
+        ohm_decref(l);
+        ohm_heap_destroy(h);
+    }
+    /* the byte columns agree line by line (only the heap address differs) */
+    CHECK(strcmp(strchr(normal, '\n'), strchr(debug, '\n')) == 0);
+}
+
 int main(void) {
     test_error_cleared_by_ambiguous_getters();
     test_types_checked();
     test_user_freelists();
     test_inline_accessors();
+    test_report_live();
     return check_done();
 }

@@ -644,6 +644,12 @@ size_t ohmi_alloc_usable_size(ohm_heap *h, const void *p) {
     return ohmi_large_contains(h, p) ? ohmi_large_size(p) : 0;
 }
 
+size_t ohmi_alloc_footprint(ohm_heap *h, const void *p) {
+    size_t n = ohmi_alloc_usable_size(h, p);
+    /* debug mode's recorded size and bypass mode's block size, rounded as the pools would */
+    return n && n <= OHM_SMALL_MAX ? CLASS_SIZE(SIZE_CLASS(n)) : n;
+}
+
 int ohmi_alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
     int r = ohmi_pool_walk(h, gc_only, fn, arg);
     return r ? r : ohmi_large_walk(h, gc_only, fn, arg);

@@ -290,6 +290,10 @@ static inline ohm_heap *alloc_heap_of_inline(const ohm_object *o) {
 }
 /* Usable size of a block or object from h (0 when p is not h's). */
 size_t ohmi_alloc_usable_size(ohm_heap *h, const void *p);
+/* The bytes the pools give a block or object of h: its size class (<= OHM_SMALL_MAX) or
+ * its size, the same in every mode (debug mode's guards, which usable_size leaves out,
+ * are not counted; bypass mode's blocks are rounded as the pools would). 0: not h's. */
+size_t ohmi_alloc_footprint(ohm_heap *h, const void *p);
 /* Call fn on every live object (type != NULL) that ohmi_alloc_object gave out — only those
  * allocated with gc != 0 when gc_only — pool objects in address order, then large
  * ones. fn may not allocate or free. Nonzero from fn stops the walk and is returned.

@@ -444,11 +444,11 @@ void ohm_release_(ohm_object *o) {
 
 size_t ohm_sizeof(const ohm_object *o) {
     ohm_heap *h = ohmi_alloc_heap_of(o);
-    size_t n = ohmi_alloc_usable_size(h, o);
+    size_t n = ohmi_alloc_footprint(h, o);
     const ohm_type *t = o->ohm_type;
     if (t == &ohm_list_type) {
         const obj_list *l = (const obj_list *)o;
-        if (l->items) n += ohmi_alloc_usable_size(h, l->items);
+        if (l->items) n += ohmi_alloc_footprint(h, l->items);
     } else if (t == &ohm_dict_type) {
         n += ohmi_obj_dict_table_size(h, o);
     }
@@ -491,10 +491,71 @@ static size_t obj_count_live(ohm_heap *h, struct obj_census *c) {
     return n;
 }
 
+/* Where the live objects were allocated, by type and newest frame (tracing on). */
+#define OBJ_REPORT_SITES 256
+struct obj_sites {
+    ohm_heap *h;
+    struct obj_site { const ohm_type *t; const ohm_frame *f; size_t count, bytes; } row[OBJ_REPORT_SITES];
+    size_t nrows, untraced;
+};
+
+static int obj_same_frame(const ohm_frame *a, const ohm_frame *b) {
+    return a->lineno == b->lineno && !strcmp(a->filename ? a->filename : "", b->filename ? b->filename : "") &&
+           !strcmp(a->function ? a->function : "", b->function ? b->function : "");
+}
+
+static int obj_sites_add(ohm_object *o, void *arg) {
+    struct obj_sites *c = arg;
+    if (OHM_IS_IMMORTAL(o)) return 0;
+    const ohm_traceback *tb = ohm_trace_get_traceback(c->h, o);
+    if (!tb || !tb->nframe) { c->untraced++; return 0; }
+    const ohm_frame *f = &tb->frames[tb->nframe - 1];
+    size_t i = 0;
+    while (i < c->nrows && !(c->row[i].t == o->ohm_type && obj_same_frame(c->row[i].f, f))) i++;
+    if (i == c->nrows) {
+        if (i == OBJ_REPORT_SITES) { c->untraced++; return 0; }
+        c->row[i] = (struct obj_site){ o->ohm_type, f, 0, 0 };
+        c->nrows++;
+    }
+    c->row[i].count++;
+    c->row[i].bytes += ohm_sizeof(o);
+    return 0;
+}
+
+static int obj_site_cmp(const void *a, const void *b) {
+    const struct obj_site *x = a, *y = b;
+    if (x->t != y->t) {   /* by type name, then address: each type's rows together */
+        int c = strcmp(x->t->name ? x->t->name : "", y->t->name ? y->t->name : "");
+        return c ? c : (x->t < y->t ? -1 : 1);
+    }
+    return x->bytes != y->bytes ? (x->bytes > y->bytes ? -1 : 1) : 0;
+}
+
+/* Up to 3 sites per type, biggest first. */
+static void obj_report_sites(ohm_heap *h, FILE *out) {
+    struct obj_sites *c = calloc(1, sizeof *c);
+    if (!c) { fprintf(out, "  (no memory to list the allocation sites)\n"); return; }
+    c->h = h;
+    ohmi_alloc_walk_objects(h, 0, obj_sites_add, c);
+    qsort(c->row, c->nrows, sizeof c->row[0], obj_site_cmp);
+    fprintf(out, "  where they were allocated (the newest frame; top 3 per type):\n");
+    for (size_t i = 0, shown = 0; i < c->nrows; i++) {
+        shown = i && c->row[i].t == c->row[i - 1].t ? shown + 1 : 0;
+        if (shown >= 3) continue;
+        const struct obj_site *r = &c->row[i];
+        fprintf(out, "    %-20s %8zu %10zu  %s:%u", r->t->name ? r->t->name : "?", r->count, r->bytes,
+                r->f->filename ? r->f->filename : "?", r->f->lineno);
+        if (r->f->function) fprintf(out, " (%s)", r->f->function);
+        fputc('\n', out);
+    }
+    if (c->untraced) fprintf(out, "    (%zu objects not traced: allocated before tracing started, or not sampled)\n", c->untraced);
+    free(c);
+}
+
 void ohm_report_live(ohm_heap *h, FILE *out) {
     struct obj_census c;
     size_t total = obj_count_live(h, &c), bytes = c.other_bytes;
-    fprintf(out, "ohm: live objects by type\n");
+    fprintf(out, "ohm: live objects by type (heap %p; bytes as the pools round them)\n", (void *)h);
     fprintf(out, "  %-24s %10s %12s\n", "type", "count", "bytes");
     for (size_t i = 0; i < c.nrows; i++) {
         fprintf(out, "  %-24s %10zu %12zu\n", c.row[i].t->name ? c.row[i].t->name : "?",
@@ -505,6 +566,7 @@ void ohm_report_live(ohm_heap *h, FILE *out) {
         fprintf(out, "  %-24s %10zu %12zu\n", "(other types)", c.other_count, c.other_bytes);
     fprintf(out, "  %-24s %10zu %12zu\n", "total", total, bytes);
     fprintf(out, "  (and %zu immortal objects)\n", c.immortal);
+    if (total && ohmi_trace_of(h)->active) obj_report_sites(h, out);
 }
 
 /* ------------------------------------------------------ init and fini */
@@ -541,7 +603,12 @@ void ohmi_obj_fini(ohm_heap *h) {
     struct obj_state *s = ohmi_obj_of(h);
     if (ohmi_base_of(h)->cfg.debug) {
         struct obj_census c;
-        if (obj_count_live(h, &c)) ohm_report_live(h, stderr);
+        size_t n = obj_count_live(h, &c);
+        if (n) {
+            fprintf(stderr, "ohm: heap %p destroyed with %zu live object%s (a reference not released?)\n",
+                    (void *)h, n, n == 1 ? "" : "s");
+            ohm_report_live(h, stderr);
+        }
     }
     ohmi_obj_freelists_fini(h);
     ohmi_obj_str_fini(h);
