@@ -526,7 +526,9 @@ enum { OHM_GC_DEBUG_STATS = 1, OHM_GC_DEBUG_COLLECTABLE = 2, OHM_GC_DEBUG_UNCOLL
        OHM_GC_DEBUG_SAVEALL = 32, OHM_GC_DEBUG_LEAK = 38 };
 OHM_API void   ohm_gc_set_debug(ohm_heap *h, unsigned flags);
 OHM_API unsigned ohm_gc_get_debug(ohm_heap *h);
-/* The garbage list (made on first use; NULL only when out of memory). */
+/* The garbage list (made on first use). NULL when out of memory: the list could not be
+ * made, or not every object the collector set aside could be appended (those moved are
+ * in the list; the others stay with the collector and are appended by the next call). */
 OHM_API ohm_object *ohm_gc_garbage(ohm_heap *h);   /* borrowed list: gc.garbage */
 /* Why is obj alive? Print the shortest chain of references from an object held from
  * outside the heap graph down to obj. Returns the chain's length, or -1 if none. */

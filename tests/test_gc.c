@@ -876,6 +876,52 @@ static void test_explain(void) {
     ohm_heap_destroy(h);
 }
 
+/* Running callbacks needs no memory: twelve of them all run while every allocation
+ * fails (they were copied to a malloc'd array, and none ran when that failed). */
+static int cb_runs;
+static void counting_cb(ohm_heap *h, int phase, const ohm_gc_info *info, void *arg) {
+    (void)h; (void)info; (void)arg;
+    if (phase == OHM_GC_START) cb_runs++;
+}
+
+static void test_callbacks_out_of_memory(void) {
+    ohm_heap *h = new_heap();
+    int args[12];
+    for (int i = 0; i < 12; i++) CHECK_EQ_INT(ohm_gc_add_callback(h, counting_cb, &args[i]), 0);
+    cb_runs = 0;
+    ohm_fault_fail_nth(h, 1, 1);
+    ohm_gc_collect(h, 0);
+    ohm_fault_fail_nth(h, 0, 0);
+    CHECK_EQ_INT(cb_runs, 12);
+    for (int i = 0; i < 12; i++) CHECK_EQ_INT(ohm_gc_remove_callback(h, counting_cb, &args[i]), 0);
+    ohm_heap_destroy(h);
+}
+
+/* gc.garbage that cannot take every object: NULL and a message, nothing lost */
+static void test_garbage_partly_out_of_memory(void) {
+    ohm_heap *h = new_heap();
+    ohm_object *g = ohm_gc_garbage(h);            /* made now, empty */
+    CHECK(g != NULL);
+    ohm_gc_set_debug(h, OHM_GC_DEBUG_SAVEALL);
+    for (int i = 0; i < 40; i++) {
+        ohm_object *l = ohm_list_new(h);
+        ohm_list_append(l, l);
+        ohm_decref(l);
+    }
+    CHECK_EQ_SIZE(ohm_gc_collect(h, 2), 40);
+    ohm_fault_fail_nth(h, 2, 1);                   /* the list grows once, then never */
+    CHECK(ohm_gc_garbage(h) == NULL);
+    ohm_fault_fail_nth(h, 0, 0);
+    CHECK_CONTAINS(ohm_last_error(h), "ohm_gc_garbage: out of memory: ");
+    CHECK_CONTAINS(ohm_last_error(h), " of 40 objects moved to the list, the rest at the next call");
+    size_t moved = ohm_list_len(g);
+    CHECK(moved > 0 && moved < 40);
+    CHECK(ohm_gc_garbage(h) == g);
+    CHECK_EQ_SIZE(ohm_list_len(g), 40);
+    ohm_gc_set_debug(h, 0);
+    ohm_heap_destroy(h);
+}
+
 /* ohm_gc_explain names a user type's references: its edge_name, or traverse order */
 static int named_edge(ohm_object *self, const ohm_object *ref, char *buf, size_t len) {
     const node *n = (const node *)self;
@@ -1022,6 +1068,8 @@ int main(void) {
     test_debug_leak();
     test_explain();
     test_explain_user_edges();
+    test_callbacks_out_of_memory();
+    test_garbage_partly_out_of_memory();
     test_clear_frees_outside();
     return check_done();
 }

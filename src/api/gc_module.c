@@ -197,8 +197,10 @@ int ohm_gc_add_callback(ohm_heap *h, ohm_gc_callback cb, void *arg) {
     struct gc_state *g = ohmi_gc_of(h);
     if (!cb) { ohmi_error(h, "ohm_gc_add_callback: NULL callback"); return -1; }
     if (g->ncallbacks == g->capcallbacks) {
+        /* twice the room: the second half is where a collection copies the callbacks
+         * to run them (gc.c), so running them never needs memory */
         size_t cap = g->capcallbacks ? g->capcallbacks * 2 : 4;
-        struct gc_callback_entry *p = ohmi_sys_realloc(h, g->callbacks, cap * sizeof *p);
+        struct gc_callback_entry *p = ohmi_sys_realloc(h, g->callbacks, 2 * cap * sizeof *p);
         if (!p) { ohmi_error(h, "ohm_gc_add_callback: out of memory"); return -1; }
         g->callbacks = p;
         g->capcallbacks = cap;
@@ -231,9 +233,15 @@ ohm_object *ohm_gc_garbage(ohm_heap *h) {
     ohmi_vec *v = &ohmi_gc_of(h)->garbage;
     size_t i = 0;
     while (i < v->len && ohm_list_append(h->garbage, v->items[i]) == 0) ohm_decref(v->items[i++]);
+    size_t left = v->len - i;
     if (i) {   /* (never memmove a NULL items: a vector not yet grown) */
-        memmove(v->items, v->items + i, (v->len - i) * sizeof *v->items);   /* out of memory: kept */
-        v->len -= i;
+        memmove(v->items, v->items + i, left * sizeof *v->items);   /* out of memory: kept */
+        v->len = left;
+    }
+    if (left) {
+        ohmi_error(h, "ohm_gc_garbage: out of memory: %zu of %zu objects moved to the list, "
+                   "the rest at the next call", i, i + left);
+        return NULL;
     }
     return h->garbage;
 }

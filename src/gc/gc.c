@@ -897,13 +897,13 @@ static double gc_now(void) {
 static void gc_run_callbacks(ohm_heap *h, int phase, const ohm_gc_info *info) {
     struct gc_state *g = ohmi_gc_of(h);
     if (!g->ncallbacks) return;
-    /* a callback may add or remove callbacks: run over a copy */
-    struct gc_callback_entry small[8], *cbs = small;
+    /* A callback may add or remove callbacks: run over a copy, in the second half of
+     * the array (ohm_gc_add_callback makes it twice the room), so that running them
+     * needs no memory. Collections do not nest (collecting), nor do these copies. */
     size_t n = g->ncallbacks;
-    if (n > 8 && !(cbs = malloc(n * sizeof *cbs))) return;
+    struct gc_callback_entry *cbs = g->callbacks + g->capcallbacks;
     memcpy(cbs, g->callbacks, n * sizeof *cbs);
     for (size_t i = 0; i < n; i++) cbs[i].cb(h, phase, info, cbs[i].arg);
-    if (cbs != small) free(cbs);
 }
 
 /* The check of gc.h's invariants outside a collection (ohmi_gc_check, and the

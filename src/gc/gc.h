@@ -80,7 +80,8 @@ struct gc_state {
     size_t long_lived_total;    /* survivors of the last full collection */
     size_t long_lived_pending;  /* promoted to the old generation since */
     ohm_gc_stats stats[3];
-    struct gc_callback_entry *callbacks;
+    struct gc_callback_entry *callbacks;   /* capcallbacks of them, then as many for a
+                                              collection to copy them to (gc_run_callbacks) */
     size_t ncallbacks, capcallbacks;
     ohmi_vec garbage;           /* uncollectable (and saved) objects, each with a
                                    reference, not yet handed to gc.garbage (api/) */
