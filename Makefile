@@ -72,6 +72,12 @@ coverage:
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 
+# Install to a temporary prefix and build examples/hello.c against it through
+# pkg-config (shared, static) and find_package(ohm), running each (tools/check-install).
+.PHONY: check-install
+check-install: build
+	tools/check-install build
+
 clean:
 	rm -rf build build-asan build-tsan build-bench
 	rm -rf build-expensive
