@@ -664,7 +664,7 @@ OHM_API int ohm_format_size(long long size, int sign, char *buf, size_t len);
  *
  * An "allocation" is one request for memory the heap makes, whatever asked for it:
  * ohm_malloc, ohm_calloc, ohm_realloc, the ohm_raw_* functions, each object
- * (ohm_new, ohm_gc_new, the builtin constructors), each growth of a container's
+ * (ohm_new, ohm_new_var, the builtin constructors), each growth of a container's
  * storage (a list's items, a dict's table), the cycle collector's vectors, the weakref
  * table, the interning table, the tracer's own tables, and the building of a snapshot
  * by ohm_snapshot_take. Some calls make several (while tracing, the tracer's tables
