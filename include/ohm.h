@@ -305,9 +305,27 @@ OHM_API size_t ohm_weakref_count(const ohm_object *o);
 
 OHM_API extern const ohm_type ohm_int_type, ohm_float_type, ohm_str_type, ohm_tuple_type,
     ohm_list_type, ohm_dict_type, ohm_weakref_type, ohm_range_type, ohm_iter_type;
+OHM_API extern const ohm_type ohm_none_type, ohm_bool_type;
+
+/* None, False and True (Py_None, Py_False, Py_True): one immortal object each per heap,
+ * made on first use (the first call may fail: NULL, "ohm_none: out of memory"; no
+ * later one does). They return a new reference by the rule, but immortal objects
+ * ignore reference counting: decref them or not, the same. None's type is
+ * ohm_none_type ("NoneType"); False and True are ohm_bool_type ("bool"), which is an
+ * int as in Python: False == 0 and True == 1 as dict keys (ohm_equal, ohm_hash) and in
+ * ohm_compare, and ohm_int_value(ohm_true(h)) is 1.
+ * ohm_bool_new(h, v) (PyBool_FromLong): True when v != 0, else False. */
+OHM_API ohm_object *ohm_none(ohm_heap *h);
+OHM_API ohm_object *ohm_false(ohm_heap *h);
+OHM_API ohm_object *ohm_true(ohm_heap *h);
+OHM_API ohm_object *ohm_bool_new(ohm_heap *h, long v);
+/* Python's truth test (PyObject_IsTrue): 0 for None, False, 0, 0.0, and an empty str,
+ * tuple, list, dict or range; 1 for every other object, user types included (NaN is
+ * true). -1 with an error only for a NULL object. */
+OHM_API int         ohm_is_true(const ohm_object *o);
 
 /* int64. -5..256 are immortal singletons: ohm_int_new(h, 7) == ohm_int_new(h, 7).
- * ohm_int_value of a non-int: -1 with an error. */
+ * ohm_int_value of a bool: 0 or 1; of a non-int: -1 with an error. */
 OHM_API ohm_object *ohm_int_new(ohm_heap *h, int64_t v);   /* -5..256: immortal singletons */
 OHM_API int64_t     ohm_int_value(const ohm_object *o);
 /* double. ohm_float_value of a non-float: -1.0 with an error. */

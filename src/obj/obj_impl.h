@@ -51,6 +51,9 @@ int ohmi_obj_equal(const ohm_object *a, const ohm_object *b);
 uint64_t ohmi_obj_hash_double(double v);
 uint64_t ohmi_obj_hash_int(int64_t v);
 
+/* A range's start, step and length (iter.c). */
+void ohmi_obj_range_parts(const ohm_object *r, int64_t *start, int64_t *step, uint64_t *len);
+
 /* Bytes of a dict's table (dict.c), for ohm_sizeof. */
 size_t ohmi_obj_dict_table_size(ohm_heap *h, const ohm_object *d);
 
