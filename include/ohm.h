@@ -374,6 +374,23 @@ OHM_API int         ohm_hash(const ohm_object *o, uint64_t *out);
 /* 1 when a and b are equal as dict keys (value semantics as above), else 0. */
 OHM_API int         ohm_equal(const ohm_object *a, const ohm_object *b);
 
+/* Rich comparison (PyObject_RichCompareBool): 1 when `a op b` holds, 0 when it does
+ * not, -1 with an error. op is OHM_LT, OHM_LE, OHM_EQ, OHM_NE, OHM_GT or OHM_GE (the
+ * values of CPython's Py_LT..Py_GE). As in Python:
+ *  - ints, bools and floats compare by exact value, across types (no rounding: the
+ *    int 2^53 + 1 > the float 2^53); NaN is unordered: every op but OHM_NE gives 0,
+ *    even comparing a NaN with itself;
+ *  - strs by code point (bytewise UTF-8);
+ *  - tuples with tuples, lists with lists, lexicographically: the first items that are
+ *    not equal (the same object is equal) decide, else the lengths;
+ *  - OHM_EQ / OHM_NE work on any pair: dicts by content, other objects as ohm_equal;
+ *    a tuple is never equal to a list.
+ * Ordering other pairs is an error: "ohm_compare: '<' not supported between 'dict'
+ * and 'int'"; so is an unset tuple item met, containers nested over 1000 levels deep,
+ * a NULL object or an unknown op. */
+enum { OHM_LT = 0, OHM_LE = 1, OHM_EQ = 2, OHM_NE = 3, OHM_GT = 4, OHM_GE = 5 };
+OHM_API int         ohm_compare(const ohm_object *a, const ohm_object *b, int op);
+
 /* Empty the free lists of the builtin types; returns the number of blocks freed. */
 OHM_API size_t      ohm_clear_freelists(ohm_heap *h);
 /* Turn the builtin types' free lists on or off (off also empties them), e.g. to

@@ -233,6 +233,17 @@ int ohm_dict_set(ohm_object *o, ohm_object *key, ohm_object *value) {
     return 0;
 }
 
+int ohmi_obj_dict_find(const ohm_object *o, const ohm_object *key, ohm_object **value) {
+    uint64_t hash;
+    if (ohmi_obj_hash(key, &hash) < 0) return -1;
+    const obj_dict *d = (const obj_dict *)o;
+    size_t slot;
+    ptrdiff_t ix = dict_lookup(d, key, hash, &slot);
+    if (ix < 0) return 0;
+    if (value) *value = dict_entries(d)[ix].value;
+    return 1;
+}
+
 ohm_object *ohm_dict_get(const ohm_object *o, const ohm_object *key) {
     uint64_t hash;
     if (dict_check("ohm_dict_get", o, key, &hash) < 0) return NULL;

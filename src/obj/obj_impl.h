@@ -54,6 +54,14 @@ uint64_t ohmi_obj_hash_int(int64_t v);
 /* A range's start, step and length (iter.c). */
 void ohmi_obj_range_parts(const ohm_object *r, int64_t *start, int64_t *step, uint64_t *len);
 
+/* Look key up in the dict d: 1 and its value (borrowed) in *value (may be NULL) when
+ * present, 0 when absent, -1 when key is unhashable (no message). */
+int ohmi_obj_dict_find(const ohm_object *d, const ohm_object *key, ohm_object **value);
+
+/* Rich comparison (compare.c): 1 when `a op b` holds, 0 when not, -1 with a message
+ * naming fn when the types cannot be ordered (op one of OHM_LT..OHM_GE). */
+int ohmi_obj_compare(const ohm_object *a, const ohm_object *b, int op, const char *fn);
+
 /* Bytes of a dict's table (dict.c), for ohm_sizeof. */
 size_t ohmi_obj_dict_table_size(ohm_heap *h, const ohm_object *d);
 
