@@ -354,6 +354,38 @@ OHM_API int         ohm_list_set(ohm_object *l, size_t i, ohm_object *item);
 OHM_API ohm_object *ohm_list_get(const ohm_object *l, size_t i);
 OHM_API ohm_object *ohm_list_pop(ohm_object *l);            /* new reference */
 OHM_API size_t      ohm_list_len(const ohm_object *l);
+/* More of Python's list (the index arguments are signed, as Py_ssize_t):
+ * ohm_list_insert (PyList_Insert, list.insert): item goes before index i; i < 0
+ *   counts from the end (-1: before the last item); an i out of range is clamped
+ *   (to 0 or to len: append). Takes its own reference.
+ * ohm_list_del (del l[i]): removes item i and releases the list's reference to it;
+ *   i >= len is an error, as in ohm_list_get.
+ * ohm_list_get_slice (PyList_GetSlice, l[lo:hi]): a new list of items lo..hi-1. The
+ *   bounds are clamped: lo < 0 is 0, hi > len is len, hi < lo gives an empty list
+ *   (as in PyList_GetSlice, negative bounds do not count from the end).
+ * ohm_list_set_slice (PyList_SetSlice, l[lo:hi] = items): replace items lo..hi-1
+ *   (clamped as above) with the items of `items`, a list, a tuple (every item set)
+ *   or any other iterable (dict: its keys; range; iterator: consumed), l itself
+ *   included; items == NULL deletes the slice. References: the list takes its own to
+ *   each stored item and releases those it replaced (after it is consistent again).
+ * ohm_list_extend (list.extend): append the items of an iterable, as ohm_list_set_slice.
+ * ohm_list_reverse (list.reverse): in place.
+ * ohm_list_sort (list.sort): stable, in place, ascending by ohm_compare's OHM_LT. An
+ *   unordered pair is an error ("ohm_list_sort: '<' not supported between 'dict' and
+ *   'int'") and leaves the list as it was; while it sorts the list looks empty, and
+ *   anything stored into it meanwhile is dropped with an error.
+ * ohm_list_copy (list.copy): a new list of the same items.
+ * Every one either completes or changes nothing (memory is obtained first); errors:
+ * a non-list, an iterable of the wrong type ("ohm_list_extend: 'int' object is not
+ * iterable"), an unset tuple item, out of memory. */
+OHM_API int         ohm_list_insert(ohm_object *l, ptrdiff_t i, ohm_object *item);
+OHM_API int         ohm_list_del(ohm_object *l, size_t i);
+OHM_API ohm_object *ohm_list_get_slice(const ohm_object *l, ptrdiff_t lo, ptrdiff_t hi);
+OHM_API int         ohm_list_set_slice(ohm_object *l, ptrdiff_t lo, ptrdiff_t hi, ohm_object *items);
+OHM_API int         ohm_list_extend(ohm_object *l, ohm_object *iterable);
+OHM_API int         ohm_list_reverse(ohm_object *l);
+OHM_API int         ohm_list_sort(ohm_object *l);
+OHM_API ohm_object *ohm_list_copy(const ohm_object *l);
 /* Insertion-ordered hash table. Keys compare with Python's value semantics for int,
  * float, str and tuples of them (1 and 1.0 are the same key), through the type's
  * hash/equal for other types, by identity when the type has none; lists and dicts are

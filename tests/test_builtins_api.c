@@ -260,11 +260,350 @@ static void test_compare(void) {
     done(h);
 }
 
+/* ------------------------------------------------------------------------ lists */
+
+/* The list's items as ints, e.g. "1 2 3" (non-ints as '?'). */
+static const char *ints(ohm_object *l) {
+    static char out[512];
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < ohm_list_len(l) && n < sizeof out - 24; i++) {
+        ohm_object *x = ohm_list_get(l, i);
+        if (ohm_type_of(x) == &ohm_int_type)
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s%lld", i ? " " : "", (long long)ohm_int_value(x));
+        else
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s?", i ? " " : "");
+    }
+    return out;
+}
+
+static ohm_object *range_list(ohm_heap *h, int64_t a, int64_t b) {
+    ohm_object *l = ohm_list_new(h);
+    for (int64_t i = a; i < b; i++) {
+        ohm_object *x = ohm_int_new(h, i);
+        ohm_list_append(l, x);
+        ohm_decref(x);
+    }
+    return l;
+}
+
+static void test_list_insert_del(void) {
+    ohm_heap *h = heap();
+    ohm_object *l = range_list(h, 0, 3), *x = ohm_int_new(h, 1000), *y = ohm_int_new(h, 99);
+    CHECK_EQ_INT(ohm_list_insert(l, 1, y), 0);
+    CHECK_EQ_STR(ints(l), "0 99 1 2");
+    CHECK_EQ_INT(ohm_list_insert(l, 0, y), 0);
+    CHECK_EQ_STR(ints(l), "99 0 99 1 2");
+    CHECK_EQ_INT(ohm_list_insert(l, -1, x), 0);      /* before the last */
+    CHECK_EQ_STR(ints(l), "99 0 99 1 1000 2");
+    CHECK_EQ_SIZE(ohm_refcount(x), 2);
+    CHECK_EQ_INT(ohm_list_insert(l, 100, x), 0);     /* clamped: appends */
+    CHECK_EQ_INT(ohm_list_insert(l, -100, x), 0);    /* clamped: first */
+    CHECK_EQ_INT(ohm_list_insert(l, PTRDIFF_MIN, y), 0);
+    CHECK_EQ_INT(ohm_list_insert(l, PTRDIFF_MAX, y), 0);
+    CHECK_EQ_STR(ints(l), "99 1000 99 0 99 1 1000 2 1000 99");
+    CHECK_EQ_SIZE(ohm_refcount(x), 4);
+    ohm_object *e = ohm_list_new(h);
+    CHECK_EQ_INT(ohm_list_insert(e, -5, x), 0);      /* into an empty list */
+    CHECK_EQ_STR(ints(e), "1000");
+    /* del */
+    CHECK_EQ_INT(ohm_list_del(l, 1), 0);
+    CHECK_EQ_SIZE(ohm_refcount(x), 4);               /* released */
+    CHECK_EQ_STR(ints(l), "99 99 0 99 1 1000 2 1000 99");
+    CHECK_EQ_INT(ohm_list_del(l, 8), 0);
+    CHECK_EQ_STR(ints(l), "99 99 0 99 1 1000 2 1000");
+    /* errors change nothing */
+    CHECK_EQ_INT(ohm_list_del(l, 8), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_del: index 8 out of range (len 8)");
+    CHECK_EQ_INT(ohm_list_del(x, 0), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_del: expected a list, got 'int'");
+    CHECK_EQ_INT(ohm_list_del(NULL, 0), -1);
+    CHECK_EQ_STR(ohm_last_error(NULL), "ohm_list_del: expected a list, got NULL");
+    CHECK_EQ_INT(ohm_list_insert(l, 0, NULL), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_insert: item is NULL");
+    CHECK_EQ_INT(ohm_list_insert(x, 0, y), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_insert: expected a list, got 'int'");
+    ohm_heap *h2 = heap();
+    ohm_object *other = ohm_list_new(h2);
+    CHECK_EQ_INT(ohm_list_insert(l, 0, other), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_insert: item belongs to another heap");
+    ohm_decref(other);
+    done(h2);
+    /* out of memory: the array cannot grow */
+    ohm_object *full = range_list(h, 0, 4);          /* capacity 4: full */
+    ohm_fault_fail_nth(h, 1, 0);
+    CHECK_EQ_INT(ohm_list_insert(full, 0, x), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_insert: out of memory (length 4)");
+    ohm_fault_fail_nth(h, 0, 0);
+    CHECK_EQ_STR(ints(full), "0 1 2 3");
+    CHECK_EQ_STR(ints(l), "99 99 0 99 1 1000 2 1000");
+    CHECK_EQ_SIZE(ohm_refcount(x), 4);
+    ohm_decref(full);
+    ohm_decref(e);
+    ohm_decref(l);
+    CHECK_EQ_SIZE(ohm_refcount(x), 1);
+    ohm_decref(x);
+    ohm_decref(y);
+    done(h);
+}
+
+static void test_list_slices(void) {
+    ohm_heap *h = heap();
+    ohm_object *l = range_list(h, 0, 6), *x = ohm_int_new(h, 1000);
+    ohm_list_set(l, 2, x);                           /* 0 1 1000 3 4 5 */
+    ohm_object *s = ohm_list_get_slice(l, 1, 4);
+    CHECK_EQ_STR(ints(s), "1 1000 3");
+    CHECK_EQ_SIZE(ohm_refcount(s), 1);
+    CHECK_EQ_SIZE(ohm_refcount(x), 3);               /* the slice's own reference */
+    ohm_decref(s);
+    CHECK_EQ_SIZE(ohm_refcount(x), 2);
+    struct { ptrdiff_t lo, hi; const char *want; } gs[] = {
+        { 0, 6, "0 1 1000 3 4 5" }, { -3, 2, "0 1" }, { 4, 100, "4 5" }, { 5, 2, "" },
+        { 6, 9, "" }, { PTRDIFF_MIN, PTRDIFF_MAX, "0 1 1000 3 4 5" }, { -1, -1, "" },
+    };
+    for (size_t i = 0; i < sizeof gs / sizeof gs[0]; i++) {
+        s = ohm_list_get_slice(l, gs[i].lo, gs[i].hi);
+        CHECK_EQ_STR(ints(s), gs[i].want);
+        ohm_decref(s);
+    }
+    ohm_object *c = ohm_list_copy(l);
+    CHECK(c != l);
+    CHECK_EQ_STR(ints(c), "0 1 1000 3 4 5");
+    CHECK_EQ_SIZE(ohm_refcount(x), 3);
+    /* set_slice: replace with more, fewer, delete, insert */
+    ohm_object *t = ohm_tuple_new(h, 2), *y = ohm_int_new(h, 1007), *z = ohm_int_new(h, 1008);
+    ohm_tuple_set(t, 0, y);
+    ohm_tuple_set(t, 1, z);
+    CHECK_EQ_INT(ohm_list_set_slice(c, 1, 3, t), 0);           /* 2 for 2 */
+    CHECK_EQ_STR(ints(c), "0 1007 1008 3 4 5");
+    CHECK_EQ_SIZE(ohm_refcount(x), 2);                         /* the replaced one released */
+    ohm_object *three = range_list(h, 10, 13);
+    CHECK_EQ_INT(ohm_list_set_slice(c, 0, 1, three), 0);       /* 3 for 1 */
+    CHECK_EQ_STR(ints(c), "10 11 12 1007 1008 3 4 5");
+    CHECK_EQ_INT(ohm_list_set_slice(c, 3, 100, t), 0);         /* 2 for 5 */
+    CHECK_EQ_STR(ints(c), "10 11 12 1007 1008");
+    CHECK_EQ_INT(ohm_list_set_slice(c, 1, 3, NULL), 0);        /* delete */
+    CHECK_EQ_STR(ints(c), "10 1007 1008");
+    CHECK_EQ_INT(ohm_list_set_slice(c, 3, 1, three), 0);       /* hi < lo: an insert at lo */
+    CHECK_EQ_STR(ints(c), "10 1007 1008 10 11 12");
+    CHECK_EQ_INT(ohm_list_set_slice(c, -5, 1, ohm_tuple_new(h, 0)), 0);
+    CHECK_EQ_STR(ints(c), "1007 1008 10 11 12");
+    CHECK_EQ_INT(ohm_list_set_slice(c, 1, 2, c), 0);           /* itself: a[1:2] = a */
+    CHECK_EQ_STR(ints(c), "1007 1007 1008 10 11 12 10 11 12");
+    ohm_object *rg = ohm_range_new(h, 20, 26, 2);
+    CHECK_EQ_INT(ohm_list_set_slice(c, 0, 7, rg), 0);          /* any iterable */
+    CHECK_EQ_STR(ints(c), "20 22 24 11 12");
+    CHECK_EQ_INT(ohm_list_set_slice(c, 0, 100, NULL), 0);
+    CHECK_EQ_STR(ints(c), "");
+    /* a bigger replaced slice (its buffer from the heap) */
+    ohm_object *big = range_list(h, 0, 40);
+    CHECK_EQ_INT(ohm_list_set_slice(big, 5, 35, t), 0);
+    CHECK_EQ_STR(ints(big), "0 1 2 3 4 1007 1008 35 36 37 38 39");
+    CHECK_EQ_SIZE(ohm_refcount(y), 3);                         /* t, big, ours; c dropped its */
+    /* errors change nothing */
+    CHECK_EQ_INT(ohm_list_set_slice(big, 0, 1, x), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_set_slice: 'int' object is not iterable");
+    ohm_object *unset = ohm_tuple_new(h, 2);
+    ohm_tuple_set(unset, 0, x);
+    CHECK_EQ_INT(ohm_list_set_slice(big, 0, 1, unset), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_set_slice: tuple item 1 is not set");
+    CHECK_EQ_INT(ohm_list_set_slice(x, 0, 1, NULL), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_set_slice: expected a list, got 'int'");
+    CHECK(ohm_list_get_slice(x, 0, 1) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_get_slice: expected a list, got 'int'");
+    CHECK(ohm_list_copy(NULL) == NULL);
+    CHECK_EQ_STR(ohm_last_error(NULL), "ohm_list_copy: expected a list, got NULL");
+    ohm_heap *h2 = heap();
+    ohm_object *other = range_list(h2, 0, 2);
+    CHECK_EQ_INT(ohm_list_set_slice(big, 0, 1, other), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_set_slice: items belongs to another heap");
+    ohm_decref(other);
+    done(h2);
+    ohm_fault_fail_nth(h, 1, 0);
+    CHECK_EQ_INT(ohm_list_set_slice(big, 0, 12, t), -1);       /* the buffer for 12 */
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_set_slice: out of memory (12 items replaced)");
+    ohm_object *ten = range_list(h, 100, 110);
+    ohm_fault_fail_nth(h, 1, 0);
+    CHECK_EQ_INT(ohm_list_set_slice(big, 0, 0, ten), -1);      /* the array for 22 */
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_set_slice: out of memory (length 22)");
+    ohm_decref(ten);
+    ohm_fault_fail_nth(h, 1, 0);
+    CHECK(ohm_list_get_slice(big, 0, 5) == NULL);
+    CHECK_CONTAINS(ohm_last_error(h), "ohm_list_get_slice: out of memory");
+    ohm_fault_fail_nth(h, 1, 1);
+    CHECK(ohm_list_copy(big) == NULL);
+    CHECK_CONTAINS(ohm_last_error(h), "ohm_list_copy: out of memory");
+    ohm_fault_fail_nth(h, 0, 0);
+    CHECK_EQ_STR(ints(big), "0 1 2 3 4 1007 1008 35 36 37 38 39");
+    CHECK_EQ_SIZE(ohm_refcount(y), 3);
+    CHECK_EQ_SIZE(ohm_refcount(x), 3);                         /* l, unset, ours */
+    ohm_object *all[] = { l, x, c, t, y, z, three, rg, big, unset };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) ohm_decref(all[i]);
+    done(h);
+}
+
+static void test_list_extend_reverse(void) {
+    ohm_heap *h = heap();
+    ohm_object *l = range_list(h, 0, 3), *more = range_list(h, 3, 5);
+    CHECK_EQ_INT(ohm_list_extend(l, more), 0);
+    CHECK_EQ_STR(ints(l), "0 1 2 3 4");
+    CHECK_EQ_INT(ohm_list_extend(l, l), 0);                   /* itself */
+    CHECK_EQ_STR(ints(l), "0 1 2 3 4 0 1 2 3 4");
+    ohm_object *t = ohm_tuple_new(h, 1), *x = ohm_int_new(h, 1000);
+    ohm_tuple_set(t, 0, x);
+    CHECK_EQ_INT(ohm_list_extend(more, t), 0);
+    CHECK_EQ_SIZE(ohm_refcount(x), 3);
+    ohm_object *d = ohm_dict_new(h);
+    ohm_dict_set(d, x, t);
+    CHECK_EQ_INT(ohm_list_extend(more, d), 0);                /* the keys */
+    ohm_object *rg = ohm_range_new(h, 9, 6, -1);
+    ohm_object *it = ohm_iter(rg);
+    CHECK_EQ_INT(ohm_list_extend(more, it), 0);               /* consumes the iterator */
+    CHECK_EQ_STR(ints(more), "3 4 1000 1000 9 8 7");
+    CHECK(ohm_iter_next(it) == NULL);
+    CHECK_EQ_INT(ohm_list_extend(more, ohm_tuple_new(h, 0)), 0);
+    CHECK_EQ_INT(ohm_list_reverse(more), 0);
+    CHECK_EQ_STR(ints(more), "7 8 9 1000 1000 4 3");
+    CHECK_EQ_SIZE(ohm_refcount(x), 5);                        /* t, d, more twice, ours */
+    ohm_object *e = ohm_list_new(h);
+    CHECK_EQ_INT(ohm_list_reverse(e), 0);
+    CHECK_EQ_STR(ints(e), "");
+    /* errors change nothing */
+    CHECK_EQ_INT(ohm_list_extend(more, x), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_extend: 'int' object is not iterable");
+    CHECK_EQ_INT(ohm_list_extend(more, NULL), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_extend: items is NULL");
+    CHECK_EQ_INT(ohm_list_extend(x, more), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_extend: expected a list, got 'int'");
+    CHECK_EQ_INT(ohm_list_reverse(x), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_reverse: expected a list, got 'int'");
+    ohm_object *dit = ohm_iter(d);                            /* a dict changed under its iterator */
+    ohm_dict_set(d, t, x);
+    CHECK_EQ_INT(ohm_list_extend(more, dit), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_extend: dict changed size during iteration");
+    ohm_fault_fail_nth(h, 1, 0);
+    CHECK_EQ_INT(ohm_list_extend(more, rg), -1);              /* the iterator */
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_extend: out of memory");
+    ohm_object *r100 = ohm_range_new(h, 1000, 1100, 1);
+    ohm_fault_fail_nth(h, 3, 1);                              /* the items gathered */
+    CHECK_EQ_INT(ohm_list_extend(more, r100), -1);
+    CHECK_CONTAINS(ohm_last_error(h), "ohm_list_extend: out of memory");
+    ohm_fault_fail_nth(h, 0, 0);
+    CHECK_EQ_STR(ints(more), "7 8 9 1000 1000 4 3");
+    CHECK_EQ_SIZE(ohm_refcount(x), 6);                        /* + d's value */
+    ohm_object *all[] = { l, more, t, x, d, rg, it, e, dit, r100 };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) ohm_decref(all[i]);
+    done(h);
+}
+
+/* A user type whose `equal` stores into the list being sorted. */
+static ohm_object *sorting;
+static int meddle_equal(const ohm_object *a, const ohm_object *b) {
+    (void)a; (void)b;
+    if (sorting) ohm_list_append(sorting, sorting ? ohm_none(ohm_heap_of(sorting)) : NULL);
+    return 1;
+}
+static const ohm_type meddle_type = { .name = "meddle", .basicsize = sizeof(ohm_object), .equal = meddle_equal };
+
+static void test_list_sort(void) {
+    ohm_heap *h = heap();
+    ohm_object *l = ohm_list_new(h);
+    int64_t vals[] = { 5, -3, 1000000, 0, 5, 7, -3, 2, 1 };
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        ohm_object *x = ohm_int_new(h, vals[i]);
+        ohm_list_append(l, x);
+        ohm_decref(x);
+    }
+    CHECK_EQ_INT(ohm_list_sort(l), 0);
+    CHECK_EQ_STR(ints(l), "-3 -3 0 1 2 5 5 7 1000000");
+    /* stable: equal values of different types keep their order */
+    ohm_object *one = ohm_int_new(h, 1), *fone = ohm_float_new(h, 1.0), *tr = ohm_true(h);
+    ohm_object *two = ohm_int_new(h, 2), *half = ohm_float_new(h, 0.5);
+    ohm_object *m = list_of(h, 6, (ohm_object *[]){ two, fone, tr, half, one, fone });
+    CHECK_EQ_INT(ohm_list_sort(m), 0);
+    CHECK(ohm_list_get(m, 0) == half && ohm_list_get(m, 1) == fone && ohm_list_get(m, 2) == tr &&
+          ohm_list_get(m, 3) == one && ohm_list_get(m, 4) == fone && ohm_list_get(m, 5) == two);
+    CHECK_EQ_SIZE(ohm_refcount(fone), 3);            /* sorting moves references, no more */
+    /* many items: runs and merges; stability checked on (key, position) */
+    ohm_object *big = ohm_list_new(h);
+    unsigned seed = 12345;
+    for (int i = 0; i < 1000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        ohm_object *k = ohm_int_new(h, (seed >> 16) % 50), *p = ohm_int_new(h, i);
+        ohm_object *pair = tuple_of(h, 2, (ohm_object *[]){ k, p });
+        ohm_decref(k);
+        ohm_decref(p);
+        ohm_list_append(big, pair);
+        ohm_decref(pair);
+    }
+    ohm_object *keys = ohm_list_new(h);              /* the keys alone, sorted with it */
+    for (int i = 0; i < 1000; i++) ohm_list_append(keys, ohm_tuple_get(ohm_list_get(big, (size_t)i), 0));
+    CHECK_EQ_INT(ohm_list_sort(big), 0);
+    int sorted = 1;
+    for (size_t i = 1; i < 1000; i++) {
+        ohm_object *a = ohm_list_get(big, i - 1), *b = ohm_list_get(big, i);
+        int64_t ka = ohm_int_value(ohm_tuple_get(a, 0)), kb = ohm_int_value(ohm_tuple_get(b, 0));
+        int64_t pa = ohm_int_value(ohm_tuple_get(a, 1)), pb = ohm_int_value(ohm_tuple_get(b, 1));
+        if (ka > kb || (ka == kb && pa > pb)) sorted = 0;
+    }
+    CHECK(sorted);
+    CHECK_EQ_INT(ohm_list_sort(keys), 0);
+    for (size_t i = 0; i < 1000; i++)
+        if (ohm_tuple_get(ohm_list_get(big, i), 0) != ohm_list_get(keys, i)) sorted = 0;
+    CHECK(sorted);                                   /* stable: equal ints were the same objects in order */
+    /* strs by code point */
+    ohm_object *ss = list_of(h, 5, (ohm_object *[]){ S(h, "pear"), S(h, "\xc3\xa9t\xc3\xa9"), S(h, "Zed"),
+                                                     S(h, "apple"), S(h, "") });
+    for (size_t i = 0; i < 5; i++) ohm_decref(ohm_list_get(ss, i));   /* the list holds them */
+    CHECK_EQ_INT(ohm_list_sort(ss), 0);
+    CHECK_EQ_STR(ohm_str_data(ohm_list_get(ss, 0)), "");
+    CHECK_EQ_STR(ohm_str_data(ohm_list_get(ss, 1)), "Zed");
+    CHECK_EQ_STR(ohm_str_data(ohm_list_get(ss, 2)), "apple");
+    CHECK_EQ_STR(ohm_str_data(ohm_list_get(ss, 3)), "pear");
+    CHECK_EQ_STR(ohm_str_data(ohm_list_get(ss, 4)), "\xc3\xa9t\xc3\xa9");
+    /* errors leave the list as it was */
+    ohm_object *d = ohm_dict_new(h), *bad = list_of(h, 4, (ohm_object *[]){ two, one, d, half });
+    CHECK_EQ_INT(ohm_list_sort(bad), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_sort: '<' not supported between 'dict' and 'int'");
+    CHECK(ohm_list_get(bad, 0) == two && ohm_list_get(bad, 1) == one && ohm_list_get(bad, 2) == d &&
+          ohm_list_get(bad, 3) == half);
+    CHECK_EQ_SIZE(ohm_refcount(d), 2);
+    ohm_object *mixed = list_of(h, 2, (ohm_object *[]){ one, S(h, "x") });
+    ohm_decref(ohm_list_get(mixed, 1));
+    CHECK_EQ_INT(ohm_list_sort(mixed), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_sort: '<' not supported between 'str' and 'int'");
+    CHECK_EQ_INT(ohm_list_sort(d), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_sort: expected a list, got 'dict'");
+    ohm_fault_fail_nth(h, 1, 0);
+    CHECK_EQ_INT(ohm_list_sort(m), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_sort: out of memory (length 6)");
+    ohm_fault_fail_nth(h, 0, 0);
+    CHECK(ohm_list_get(m, 0) == half && ohm_list_get(m, 5) == two);
+    /* a comparison that stores into the list: the store is dropped, the list unchanged */
+    ohm_object *u1 = ohm_new(h, &meddle_type), *u2 = ohm_new(h, &meddle_type);
+    ohm_object *p1 = tuple_of(h, 2, (ohm_object *[]){ u1, two }), *p2 = tuple_of(h, 2, (ohm_object *[]){ u2, one });
+    ohm_object *ml = list_of(h, 2, (ohm_object *[]){ p1, p2 });
+    sorting = ml;
+    CHECK_EQ_INT(ohm_list_sort(ml), -1);
+    sorting = NULL;
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_list_sort: list modified during sort");
+    CHECK_EQ_SIZE(ohm_list_len(ml), 2);
+    CHECK(ohm_list_get(ml, 0) == p1 && ohm_list_get(ml, 1) == p2);
+    CHECK_EQ_SIZE(ohm_refcount(p1), 2);
+    ohm_object *all[] = { l, one, fone, two, half, m, big, keys, ss, d, bad, mixed, u1, u2, p1, p2, ml };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) ohm_decref(all[i]);
+    done(h);
+}
+
 int main(void) {
     unsetenv("OHM_MALLOC");
     test_none_bool();
     test_first_use_oom();
     test_is_true();
     test_compare();
+    test_list_insert_del();
+    test_list_slices();
+    test_list_extend_reverse();
+    test_list_sort();
     return check_done();
 }

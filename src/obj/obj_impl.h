@@ -107,6 +107,13 @@ _Static_assert(offsetof(obj_list, len) == offsetof(struct ohmi_gc_ptr_array, len
                offsetof(obj_list, items) == offsetof(struct ohmi_gc_ptr_array, items),
                "a list is the collector's pointer array");
 
+/* list.c: make room for n items in l's array (grows by over-allocation; shrinks when
+ * n is under half the capacity): 0, or -1 out of memory (no message; l unchanged).
+ * ohmi_obj_list_with_room: a new empty list with room for n items, so that n stores
+ * `l->items[l->len++] = x` need no check; NULL with a message naming fn. */
+int ohmi_obj_list_resize(ohm_heap *h, obj_list *l, size_t n);
+ohm_object *ohmi_obj_list_with_room(ohm_heap *h, size_t n, const char *fn);
+
 /* Weak references (weakref.c). An object with OHM_F_WEAKREFD is being released:
  * clear its weak references and run their callbacks. */
 void ohmi_weakref_on_release(ohm_object *o);
