@@ -346,6 +346,11 @@ OHM_API ohm_object *ohm_tuple_new(ohm_heap *h, size_t n);   /* items NULL until 
 OHM_API int         ohm_tuple_set(ohm_object *t, size_t i, ohm_object *item);
 OHM_API ohm_object *ohm_tuple_get(const ohm_object *t, size_t i);
 OHM_API size_t      ohm_tuple_len(const ohm_object *t);
+/* PyTuple_Pack: a new tuple of the n ohm_object * arguments that follow, each
+ * referenced by the tuple (n == 0: the empty tuple). A NULL item is an error
+ * ("ohm_tuple_pack: item 1 is NULL"), as is an item of another heap; no tuple is
+ * then made and no reference taken. */
+OHM_API ohm_object *ohm_tuple_pack(ohm_heap *h, size_t n, ...);
 /* Growable array. ohm_list_pop removes the last item and returns the list's reference
  * to it (empty list: NULL with an error). */
 OHM_API ohm_object *ohm_list_new(ohm_heap *h);
@@ -399,6 +404,29 @@ OHM_API ohm_object *ohm_dict_get(const ohm_object *d, const ohm_object *key); /*
 OHM_API int         ohm_dict_del(ohm_object *d, const ohm_object *key);        /* -1: absent */
 OHM_API size_t      ohm_dict_len(const ohm_object *d);
 OHM_API int         ohm_dict_next(const ohm_object *d, size_t *pos, ohm_object **key, ohm_object **value);
+/* More of Python's dict:
+ * ohm_dict_contains (PyDict_Contains, `key in d`): 1 or 0; -1 for an unhashable key.
+ * ohm_dict_clear (PyDict_Clear): empty d and release its keys and values (d is empty
+ *   before the first release runs); 0, or -1 for a non-dict.
+ * ohm_dict_copy (PyDict_Copy): a new dict with the same keys and values (the same
+ *   key objects, each referenced again), in the same order; a copy of an identity
+ *   dict is one.
+ * ohm_dict_keys, _values, _items (PyDict_Keys, PyDict_Values, PyDict_Items): a new
+ *   list, in insertion order; for items, of new (key, value) tuples. */
+OHM_API int         ohm_dict_contains(const ohm_object *d, const ohm_object *key);
+OHM_API int         ohm_dict_clear(ohm_object *d);
+OHM_API ohm_object *ohm_dict_copy(const ohm_object *d);
+OHM_API ohm_object *ohm_dict_keys(const ohm_object *d);
+OHM_API ohm_object *ohm_dict_values(const ohm_object *d);
+OHM_API ohm_object *ohm_dict_items(const ohm_object *d);
+/* An identity dict: a dict (ohm_dict_type, the same functions) whose keys are
+ * hashed and compared by address, as if each object were a different key: any object
+ * may be a key, lists and dicts included, 1 and 1.0 are two keys, and no type's
+ * hash or equal ever runs. The dict holds a strong reference to each key and value,
+ * as every dict does: a key stays alive while it is in the dict, so its address cannot
+ * be reused by another object meanwhile. For interpreters that map objects to their
+ * metadata. */
+OHM_API ohm_object *ohm_dict_new_identity(ohm_heap *h);
 
 /* The hash a dict uses for o (Python's values for int and float: hash(n) == n for
  * small n): 0, or -1 with an error when o is unhashable. */

@@ -595,6 +595,224 @@ static void test_list_sort(void) {
     done(h);
 }
 
+/* ------------------------------------------------------------------- tuple pack */
+
+static void test_tuple_pack(void) {
+    ohm_heap *h = heap();
+    ohm_object *x = ohm_int_new(h, 1000), *l = ohm_list_new(h);
+    ohm_object *t = ohm_tuple_pack(h, 3, x, l, x);
+    CHECK_EQ_SIZE(ohm_tuple_len(t), 3);
+    CHECK(ohm_tuple_get(t, 0) == x && ohm_tuple_get(t, 1) == l && ohm_tuple_get(t, 2) == x);
+    CHECK_EQ_SIZE(ohm_refcount(t), 1);
+    CHECK_EQ_SIZE(ohm_refcount(x), 3);
+    CHECK_EQ_SIZE(ohm_refcount(l), 2);
+    CHECK(ohm_gc_is_tracked(t));
+    CHECK(ohm_tuple_pack(h, 0) == ohm_tuple_new(h, 0));       /* the empty tuple */
+    /* errors: nothing made, no reference kept */
+    CHECK(ohm_tuple_pack(h, 3, x, NULL, l) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_tuple_pack: item 1 is NULL");
+    CHECK(ohm_tuple_pack(NULL, 1, x) == NULL);
+    CHECK_EQ_STR(ohm_last_error(NULL), "ohm_tuple_pack: heap is NULL");
+    ohm_heap *h2 = heap();
+    ohm_object *other = ohm_list_new(h2);
+    CHECK(ohm_tuple_pack(h, 2, x, other) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_tuple_pack: item belongs to another heap");
+    ohm_decref(other);
+    done(h2);
+    ohm_fault_fail_nth(h, 1, 1);
+    CHECK(ohm_tuple_pack(h, 25, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_tuple_pack: out of memory (length 25)");
+    ohm_fault_fail_nth(h, 0, 0);
+    CHECK_EQ_SIZE(ohm_refcount(x), 3);
+    CHECK_EQ_SIZE(ohm_refcount(l), 2);
+    ohm_decref(t);
+    CHECK_EQ_SIZE(ohm_refcount(x), 1);
+    ohm_decref(x);
+    ohm_decref(l);
+    done(h);
+}
+
+/* ------------------------------------------------------------------------ dicts */
+
+static void test_dict_ops(void) {
+    ohm_heap *h = heap();
+    ohm_object *d = ohm_dict_new(h), *k1 = S(h, "one"), *k2 = ohm_int_new(h, 2000), *v = ohm_list_new(h);
+    ohm_object *f2 = ohm_float_new(h, 2000.0), *lst = ohm_list_new(h);
+    ohm_dict_set(d, k1, v);
+    ohm_dict_set(d, k2, k1);
+    CHECK_EQ_INT(ohm_dict_contains(d, k1), 1);
+    CHECK_EQ_INT(ohm_dict_contains(d, f2), 1);                  /* 2000.0 == 2000 */
+    CHECK_EQ_INT(ohm_dict_contains(d, v), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_contains: unhashable type: 'list'");
+    CHECK_EQ_INT(ohm_dict_contains(d, ohm_none(h)), 0);
+    CHECK_EQ_INT(ohm_dict_contains(d, NULL), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_contains: key is NULL");
+    CHECK_EQ_INT(ohm_dict_contains(v, k1), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_contains: expected a dict, got 'list'");
+    /* keys, values, items */
+    size_t rk1 = ohm_refcount(k1), rv = ohm_refcount(v);
+    ohm_object *ks = ohm_dict_keys(d), *vs = ohm_dict_values(d), *its = ohm_dict_items(d);
+    CHECK_EQ_SIZE(ohm_list_len(ks), 2);
+    CHECK(ohm_list_get(ks, 0) == k1 && ohm_list_get(ks, 1) == k2);
+    CHECK(ohm_list_get(vs, 0) == v && ohm_list_get(vs, 1) == k1);
+    CHECK_EQ_SIZE(ohm_list_len(its), 2);
+    ohm_object *it0 = ohm_list_get(its, 0), *it1 = ohm_list_get(its, 1);
+    CHECK(ohm_type_of(it0) == &ohm_tuple_type && ohm_tuple_len(it0) == 2);
+    CHECK(ohm_tuple_get(it0, 0) == k1 && ohm_tuple_get(it0, 1) == v);
+    CHECK(ohm_tuple_get(it1, 0) == k2 && ohm_tuple_get(it1, 1) == k1);
+    CHECK_EQ_SIZE(ohm_refcount(it0), 1);
+    CHECK_EQ_SIZE(ohm_refcount(k1), rk1 + 4);                   /* keys, values, two in items */
+    CHECK_EQ_SIZE(ohm_refcount(v), rv + 2);
+    ohm_decref(ks); ohm_decref(vs); ohm_decref(its);
+    CHECK_EQ_SIZE(ohm_refcount(k1), rk1);
+    CHECK_EQ_SIZE(ohm_refcount(v), rv);
+    ohm_object *e = ohm_dict_new(h), *ek = ohm_dict_items(e);
+    CHECK_EQ_SIZE(ohm_list_len(ek), 0);
+    ohm_decref(ek);
+    CHECK(ohm_dict_keys(v) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_keys: expected a dict, got 'list'");
+    CHECK(ohm_dict_values(NULL) == NULL);
+    CHECK_EQ_STR(ohm_last_error(NULL), "ohm_dict_values: expected a dict, got NULL");
+    CHECK(ohm_dict_items(k1) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_items: expected a dict, got 'str'");
+    ohm_set_freelists(h, 0);                                    /* every object allocated */
+    ohm_fault_fail_nth(h, 1, 1);
+    CHECK(ohm_dict_items(d) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_items: out of memory");
+    ohm_fault_fail_nth(h, 2, 1);                                /* the list's array */
+    CHECK(ohm_dict_items(d) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_items: out of memory (length 2)");
+    ohm_fault_fail_nth(h, 3, 1);                                /* a tuple of items */
+    CHECK(ohm_dict_items(d) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_items: out of memory (2 items)");
+    ohm_fault_fail_nth(h, 0, 0);
+    ohm_set_freelists(h, 1);
+    CHECK_EQ_SIZE(ohm_refcount(k1), rk1);
+    /* copy: the same keys and values in the same order, after deletions too */
+    for (int i = 0; i < 20; i++) {
+        ohm_object *k = ohm_int_new(h, 3000 + i);
+        ohm_dict_set(d, k, k);
+        ohm_decref(k);
+    }
+    for (int i = 0; i < 20; i += 3) {
+        ohm_object *k = ohm_int_new(h, 3000 + i);
+        ohm_dict_del(d, k);
+        ohm_decref(k);
+    }
+    ohm_object *c = ohm_dict_copy(d);
+    CHECK(c != d);
+    CHECK_EQ_SIZE(ohm_dict_len(c), ohm_dict_len(d));
+    CHECK_EQ_INT(ohm_compare(c, d, OHM_EQ), 1);
+    size_t p1 = 0, p2 = 0;
+    ohm_object *ka, *va, *kb, *vb;
+    int same = 1;
+    while (ohm_dict_next(d, &p1, &ka, &va)) {
+        if (!ohm_dict_next(c, &p2, &kb, &vb) || ka != kb || va != vb) same = 0;
+    }
+    CHECK(same);
+    CHECK(ohm_dict_get(c, f2) == k1);                            /* lookups work in the copy */
+    CHECK_EQ_SIZE(ohm_refcount(k1), rk1 + 2);                   /* the copy's key and value */
+    CHECK_EQ_SIZE(ohm_refcount(v), rv + 1);
+    CHECK(ohm_gc_is_tracked(c));                                 /* it holds a list */
+    ohm_object *atomic = ohm_dict_new(h);
+    ohm_dict_set(atomic, k2, k1);
+    ohm_object *ac = ohm_dict_copy(atomic), *ec = ohm_dict_copy(e);
+    CHECK(!ohm_gc_is_tracked(ac));                               /* as a new dict of atoms */
+    CHECK_EQ_SIZE(ohm_dict_len(ec), 0);
+    CHECK(ohm_dict_copy(v) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_copy: expected a dict, got 'list'");
+    ohm_fault_fail_nth(h, 1, 1);
+    CHECK(ohm_dict_copy(d) == NULL);
+    CHECK_CONTAINS(ohm_last_error(h), "ohm_dict_copy: out of memory");
+    ohm_fault_fail_nth(h, 0, 0);
+    /* clear */
+    CHECK_EQ_INT(ohm_dict_clear(c), 0);
+    CHECK_EQ_SIZE(ohm_dict_len(c), 0);
+    CHECK_EQ_SIZE(ohm_refcount(k1), rk1 + 2);                   /* atomic's and ac's values */
+    CHECK_EQ_SIZE(ohm_refcount(v), rv);
+    CHECK(ohm_dict_get(c, k1) == NULL);
+    CHECK_EQ_INT(ohm_dict_set(c, k1, v), 0);                     /* usable after */
+    CHECK_EQ_INT(ohm_dict_clear(e), 0);
+    CHECK_EQ_INT(ohm_dict_clear(v), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_clear: expected a dict, got 'list'");
+    ohm_object *all[] = { d, k1, k2, v, f2, lst, e, c, atomic, ac, ec };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) ohm_decref(all[i]);
+    done(h);
+}
+
+static void test_identity_dict(void) {
+    ohm_heap *h = heap();
+    ohm_object *d = ohm_dict_new_identity(h);
+    CHECK(d && ohm_type_of(d) == &ohm_dict_type);
+    ohm_object *one = ohm_int_new(h, 1), *fone = ohm_float_new(h, 1.0), *l = ohm_list_new(h);
+    ohm_object *a = S(h, "name"), *b = S(h, "name"), *meta = S(h, "meta");
+    CHECK_EQ_INT(ohm_dict_set(d, one, meta), 0);
+    CHECK_EQ_INT(ohm_dict_set(d, fone, meta), 0);                /* 1.0 is another key */
+    CHECK_EQ_INT(ohm_dict_set(d, l, meta), 0);                   /* unhashable: fine here */
+    CHECK_EQ_INT(ohm_dict_set(d, a, one), 0);
+    CHECK_EQ_SIZE(ohm_dict_len(d), 4);
+    CHECK(ohm_dict_get(d, b) == NULL);                           /* equal text, other object */
+    CHECK_EQ_STR(ohm_last_error(h), "");
+    CHECK(ohm_dict_get(d, a) == one);
+    CHECK(ohm_dict_get(d, l) == meta);
+    CHECK_EQ_INT(ohm_dict_contains(d, l), 1);
+    CHECK_EQ_INT(ohm_dict_contains(d, b), 0);
+    CHECK_EQ_INT(ohm_dict_contains(d, ohm_true(h)), 0);          /* True is not the object 1 */
+    CHECK_EQ_SIZE(ohm_refcount(l), 2);                           /* keys: strong references */
+    CHECK_EQ_SIZE(ohm_refcount(meta), 4);
+    CHECK_EQ_INT(ohm_dict_del(d, b), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_del: key not found (type 'str')");
+    CHECK_EQ_INT(ohm_dict_del(d, fone), 0);
+    CHECK_EQ_SIZE(ohm_refcount(fone), 1);
+    CHECK_EQ_INT(ohm_dict_contains(d, one), 1);
+    /* many keys: growth and deletions keep identity */
+    ohm_object *keys[200];
+    for (int i = 0; i < 200; i++) {
+        keys[i] = ohm_list_new(h);
+        CHECK_EQ_INT(ohm_dict_set(d, keys[i], i % 2 ? one : meta), 0);
+    }
+    for (int i = 0; i < 200; i += 2) CHECK_EQ_INT(ohm_dict_del(d, keys[i]), 0);
+    int ok = 1;
+    for (int i = 0; i < 200; i++) {
+        int has = ohm_dict_contains(d, keys[i]);
+        if (has != (i % 2) || (has && ohm_dict_get(d, keys[i]) != one)) ok = 0;
+    }
+    CHECK(ok);
+    CHECK_EQ_SIZE(ohm_dict_len(d), 103);
+    /* a copy is an identity dict too; items and iteration as any dict */
+    ohm_object *c = ohm_dict_copy(d);
+    CHECK_EQ_INT(ohm_dict_contains(c, l), 1);
+    CHECK_EQ_INT(ohm_dict_contains(c, b), 0);
+    ohm_object *ks = ohm_dict_keys(c);
+    CHECK(ohm_list_get(ks, 0) == one && ohm_list_get(ks, 1) == l && ohm_list_get(ks, 2) == a);
+    ohm_decref(ks);
+    /* a cycle through an identity dict is collected */
+    ohm_object *cyc = ohm_dict_new_identity(h);
+    ohm_dict_set(cyc, cyc, cyc);
+    ohm_decref(cyc);
+    CHECK(ohm_gc_collect(h, 2) >= 1);
+    /* a freed identity dict leaves no mark on the next dict from the free list */
+    ohm_decref(c);
+    ohm_object *plain = ohm_dict_new(h);
+    CHECK_EQ_INT(ohm_dict_set(plain, a, one), 0);
+    CHECK(ohm_dict_get(plain, b) == one);                        /* by value again */
+    CHECK_EQ_INT(ohm_dict_set(plain, l, one), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_set: unhashable type: 'list'");
+    CHECK(ohm_dict_new_identity(NULL) == NULL);
+    CHECK_EQ_STR(ohm_last_error(NULL), "ohm_dict_new_identity: heap is NULL");
+    ohm_set_freelists(h, 0);
+    ohm_fault_fail_nth(h, 1, 0);
+    CHECK(ohm_dict_new_identity(h) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_dict_new_identity: out of memory");
+    ohm_fault_fail_nth(h, 0, 0);
+    ohm_dict_clear(d);
+    CHECK_EQ_SIZE(ohm_refcount(l), 1);
+    for (int i = 0; i < 200; i++) ohm_decref(keys[i]);
+    ohm_object *all[] = { d, one, fone, l, a, b, meta, plain };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) ohm_decref(all[i]);
+    done(h);
+}
+
 int main(void) {
     unsetenv("OHM_MALLOC");
     test_none_bool();
@@ -605,5 +823,8 @@ int main(void) {
     test_list_slices();
     test_list_extend_reverse();
     test_list_sort();
+    test_tuple_pack();
+    test_dict_ops();
+    test_identity_dict();
     return check_done();
 }

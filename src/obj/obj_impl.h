@@ -95,9 +95,11 @@ typedef struct obj_dict {
     ohm_object ob;
     size_t used;          /* live entries */
     size_t nentries;      /* entries filled, deleted ones included */
-    size_t nslots;        /* index slots, a power of two; 0: no table yet */
+    uint32_t nslots;      /* index slots, a power of two (at most 2^30); 0: no table yet */
+    uint32_t flags;       /* OBJ_DICT_IDENTITY; 0 on the free list */
     void *table;          /* MEM domain: int32 index[nslots], then the entries */
 } obj_dict;
+#define OBJ_DICT_IDENTITY 1u  /* ohm_dict_new_identity: keys are compared by address */
 
 /* The collector walks tuples and lists inline: their layouts are its array shapes. */
 _Static_assert(offsetof(obj_tuple, len) == offsetof(struct ohmi_gc_inline_array, len) &&
