@@ -274,8 +274,8 @@ static int key_equal(const ohm_object *a, const ohm_object *b) {
     }
     return ohm_type_of(b) == ohm_type_of(a) && ((const key_obj *)a)->id == ((const key_obj *)b)->id;
 }
-static const ohm_type key_type = { "key", sizeof(key_obj), 0, 0, NULL, NULL, NULL, NULL,
-                                   key_hash, key_equal };
+static const ohm_type key_type = { .name = "key", .basicsize = sizeof(key_obj),
+                                   .hash = key_hash, .equal = key_equal };
 
 static int sc_reentrant_equal(ohm_heap *h) {
     int r = -1;
