@@ -213,6 +213,7 @@ struct ohm_type {
     void (*dealloc)(ohm_object *self);    /* release owned refs/resources; the heap frees the memory */
     uint64_t (*hash)(const ohm_object *self);                     /* NULL: identity */
     int  (*equal)(const ohm_object *a, const ohm_object *b);      /* NULL: identity */
+    ohm_object *(*repr)(ohm_object *self); /* a new str for ohm_repr; NULL: "<name object at 0x..>" */
 };
 
 /* A new object of type t, zero-filled past the header, refcount 1. Objects of GC types
@@ -297,6 +298,8 @@ OHM_API size_t ohm_weakref_count(const ohm_object *o);
 
 /* ============================================================= builtin types */
 
+#include <stdarg.h>   /* va_list, for ohm_str_from_formatv */
+
 /* Errors, for every function below: a wrong type, an index out of range, an unhashable
  * key or a NULL item gives NULL (or -1, or 0 for the *_len functions) and a message in
  * ohm_last_error of the object's heap naming the function, e.g.
@@ -339,6 +342,27 @@ OHM_API ohm_object *ohm_str_new(ohm_heap *h, const char *utf8, size_t len);
 OHM_API ohm_object *ohm_str_intern(ohm_heap *h, const char *utf8, size_t len); /* the one interned copy */
 OHM_API const char *ohm_str_data(const ohm_object *o);  /* NUL-terminated; may hold NULs */
 OHM_API size_t      ohm_str_len(const ohm_object *o);
+/* ohm_str_concat (PyUnicode_Concat, a + b): a new str; when either is empty, the other
+ *   itself (a new reference), as CPython does.
+ * ohm_str_compare (PyUnicode_Compare): *out = -1, 0 or 1 as a sorts before, equal to
+ *   or after b in code point order (their UTF-8 bytes); returns 0, or -1 with an
+ *   error when a or b is not a str (then *out is untouched).
+ * ohm_str_is_interned (PyUnicode_CHECK_INTERNED): 1 for the interned copy of its text
+ *   (what ohm_str_intern returns, "" and the one-character ASCII strs included), 0
+ *   for any other str, -1 with an error for a non-str. */
+OHM_API ohm_object *ohm_str_concat(const ohm_object *a, const ohm_object *b);
+/* PyUnicode_FromFormat / PyUnicode_FromFormatV: a new str printed from fmt as printf
+ * does (d i u o x X c s p e E f F g G a A with flags, width, precision, `*` and the
+ * length modifiers hh h l ll z j t L; %%), plus the object conversions of an
+ * ohm_object * argument: %R its ohm_repr, %S its ohm_str, %U a str's text (a non-str
+ * is an error); these take no flags, width or precision. A %s of NULL prints
+ * "(null)". Errors (messages name ohm_str_from_format): an unknown conversion or %n,
+ * a NULL object, an object of another heap, a format ending inside a conversion,
+ * widths over 10^8, what ohm_repr reports, out of memory. */
+OHM_API ohm_object *ohm_str_from_format(ohm_heap *h, const char *fmt, ...);
+OHM_API ohm_object *ohm_str_from_formatv(ohm_heap *h, const char *fmt, va_list ap);
+OHM_API int         ohm_str_compare(const ohm_object *a, const ohm_object *b, int *out);
+OHM_API int         ohm_str_is_interned(const ohm_object *o);
 /* Fixed-length; items are NULL until set (ohm_tuple_get of an unset item: NULL with an
  * error). ohm_tuple_set takes its own reference to item and releases the old one.
  * The empty tuple is an immortal singleton. */
@@ -450,6 +474,28 @@ OHM_API int         ohm_equal(const ohm_object *a, const ohm_object *b);
  * a NULL object or an unknown op. */
 enum { OHM_LT = 0, OHM_LE = 1, OHM_EQ = 2, OHM_NE = 3, OHM_GT = 4, OHM_GE = 5 };
 OHM_API int         ohm_compare(const ohm_object *a, const ohm_object *b, int op);
+
+/* Python's repr() and str() (PyObject_Repr, PyObject_Str): a new str.
+ * ohm_repr gives, for None, False, True: "None", "False", "True"; an int: "-12"; a
+ * float: the shortest text that reads back as the same double, laid out as Python's
+ * repr ("1.0", "0.1", "1e+16", "1.5e-07", "-0.0", "inf", "nan"); a str: quoted as
+ * Python does ('it', "it's", with \\ \' \t \n \r \x.. \u.... escapes for
+ * controls and unprintable code points; printable non-ASCII text kept; a byte that
+ * is not well-formed UTF-8 as \x..); tuples "()", "(1,)", "(1, 2)"; lists "[1, 2]";
+ * dicts "{'a': 1}"; a range "range(0, 10)" or "range(0, 10, 2)" (its stop given as
+ * the first value past the last one: range(0, 10, 3) shows as range(0, 12, 3));
+ * a weakref "<weakref at 0x..; to 'list' at 0x..>" or "<weakref at 0x..; dead>";
+ * an object of a type with a `repr` slot: the str the slot returns (it may call
+ * ohm_repr for its fields); any other object "<name object at 0x..>". Containers
+ * nest; one met again inside itself is written "[...]", "{...}" or "(...)" (as
+ * Py_ReprEnter does: the objects being repr'd are kept per heap, so a slot's own
+ * ohm_repr calls take part); an unset tuple item is "<NULL>".
+ * ohm_str is ohm_repr except for a str, which is returned itself (a new reference).
+ * Errors: a NULL object, nesting over 1000 levels (slots included), a slot that
+ * returns NULL (its message is kept; if it set none: "ohm_repr: the repr slot of
+ * 'T' returned NULL") or a non-str, out of memory. */
+OHM_API ohm_object *ohm_repr(const ohm_object *o);
+OHM_API ohm_object *ohm_str(const ohm_object *o);
 
 /* Empty the free lists of the builtin types; returns the number of blocks freed. */
 OHM_API size_t      ohm_clear_freelists(ohm_heap *h);

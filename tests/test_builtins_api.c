@@ -8,6 +8,8 @@
 #include "ohm.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <sys/types.h>
 
 static ohm_heap *heap(void) {
     ohm_config cfg;
@@ -813,6 +815,514 @@ static void test_identity_dict(void) {
     done(h);
 }
 
+/* ------------------------------------------------------------------------- strs */
+
+static void test_str_ops(void) {
+    ohm_heap *h = heap();
+    ohm_object *a = S(h, "spam"), *b = S(h, " and eggs"), *e = S(h, "");
+    ohm_object *ab = ohm_str_concat(a, b);
+    CHECK_EQ_STR(ohm_str_data(ab), "spam and eggs");
+    CHECK_EQ_SIZE(ohm_str_len(ab), 13);
+    CHECK_EQ_SIZE(ohm_refcount(ab), 1);
+    CHECK_EQ_SIZE(ohm_refcount(a), 1);
+    ohm_object *ae = ohm_str_concat(a, e), *ea = ohm_str_concat(e, a);
+    CHECK(ae == a && ea == a);                       /* "" + s is s */
+    CHECK_EQ_SIZE(ohm_refcount(a), 3);
+    ohm_object *nul = ohm_str_new(h, "x\0y", 3), *nn = ohm_str_concat(nul, nul);
+    CHECK_EQ_SIZE(ohm_str_len(nn), 6);
+    CHECK(memcmp(ohm_str_data(nn), "x\0yx\0y", 7) == 0);
+    uint64_t x1, x2;                                 /* hashes as the same text made directly */
+    ohm_object *direct = S(h, "spam and eggs");
+    CHECK(ohm_hash(ab, &x1) == 0 && ohm_hash(direct, &x2) == 0 && x1 == x2 && ohm_equal(ab, direct));
+    CHECK(ohm_str_concat(a, NULL) == NULL);
+    CHECK_EQ_STR(ohm_last_error(NULL), "ohm_str_concat: expected a str, got NULL");
+    ohm_object *i = ohm_int_new(h, 5);
+    CHECK(ohm_str_concat(i, a) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_concat: expected a str, got 'int'");
+    ohm_heap *h2 = heap();
+    ohm_object *other = ohm_str_new(h2, "other", 5);
+    CHECK(ohm_str_concat(a, other) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_concat: b belongs to another heap");
+    ohm_decref(other);
+    done(h2);
+    ohm_fault_fail_nth(h, 1, 0);
+    CHECK(ohm_str_concat(a, b) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_concat: out of memory (13 bytes)");
+    ohm_fault_fail_nth(h, 0, 0);
+    /* compare */
+    int c = 99;
+    CHECK_EQ_INT(ohm_str_compare(a, b, &c), 0);
+    CHECK_EQ_INT(c, 1);                              /* 's' > ' ' */
+    CHECK_EQ_INT(ohm_str_compare(b, a, &c), 0);
+    CHECK_EQ_INT(c, -1);
+    CHECK_EQ_INT(ohm_str_compare(ab, direct, &c), 0);
+    CHECK_EQ_INT(c, 0);
+    CHECK_EQ_INT(ohm_str_compare(e, a, &c), 0);
+    CHECK_EQ_INT(c, -1);
+    ohm_object *s1 = ohm_str_new(h, "x", 1);
+    CHECK_EQ_INT(ohm_str_compare(nul, s1, &c), 0);
+    CHECK_EQ_INT(c, 1);                              /* "x\0y" > "x": longer */
+    c = 99;
+    CHECK_EQ_INT(ohm_str_compare(a, i, &c), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_compare: expected a str, got 'int'");
+    CHECK_EQ_INT(c, 99);
+    CHECK_EQ_INT(ohm_str_compare(NULL, a, &c), -1);
+    CHECK_EQ_STR(ohm_last_error(NULL), "ohm_str_compare: expected a str, got NULL");
+    CHECK_EQ_INT(ohm_str_compare(a, a, NULL), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_compare: out is NULL");
+    /* interned */
+    ohm_object *in = ohm_str_intern(h, "spam", 4);
+    CHECK_EQ_INT(ohm_str_is_interned(in), 1);
+    CHECK_EQ_INT(ohm_str_is_interned(a), 0);         /* equal text, not the interned copy */
+    CHECK_EQ_INT(ohm_str_is_interned(e), 1);         /* the singletons are their own */
+    CHECK_EQ_INT(ohm_str_is_interned(s1), 1);
+    CHECK_EQ_INT(ohm_str_is_interned(ab), 0);
+    CHECK_EQ_INT(ohm_str_is_interned(i), -1);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_is_interned: expected a str, got 'int'");
+    ohm_object *all[] = { a, b, e, ab, ae, ea, nul, nn, direct, i, s1, in };
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) ohm_decref(all[k]);
+    done(h);
+}
+
+/* The text of a new str, and the str released; "(NULL)" for NULL. */
+static char text_buf[4096];
+static const char *text(ohm_object *s) {
+    if (!s) return "(NULL)";
+    snprintf(text_buf, sizeof text_buf, "%s", ohm_str_data(s));
+    CHECK_EQ_SIZE(ohm_refcount(s), ohm_is_immortal(s) ? ohm_refcount(s) : 1);
+    ohm_decref(s);
+    return text_buf;
+}
+
+static ohm_object *vformat(ohm_heap *h, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    ohm_object *s = ohm_str_from_formatv(h, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+static void test_str_format(void) {
+    ohm_heap *h = heap();
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "plain")), "plain");
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "")), "");
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "%d|%5d|%-5d|%05d|%+d|%x|%#X|%o|%c|%%", 42, 42, 42, 42, 42, 255, 255, 8, 'z')),
+                 "42|   42|42   |00042|+42|ff|0XFF|10|z|%");
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "%ld %lld %zu %zd %jd %td %hd %hhu %lu",
+                                          -1L, -9000000000LL, (size_t)7, (ssize_t)-7, (intmax_t)-3,
+                                          (ptrdiff_t)-4, (short)-2, (unsigned char)250, 4000000000UL)),
+                 "-1 -9000000000 7 -7 -3 -4 -2 250 4000000000");
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "%.3f %e %g %10.2f %a %Lg", 3.14159, 1e10, 0.5, 2.5, 1.0, (long double)2.0)),
+                 "3.142 1.000000e+10 0.5       2.50 0x1p+0 2");
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "%s|%.2s|%-4s|%s", "abc", "abc", "ab", (const char *)NULL)),
+                 "abc|ab|ab  |(null)");
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "%*d|%-*d|%.*f|%*d", 4, 7, 3, 7, 1, 2.25, -3, 9)), "   7|7  |2.2|9  ");
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "[%.*s]", -1, "whole")), "[whole]");
+    ohm_object *l = ohm_list_new(h), *s = S(h, "it's"), *i = ohm_int_new(h, -12);
+    ohm_list_append(l, s);
+    ohm_list_append(l, i);
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "%R / %S / %U / %R", l, s, s, s)), "[\"it's\", -12] / it's / it's / \"it's\"");
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "<%S>", l)), "<[\"it's\", -12]>");
+    CHECK_EQ_STR(text(vformat(h, "%d-%R", 5, i)), "5--12");
+    char p[32];
+    snprintf(p, sizeof p, "%p", (void *)l);
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "%p", (void *)l)), p);
+    /* a long result: past the buffer's first bytes */
+    ohm_object *lng = ohm_str_from_format(h, "%500d|%s", 1, "end");
+    CHECK_EQ_SIZE(ohm_str_len(lng), 504);
+    CHECK_EQ_STR(ohm_str_data(lng) + 500, "|end");
+    ohm_decref(lng);
+    CHECK_EQ_SIZE(ohm_refcount(l), 1);
+    CHECK_EQ_SIZE(ohm_refcount(s), 2);
+    /* errors */
+    CHECK(ohm_str_from_format(h, "%U", i) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: %U expects a str, got 'int'");
+    CHECK(ohm_str_from_format(h, "%R", (ohm_object *)NULL) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: the object for %R is NULL");
+    CHECK(ohm_str_from_format(h, "%5R", l) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: %R takes no flags, width, precision or length");
+    CHECK(ohm_str_from_format(h, "%y", 1) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: unknown conversion '%y'");
+    CHECK(ohm_str_from_format(h, "%hs", "x") == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: unknown conversion '%hs'");
+    int n;
+    CHECK(ohm_str_from_format(h, "%n", &n) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: %n is not supported");
+    CHECK(ohm_str_from_format(h, "ends in %") == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: the format ends inside a conversion");
+    CHECK(ohm_str_from_format(h, "%.999999999d", 1) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: precision over 100000000");
+    CHECK(ohm_str_from_format(h, "%999999999d", 1) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: width over 100000000");
+    CHECK(ohm_str_from_format(NULL, "x") == NULL);
+    CHECK_EQ_STR(ohm_last_error(NULL), "ohm_str_from_format: heap is NULL");
+    CHECK(ohm_str_from_format(h, NULL) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: format is NULL");
+    ohm_heap *h2 = heap();
+    ohm_object *other = ohm_list_new(h2);
+    CHECK(ohm_str_from_format(h, "%R", other) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: the object for %R belongs to another heap");
+    ohm_decref(other);
+    done(h2);
+    ohm_fault_fail_nth(h, 1, 1);
+    CHECK(ohm_str_from_format(h, "%500d", 1) == NULL);   /* the buffer grows */
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: out of memory");
+    CHECK(ohm_str_from_format(h, "%d", 12345) == NULL);  /* the str itself */
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: out of memory (5 bytes)");
+    ohm_fault_fail_nth(h, 0, 0);
+    CHECK_EQ_SIZE(ohm_refcount(l), 1);
+    CHECK_EQ_SIZE(ohm_refcount(s), 2);
+    ohm_decref(l);
+    ohm_decref(s);
+    ohm_decref(i);
+    done(h);
+}
+
+/* ---------------------------------------------------------------- repr and str */
+
+static const char *repr_of(ohm_object *o) { return text(ohm_repr(o)); }
+/* repr_of a new reference, which it releases. */
+static const char *repr_new(ohm_object *o) {
+    const char *r = repr_of(o);
+    ohm_decref(o);
+    return r;
+}
+
+/* Doubles (bit patterns) and what CPython 3 prints for repr(): random ones from
+ * every range (made with Python's random module, seed 7). */
+static const struct { uint64_t bits; const char *want; } repr_floats[] = {
+    { 0xc0760559fd9089e2ULL, "-352.3344703336753" },
+    { 0x420c190c948399feULL, "15084917392.450191" },
+    { 0x128b2f330c5c7fd0ULL, "2.4065366781569908e-219" },
+    { 0x4050000000000000ULL, "64.0" },
+    { 0xc070c9f46484d916ULL, "-268.622166174829" },
+    { 0x40173317037c3643ULL, "5.799892477470681" },
+    { 0x099950d836f675ccULL, "2.0099045415523394e-262" },
+    { 0xc054b3e76c8b4396ULL, "-82.811" },
+    { 0xc08ae2502f5eac8cULL, "-860.2891528507621" },
+    { 0x3f17c7a5b3d94579ULL, "9.071301334386506e-05" },
+    { 0xd3ac94af0f21ddb6ULL, "-1.1923478542621992e+95" },
+    { 0x402a333333333333ULL, "13.1" },
+    { 0x40705407806dbb9cULL, "261.2518314634742" },
+    { 0x3a47184a7f6eaf0fULL, "5.829969044604074e-28" },
+    { 0x95e60af593bd04cfULL, "-3.51527970626667e-203" },
+    { 0xc034b33333333333ULL, "-20.7" },
+    { 0xc08c56ad5716ab94ULL, "-906.8346387644874" },
+    { 0x3d6e34657eb39771ULL, "8.584684590486795e-13" },
+    { 0x24ede6a46b4cb242ULL, "8.425134221823577e-131" },
+    { 0x4020463f141205bcULL, "8.1372" },
+    { 0xc077f094e59ef88eULL, "-383.03635179613127" },
+    { 0x3bf81679f6d40f09ULL, "8.161263591200314e-20" },
+    { 0x94e3bf911a61dbe2ULL, "-4.805547711536507e-208" },
+    { 0x402c666666666666ULL, "14.2" },
+    { 0xc06fe68ea8f48e30ULL, "-255.20491454853754" },
+    { 0x3a7b1f7c6af92ee8ULL, "5.4774446570955786e-27" },
+    { 0x0f4205b4907a70c3ULL, "3.542609501695945e-235" },
+    { 0x4037cd4fdf3b645aULL, "23.802" },
+    { 0x40768ccc948ee184ULL, "360.79994636357173" },
+    { 0x3dc781d3a3874e99ULL, "4.275923056694029e-11" },
+    { 0x95e761d17731af10ULL, "-3.7288635744050265e-203" },
+    { 0x40552c28f5c28f5cULL, "84.69" },
+    { 0xc0790774c2fe4b30ULL, "-400.46600627263524" },
+    { 0x42d20fe5ab9a6e47ULL, "79437948152249.11" },
+    { 0x3e7d1bfbc7a2ea20ULL, "1.084406323928777e-07" },
+    { 0xc054e851eb851eb8ULL, "-83.63" },
+    { 0x4049324e12e3b920ULL, "50.393007622902815" },
+    { 0x433f175443886511ULL, "8751374955734289.0" },
+    { 0x49b64a0872e6cc3aULL, "1.2724878810007586e+47" },
+    { 0x4036000000000000ULL, "22.0" },
+    { 0xc087def292802266ULL, "-763.8684434900758" },
+    { 0x439735e1f6e3f83fULL, "4.181228217852272e+17" },
+    { 0x26e875555790f82eULL, "2.9599107635242675e-121" },
+    { 0x4055a9db22d0e560ULL, "86.654" },
+    { 0xc08cccaf133bf63cULL, "-921.5854859051246" },
+    { 0x43a28bf58ff40832ULL, "6.682158565343951e+17" },
+    { 0x92b1d3f28ede0d7aULL, "-1.2625943181009154e-218" },
+    { 0x404ce8cf8d716d2bULL, "57.818834" },
+    { 0xc07748145fef82b4ULL, "-372.5049743038064" },
+    { 0x419093bf02826c37ULL, "69529536.62736593" },
+    { 0x9474031b7f26144bULL, "-3.804490737600491e-210" },
+    { 0x404d800000000000ULL, "59.0" },
+    { 0x40853f7c076b3124ULL, "679.9355610250827" },
+    { 0x3fee3ad3d9146af6ULL, "0.9446810951079374" },
+    { 0xaa05e11ab2715945ULL, "-2.981159638324064e-106" },
+    { 0xc055c00000000000ULL, "-87.0" },
+    { 0x40792fbea3766df4ULL, "402.98404260884786" },
+    { 0x42978adb6b7ff2c0ULL, "6471288545276.6875" },
+    { 0x72158370d269a9a5ULL, "3.5862982565236525e+241" },
+    { 0xc0458a5e353f7ceeULL, "-43.081" },
+    { 0x408830a509794e30ULL, "774.0805844761835" },
+    { 0x461184f0147042e0ULL, "3.4700525568845066e+29" },
+    { 0x5affb2297631a992ULL, "2.1970596639628e+130" },
+    { 0xc050800000000000ULL, "-66.0" },
+    { 0xc0293a5fa285d5c0ULL, "-12.614010886037136" },
+    { 0x3d4eb5c37d0e152dULL, "2.1820777481967946e-13" },
+    { 0xbd0561e6211c70cfULL, "-9.495701001087435e-15" },
+    { 0xc0493d0e56041893ULL, "-50.477" },
+    { 0x408a0d0f432ed80cULL, "833.6324523601229" },
+    { 0x3bb77265ce66d3afULL, "4.965066990299619e-21" },
+    { 0x66d2287672fdf202ULL, "1.9751801151887592e+187" },
+    { 0x4023cccccccccccdULL, "9.9" },
+    { 0x4083f47a373d0b14ULL, "638.5596756714826" },
+    { 0x3d3851aa0a247575ULL, "8.639844696985151e-14" },
+    { 0x6a50df4db4d66a3aULL, "1.3224852517980044e+204" },
+    { 0x405852c764adff82ULL, "97.29342" },
+    { 0x40880315d1f8e1f2ULL, "768.3856543964341" },
+    { 0x3b92174dcde3fc0aULL, "9.577312039639912e-22" },
+    { 0x2d1c9af0153e7c2aULL, "2.194151990927755e-91" },
+    { 0xc0516f61672324c8ULL, "-69.74032" },
+    { 0xc080aa9f66b7dfb7ULL, "-533.3278326382778" },
+    { 0x41527ff6d36b20bcULL, "4849627.303413566" },
+    { 0x43435cc52eae05cfULL, "1.090005303794371e+16" },
+    { 0xc045cccccccccccdULL, "-43.6" },
+    { 0xc064436c868b45b8ULL, "-162.10699774934415" },
+    { 0x411689964aa4ea36ULL, "369253.57289472537" },
+    { 0xf3fe39c0519088f5ULL, "-5.4101736923461194e+250" },
+    { 0xc052b9b56b873797ULL, "-74.901698" },
+    { 0x403efb9d1d8e5500ULL, "30.98286614155677" },
+    { 0x429677c7db972d1bULL, "6175927494091.276" },
+    { 0x0dd27a65bd628881ULL, "4.329932825186191e-242" },
+    { 0xc02157aeddce7cd0ULL, "-8.671256" },
+    { 0x40817f8308afc5bcULL, "559.9389814121455" },
+    { 0x4447b42779cce9a0ULL, "8.745131841344766e+20" },
+    { 0x6472f1a38f2c6ec8ULL, "7.496644606117518e+175" },
+    { 0xc03462d0e5604189ULL, "-20.386" },
+    { 0xc088c768106cf452ULL, "-792.9258125793515" },
+    { 0x3a492075dc1264c1ULL, "6.34289565685709e-28" },
+    { 0x113db17d30cbc97dULL, "1.2534354351553828e-225" },
+    { 0x40583bc6a7ef9db2ULL, "96.934" },
+    { 0xc0851b26249424b6ULL, "-675.3936244558051" },
+    { 0x3a3af11b829dbb43ULL, "3.4005365223234343e-28" },
+    { 0x000f49c81a358ca0ULL, "2.126087216099329e-308" },
+    { 0x402ab6a161e4f766ULL, "13.3567" },
+    { 0xc088e891f2d61a3dULL, "-797.071263954807" },
+    { 0x39d26fed3843c062ULL, "3.63609922034571e-30" },
+    { 0xdfd43f371200339dULL, "-4.2416719218355095e+153" },
+    { 0xc04d345a1cac0831ULL, "-58.409" },
+    { 0xc085f731364b2e4cULL, "-702.8990293382171" },
+    { 0x3e25ab34ec4c54a5ULL, "2.522577565570773e-09" },
+    { 0x5d39d0a89a2ef80fULL, "1.2296778209427344e+141" },
+    { 0xc014000000000000ULL, "-5.0" },
+    { 0x4085cefda6a022d6ULL, "697.8738529692298" },
+    { 0x3fb96c65e3210858ULL, "0.09931027217047139" },
+    { 0x7bdc968b7afb2c68ULL, "4.353119972161665e+288" },
+    { 0xc042cccccccccccdULL, "-37.6" },
+    { 0xc088dcff8594a6f4ULL, "-795.6247665036631" },
+    { 0x3ceedca4ff78b9abULL, "3.426358382430018e-15" },
+    { 0xd42fddbb7a86f7a2ULL, "-3.4032833041532353e+97" },
+    { 0x404334a8c154c986ULL, "38.4114" },
+
+};
+
+static void test_repr_atoms(void) {
+    ohm_heap *h = heap();
+    CHECK_EQ_STR(repr_of(ohm_none(h)), "None");
+    CHECK_EQ_STR(repr_of(ohm_true(h)), "True");
+    CHECK_EQ_STR(repr_of(ohm_false(h)), "False");
+    CHECK_EQ_STR(repr_new(ohm_int_new(h, 0)), "0");
+    CHECK_EQ_STR(repr_new(ohm_int_new(h, INT64_MIN)), "-9223372036854775808");
+    CHECK_EQ_STR(repr_new(ohm_int_new(h, INT64_MAX)), "9223372036854775807");
+    struct { double v; const char *want; } fl[] = {
+        { 1.0, "1.0" }, { 0.1, "0.1" }, { 1e16, "1e+16" }, { 1e15, "1000000000000000.0" },
+        { 1e-5, "1e-05" }, { 1e-4, "0.0001" }, { 0.0001234, "0.0001234" }, { -0.0, "-0.0" },
+        { 0.0, "0.0" }, { 1.5e-7, "1.5e-07" }, { 123456789012345678.0, "1.2345678901234568e+17" },
+        { 1e22, "1e+22" }, { 5e-324, "5e-324" }, { 1.7976931348623157e308, "1.7976931348623157e+308" },
+        { 2.5, "2.5" }, { 100.0, "100.0" }, { 1.0 / 3, "0.3333333333333333" }, { 2.0 / 3, "0.6666666666666666" },
+        { 1e100, "1e+100" }, { 123.456, "123.456" }, { 9007199254740993.0, "9007199254740992.0" },
+        { 0.3, "0.3" }, { -1.25e-10, "-1.25e-10" }, { 1e-310, "1e-310" },
+        { INFINITY, "inf" }, { -INFINITY, "-inf" }, { NAN, "nan" },
+    };
+    for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++)
+        CHECK_EQ_STR(repr_new(ohm_float_new(h, fl[i].v)), fl[i].want);
+    for (size_t i = 0; i < sizeof repr_floats / sizeof repr_floats[0]; i++) {
+        double v;
+        memcpy(&v, &repr_floats[i].bits, sizeof v);
+        CHECK_EQ_STR(repr_new(ohm_float_new(h, v)), repr_floats[i].want);
+    }
+    /* strs: Python's quoting and escapes */
+    struct { const char *s; size_t n; const char *want; } st[] = {
+        { "abc", 3, "'abc'" }, { "", 0, "''" }, { "it's", 4, "\"it's\"" },
+        { "a\"b'c", 5, "'a\"b\\'c'" }, { "say \"hi\"", 8, "'say \"hi\"'" }, { "\\", 1, "'\\\\'" },
+        { "\t\n\r\0\x7f\x01", 6, "'\\t\\n\\r\\x00\\x7f\\x01'" },
+        { "\xc3\xa9t\xc3\xa9", 5, "'\xc3\xa9t\xc3\xa9'" },                           /* printable: kept */
+        { "\xe6\x97\xa5\xe6\x9c\xac", 6, "'\xe6\x97\xa5\xe6\x9c\xac'" },
+        { "\xc2\x80\xc2\xa0\xc2\xad", 6, "'\\x80\\xa0\\xad'" },                       /* C1, NBSP, soft hyphen */
+        { "\xe2\x80\xa8|\xef\xbb\xbf", 7, "'\\u2028|\\ufeff'" },
+        { "\xf3\xb0\x80\x80", 4, "'\\U000f0000'" },                                  /* private use, plane 15 */
+        { "\xf0\x9f\x98\x80", 4, "'\xf0\x9f\x98\x80'" },                              /* an emoji: printable */
+        { "\xff|\xc3|\xe2\x80|\xc0\x80|\xed\xa0\x80", 13, "'\\xff|\\xc3|\\xe2\\x80|\\xc0\\x80|\\xed\\xa0\\x80'" }, /* malformed */
+    };
+    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
+        CHECK_EQ_STR(repr_new(ohm_str_new(h, st[i].s, st[i].n)), st[i].want);
+    /* ohm_str: a str is itself; others as repr */
+    ohm_object *s = S(h, "it's");
+    ohm_object *ss = ohm_str(s);
+    CHECK(ss == s);
+    CHECK_EQ_SIZE(ohm_refcount(s), 2);
+    ohm_decref(ss);
+    ohm_object *fx = ohm_float_new(h, 1e16);
+    CHECK_EQ_STR(text(ohm_str(fx)), "1e+16");
+    CHECK_EQ_STR(text(ohm_str(ohm_int_new(h, -5))), "-5");   /* immortal */
+    ohm_decref(fx);
+    CHECK_EQ_STR(text(ohm_str(ohm_none(h))), "None");
+    ohm_object *l = ohm_list_new(h);
+    ohm_list_append(l, s);
+    CHECK_EQ_STR(text(ohm_str(l)), "[\"it's\"]");     /* items by repr, as Python's str(list) */
+    /* other objects */
+    ohm_object *rg = ohm_range_new(h, 0, 10, 1), *rg2 = ohm_range_new(h, 0, 10, 3), *rg3 = ohm_range_new(h, 9, 6, -1);
+    CHECK_EQ_STR(repr_of(rg), "range(0, 10)");
+    CHECK_EQ_STR(repr_of(rg2), "range(0, 12, 3)");
+    CHECK_EQ_STR(repr_of(rg3), "range(9, 6, -1)");
+    char want[128];
+    ohm_object *w = ohm_weakref_new(h, l, NULL, NULL), *it = ohm_iter(l);
+    snprintf(want, sizeof want, "<weakref at %p; to 'list' at %p>", (void *)w, (void *)l);
+    CHECK_EQ_STR(repr_of(w), want);
+    snprintf(want, sizeof want, "<iterator object at %p>", (void *)it);
+    CHECK_EQ_STR(repr_of(it), want);
+    ohm_decref(it);
+    ohm_decref(l);
+    snprintf(want, sizeof want, "<weakref at %p; dead>", (void *)w);
+    CHECK_EQ_STR(repr_of(w), want);
+    ohm_object *u = ohm_new(h, &meddle_type);
+    snprintf(want, sizeof want, "<meddle object at %p>", (void *)u);
+    CHECK_EQ_STR(repr_of(u), want);
+    CHECK_EQ_STR(text(ohm_str(u)), want);
+    /* errors */
+    CHECK(ohm_repr(NULL) == NULL);
+    CHECK_EQ_STR(ohm_last_error(NULL), "ohm_repr: expected an object, got NULL");
+    CHECK(ohm_str(NULL) == NULL);
+    CHECK_EQ_STR(ohm_last_error(NULL), "ohm_str: expected an object, got NULL");
+    ohm_object *big = ohm_float_new(h, 0.1);
+    ohm_fault_fail_nth(h, 1, 1);
+    CHECK(ohm_repr(big) == NULL);                    /* "0.1": the str itself */
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_repr: out of memory (3 bytes)");
+    ohm_fault_fail_nth(h, 0, 0);
+    CHECK_EQ_SIZE(ohm_refcount(s), 1);
+    ohm_object *all[] = { s, rg, rg2, rg3, w, u, big };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) ohm_decref(all[i]);
+    done(h);
+}
+
+/* A user type with a repr slot: "Pair(<repr of a>, <repr of b>)", through ohm_repr of
+ * its fields; a GC type, so that it can form cycles. */
+typedef struct pair { ohm_object ob; ohm_object *a, *b; int fail; } pair;
+static int pair_traverse(ohm_object *self, ohm_visit_fn visit, void *arg) {
+    pair *p = (pair *)self;
+    int r = p->a ? visit(p->a, arg) : 0;
+    return r ? r : p->b ? visit(p->b, arg) : 0;
+}
+static int pair_clear(ohm_object *self) {
+    pair *p = (pair *)self;
+    ohm_object *a = p->a, *b = p->b;
+    p->a = p->b = NULL;
+    ohm_xdecref(a);
+    ohm_xdecref(b);
+    return 0;
+}
+static void pair_dealloc(ohm_object *self) { pair_clear(self); }
+static ohm_object *pair_repr(ohm_object *self) {
+    pair *p = (pair *)self;
+    ohm_heap *h = ohm_heap_of(self);
+    if (p->fail == 1) return NULL;                   /* a failure with no message */
+    if (p->fail == 2) return ohm_int_new(h, 5);      /* not a str */
+    if (p->fail == 3) return ohm_str_from_format(h, "%y");   /* a failure with its message */
+    if (p->fail == 4) return ohm_repr(self);         /* runaway recursion */
+    return ohm_str_from_format(h, "Pair(%R, %R)", p->a ? p->a : ohm_none(h), p->b ? p->b : ohm_none(h));
+}
+static const ohm_type pair_type = { .name = "Pair", .basicsize = sizeof(pair), .flags = OHM_TYPE_GC,
+                                    .traverse = pair_traverse, .clear = pair_clear, .dealloc = pair_dealloc,
+                                    .repr = pair_repr };
+
+static void test_repr_containers(void) {
+    ohm_heap *h = heap();
+    ohm_object *one = ohm_int_new(h, 1), *two = ohm_int_new(h, 2), *s = S(h, "a"), *f = ohm_float_new(h, 2.5);
+    CHECK_EQ_STR(repr_of(ohm_tuple_new(h, 0)), "()");
+    ohm_object *t1 = ohm_tuple_pack(h, 1, one), *t2 = ohm_tuple_pack(h, 2, one, s);
+    CHECK_EQ_STR(repr_of(t1), "(1,)");
+    CHECK_EQ_STR(repr_of(t2), "(1, 'a')");
+    ohm_object *l = ohm_list_new(h);
+    CHECK_EQ_STR(repr_of(l), "[]");
+    ohm_list_append(l, one);
+    ohm_list_append(l, t1);
+    ohm_list_append(l, f);
+    ohm_list_append(l, ohm_none(h));
+    CHECK_EQ_STR(repr_of(l), "[1, (1,), 2.5, None]");
+    ohm_object *d = ohm_dict_new(h);
+    CHECK_EQ_STR(repr_of(d), "{}");
+    ohm_dict_set(d, s, l);
+    ohm_dict_set(d, t2, ohm_true(h));
+    CHECK_EQ_STR(repr_of(d), "{'a': [1, (1,), 2.5, None], (1, 'a'): True}");
+    /* self-containing: [...], {...}, (...) */
+    ohm_list_append(l, l);
+    CHECK_EQ_STR(repr_of(l), "[1, (1,), 2.5, None, [...]]");
+    ohm_dict_set(d, two, d);
+    CHECK_EQ_STR(repr_of(d), "{'a': [1, (1,), 2.5, None, [...]], (1, 'a'): True, 2: {...}}");
+    ohm_object *tt = ohm_tuple_new(h, 2);
+    ohm_tuple_set(tt, 0, tt);
+    CHECK_EQ_STR(repr_of(tt), "((...), <NULL>)");    /* and an unset item */
+    ohm_tuple_set(tt, 0, one);
+    /* a container twice, not nested: written twice */
+    ohm_object *twice = ohm_list_new(h);
+    ohm_list_append(twice, t2);
+    ohm_list_append(twice, t2);
+    CHECK_EQ_STR(repr_of(twice), "[(1, 'a'), (1, 'a')]");
+    /* user slots, nested both ways, and a cycle through one */
+    pair *p = (pair *)ohm_new(h, &pair_type);
+    p->a = one; ohm_incref(one);
+    p->b = twice; ohm_incref(twice);
+    CHECK_EQ_STR(repr_of(&p->ob), "Pair(1, [(1, 'a'), (1, 'a')])");
+    ohm_object *lp = ohm_list_new(h);
+    ohm_list_append(lp, &p->ob);
+    CHECK_EQ_STR(repr_of(lp), "[Pair(1, [(1, 'a'), (1, 'a')])]");
+    ohm_list_append(twice, &p->ob);                  /* p -> twice -> p */
+    CHECK_EQ_STR(repr_of(&p->ob), "Pair(1, [(1, 'a'), (1, 'a'), Pair(1, [...])])");
+    CHECK_EQ_STR(text(ohm_str_from_format(h, "%S!", &p->ob)), "Pair(1, [(1, 'a'), (1, 'a'), Pair(1, [...])])!");
+    /* deep nesting: an error, not a crash */
+    ohm_object *deep = ohm_list_new(h), *cur = deep;
+    for (int i = 0; i < 1100; i++) {
+        ohm_object *in = ohm_list_new(h);
+        ohm_list_append(cur, in);
+        ohm_decref(in);
+        cur = in;
+    }
+    CHECK(ohm_repr(deep) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_repr: objects nested too deep (over 1000 levels)");
+    /* slot errors */
+    size_t rp = ohm_refcount(&p->ob);
+    p->fail = 1;
+    CHECK(ohm_repr(lp) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_repr: the repr slot of 'Pair' returned NULL");
+    p->fail = 2;
+    CHECK(ohm_repr(lp) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_repr: the repr slot of 'Pair' returned a 'int', not a str");
+    p->fail = 3;
+    CHECK(ohm_str(lp) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_str_from_format: unknown conversion '%y'");
+    p->fail = 4;
+    CHECK(ohm_repr(&p->ob) == NULL);
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_repr: objects nested too deep (over 1000 levels)");
+    p->fail = 0;
+    CHECK_EQ_SIZE(ohm_refcount(&p->ob), rp);         /* nothing held after a failure */
+    CHECK_EQ_SIZE(ohm_refcount(l), 3);               /* ours, d's value, itself */
+    CHECK_EQ_STR(repr_of(t2), "(1, 'a')");           /* the stack was left empty */
+    ohm_object *hundred = range_list(h, 1000, 1100);
+    ohm_object *r100 = ohm_repr(hundred);            /* 600 bytes: the buffer grew */
+    CHECK_EQ_SIZE(ohm_str_len(r100), 1 + 100 * 4 + 99 * 2 + 1);
+    CHECK(!strncmp(ohm_str_data(r100), "[1000, 1001, ", 13));
+    ohm_decref(r100);
+    ohm_fault_fail_nth(h, 1, 0);
+    CHECK(ohm_repr(hundred) == NULL);                /* the buffer's growth */
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_repr: out of memory");
+    ohm_fault_fail_nth(h, 3, 0);                     /* the buffer grew twice: 400, 800 */
+    CHECK(ohm_repr(hundred) == NULL);                /* the str */
+    CHECK_EQ_STR(ohm_last_error(h), "ohm_repr: out of memory (600 bytes)");
+    ohm_fault_fail_nth(h, 0, 0);
+    ohm_decref(hundred);
+    ohm_object *all[] = { one, two, s, f, t1, t2, l, d, tt, twice, &p->ob, lp, deep };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) ohm_decref(all[i]);
+    done(h);
+}
+
 int main(void) {
     unsetenv("OHM_MALLOC");
     test_none_bool();
@@ -826,5 +1336,9 @@ int main(void) {
     test_tuple_pack();
     test_dict_ops();
     test_identity_dict();
+    test_str_ops();
+    test_str_format();
+    test_repr_atoms();
+    test_repr_containers();
     return check_done();
 }

@@ -80,14 +80,6 @@ static int cmp_numbers(const ohm_object *a, const ohm_object *b, int op) {
     return cmp_from3(swap ? -c : c, op);
 }
 
-static int cmp_strs(const ohm_object *a, const ohm_object *b) {
-    const obj_str *x = (const obj_str *)a, *y = (const obj_str *)b;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = n ? memcmp(x->data, y->data, n) : 0;
-    if (c) return c < 0 ? -1 : 1;
-    return (x->len > y->len) - (x->len < y->len);
-}
-
 static int cmp_depth(const ohm_object *a, const ohm_object *b, int op, const char *fn, int depth);
 
 /* One pair of items of a sequence comparison, held while compared. */
@@ -152,7 +144,7 @@ static int cmp_dicts_equal(const ohm_object *a, const ohm_object *b, const char 
 static int cmp_depth(const ohm_object *a, const ohm_object *b, int op, const char *fn, int depth) {
     const ohm_type *ta = a->ohm_type, *tb = b->ohm_type;
     if (cmp_is_number(ta) && cmp_is_number(tb)) return cmp_numbers(a, b, op);
-    if (ta == &ohm_str_type && tb == &ohm_str_type) return cmp_from3(cmp_strs(a, b), op);
+    if (ta == &ohm_str_type && tb == &ohm_str_type) return cmp_from3(obj_str_cmp((const obj_str *)a, (const obj_str *)b), op);
     if (depth > CMP_MAXDEPTH) {
         ohmi_error(ohmi_alloc_heap_of(a), "%s: containers nested too deep to compare (over %d levels)",
                    fn, CMP_MAXDEPTH);

@@ -26,12 +26,8 @@ static inline int sort_lt(const ohm_object *a, const ohm_object *b) {
     const ohm_type *ta = a->ohm_type, *tb = b->ohm_type;
     if (ta == &ohm_int_type && tb == &ohm_int_type)
         return ((const obj_int *)a)->value < ((const obj_int *)b)->value;
-    if (ta == &ohm_str_type && tb == &ohm_str_type) {
-        const obj_str *x = (const obj_str *)a, *y = (const obj_str *)b;
-        size_t n = x->len < y->len ? x->len : y->len;
-        int c = n ? memcmp(x->data, y->data, n) : 0;
-        return c < 0 || (c == 0 && x->len < y->len);
-    }
+    if (ta == &ohm_str_type && tb == &ohm_str_type)
+        return obj_str_cmp((const obj_str *)a, (const obj_str *)b) < 0;
     return ohmi_obj_compare(a, b, OHM_LT, "ohm_list_sort");
 }
 

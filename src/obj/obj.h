@@ -69,6 +69,8 @@ struct obj_state {
     ohm_object *empty_tuple;
     ohm_object *none;          /* None, False, True (bool.c): made on first use, immortal */
     ohm_object *bools[2];
+    const struct obj_repr_frame *repr_stack; /* repr.c: the objects being repr'd now,
+                                  innermost first (Py_ReprEnter's list), on the C stack */
     ohmi_index intern;         /* interned strs (words: their addresses), by content; the
                                   table holds no reference (a dying str leaves it) */
     ohmi_ptrmap weakrefs;      /* target address -> newest weakref to it (weakref.c) */

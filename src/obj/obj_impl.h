@@ -65,9 +65,31 @@ int ohmi_obj_compare(const ohm_object *a, const ohm_object *b, int op, const cha
 /* Bytes of a dict's table (dict.c), for ohm_sizeof. */
 size_t ohmi_obj_dict_table_size(ohm_heap *h, const ohm_object *d);
 
-/* str internals (str.c). */
+/* str internals (str.c). ohmi_obj_str_from: ohm_str_new with the errors naming fn. */
 uint64_t ohmi_obj_str_hash(const ohm_object *o);
 void ohmi_obj_str_fini(ohm_heap *h);
+ohm_object *ohmi_obj_str_from(ohm_heap *h, const char *utf8, size_t len, const char *fn);
+
+/* A growable byte buffer for building strs (strbuf.c): appends never fail outright,
+ * they mark the buffer failed (out of memory), which ohmi_obj_buf_finish reports as
+ * "fn: out of memory". finish makes the str and frees the buffer; free drops it. */
+#define OBJ_BUF_SMALL 200
+typedef struct obj_buf {
+    ohm_heap *h;
+    char *p;              /* small, or a MEM-domain block */
+    size_t len, cap;      /* cap: bytes at p; len < cap (room for a NUL) */
+    int failed;
+    char small[OBJ_BUF_SMALL];
+} obj_buf;
+void ohmi_obj_buf_init(obj_buf *b, ohm_heap *h);
+void ohmi_obj_buf_put(obj_buf *b, const char *s, size_t n);
+void ohmi_obj_buf_printf(obj_buf *b, const char *fmt, ...) OHM_PRINTF(2, 3);
+void ohmi_obj_buf_vprintf(obj_buf *b, const char *fmt, va_list ap);
+void ohmi_obj_buf_free(obj_buf *b);
+ohm_object *ohmi_obj_buf_finish(obj_buf *b, const char *fn);
+static inline void ohmi_obj_buf_puts(obj_buf *b, const char *s) { ohmi_obj_buf_put(b, s, strlen(s)); }
+/* Append repr(o) to b (str != 0: str(o)) (repr.c): 0, or -1 with a message naming fn. */
+int ohmi_obj_repr_into(obj_buf *b, const ohm_object *o, int str, const char *fn);
 
 /* Layouts of the builtin objects, for the type files. */
 typedef struct obj_int { ohm_object ob; int64_t value; } obj_int;
@@ -79,6 +101,12 @@ typedef struct obj_str {
     unsigned char interned;
     char data[];          /* len bytes and a NUL */
 } obj_str;
+/* Two strs in code point order (their UTF-8 bytes, then the lengths): <0, 0, >0. */
+static inline int obj_str_cmp(const obj_str *x, const obj_str *y) {
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = n ? memcmp(x->data, y->data, n) : 0;
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
 typedef struct obj_tuple { ohm_object ob; size_t len; ohm_object *items[]; } obj_tuple;
 typedef struct obj_list {
     ohm_object ob;
