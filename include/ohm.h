@@ -351,6 +351,8 @@ OHM_API size_t      ohm_str_len(const ohm_object *o);
  *   (what ohm_str_intern returns, "" and the one-character ASCII strs included), 0
  *   for any other str, -1 with an error for a non-str. */
 OHM_API ohm_object *ohm_str_concat(const ohm_object *a, const ohm_object *b);
+OHM_API int         ohm_str_compare(const ohm_object *a, const ohm_object *b, int *out);
+OHM_API int         ohm_str_is_interned(const ohm_object *o);
 /* PyUnicode_FromFormat / PyUnicode_FromFormatV: a new str printed from fmt as printf
  * does (d i u o x X c s p e E f F g G a A with flags, width, precision, `*` and the
  * length modifiers hh h l ll z j t L; %%), plus the object conversions of an
@@ -361,8 +363,6 @@ OHM_API ohm_object *ohm_str_concat(const ohm_object *a, const ohm_object *b);
  * widths over 10^8, what ohm_repr reports, out of memory. */
 OHM_API ohm_object *ohm_str_from_format(ohm_heap *h, const char *fmt, ...);
 OHM_API ohm_object *ohm_str_from_formatv(ohm_heap *h, const char *fmt, va_list ap);
-OHM_API int         ohm_str_compare(const ohm_object *a, const ohm_object *b, int *out);
-OHM_API int         ohm_str_is_interned(const ohm_object *o);
 /* Fixed-length; items are NULL until set (ohm_tuple_get of an unset item: NULL with an
  * error). ohm_tuple_set takes its own reference to item and releases the old one.
  * The empty tuple is an immortal singleton. */
@@ -485,8 +485,9 @@ OHM_API int         ohm_compare(const ohm_object *a, const ohm_object *b, int op
  * dicts "{'a': 1}"; a range "range(0, 10)" or "range(0, 10, 2)" (its stop given as
  * the first value past the last one: range(0, 10, 3) shows as range(0, 12, 3));
  * a weakref "<weakref at 0x..; to 'list' at 0x..>" or "<weakref at 0x..; dead>";
- * an object of a type with a `repr` slot: the str the slot returns (it may call
- * ohm_repr for its fields); any other object "<name object at 0x..>". Containers
+ * an object of a type with a `repr` slot: the str the slot returns (a new reference
+ * it gives up; it may call ohm_repr for its fields, and returns NULL on failure);
+ * any other object "<name object at 0x..>". Containers
  * nest; one met again inside itself is written "[...]", "{...}" or "(...)" (as
  * Py_ReprEnter does: the objects being repr'd are kept per heap, so a slot's own
  * ohm_repr calls take part); an unset tuple item is "<NULL>".

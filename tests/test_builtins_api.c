@@ -1139,6 +1139,30 @@ static void test_repr_atoms(void) {
         memcpy(&v, &repr_floats[i].bits, sizeof v);
         CHECK_EQ_STR(repr_new(ohm_float_new(h, v)), repr_floats[i].want);
     }
+    /* random doubles, subnormals included: the text reads back as the same double,
+     * and one digit fewer would not */
+    uint64_t x = 88172645463325252ULL;
+    int good = 1;
+    for (int i = 0; i < 20000 && good; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        uint64_t bits = i % 4 == 3 ? x >> 12 : x;        /* every 4th: a subnormal */
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        if (isnan(v) || isinf(v)) continue;
+        ohm_object *fo = ohm_float_new(h, v);
+        const char *r = repr_new(fo);
+        char sig[40];                                    /* the significant digits */
+        int digits = 0;
+        for (const char *p = r; *p && *p != 'e'; p++)
+            if ((*p >= '1' && *p <= '9') || (*p == '0' && digits)) sig[digits++] = *p;
+        while (digits > 1 && sig[digits - 1] == '0') digits--;
+        if (strtod(r, NULL) != v) good = 0;
+        char fewer[40];
+        snprintf(fewer, sizeof fewer, "%.*e", digits - 2, v);
+        if (digits > 1 && strtod(fewer, NULL) == v) good = 0;
+        if (!good) fprintf(stderr, "repr of %a: %s (%d digits)\n", v, r, digits);
+    }
+    CHECK(good);
     /* strs: Python's quoting and escapes */
     struct { const char *s; size_t n; const char *want; } st[] = {
         { "abc", 3, "'abc'" }, { "", 0, "''" }, { "it's", 4, "\"it's\"" },

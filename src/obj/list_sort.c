@@ -15,7 +15,7 @@
  * otherwise the original array comes back unchanged: an unordered pair gives
  * "ohm_list_sort: '<' not supported between 'dict' and 'int'", and items stored
  * during the sort are dropped with "ohm_list_sort: list modified during sort".
- * Pairs of ints and pairs of strs are compared inline, without the call.
+ * Pairs of ints, of floats and of strs are compared inline, without the call.
  */
 #include "obj/obj_impl.h"
 
@@ -26,6 +26,8 @@ static inline int sort_lt(const ohm_object *a, const ohm_object *b) {
     const ohm_type *ta = a->ohm_type, *tb = b->ohm_type;
     if (ta == &ohm_int_type && tb == &ohm_int_type)
         return ((const obj_int *)a)->value < ((const obj_int *)b)->value;
+    if (ta == &ohm_float_type && tb == &ohm_float_type)   /* NaN: false, as ohm_compare */
+        return ((const obj_float *)a)->value < ((const obj_float *)b)->value;
     if (ta == &ohm_str_type && tb == &ohm_str_type)
         return obj_str_cmp((const obj_str *)a, (const obj_str *)b) < 0;
     return ohmi_obj_compare(a, b, OHM_LT, "ohm_list_sort");

@@ -1,7 +1,9 @@
 /*
  * obj.h — objects, reference counting, weak references and the builtin types: the
  * layer above gc/ (object.c, weakref.c, int.c, float.c, str.c, tuple.c, list.c,
- * dict.c, hash.c, iter.c, freelist.c, type_error.c, bool.c). This is what api/ sees: the
+ * dict.c, hash.c, iter.c, freelist.c, type_error.c; the interpreter's API: bool.c,
+ * compare.c, list_ops.c, list_sort.c, dict_views.c, repr.c, format.c, strbuf.c).
+ * This is what api/ sees: the
  * state a heap embeds and the entry points; the object files share obj_impl.h.
  *
  * Invariants the object layer keeps:

@@ -19,6 +19,7 @@
  */
 #include "obj/obj_impl.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,15 +35,22 @@ struct obj_repr_frame {
 /* ------------------------------------------------------------------ floats */
 
 /* Python's repr of a double into out (>= 32 bytes): the fewest significant digits
- * that read back as the same double (the first %.*e precision that round-trips;
- * printf rounds correctly, so its digits are the nearest such decimal, as Python's
- * dtoa gives), then Python's layout: positional for decimal exponents -4 < e < 16,
- * with ".0" when integral ("1.0", "0.0001", "1e+16", "1.5e-07"); "inf", "nan". */
+ * that read back as the same double, then Python's layout: positional for decimal
+ * exponents -4..15, with ".0" when integral ("1.0", "0.0001", "1e+16", "1.5e-07");
+ * "inf", "nan".
+ * The digits: printf rounds correctly, so its p-digit text is the nearest p-digit
+ * decimal. When the shortest that round-trips has k <= 15 digits (DBL_DIG), the
+ * 15-digit text is those k digits and zeros (a decimal of 15 digits survives the trip
+ * through a double), so one try at 15 digits, trailing zeros dropped, finds it;
+ * else 16, else 17 digits (which always round-trip). At most three printf/strtod
+ * pairs, where a search from 1 digit up took up to 17. Subnormals have fewer bits
+ * than 15 digits need (5e-324 would come out 4.94065645841247e-324): for them the
+ * search starts at 1 digit. */
 static void repr_double(double v, char *out) {
     if (isnan(v)) { strcpy(out, "nan"); return; }
     if (isinf(v)) { strcpy(out, v > 0 ? "inf" : "-inf"); return; }
     char e[40];
-    for (int prec = 0; prec < 17; prec++) {
+    for (int prec = v != 0 && fabs(v) < DBL_MIN ? 0 : 14; prec < 17; prec++) {   /* 14: 15 digits */
         snprintf(e, sizeof e, "%.*e", prec, v);
         if (strtod(e, NULL) == v) break;
     }
