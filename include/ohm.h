@@ -234,6 +234,7 @@ struct ohm_type {
                           /* for ohm_gc_explain: write the name of the field of self that
                              refers to ref ("field 'env'") into buf, NUL-terminated, and
                              return 1; 0: let ohm name it by its order in traverse */
+    ohm_object *(*repr)(ohm_object *self); /* a new str for ohm_repr; NULL: "<name object at 0x..>" */
 };
 
 /* A new object of type t, zero-filled past the header, refcount 1. Objects of GC types
@@ -331,6 +332,8 @@ OHM_API size_t ohm_weakref_count(const ohm_object *o);
 
 /* ============================================================= builtin types */
 
+#include <stdarg.h>   /* va_list, for ohm_str_from_formatv */
+
 /* Errors, for every function below: a wrong type, an index out of range, an unhashable
  * key or a NULL item gives NULL (or -1, or 0 for the *_len functions) and a message in
  * ohm_last_error of the object's heap naming the function, e.g.
@@ -339,12 +342,31 @@ OHM_API size_t ohm_weakref_count(const ohm_object *o);
 
 OHM_API extern const ohm_type ohm_int_type, ohm_float_type, ohm_str_type, ohm_tuple_type,
     ohm_list_type, ohm_dict_type, ohm_weakref_type, ohm_range_type, ohm_iter_type;
+OHM_API extern const ohm_type ohm_none_type, ohm_bool_type;
+
+/* None, False and True (Py_None, Py_False, Py_True): one immortal object each per heap,
+ * made on first use (the first call may fail: NULL, "ohm_none: out of memory"; no
+ * later one does). They return a new reference by the rule, but immortal objects
+ * ignore reference counting: decref them or not, the same. None's type is
+ * ohm_none_type ("NoneType"); False and True are ohm_bool_type ("bool"), which is an
+ * int as in Python: False == 0 and True == 1 as dict keys (ohm_equal, ohm_hash) and in
+ * ohm_compare, and ohm_int_value(ohm_true(h)) is 1.
+ * ohm_bool_new(h, v) (PyBool_FromLong): True when v != 0, else False. */
+OHM_API ohm_object *ohm_none(ohm_heap *h);
+OHM_API ohm_object *ohm_false(ohm_heap *h);
+OHM_API ohm_object *ohm_true(ohm_heap *h);
+OHM_API ohm_object *ohm_bool_new(ohm_heap *h, long v);
+/* Python's truth test (PyObject_IsTrue): 0 for None, False, 0, 0.0, and an empty str,
+ * tuple, list, dict or range; 1 for every other object, user types included (NaN is
+ * true). -1 with an error only for a NULL object. */
+OHM_API int         ohm_is_true(const ohm_object *o);
 
 /* int64. -5..256 are immortal singletons: ohm_int_new(h, 7) == ohm_int_new(h, 7).
- * ohm_int_value of a non-int: -1 with an error. */
+ * ohm_int_value of a bool: 0 or 1; of a non-int: -1 with an error. */
 OHM_API ohm_object *ohm_int_new(ohm_heap *h, int64_t v);   /* -5..256: immortal singletons */
 OHM_API int64_t     ohm_int_value(const ohm_object *o);  /* success clears ohm_last_error */
-/* The unambiguous form: 0 and *out set, or -1 with an error (o not an int; *out unchanged). */
+/* The unambiguous form: 0 and *out set (a bool: 0 or 1), or -1 with an error (o not an
+ * int; *out unchanged). */
 OHM_API int         ohm_int_as(const ohm_object *o, int64_t *out);
 /* double. ohm_float_value of a non-float: -1.0 with an error. */
 OHM_API ohm_object *ohm_float_new(ohm_heap *h, double v);
@@ -358,6 +380,27 @@ OHM_API ohm_object *ohm_str_new(ohm_heap *h, const char *utf8, size_t len);
 OHM_API ohm_object *ohm_str_intern(ohm_heap *h, const char *utf8, size_t len); /* the one interned copy */
 OHM_API const char *ohm_str_data(const ohm_object *o);  /* NUL-terminated; may hold NULs */
 OHM_API size_t      ohm_str_len(const ohm_object *o);
+/* ohm_str_concat (PyUnicode_Concat, a + b): a new str; when either is empty, the other
+ *   itself (a new reference), as CPython does.
+ * ohm_str_compare (PyUnicode_Compare): *out = -1, 0 or 1 as a sorts before, equal to
+ *   or after b in code point order (their UTF-8 bytes); returns 0, or -1 with an
+ *   error when a or b is not a str (then *out is untouched).
+ * ohm_str_is_interned (PyUnicode_CHECK_INTERNED): 1 for the interned copy of its text
+ *   (what ohm_str_intern returns, "" and the one-character ASCII strs included), 0
+ *   for any other str, -1 with an error for a non-str. */
+OHM_API ohm_object *ohm_str_concat(const ohm_object *a, const ohm_object *b);
+OHM_API int         ohm_str_compare(const ohm_object *a, const ohm_object *b, int *out);
+OHM_API int         ohm_str_is_interned(const ohm_object *o);
+/* PyUnicode_FromFormat / PyUnicode_FromFormatV: a new str printed from fmt as printf
+ * does (d i u o x X c s p e E f F g G a A with flags, width, precision, `*` and the
+ * length modifiers hh h l ll z j t L; %%), plus the object conversions of an
+ * ohm_object * argument: %R its ohm_repr, %S its ohm_str, %U a str's text (a non-str
+ * is an error); these take no flags, width or precision. A %s of NULL prints
+ * "(null)". Errors (messages name ohm_str_from_format): an unknown conversion or %n,
+ * a NULL object, an object of another heap, a format ending inside a conversion,
+ * widths over 10^8, what ohm_repr reports, out of memory. */
+OHM_API ohm_object *ohm_str_from_format(ohm_heap *h, const char *fmt, ...);
+OHM_API ohm_object *ohm_str_from_formatv(ohm_heap *h, const char *fmt, va_list ap);
 /* Fixed-length; items are NULL until set (ohm_tuple_get of an unset item: NULL with an
  * error). ohm_tuple_set takes its own reference to item and releases the old one.
  * The empty tuple is an immortal singleton. */
@@ -365,6 +408,11 @@ OHM_API ohm_object *ohm_tuple_new(ohm_heap *h, size_t n);   /* items NULL until 
 OHM_API int         ohm_tuple_set(ohm_object *t, size_t i, ohm_object *item);
 OHM_API ohm_object *ohm_tuple_get(const ohm_object *t, size_t i);
 OHM_API size_t      ohm_tuple_len(const ohm_object *t);
+/* PyTuple_Pack: a new tuple of the n ohm_object * arguments that follow, each
+ * referenced by the tuple (n == 0: the empty tuple). A NULL item is an error
+ * ("ohm_tuple_pack: item 1 is NULL"), as is an item of another heap; no tuple is
+ * then made and no reference taken. */
+OHM_API ohm_object *ohm_tuple_pack(ohm_heap *h, size_t n, ...);
 /* Growable array. ohm_list_pop removes the last item and returns the list's reference
  * to it (empty list: NULL with an error). */
 OHM_API ohm_object *ohm_list_new(ohm_heap *h);
@@ -373,6 +421,38 @@ OHM_API int         ohm_list_set(ohm_object *l, size_t i, ohm_object *item);
 OHM_API ohm_object *ohm_list_get(const ohm_object *l, size_t i);
 OHM_API ohm_object *ohm_list_pop(ohm_object *l);            /* new reference */
 OHM_API size_t      ohm_list_len(const ohm_object *l);
+/* More of Python's list (the index arguments are signed, as Py_ssize_t):
+ * ohm_list_insert (PyList_Insert, list.insert): item goes before index i; i < 0
+ *   counts from the end (-1: before the last item); an i out of range is clamped
+ *   (to 0 or to len: append). Takes its own reference.
+ * ohm_list_del (del l[i]): removes item i and releases the list's reference to it;
+ *   i >= len is an error, as in ohm_list_get.
+ * ohm_list_get_slice (PyList_GetSlice, l[lo:hi]): a new list of items lo..hi-1. The
+ *   bounds are clamped: lo < 0 is 0, hi > len is len, hi < lo gives an empty list
+ *   (as in PyList_GetSlice, negative bounds do not count from the end).
+ * ohm_list_set_slice (PyList_SetSlice, l[lo:hi] = items): replace items lo..hi-1
+ *   (clamped as above) with the items of `items`, a list, a tuple (every item set)
+ *   or any other iterable (dict: its keys; range; iterator: consumed), l itself
+ *   included; items == NULL deletes the slice. References: the list takes its own to
+ *   each stored item and releases those it replaced (after it is consistent again).
+ * ohm_list_extend (list.extend): append the items of an iterable, as ohm_list_set_slice.
+ * ohm_list_reverse (list.reverse): in place.
+ * ohm_list_sort (list.sort): stable, in place, ascending by ohm_compare's OHM_LT. An
+ *   unordered pair is an error ("ohm_list_sort: '<' not supported between 'dict' and
+ *   'int'") and leaves the list as it was; while it sorts the list looks empty, and
+ *   anything stored into it meanwhile is dropped with an error.
+ * ohm_list_copy (list.copy): a new list of the same items.
+ * Every one either completes or changes nothing (memory is obtained first); errors:
+ * a non-list, an iterable of the wrong type ("ohm_list_extend: 'int' object is not
+ * iterable"), an unset tuple item, out of memory. */
+OHM_API int         ohm_list_insert(ohm_object *l, ptrdiff_t i, ohm_object *item);
+OHM_API int         ohm_list_del(ohm_object *l, size_t i);
+OHM_API ohm_object *ohm_list_get_slice(const ohm_object *l, ptrdiff_t lo, ptrdiff_t hi);
+OHM_API int         ohm_list_set_slice(ohm_object *l, ptrdiff_t lo, ptrdiff_t hi, ohm_object *items);
+OHM_API int         ohm_list_extend(ohm_object *l, ohm_object *iterable);
+OHM_API int         ohm_list_reverse(ohm_object *l);
+OHM_API int         ohm_list_sort(ohm_object *l);
+OHM_API ohm_object *ohm_list_copy(const ohm_object *l);
 /* Insertion-ordered hash table. Keys compare with Python's value semantics for int,
  * float, str and tuples of them (1 and 1.0 are the same key), through the type's
  * hash/equal for other types, by identity when the type has none; lists and dicts are
@@ -386,12 +466,75 @@ OHM_API ohm_object *ohm_dict_get(const ohm_object *d, const ohm_object *key); /*
 OHM_API int         ohm_dict_del(ohm_object *d, const ohm_object *key);        /* -1: absent */
 OHM_API size_t      ohm_dict_len(const ohm_object *d);
 OHM_API int         ohm_dict_next(const ohm_object *d, size_t *pos, ohm_object **key, ohm_object **value);
+/* More of Python's dict:
+ * ohm_dict_contains (PyDict_Contains, `key in d`): 1 or 0; -1 for an unhashable key.
+ * ohm_dict_clear (PyDict_Clear): empty d and release its keys and values (d is empty
+ *   before the first release runs); 0, or -1 for a non-dict.
+ * ohm_dict_copy (PyDict_Copy): a new dict with the same keys and values (the same
+ *   key objects, each referenced again), in the same order; a copy of an identity
+ *   dict is one.
+ * ohm_dict_keys, _values, _items (PyDict_Keys, PyDict_Values, PyDict_Items): a new
+ *   list, in insertion order; for items, of new (key, value) tuples. */
+OHM_API int         ohm_dict_contains(const ohm_object *d, const ohm_object *key);
+OHM_API int         ohm_dict_clear(ohm_object *d);
+OHM_API ohm_object *ohm_dict_copy(const ohm_object *d);
+OHM_API ohm_object *ohm_dict_keys(const ohm_object *d);
+OHM_API ohm_object *ohm_dict_values(const ohm_object *d);
+OHM_API ohm_object *ohm_dict_items(const ohm_object *d);
+/* An identity dict: a dict (ohm_dict_type, the same functions) whose keys are
+ * hashed and compared by address, as if each object were a different key: any object
+ * may be a key, lists and dicts included, 1 and 1.0 are two keys, and no type's
+ * hash or equal ever runs. The dict holds a strong reference to each key and value,
+ * as every dict does: a key stays alive while it is in the dict, so its address cannot
+ * be reused by another object meanwhile. For interpreters that map objects to their
+ * metadata. */
+OHM_API ohm_object *ohm_dict_new_identity(ohm_heap *h);
 
 /* The hash a dict uses for o (Python's values for int and float: hash(n) == n for
  * small n): 0, or -1 with an error when o is unhashable. */
 OHM_API int         ohm_hash(const ohm_object *o, uint64_t *out);
 /* 1 when a and b are equal as dict keys (value semantics as above), else 0. */
 OHM_API int         ohm_equal(const ohm_object *a, const ohm_object *b);
+
+/* Rich comparison (PyObject_RichCompareBool): 1 when `a op b` holds, 0 when it does
+ * not, -1 with an error. op is OHM_LT, OHM_LE, OHM_EQ, OHM_NE, OHM_GT or OHM_GE (the
+ * values of CPython's Py_LT..Py_GE). As in Python:
+ *  - ints, bools and floats compare by exact value, across types (no rounding: the
+ *    int 2^53 + 1 > the float 2^53); NaN is unordered: every op but OHM_NE gives 0,
+ *    even comparing a NaN with itself;
+ *  - strs by code point (bytewise UTF-8);
+ *  - tuples with tuples, lists with lists, lexicographically: the first items that are
+ *    not equal (the same object is equal) decide, else the lengths;
+ *  - OHM_EQ / OHM_NE work on any pair: dicts by content, other objects as ohm_equal;
+ *    a tuple is never equal to a list.
+ * Ordering other pairs is an error: "ohm_compare: '<' not supported between 'dict'
+ * and 'int'"; so is an unset tuple item met, containers nested over 1000 levels deep,
+ * a NULL object or an unknown op. */
+enum { OHM_LT = 0, OHM_LE = 1, OHM_EQ = 2, OHM_NE = 3, OHM_GT = 4, OHM_GE = 5 };
+OHM_API int         ohm_compare(const ohm_object *a, const ohm_object *b, int op);
+
+/* Python's repr() and str() (PyObject_Repr, PyObject_Str): a new str.
+ * ohm_repr gives, for None, False, True: "None", "False", "True"; an int: "-12"; a
+ * float: the shortest text that reads back as the same double, laid out as Python's
+ * repr ("1.0", "0.1", "1e+16", "1.5e-07", "-0.0", "inf", "nan"); a str: quoted as
+ * Python does ('it', "it's", with \\ \' \t \n \r \x.. \u.... escapes for
+ * controls and unprintable code points; printable non-ASCII text kept; a byte that
+ * is not well-formed UTF-8 as \x..); tuples "()", "(1,)", "(1, 2)"; lists "[1, 2]";
+ * dicts "{'a': 1}"; a range "range(0, 10)" or "range(0, 10, 2)" (its stop given as
+ * the first value past the last one: range(0, 10, 3) shows as range(0, 12, 3));
+ * a weakref "<weakref at 0x..; to 'list' at 0x..>" or "<weakref at 0x..; dead>";
+ * an object of a type with a `repr` slot: the str the slot returns (a new reference
+ * it gives up; it may call ohm_repr for its fields, and returns NULL on failure);
+ * any other object "<name object at 0x..>". Containers
+ * nest; one met again inside itself is written "[...]", "{...}" or "(...)" (as
+ * Py_ReprEnter does: the objects being repr'd are kept per heap, so a slot's own
+ * ohm_repr calls take part); an unset tuple item is "<NULL>".
+ * ohm_str is ohm_repr except for a str, which is returned itself (a new reference).
+ * Errors: a NULL object, nesting over 1000 levels (slots included), a slot that
+ * returns NULL (its message is kept; if it set none: "ohm_repr: the repr slot of
+ * 'T' returned NULL") or a non-str, out of memory. */
+OHM_API ohm_object *ohm_repr(const ohm_object *o);
+OHM_API ohm_object *ohm_str(const ohm_object *o);
 
 /* Empty the free lists of the builtin types; returns the number of blocks freed. */
 OHM_API size_t      ohm_clear_freelists(ohm_heap *h);

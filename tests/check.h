@@ -47,6 +47,17 @@ static inline ohm_heap *check_debug_heap(void) {
     return h;
 }
 
+/* The mortal objects alive in h, as ohm_report_live counts them ("total"). */
+static inline size_t check_live_objects(ohm_heap *h) {
+    char buf[8192] = "";
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    if (!f) return (size_t)-1;
+    ohm_report_live(h, f);
+    fclose(f);
+    const char *t = strstr(buf, "total");
+    return t ? strtoul(t + 5, NULL, 10) : (size_t)-1;
+}
+
 static inline int check_done(void) {
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed != 0;

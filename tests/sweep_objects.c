@@ -234,11 +234,89 @@ out:
     return r;
 }
 
+/* The builtin types' C API of issue 10: each allocating call of list_ops.c,
+ * list_sort.c, dict_views.c, the identity dict, tuple pack, str concat and format,
+ * repr of nested and self-containing containers. Each failure must change nothing
+ * (checked where it is cheap to) and say why. */
+#define BAPI_TRY(call) do { if (!(call)) goto oom; } while (0)
+#define BAPI_OK(call) do { if ((call) < 0) goto oom; } while (0)
+
+static int sc_builtins_api(ohm_heap *h) {
+    ohm_object *l = NULL, *c = NULL, *s = NULL, *t = NULL, *d = NULL, *dc = NULL, *v = NULL;
+    ohm_object *id = NULL, *k = NULL, *r = NULL, *str = NULL, *rg = NULL, *x = NULL;
+    int ret = -1;
+    BAPI_TRY(rg = ohm_range_new(h, 1000, 1040, 1));
+    BAPI_TRY(l = ohm_list_new(h));
+    BAPI_OK(ohm_list_extend(l, rg));                   /* gathers 40 ints, then splices */
+    BAPI_TRY(x = ohm_float_new(h, 0.5));
+    for (int i = 0; i < 12; i++) {
+        size_t before = ohm_list_len(l);
+        if (ohm_list_insert(l, -3 * i, x) < 0) { CHECK_EQ_SIZE(ohm_list_len(l), before); goto oom; }
+    }
+    BAPI_TRY(c = ohm_list_copy(l));
+    BAPI_TRY(s = ohm_list_get_slice(l, 5, 30));
+    if (ohm_list_set_slice(c, 2, 40, s) < 0) {         /* 38 replaced: a buffer for them */
+        CHECK_EQ_SIZE(ohm_list_len(c), 52);
+        goto oom;
+    }
+    BAPI_OK(ohm_list_set_slice(c, 0, 0, c));            /* itself: copied first */
+    BAPI_OK(ohm_list_del(c, 3));
+    BAPI_OK(ohm_list_reverse(c));
+    if (ohm_list_sort(c) < 0) {                         /* the sort's scratch array */
+        CHECK(ohm_list_get(c, 0) != NULL);
+        goto oom;
+    }
+    BAPI_TRY(t = ohm_tuple_pack(h, 3, l, x, rg));
+    BAPI_TRY(d = ohm_dict_new(h));
+    for (int i = 0; i < 20; i++) {
+        BAPI_TRY(k = ohm_str_from_format(h, "key-%d-%R", i, x));
+        BAPI_OK(ohm_dict_set(d, k, i % 2 ? t : x));
+        ohm_decref(k);
+        k = NULL;
+    }
+    BAPI_TRY(dc = ohm_dict_copy(d));
+    BAPI_TRY(v = ohm_dict_items(dc));
+    ohm_decref(v);
+    BAPI_TRY(v = ohm_dict_keys(dc));
+    ohm_decref(v);
+    BAPI_TRY(v = ohm_dict_values(dc));
+    BAPI_TRY(id = ohm_dict_new_identity(h));
+    for (size_t i = 0; i < ohm_list_len(v); i++) BAPI_OK(ohm_dict_set(id, ohm_list_get(v, i), d));
+    BAPI_OK(ohm_dict_set(id, l, c));                    /* a list as a key */
+    CHECK_EQ_INT(ohm_dict_contains(id, l), 1);
+    BAPI_OK(ohm_list_append(l, l));                     /* [..., [...]] */
+    BAPI_OK(ohm_dict_set(d, rg, d));                    /* {..., range: {...}} */
+    BAPI_TRY(r = ohm_repr(d));
+    BAPI_TRY(str = ohm_str_concat(r, r));
+    ohm_decref(r);
+    BAPI_TRY(r = ohm_str_from_format(h, "%S and %R: %zu", str, id, ohm_dict_len(id)));
+    ret = 0;
+    goto out;
+oom:
+    SWEEP_OOM(h);
+out:
+    if (l && ohm_list_len(l) && ohm_list_get(l, ohm_list_len(l) - 1) == l) ohm_decref(ohm_list_pop(l));
+    if (d) ohm_dict_clear(d);                           /* the cycles through d and l */
+    if (dc) ohm_dict_clear(dc);
+    ohm_object *all[] = { l, c, s, t, d, dc, v, id, k, r, str, rg, x };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) ohm_xdecref(all[i]);
+    return ret;
+}
+
+/* The singletons the scenario meets, made before the baseline (they live as long as
+ * the heap): small ints, one-character strs, the empty tuple. */
+static void warm(ohm_heap *h) {
+    ohm_object *o[4] = { ohm_int_new(h, 1), ohm_str_new(h, "", 0), ohm_tuple_new(h, 0), ohm_none(h) };
+    for (int i = 0; i < 4; i++) ohm_xdecref(o[i]);
+}
+
 int main(void) {
     sweep_run("objects: containers", sc_containers);
     sweep_run("objects: cycles", sc_cycles);
     sweep_run("objects: weakrefs", sc_weakrefs);
     sweep_run("objects: gc queries", sc_gc_queries);
     sweep_run("objects: churn", sc_churn);
+    sweep_prepare = warm;
+    sweep_run("objects: builtins api", sc_builtins_api);
     return check_done();
 }

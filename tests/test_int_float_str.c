@@ -175,15 +175,6 @@ static void test_str(void) {
     ohm_heap_destroy(h);
 }
 
-static size_t live_count(ohm_heap *h) {
-    char buf[4096] = "";
-    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
-    ohm_report_live(h, f);
-    fclose(f);
-    const char *t = strstr(buf, "total");
-    return t ? strtoul(t + 5, NULL, 10) : (size_t)-1;
-}
-
 static void test_intern(void) {
     ohm_heap *h = heap();
     ohm_object *a = ohm_str_intern(h, "spam", 4);
@@ -199,13 +190,13 @@ static void test_intern(void) {
     ohm_decref(plain);
     ohm_decref(b);
     ohm_decref(a);                                  /* dies: leaves the table */
-    CHECK_EQ_SIZE(live_count(h), 1);
+    CHECK_EQ_SIZE(check_live_objects(h), 1);
     ohm_object *a2 = ohm_str_intern(h, "spam", 4);  /* a fresh interned copy */
     CHECK_EQ_SIZE(ohm_refcount(a2), 1);
     CHECK_EQ_STR(ohm_str_data(a2), "spam");
     ohm_decref(a2);
     ohm_decref(c);
-    CHECK_EQ_SIZE(live_count(h), 0);
+    CHECK_EQ_SIZE(check_live_objects(h), 0);
     /* many: growth, deletion with backward shifts, and every survivor still found */
     enum { N = 5000 };
     static ohm_object *v[N];
@@ -224,7 +215,7 @@ static void test_intern(void) {
         else ohm_decref(x);
     }
     for (int i = 0; i < N; i++) ohm_decref(v[i]);
-    CHECK_EQ_SIZE(live_count(h), 0);
+    CHECK_EQ_SIZE(check_live_objects(h), 0);
     /* immortalized interned strings stay */
     ohm_object *k = ohm_str_intern(h, "keep", 4);
     ohm_immortalize(k);

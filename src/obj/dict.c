@@ -12,6 +12,10 @@
  * semantics for int, float, str and tuples of them, identity for other objects
  * without hash/equal; lists and dicts are unhashable.
  *
+ * An identity dict (ohm_dict_new_identity, OBJ_DICT_IDENTITY in its flags) is the same
+ * table with keys hashed and compared by address: any object may be a key, and no
+ * user `equal` ever runs.
+ *
  * An empty dict has no table (48 bytes in all). Dict objects are recycled through a
  * free list of 80. Dicts are GC objects, created untracked as in CPython: storing a
  * GC key or value tracks the dict; the collector may untrack one whose keys and
@@ -54,7 +58,7 @@ restart:
         if (ix >= 0) {
             const obj_dict_entry *e = &ent[ix];
             if (e->key == key) { *slot = i; return ix; }
-            if (e->hash == hash) {
+            if (e->hash == hash && !(d->flags & OBJ_DICT_IDENTITY)) {
                 /* A user `equal` may run any code, this dict's mutation included: hold
                  * the key it compares, and start over if the table or the entry changed
                  * under it (as CPython's lookdict does). */
@@ -84,23 +88,23 @@ static size_t dict_empty_slot(const obj_dict *d, uint64_t hash) {
 }
 
 /* Rebuild the table for at least `want` entries, dropping deleted ones. -1 with a
- * message on failure (the dict is unchanged). */
-static int dict_resize(ohm_heap *h, obj_dict *d, size_t want) {
+ * message naming fn on failure (the dict is unchanged). */
+static int dict_resize(ohm_heap *h, obj_dict *d, size_t want, const char *fn) {
     size_t nslots = DICT_MINSIZE;
     while (nslots < want && nslots < DICT_MAXSLOTS) nslots <<= 1;
     if (nslots < want) {
-        ohmi_error(h, "ohm_dict_set: dict too large (%zu items; at most %zu)", d->used,
+        ohmi_error(h, "%s: dict too large (%zu items; at most %zu)", fn, d->used,
                    dict_usable(DICT_MAXSLOTS));
         return -1;
     }
     void *table = ohmi_alloc_malloc(h, OHM_DOMAIN_MEM, dict_table_bytes(nslots));
     if (!table) {
-        ohmi_error(h, "ohm_dict_set: out of memory (%zu items)", d->used);
+        ohmi_error(h, "%s: out of memory (%zu items)", fn, d->used);
         return -1;
     }
     obj_dict nd = *d;
     nd.table = table;
-    nd.nslots = nslots;
+    nd.nslots = (uint32_t)nslots;
     memset(table, 0xFF, nslots * sizeof(int32_t));   /* all DKIX_EMPTY */
     obj_dict_entry *to = dict_entries(&nd);
     size_t n = 0;
@@ -115,7 +119,7 @@ static int dict_resize(ohm_heap *h, obj_dict *d, size_t want) {
         ohmi_alloc_free(h, OHM_DOMAIN_MEM, d->table);
     }
     d->table = table;
-    d->nslots = nslots;
+    d->nslots = (uint32_t)nslots;
     d->nentries = n;
     return 0;
 }
@@ -151,12 +155,13 @@ static int dict_clear(ohm_object *self) {
     return 0;
 }
 
-/* Leaves used, nentries, nslots and table 0/NULL: the release path (kind OBJ_K_DICT)
- * then pushes the dict on its free list, and ohm_dict_new only resets used (the
- * link's word). */
+/* Leaves used, nentries, nslots, flags and table 0/NULL: the release path (kind
+ * OBJ_K_DICT) then pushes the dict on its free list, and ohm_dict_new only resets
+ * used (the link's word). */
 static void dict_dealloc(ohm_object *self) {
     if (((obj_dict *)self)->table) dict_clear(self);
     else ((obj_dict *)self)->used = 0;
+    ((obj_dict *)self)->flags = 0;
 }
 
 const ohm_type ohm_dict_type = {
@@ -175,7 +180,8 @@ ohm_object *ohm_dict_new(ohm_heap *h) {
             return NULL;
         }
         obj_dict *d = (obj_dict *)o;
-        d->used = d->nentries = d->nslots = 0;
+        d->used = d->nentries = 0;
+        d->nslots = d->flags = 0;
         d->table = NULL;
     }
     /* Not tracked yet, as in CPython (gc.is_tracked({}) is False): an empty dict
@@ -184,11 +190,21 @@ ohm_object *ohm_dict_new(ohm_heap *h) {
     return o;
 }
 
+/* The hash of key in d: by address in an identity dict; else ohmi_obj_hash's (-1:
+ * unhashable, no message). */
+static inline int dict_hash(const obj_dict *d, const ohm_object *key, uint64_t *hash) {
+    if (OHM_UNLIKELY(d->flags & OBJ_DICT_IDENTITY)) {
+        *hash = ohmi_hash_ptr((uintptr_t)key);
+        return 0;
+    }
+    return ohmi_obj_hash(key, hash);
+}
+
 /* Type and hash checks shared by the dict functions: 0, or -1 with a message. */
 static int dict_check(const char *fn, const ohm_object *o, const ohm_object *key, uint64_t *hash) {
     if (!o || o->ohm_type != &ohm_dict_type) { ohmi_obj_type_error(fn, "a dict", o); return -1; }
     if (!key) { ohmi_error(ohmi_alloc_heap_of(o), "%s: key is NULL", fn); return -1; }
-    if (ohmi_obj_hash(key, hash) < 0) {
+    if (dict_hash((const obj_dict *)o, key, hash) < 0) {
         ohmi_error(ohmi_alloc_heap_of(o), "%s: unhashable type: '%s'", fn, key->ohm_type->name);
         return -1;
     }
@@ -217,7 +233,7 @@ int ohm_dict_set(ohm_object *o, ohm_object *key, ohm_object *value) {
     }
     if (d->nentries >= dict_usable(d->nslots)) {
         ohm_heap *h = ohmi_alloc_heap_of(o);
-        if (dict_resize(h, d, d->used * 3) < 0) return -1;
+        if (dict_resize(h, d, d->used * 3, "ohm_dict_set") < 0) return -1;
     }
     ohm_incref(key);
     ohm_incref(value);
@@ -231,6 +247,17 @@ int ohm_dict_set(ohm_object *o, ohm_object *key, ohm_object *value) {
     gc_retrack_for(o, key);
     gc_retrack_for(o, value);
     return 0;
+}
+
+int ohmi_obj_dict_find(const ohm_object *o, const ohm_object *key, ohm_object **value) {
+    uint64_t hash;
+    const obj_dict *d = (const obj_dict *)o;
+    if (dict_hash(d, key, &hash) < 0) return -1;
+    size_t slot;
+    ptrdiff_t ix = dict_lookup(d, key, hash, &slot);
+    if (ix < 0) return 0;
+    if (value) *value = dict_entries(d)[ix].value;
+    return 1;
 }
 
 ohm_object *ohm_dict_get(const ohm_object *o, const ohm_object *key) {
@@ -261,6 +288,62 @@ int ohm_dict_del(ohm_object *o, const ohm_object *key) {
     ohm_decref(k);
     ohm_decref(v);
     return 0;
+}
+
+int ohm_dict_contains(const ohm_object *o, const ohm_object *key) {
+    uint64_t hash;
+    if (dict_check("ohm_dict_contains", o, key, &hash) < 0) return -1;
+    size_t slot;
+    return dict_lookup((const obj_dict *)o, key, hash, &slot) >= 0;
+}
+
+int ohm_dict_clear(ohm_object *o) {
+    if (!o || o->ohm_type != &ohm_dict_type) { ohmi_obj_type_error("ohm_dict_clear", "a dict", o); return -1; }
+    dict_clear(o);
+    return 0;
+}
+
+ohm_object *ohm_dict_new_identity(ohm_heap *h) {
+    if (!h) { ohmi_error(NULL, "ohm_dict_new_identity: heap is NULL"); return NULL; }
+    ohm_object *o = ohm_dict_new(h);
+    if (!o) { ohmi_error(h, "ohm_dict_new_identity: out of memory"); return NULL; }
+    ((obj_dict *)o)->flags = OBJ_DICT_IDENTITY;
+    return o;
+}
+
+/* A table of the right size for the source's live entries, filled in their order
+ * with their cached hashes: no key is hashed or compared again. */
+ohm_object *ohm_dict_copy(const ohm_object *o) {
+    if (!o || o->ohm_type != &ohm_dict_type) { ohmi_obj_type_error("ohm_dict_copy", "a dict", o); return NULL; }
+    const obj_dict *src = (const obj_dict *)o;
+    ohm_heap *h = ohmi_alloc_heap_of(o);
+    ohm_object *c = ohm_dict_new(h);
+    if (!c) { ohmi_error(h, "ohm_dict_copy: out of memory"); return NULL; }
+    obj_dict *d = (obj_dict *)c;
+    d->flags = src->flags;
+    if (!src->used) return c;
+    /* 1.5 * used + 1 slots leave 2/3 of them, the usable part, >= used */
+    if (dict_resize(h, d, src->used + src->used / 2 + 1, "ohm_dict_copy") < 0) {
+        ohm_decref(c);
+        ohmi_error(h, "ohm_dict_copy: out of memory (%zu items)", src->used);
+        return NULL;
+    }
+    const obj_dict_entry *from = dict_entries(src);
+    obj_dict_entry *to = dict_entries(d);
+    const ohm_object *gc_item = NULL;  /* tracking may collect: once, after the loop */
+    for (size_t i = 0; i < src->nentries; i++) {
+        if (!from[i].key) continue;
+        ohm_incref(from[i].key);
+        ohm_incref(from[i].value);
+        to[d->nentries] = from[i];
+        dict_index(d)[dict_empty_slot(d, from[i].hash)] = (int32_t)d->nentries;
+        d->nentries++;
+        d->used++;
+        if (from[i].key->ohm_type->flags & OHM_TYPE_GC) gc_item = from[i].key;
+        if (from[i].value->ohm_type->flags & OHM_TYPE_GC) gc_item = from[i].value;
+    }
+    if (gc_item) gc_retrack_for(c, gc_item);
+    return c;
 }
 
 size_t ohm_dict_len(const ohm_object *o) {

@@ -10,6 +10,7 @@
  * unhashable when an item is. Lists and dicts are unhashable. Every other object
  * hashes through its type's `hash`, or by identity when the type has none.
  *
+ * Bools are ints here (False == 0, True == 1, the same hashes), as in Python.
  * Equality: the same object; ints and floats by numeric value (exactly: no rounding
  * of large ints); strs by bytes; tuples and lists item by item; otherwise the
  * first object's type `equal`, or identity.
@@ -81,7 +82,7 @@ static int hash_tuple(const obj_tuple *t, uint64_t *out) {
 int ohmi_obj_hash(const ohm_object *o, uint64_t *out) {
     const ohm_type *t = o->ohm_type;
     if (t == &ohm_str_type) { *out = ohmi_obj_str_hash(o); return 0; }
-    if (t == &ohm_int_type) { *out = ohmi_obj_hash_int(((const obj_int *)o)->value); return 0; }
+    if (t == &ohm_int_type || t == &ohm_bool_type) { *out = ohmi_obj_hash_int(((const obj_int *)o)->value); return 0; }
     if (t == &ohm_float_type) { *out = ohmi_obj_hash_double(((const obj_float *)o)->value); return 0; }
     if (t == &ohm_tuple_type) return hash_tuple((const obj_tuple *)o, out);
     if (t == &ohm_list_type || t == &ohm_dict_type) return -1;
@@ -107,6 +108,8 @@ static int equal_items(ohm_object *const *a, ohm_object *const *b, size_t n) {
 int ohmi_obj_equal(const ohm_object *a, const ohm_object *b) {
     if (a == b) return 1;
     const ohm_type *ta = a->ohm_type, *tb = b->ohm_type;
+    if (ta == &ohm_bool_type) ta = &ohm_int_type;   /* a bool is an int: True == 1 */
+    if (tb == &ohm_bool_type) tb = &ohm_int_type;
     if (ta == &ohm_int_type || ta == &ohm_float_type) {
         if (tb != &ohm_int_type && tb != &ohm_float_type) return 0;
         if (ta == &ohm_int_type && tb == &ohm_int_type)

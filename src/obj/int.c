@@ -44,7 +44,7 @@ ohm_object *ohm_int_new(ohm_heap *h, int64_t v) {
 }
 
 int64_t ohm_int_value(const ohm_object *o) {
-    if (!o || o->ohm_type != &ohm_int_type) {
+    if (!o || (o->ohm_type != &ohm_int_type && o->ohm_type != &ohm_bool_type)) {
         ohmi_obj_type_error("ohm_int_value", "an int", o);
         return -1;
     }
@@ -53,7 +53,7 @@ int64_t ohm_int_value(const ohm_object *o) {
 }
 
 int ohm_int_as(const ohm_object *o, int64_t *out) {
-    if (!o || o->ohm_type != &ohm_int_type) {
+    if (!o || (o->ohm_type != &ohm_int_type && o->ohm_type != &ohm_bool_type)) {
         ohmi_obj_type_error("ohm_int_as", "an int", o);
         return -1;
     }

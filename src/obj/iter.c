@@ -66,6 +66,13 @@ ohm_object *ohm_range_new(ohm_heap *h, int64_t start, int64_t stop, int64_t step
     return &r->ob;
 }
 
+void ohmi_obj_range_parts(const ohm_object *o, int64_t *start, int64_t *step, uint64_t *len) {
+    const iter_range *r = (const iter_range *)o;
+    *start = r->start;
+    *step = r->step;
+    *len = r->len;
+}
+
 ohm_object *ohm_iter(ohm_object *o) {
     if (!o) { ohmi_error(NULL, "ohm_iter: object is NULL"); return NULL; }
     const ohm_type *t = o->ohm_type;

@@ -62,7 +62,7 @@ ohm_object *ohm_list_new(ohm_heap *h) {
 }
 
 /* Make room for n items (CPython's over-allocation when growing). */
-static int list_resize(ohm_heap *h, obj_list *l, size_t n) {
+int ohmi_obj_list_resize(ohm_heap *h, obj_list *l, size_t n) {
     if (n <= l->cap && n >= l->cap / 2) return 0;
     size_t cap = n ? (n + (n >> 3) + 6) & ~(size_t)3 : 0;
     if (n && cap < n) cap = n;
@@ -86,7 +86,7 @@ int ohm_list_append(ohm_object *o, ohm_object *item) {
     if (OHM_UNLIKELY(ohmi_obj_check_item(o, item, "ohm_list_append", "item") < 0)) return -1;
     if (OHM_UNLIKELY(l->len == l->cap)) {
         ohm_heap *h = ohmi_alloc_heap_of(o);
-        if (list_resize(h, l, l->len + 1) < 0) {
+        if (ohmi_obj_list_resize(h, l, l->len + 1) < 0) {
             ohmi_error(h, "ohm_list_append: out of memory (length %zu)", l->len);
             return -1;
         }
@@ -126,8 +126,19 @@ ohm_object *ohm_list_pop(ohm_object *o) {
     obj_list *l = (obj_list *)o;
     if (l->len == 0) { ohmi_error(ohmi_alloc_heap_of(o), "ohm_list_pop: pop from empty list"); return NULL; }
     ohm_object *item = l->items[--l->len];
-    if (l->len < l->cap / 2) list_resize(ohmi_alloc_heap_of(o), l, l->len); /* failure: keep */
+    if (l->len < l->cap / 2) ohmi_obj_list_resize(ohmi_alloc_heap_of(o), l, l->len); /* failure: keep */
     return item;   /* the list's reference becomes the caller's */
+}
+
+ohm_object *ohmi_obj_list_with_room(ohm_heap *h, size_t n, const char *fn) {
+    ohm_object *o = ohm_list_new(h);
+    if (!o) { ohmi_error(h, "%s: out of memory", fn); return NULL; }
+    if (n && ohmi_obj_list_resize(h, (obj_list *)o, n) < 0) {
+        ohm_decref(o);
+        ohmi_error(h, "%s: out of memory (length %zu)", fn, n);
+        return NULL;
+    }
+    return o;
 }
 
 size_t ohm_list_len(const ohm_object *o) {

@@ -1,7 +1,9 @@
 /*
  * obj.h — objects, reference counting, weak references and the builtin types: the
  * layer above gc/ (object.c, weakref.c, int.c, float.c, str.c, tuple.c, list.c,
- * dict.c, hash.c, iter.c, freelist.c, type_error.c). This is what api/ sees: the
+ * dict.c, hash.c, iter.c, freelist.c, type_error.c; the interpreter's API: bool.c,
+ * compare.c, list_ops.c, list_sort.c, dict_views.c, repr.c, format.c, strbuf.c).
+ * This is what api/ sees: the
  * state a heap embeds and the entry points; the object files share obj_impl.h.
  *
  * Invariants the object layer keeps:
@@ -67,6 +69,10 @@ struct obj_state {
     ohm_object *empty_str;     /* singletons, made on first use, immortal */
     ohm_object *char_str[128];
     ohm_object *empty_tuple;
+    ohm_object *none;          /* None, False, True (bool.c): made on first use, immortal */
+    ohm_object *bools[2];
+    const struct obj_repr_frame *repr_stack; /* repr.c: the objects being repr'd now,
+                                  innermost first (Py_ReprEnter's list), on the C stack */
     ohmi_index intern;         /* interned strs (words: their addresses), by content; the
                                   table holds no reference (a dying str leaves it) */
     ohmi_ptrmap weakrefs;      /* target address -> newest weakref to it (weakref.c) */

@@ -53,12 +53,45 @@ int ohmi_obj_equal(const ohm_object *a, const ohm_object *b);
 uint64_t ohmi_obj_hash_double(double v);
 uint64_t ohmi_obj_hash_int(int64_t v);
 
+/* A range's start, step and length (iter.c). */
+void ohmi_obj_range_parts(const ohm_object *r, int64_t *start, int64_t *step, uint64_t *len);
+
+/* Look key up in the dict d: 1 and its value (borrowed) in *value (may be NULL) when
+ * present, 0 when absent, -1 when key is unhashable (no message). */
+int ohmi_obj_dict_find(const ohm_object *d, const ohm_object *key, ohm_object **value);
+
+/* Rich comparison (compare.c): 1 when `a op b` holds, 0 when not, -1 with a message
+ * naming fn when the types cannot be ordered (op one of OHM_LT..OHM_GE). */
+int ohmi_obj_compare(const ohm_object *a, const ohm_object *b, int op, const char *fn);
+
 /* Bytes of a dict's table (dict.c), for ohm_sizeof. */
 size_t ohmi_obj_dict_table_size(ohm_heap *h, const ohm_object *d);
 
-/* str internals (str.c). */
+/* str internals (str.c). ohmi_obj_str_from: ohm_str_new with the errors naming fn. */
 uint64_t ohmi_obj_str_hash(const ohm_object *o);
 void ohmi_obj_str_fini(ohm_heap *h);
+ohm_object *ohmi_obj_str_from(ohm_heap *h, const char *utf8, size_t len, const char *fn);
+
+/* A growable byte buffer for building strs (strbuf.c): appends never fail outright,
+ * they mark the buffer failed (out of memory), which ohmi_obj_buf_finish reports as
+ * "fn: out of memory". finish makes the str and frees the buffer; free drops it. */
+#define OBJ_BUF_SMALL 200
+typedef struct obj_buf {
+    ohm_heap *h;
+    char *p;              /* small, or a MEM-domain block */
+    size_t len, cap;      /* cap: bytes at p; len < cap (room for a NUL) */
+    int failed;
+    char small[OBJ_BUF_SMALL];
+} obj_buf;
+void ohmi_obj_buf_init(obj_buf *b, ohm_heap *h);
+void ohmi_obj_buf_put(obj_buf *b, const char *s, size_t n);
+void ohmi_obj_buf_printf(obj_buf *b, const char *fmt, ...) OHM_PRINTF(2, 3);
+void ohmi_obj_buf_vprintf(obj_buf *b, const char *fmt, va_list ap);
+void ohmi_obj_buf_free(obj_buf *b);
+ohm_object *ohmi_obj_buf_finish(obj_buf *b, const char *fn);
+static inline void ohmi_obj_buf_puts(obj_buf *b, const char *s) { ohmi_obj_buf_put(b, s, strlen(s)); }
+/* Append repr(o) to b (str != 0: str(o)) (repr.c): 0, or -1 with a message naming fn. */
+int ohmi_obj_repr_into(obj_buf *b, const ohm_object *o, int str, const char *fn);
 
 /* Layouts of the builtin objects, for the type files. */
 typedef struct obj_int { ohm_object ob; int64_t value; } obj_int;
@@ -70,6 +103,12 @@ typedef struct obj_str {
     unsigned char interned;
     char data[];          /* len bytes and a NUL */
 } obj_str;
+/* Two strs in code point order (their UTF-8 bytes, then the lengths): <0, 0, >0. */
+static inline int obj_str_cmp(const obj_str *x, const obj_str *y) {
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = n ? memcmp(x->data, y->data, n) : 0;
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
 typedef struct obj_tuple { ohm_object ob; size_t len; ohm_object *items[]; } obj_tuple;
 typedef struct obj_list {
     ohm_object ob;
@@ -86,9 +125,11 @@ typedef struct obj_dict {
     ohm_object ob;
     size_t used;          /* live entries */
     size_t nentries;      /* entries filled, deleted ones included */
-    size_t nslots;        /* index slots, a power of two; 0: no table yet */
+    uint32_t nslots;      /* index slots, a power of two (at most 2^30); 0: no table yet */
+    uint32_t flags;       /* OBJ_DICT_IDENTITY; 0 on the free list */
     void *table;          /* MEM domain: int32 index[nslots], then the entries */
 } obj_dict;
+#define OBJ_DICT_IDENTITY 1u  /* ohm_dict_new_identity: keys are compared by address */
 
 /* ohm.h's inline accessors read tuples and lists through its copies of these layouts. */
 _Static_assert(sizeof(obj_tuple) == sizeof(ohm_tuple_layout_) &&
@@ -106,6 +147,13 @@ _Static_assert(offsetof(obj_tuple, len) == offsetof(struct ohmi_gc_inline_array,
 _Static_assert(offsetof(obj_list, len) == offsetof(struct ohmi_gc_ptr_array, len) &&
                offsetof(obj_list, items) == offsetof(struct ohmi_gc_ptr_array, items),
                "a list is the collector's pointer array");
+
+/* list.c: make room for n items in l's array (grows by over-allocation; shrinks when
+ * n is under half the capacity): 0, or -1 out of memory (no message; l unchanged).
+ * ohmi_obj_list_with_room: a new empty list with room for n items, so that n stores
+ * `l->items[l->len++] = x` need no check; NULL with a message naming fn. */
+int ohmi_obj_list_resize(ohm_heap *h, obj_list *l, size_t n);
+ohm_object *ohmi_obj_list_with_room(ohm_heap *h, size_t n, const char *fn);
 
 /* Weak references (weakref.c). An object with OHM_F_WEAKREFD is being released:
  * clear its weak references and run their callbacks. */

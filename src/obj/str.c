@@ -76,14 +76,14 @@ static ohm_object *str_make(ohm_heap *h, const char *utf8, size_t len, const cha
 }
 
 /* The singleton for "" or a one-byte ASCII text, made on first use; NULL when the
- * text has none. *err is set when making it failed. */
-static ohm_object *str_singleton(ohm_heap *h, const char *utf8, size_t len, int *err) {
+ * text has none. *err is set when making it failed (the message names fn). */
+static ohm_object *str_singleton(ohm_heap *h, const char *utf8, size_t len, int *err, const char *fn) {
     ohm_object **slot;
     if (len == 0) slot = &ohmi_obj_of(h)->empty_str;
     else if (len == 1 && (unsigned char)utf8[0] < 128) slot = &ohmi_obj_of(h)->char_str[(unsigned char)utf8[0]];
     else return NULL;
     if (!*slot) {
-        ohm_object *o = str_make(h, utf8, len, "ohm_str_new");
+        ohm_object *o = str_make(h, utf8, len, fn);
         if (!o) { *err = 1; return NULL; }
         ((obj_str *)o)->interned = 2;   /* never in the table: it never dies */
         ohmi_obj_make_immortal(o);
@@ -92,14 +92,18 @@ static ohm_object *str_singleton(ohm_heap *h, const char *utf8, size_t len, int 
     return *slot;
 }
 
-ohm_object *ohm_str_new(ohm_heap *h, const char *utf8, size_t len) {
-    if (!utf8 && len) { ohmi_error(h, "ohm_str_new: NULL text with length %zu", len); return NULL; }
+ohm_object *ohmi_obj_str_from(ohm_heap *h, const char *utf8, size_t len, const char *fn) {
     if (len <= 1) {
         int err = 0;
-        ohm_object *o = str_singleton(h, utf8, len, &err);
+        ohm_object *o = str_singleton(h, utf8, len, &err, fn);
         if (o || err) return o;
     }
-    return str_make(h, utf8, len, "ohm_str_new");
+    return str_make(h, utf8, len, fn);
+}
+
+ohm_object *ohm_str_new(ohm_heap *h, const char *utf8, size_t len) {
+    if (!utf8 && len) { ohmi_error(h, "ohm_str_new: NULL text with length %zu", len); return NULL; }
+    return ohmi_obj_str_from(h, utf8, len, "ohm_str_new");
 }
 
 /* ------------------------------------------------------------- interning */
@@ -123,7 +127,7 @@ ohm_object *ohm_str_intern(ohm_heap *h, const char *utf8, size_t len) {
     if (!utf8 && len) { ohmi_error(h, "ohm_str_intern: NULL text with length %zu", len); return NULL; }
     if (len <= 1) {
         int err = 0;
-        ohm_object *o = str_singleton(h, utf8, len, &err);
+        ohm_object *o = str_singleton(h, utf8, len, &err, "ohm_str_intern");
         if (o || err) return o;
     }
     struct obj_state *st = ohmi_obj_of(h);
@@ -172,6 +176,52 @@ size_t ohm_str_len(const ohm_object *o) {
         return 0;
     }
     return ((const obj_str *)o)->len;
+}
+
+int ohm_str_is_interned(const ohm_object *o) {
+    if (!o || o->ohm_type != &ohm_str_type) {
+        ohmi_obj_type_error("ohm_str_is_interned", "a str", o);
+        return -1;
+    }
+    return ((const obj_str *)o)->interned != 0;   /* 2: a singleton, its own interned copy */
+}
+
+/* ------------------------------------------------------------- operations */
+
+ohm_object *ohm_str_concat(const ohm_object *a, const ohm_object *b) {
+    if (!a || a->ohm_type != &ohm_str_type) { ohmi_obj_type_error("ohm_str_concat", "a str", a); return NULL; }
+    if (!b || b->ohm_type != &ohm_str_type) { ohmi_obj_type_error("ohm_str_concat", "a str", b); return NULL; }
+    const obj_str *x = (const obj_str *)a, *y = (const obj_str *)b;
+    ohm_heap *h = ohmi_alloc_heap_of(a);
+    if (ohmi_alloc_heap_of(b) != h) { ohmi_error(h, "ohm_str_concat: b belongs to another heap"); return NULL; }
+    /* "" + s is s, as in CPython: strs are immutable, so the object itself will do */
+    if (!x->len || !y->len) {
+        ohm_object *r = (ohm_object *)(uintptr_t)(x->len ? a : b);
+        ohm_incref(r);
+        return r;
+    }
+    if (x->len > SIZE_MAX - sizeof(obj_str) - 1 - y->len) {
+        ohmi_error(h, "ohm_str_concat: length %zu + %zu is too large", x->len, y->len);
+        return NULL;
+    }
+    obj_str *s = (obj_str *)obj_alloc(h, &ohm_str_type, sizeof(obj_str) + x->len + y->len + 1);
+    if (!s) { ohmi_error(h, "ohm_str_concat: out of memory (%zu bytes)", x->len + y->len); return NULL; }
+    s->len = x->len + y->len;
+    s->hash = 0;
+    s->interned = 0;
+    memcpy(s->data, x->data, x->len);
+    memcpy(s->data + x->len, y->data, y->len);
+    s->data[s->len] = '\0';
+    return &s->ob;
+}
+
+int ohm_str_compare(const ohm_object *a, const ohm_object *b, int *out) {
+    if (!a || a->ohm_type != &ohm_str_type) { ohmi_obj_type_error("ohm_str_compare", "a str", a); return -1; }
+    if (!b || b->ohm_type != &ohm_str_type) { ohmi_obj_type_error("ohm_str_compare", "a str", b); return -1; }
+    if (!out) { ohmi_error(ohmi_alloc_heap_of(a), "ohm_str_compare: out is NULL"); return -1; }
+    int c = obj_str_cmp((const obj_str *)a, (const obj_str *)b);
+    *out = (c > 0) - (c < 0);
+    return 0;
 }
 
 /* ohmi_obj_check's part: each word of the interning set is a live str of h, marked

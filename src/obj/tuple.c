@@ -13,6 +13,8 @@
  */
 #include "obj/obj_impl.h"
 
+#include <stdarg.h>
+
 static int tuple_traverse(ohm_object *self, ohm_visit_fn visit, void *arg) {
     obj_tuple *t = (obj_tuple *)self;
     for (size_t i = 0; i < t->len; i++) {
@@ -103,6 +105,30 @@ int ohm_tuple_set(ohm_object *o, size_t i, ohm_object *item) {
     gc_retrack_for(o, item);
     if (old) ohm_decref(old);
     return 0;
+}
+
+ohm_object *ohm_tuple_pack(ohm_heap *h, size_t n, ...) {
+    if (!h) { ohmi_error(NULL, "ohm_tuple_pack: heap is NULL"); return NULL; }
+    ohm_object *o = ohm_tuple_new(h, n);
+    if (!o) { ohmi_error(h, "ohm_tuple_pack: out of memory (length %zu)", n); return NULL; }
+    obj_tuple *t = (obj_tuple *)o;
+    va_list ap;
+    va_start(ap, n);
+    for (size_t i = 0; i < n; i++) {
+        ohm_object *item = va_arg(ap, ohm_object *);
+        if (!item) {
+            ohmi_error(h, "ohm_tuple_pack: item %zu is NULL", i);
+        } else if (ohmi_obj_check_item(o, item, "ohm_tuple_pack", "item") == 0) {
+            ohm_incref(item);
+            t->items[i] = item;    /* new, so tracked: no re-tracking needed */
+            continue;
+        }
+        va_end(ap);
+        ohm_decref(o);             /* drops the items stored so far */
+        return NULL;
+    }
+    va_end(ap);
+    return o;
 }
 
 ohm_object *ohm_tuple_get(const ohm_object *o, size_t i) {
