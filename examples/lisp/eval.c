@@ -220,8 +220,9 @@ ohm_object *lisp_eval(lisp *L, ohm_object *form, ohm_object *env) {
         env = inner;
         ohm_xdecref(fn);
         fn = f;
-        if (L->depth > depth) L->frames[L->depth - 1] = (lisp_frame){ name, ((lisp_cons *)cl->body)->line };
-        else if (lisp_frame_push(L, name, ((lisp_cons *)cl->body)->line) < 0) break;
+        unsigned line = ((lisp_cons *)cl->body)->line;
+        if (L->depth > depth) L->frames[L->depth - 1] = (lisp_frame){ name, line };   /* a tail call */
+        else lisp_frame_push(L, name, line);
         if (!(form = body(L, cl->body, env))) break;
     }
     if (L->depth > depth) lisp_frame_pop(L);

@@ -11,6 +11,7 @@
  * lines of the interpreter. It runs inside ohm's allocation hooks: it only reads.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include "lisp.h"
 
 #define TRACEBACK_FRAMES 10   /* frames an error message shows, newest first */
@@ -27,8 +28,10 @@ static size_t frame_provider(void *arg, ohm_frame *out, size_t max) {
 
 int lisp_frames_init(lisp *L) {
     /* One block for the deepest stack eval allows: it never moves, so the provider can
-     * read it from inside any allocation (a realloc would run the hooks mid-move). */
-    L->frames = ohm_malloc(L->h, (LISP_MAX_NESTING + 1) * sizeof *L->frames);
+     * read it from inside any allocation (a realloc would run the hooks mid-move).
+     * From the C library: it is the interpreter's bookkeeping, not the program's
+     * memory, and should not top the program's traces. */
+    L->frames = malloc((LISP_MAX_NESTING + 1) * sizeof *L->frames);
     if (!L->frames) return -1;
     L->depth = 0;
     lisp_frame_push(L, "<toplevel>", 0);
@@ -38,17 +41,14 @@ int lisp_frames_init(lisp *L) {
 
 void lisp_frames_fini(lisp *L) {
     ohm_trace_set_frame_provider(L->h, NULL, NULL);
-    ohm_free(L->h, L->frames);
+    free(L->frames);
     L->frames = NULL;
 }
 
-int lisp_frame_push(lisp *L, const char *function, unsigned line) {
-    if (L->depth > LISP_MAX_NESTING) {
-        lisp_error(L, "recursion too deep (%d frames)", LISP_MAX_NESTING);
-        return -1;
-    }
+/* Never full: each lisp_eval under way pushes at most one frame, and there are at
+ * most LISP_MAX_NESTING of them, so with the top level's the array's size is enough. */
+void lisp_frame_push(lisp *L, const char *function, unsigned line) {
     L->frames[L->depth++] = (lisp_frame){ function, line };
-    return 0;
 }
 
 void lisp_frame_pop(lisp *L) { L->depth--; }

@@ -103,7 +103,7 @@ ohm_object *lisp_eval(lisp *L, ohm_object *form, ohm_object *env);
 /* frames.c: the Lisp call stack, errors with file:line, the frame provider */
 int  lisp_frames_init(lisp *L);
 void lisp_frames_fini(lisp *L);
-int  lisp_frame_push(lisp *L, const char *function, unsigned line);
+void lisp_frame_push(lisp *L, const char *function, unsigned line);
 void lisp_frame_pop(lisp *L);
 ohm_object *lisp_error(lisp *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 ohm_object *lisp_ohm_error(lisp *L, const char *what);   /* "what: " + ohm_last_error */
