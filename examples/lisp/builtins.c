@@ -146,7 +146,7 @@ PRIM(p_list) {
 PRIM(p_length) {
     char buf[80];
     size_t len = lisp_list_length(L, a[0]);
-    if (len == (size_t)-1) return lisp_error(L, "length: expected a list, got %s", lisp_print_to(L, a[0], buf, sizeof buf));
+    if (len == LISP_NOT_A_LIST) return lisp_error(L, "length: expected a list, got %s", lisp_print_to(L, a[0], buf, sizeof buf));
     return new_int(L, "length", (int64_t)len);
 }
 

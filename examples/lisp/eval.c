@@ -20,7 +20,7 @@ static ohm_object *syntax_error(lisp *L, const char *form) {
 }
 
 /* Evaluate every form but the last; return the last (borrowed), the tail. forms is a
- * non-empty proper list (checked when the closure, let or begin was read). */
+ * non-empty proper list (lambda, let and begin check it). */
 static ohm_object *body(lisp *L, ohm_object *forms, ohm_object *env) {
     for (; LISP_CDR(forms) != L->nil; forms = LISP_CDR(forms)) {
         ohm_object *v = lisp_eval(L, LISP_CAR(forms), env);
@@ -33,7 +33,7 @@ static ohm_object *body(lisp *L, ohm_object *forms, ohm_object *env) {
 /* (lambda (param...) body...): the params are symbols, the body is not empty. */
 static ohm_object *lambda(lisp *L, ohm_object *params, ohm_object *forms, ohm_object *env) {
     size_t n = lisp_list_length(L, forms);
-    if (n == 0 || n == (size_t)-1 || lisp_list_length(L, params) == (size_t)-1) return syntax_error(L, "lambda");
+    if (n == 0 || n == LISP_NOT_A_LIST || lisp_list_length(L, params) == LISP_NOT_A_LIST) return syntax_error(L, "lambda");
     for (ohm_object *p = params; p != L->nil; p = LISP_CDR(p))
         if (!LISP_IS(LISP_CAR(p), lisp_symbol_type)) return syntax_error(L, "lambda");
     return lisp_closure_new(L, params, forms, env);
@@ -42,7 +42,7 @@ static ohm_object *lambda(lisp *L, ohm_object *params, ohm_object *forms, ohm_ob
 /* (define name expr) or (define (name params...) body...) */
 static ohm_object *define(lisp *L, ohm_object *args, ohm_object *env) {
     size_t n = lisp_list_length(L, args);
-    if (n < 2 || n == (size_t)-1) return syntax_error(L, "define");
+    if (n < 2 || n == LISP_NOT_A_LIST) return syntax_error(L, "define");
     ohm_object *name = LISP_CAR(args), *value;
     if (LISP_IS(name, lisp_cons_type)) {
         value = lambda(L, LISP_CDR(name), LISP_CDR(args), env);
@@ -97,7 +97,7 @@ static ohm_object *if_branch(lisp *L, ohm_object *args, ohm_object *env) {
 /* (let ((name expr) ...) body...): the new env, the inits evaluated in the old one. */
 static ohm_object *let_env(lisp *L, ohm_object *args, ohm_object *env) {
     size_t n = lisp_list_length(L, args);
-    if (n < 2 || n == (size_t)-1 || lisp_list_length(L, LISP_CAR(args)) == (size_t)-1)
+    if (n < 2 || n == LISP_NOT_A_LIST || lisp_list_length(L, LISP_CAR(args)) == LISP_NOT_A_LIST)
         return syntax_error(L, "let");
     ohm_object *inner = lisp_env_new(L, env);
     if (!inner) return NULL;
@@ -174,7 +174,7 @@ ohm_object *lisp_eval(lisp *L, ohm_object *form, ohm_object *env) {
         }
         if (op == L->s_begin) {
             size_t n = lisp_list_length(L, args);
-            if (n == (size_t)-1) { result = syntax_error(L, "begin"); break; }
+            if (n == LISP_NOT_A_LIST) { result = syntax_error(L, "begin"); break; }
             if (!(form = n ? body(L, args, env) : L->unspecified)) break;
             continue;
         }
@@ -189,7 +189,7 @@ ohm_object *lisp_eval(lisp *L, ohm_object *form, ohm_object *env) {
 
         /* An application: the operator, then the arguments, left to right. */
         size_t argc = lisp_list_length(L, args);
-        if (argc == (size_t)-1) { result = syntax_error(L, "call"); break; }
+        if (argc == LISP_NOT_A_LIST) { result = syntax_error(L, "call"); break; }
         ohm_object *f = lisp_eval(L, op, env);
         if (!f) break;
         ohm_object *small[8], **argv = argc <= 8 ? small : ohm_malloc(L->h, argc * sizeof *argv);

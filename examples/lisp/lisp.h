@@ -23,6 +23,7 @@
 #include "ohm.h"
 
 #define LISP_MAX_NESTING 10000   /* nested evaluations (C recursion) before "too deep" */
+#define LISP_NOT_A_LIST ((size_t)-1)   /* lisp_list_length of an improper list */
 
 typedef struct lisp lisp;
 
@@ -85,7 +86,7 @@ ohm_object *lisp_env_lookup(lisp *L, ohm_object *env, ohm_object *sym);
 int         lisp_env_set(lisp *L, ohm_object *env, ohm_object *sym, ohm_object *value);
 ohm_object *lisp_closure_new(lisp *L, ohm_object *params, ohm_object *body, ohm_object *env);
 ohm_object *lisp_builtin_new(lisp *L, const lisp_prim *prim);
-size_t      lisp_list_length(lisp *L, ohm_object *list);  /* (size_t)-1: not a proper list */
+size_t      lisp_list_length(lisp *L, ohm_object *list);  /* LISP_NOT_A_LIST: not a proper list */
 
 /* read.c: one form from text; lines counted from r->line */
 typedef struct lisp_reader { const char *p, *end; unsigned line; } lisp_reader;

@@ -88,8 +88,8 @@ static int read_string(lisp *L, lisp_reader *r, ohm_object **out) {
     unsigned open_line = r->line;
     const char *s = ++r->p;
     while (r->p < r->end && *r->p != '"') {
-        r->line += *r->p == '\n';
-        r->p += *r->p == '\\' && r->p + 1 < r->end ? 2 : 1;
+        if (*r->p == '\\' && r->p + 1 < r->end) r->p++;   /* an escaped character, '"' too */
+        r->line += *r->p++ == '\n';
     }
     if (r->p >= r->end)
         return syntax_error(L, r, LISP_READ_INCOMPLETE, "unclosed string", open_line);

@@ -87,10 +87,11 @@ ohm_object *lisp_cons_new(lisp *L, ohm_object *car, ohm_object *cdr, unsigned li
     return o;
 }
 
+/* Pairs cannot be changed once made, so a list never loops back on itself. */
 size_t lisp_list_length(lisp *L, ohm_object *list) {
     size_t n = 0;
     for (; LISP_IS(list, lisp_cons_type); list = LISP_CDR(list)) n++;
-    return list == L->nil ? n : (size_t)-1;
+    return list == L->nil ? n : LISP_NOT_A_LIST;
 }
 
 /* ---- env: a dict of variables (symbol -> value) and the enclosing env */
