@@ -19,6 +19,8 @@ test: build
 
 demo: build
 	./build/examples/tour
+	@printf '\n== 6. a language on ohm: examples/lisp/demo.scm, run with --stats ==\n'
+	cd examples/lisp && ../../build/examples/lisp/lisp --stats demo.scm
 
 bench:
 	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DOHM_BUILD_TESTS=OFF -DOHM_BUILD_BENCH=ON $(CMFLAGS)

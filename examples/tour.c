@@ -6,6 +6,7 @@
  *   3. objects: reference counts, small ints, interned strings, containers
  *   4. the cycle collector: garbage cycles, weak references, "why is this alive?"
  *   5. tracing: which lines hold the memory, and what grew
+ * and then (the Makefile's last step) 6. a small Lisp built on ohm, examples/lisp.
  */
 #include <stdio.h>
 #include <stdlib.h>
