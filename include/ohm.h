@@ -302,6 +302,9 @@ OHM_API void ohm_auto_release_(ohm_object **slot);
  * ohm_heap_destroy when objects are left, after "ohm: heap 0x.. destroyed with N live
  * objects". */
 OHM_API void ohm_report_live(ohm_heap *h, FILE *out);
+/* The number of mortal objects alive now in h (ohm_report_live's total), for a leak
+ * check at exit. Walks the heap: O(objects). */
+OHM_API size_t ohm_live_objects(ohm_heap *h);
 
 /* =========================================================== weak references */
 

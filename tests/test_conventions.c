@@ -282,7 +282,9 @@ static void test_report_live(void) {
         CHECK_CONTAINS(buf, "where they were allocated (the newest frame; top 3 per type):\n");
         snprintf(want, sizeof want, "    str                         3        144  %s:%d (test_report_live)\n", __FILE__, line);
         CHECK_CONTAINS(buf, want);
+        CHECK_EQ_SIZE(ohm_live_objects(h), 4);
         ohm_decref(l);
+        CHECK_EQ_SIZE(ohm_live_objects(h), 0);
         ohm_heap_destroy(h);
     }
     /* the byte columns agree line by line (only the heap address differs) */

@@ -552,6 +552,11 @@ static void obj_report_sites(ohm_heap *h, FILE *out) {
     free(c);
 }
 
+size_t ohm_live_objects(ohm_heap *h) {
+    struct obj_census c;
+    return obj_count_live(h, &c);
+}
+
 void ohm_report_live(ohm_heap *h, FILE *out) {
     struct obj_census c;
     size_t total = obj_count_live(h, &c), bytes = c.other_bytes;
