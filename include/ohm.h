@@ -902,6 +902,21 @@ OHM_API extern OHM_THREAD_LOCAL_ const ohm_callsite_frame *ohm_callsite_
 #define ohm_dict_set(d, k, v)       OHM_CS_CALL_(int, (ohm_dict_set)(d, k, v))
 #define ohm_iter(o)                 OHM_CS_CALL_(ohm_object *, (ohm_iter)(o))
 #define ohm_iter_next(it)           OHM_CS_CALL_(ohm_object *, (ohm_iter_next)(it))
+#define ohm_str_concat(a, b)        OHM_CS_CALL_(ohm_object *, (ohm_str_concat)(a, b))
+#define ohm_str_from_format(h, ...) OHM_CS_CALL_(ohm_object *, (ohm_str_from_format)(h, __VA_ARGS__))
+#define ohm_tuple_pack(h, ...)      OHM_CS_CALL_(ohm_object *, (ohm_tuple_pack)(h, __VA_ARGS__))
+#define ohm_list_insert(l, i, x)    OHM_CS_CALL_(int, (ohm_list_insert)(l, i, x))
+#define ohm_list_get_slice(l, a, b) OHM_CS_CALL_(ohm_object *, (ohm_list_get_slice)(l, a, b))
+#define ohm_list_set_slice(l, a, b, x) OHM_CS_CALL_(int, (ohm_list_set_slice)(l, a, b, x))
+#define ohm_list_extend(l, x)       OHM_CS_CALL_(int, (ohm_list_extend)(l, x))
+#define ohm_list_copy(l)            OHM_CS_CALL_(ohm_object *, (ohm_list_copy)(l))
+#define ohm_dict_copy(d)            OHM_CS_CALL_(ohm_object *, (ohm_dict_copy)(d))
+#define ohm_dict_keys(d)            OHM_CS_CALL_(ohm_object *, (ohm_dict_keys)(d))
+#define ohm_dict_values(d)          OHM_CS_CALL_(ohm_object *, (ohm_dict_values)(d))
+#define ohm_dict_items(d)           OHM_CS_CALL_(ohm_object *, (ohm_dict_items)(d))
+#define ohm_dict_new_identity(h)    OHM_CS_CALL_(ohm_object *, (ohm_dict_new_identity)(h))
+#define ohm_repr(o)                 OHM_CS_CALL_(ohm_object *, (ohm_repr)(o))
+#define ohm_str(o)                  OHM_CS_CALL_(ohm_object *, (ohm_str)(o))
 #endif
 #endif /* __GNUC__ */
 

@@ -291,11 +291,34 @@ static void test_report_live(void) {
     CHECK(strcmp(strchr(normal, '\n'), strchr(debug, '\n')) == 0);
 }
 
+/* The allocating helpers of issue 10 record their call site, as ohm_new does. */
+static void test_callsites_of_helpers(void) {
+    ohm_heap *h = new_heap();
+    CHECK_EQ_INT(ohm_trace_start(h, 1), 0);
+    ohm_object *a = ohm_str_new(h, "abc", 3), *b = ohm_str_new(h, "def", 3);
+    int line = __LINE__ + 1;
+    ohm_object *c = ohm_str_concat(a, b), *r = ohm_repr(c), *t = ohm_tuple_pack(h, 2, a, b);
+    ohm_object *objs[3] = { c, r, t };
+    for (int i = 0; i < 3; i++) {
+        const ohm_traceback *tb = ohm_trace_get_traceback(h, objs[i]);
+        CHECK(tb != NULL && tb->nframe == 1);
+        if (tb && tb->nframe) {
+            CHECK_EQ_INT(tb->frames[0].lineno, line);
+            CHECK_EQ_STR(tb->frames[0].filename, __FILE__);
+        }
+        ohm_decref(objs[i]);
+    }
+    ohm_decref(a);
+    ohm_decref(b);
+    ohm_heap_destroy(h);
+}
+
 int main(void) {
     test_error_cleared_by_ambiguous_getters();
     test_types_checked();
     test_user_freelists();
     test_inline_accessors();
     test_report_live();
+    test_callsites_of_helpers();
     return check_done();
 }
