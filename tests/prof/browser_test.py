@@ -61,7 +61,7 @@ try:
         f = frame(page, "tokenize")
         check(f is not None and f["text"] == "tokenize (parse.py:5)" and f["w"] > 100, "the frame 'tokenize' is drawn", f)
         width_before = f["w"] if f else 0
-        check(page.eval("document.getElementById('hidden').textContent") == "1 frames under 0.1% hidden",
+        check(page.eval("document.getElementById('hidden').textContent") == "1 frame under 0.1% hidden",
               "the 5-byte frame is hidden (0.05% of the total)")
 
         # hover: the tooltip names the frame and gives its numbers

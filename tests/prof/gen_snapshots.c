@@ -10,6 +10,8 @@
  *   stacks_old.ohmsnap, stacks.ohmsnap    an interpreter's frames (a frame provider,
  *       limit 8), stacks given below, for the tree reports
  *   empty.ohmsnap                         tracing on, nothing allocated
+ *   demo_old.ohmsnap, demo.ohmsnap         a word counter's stacks (frames of a made-up
+ *       interpreter), for the pictures in docs/tools.md (make screenshots)
  *   manifest.json                         this file's path and the lines above
  *
  * Everything is exact (no sampling): sizes are the requested sizes.
@@ -119,10 +121,52 @@ static void stacks(const char *dir) {
     ohm_heap_destroy(h);
 }
 
+/* A word counter as an interpreter would report it: main reads a text, splits it,
+ * tallies the words in a dict and renders a report; `grow` scales the tally. */
+static const struct frame d_read[] = { { "wordcount.py", 12, "main" }, { "wordcount.py", 30, "count_words" },
+                                       { "wordcount.py", 18, "read_text" }, { "io.py", 88, "read" } };
+static const struct frame d_split[] = { { "wordcount.py", 12, "main" }, { "wordcount.py", 30, "count_words" },
+                                        { "wordcount.py", 22, "tokenize" }, { "text.py", 41, "split" } };
+static const struct frame d_lower[] = { { "wordcount.py", 12, "main" }, { "wordcount.py", 30, "count_words" },
+                                        { "wordcount.py", 22, "tokenize" }, { "text.py", 57, "lower" } };
+static const struct frame d_tally[] = { { "wordcount.py", 12, "main" }, { "wordcount.py", 30, "count_words" },
+                                        { "wordcount.py", 25, "tally" }, { "dict.py", 10, "setitem" },
+                                        { "dict.py", 44, "resize" } };
+static const struct frame d_key[] = { { "wordcount.py", 12, "main" }, { "wordcount.py", 30, "count_words" },
+                                      { "wordcount.py", 25, "tally" }, { "str.py", 7, "intern" } };
+static const struct frame d_sort[] = { { "wordcount.py", 14, "main" }, { "report.py", 5, "top_words" },
+                                       { "list.py", 31, "sorted" } };
+static const struct frame d_fmt[] = { { "wordcount.py", 16, "main" }, { "report.py", 20, "render" },
+                                      { "fmt.py", 3, "format_line" } };
+static const struct frame d_cfg[] = { { "wordcount.py", 9, "main" }, { "config.py", 4, "load_config" },
+                                      { "json.py", 50, "parse" }, { "json.py", 70, "parse_object" } };
+static const struct frame d_log[] = { { "wordcount.py", 10, "main" }, { "log.py", 2, "setup" } };
+
+static void demo_one(const char *dir, const char *name, int grow) {
+    ohm_heap *h = ohm_heap_new(NULL);
+    if (!h || ohm_trace_start(h, 16) < 0) exit(1);
+    ohm_trace_set_frame_provider(h, provide, NULL);
+    void **p[9];
+    p[0] = RUN(h, d_read, grow ? 6 : 8, 65536);
+    p[1] = RUN(h, d_split, 2400 * (grow + 1), 48);
+    p[2] = RUN(h, d_lower, 900 * (grow + 1), 40);
+    p[3] = RUN(h, d_tally, 3 + 2 * grow, 49152);
+    p[4] = RUN(h, d_key, 1300 * (grow + 1), 56);
+    p[5] = RUN(h, d_sort, 2 + grow, 24000);
+    p[6] = RUN(h, d_fmt, 400, 96);
+    p[7] = RUN(h, d_cfg, 40, 120);
+    p[8] = RUN(h, d_log, 2, 64);
+    dump(h, dir, name);
+    ohm_heap_destroy(h);
+    for (int i = 0; i < 9; i++) free(p[i]);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: gen_snapshots DIR\n"); return 2; }
     c_sites(argv[1]);
     stacks(argv[1]);
+    demo_one(argv[1], "demo_old.ohmsnap", 0);
+    demo_one(argv[1], "demo.ohmsnap", 1);
     char path[4096];
     snprintf(path, sizeof path, "%s/manifest.json", argv[1]);
     FILE *f = fopen(path, "w");

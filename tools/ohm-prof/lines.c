@@ -15,7 +15,8 @@
  *                so equal to Mem usage); it is negative only when memory went away;
  *   Occurrences  blocks allocated on that line and still alive in SNAP.
  * Lines that hold nothing in either snapshot have blank cells, as memory_profiler
- * leaves the lines it never saw run. Every line of the file is listed.
+ * leaves the lines it never saw run. Every line of the file is listed, then any traced
+ * line past its end (the file changed since the snapshot) with empty contents.
  */
 #include "prof.h"
 
@@ -40,14 +41,17 @@ int prof_same_source(const char *traced, const char *given) {
     return realpath(traced, a) && realpath(given, b) && !strcmp(a, b);
 }
 
+/* What the traces hold on one line: one entry per (trace, line) first, then sorted
+ * by line and merged, so memory follows the traces, not the line numbers (a damaged
+ * or foreign snapshot may name line 4000000000). */
 struct line_acc {
+    unsigned line;
     double bytes, count, old_bytes;
-    unsigned char seen;
 };
 
 struct acc {
     struct line_acc *l;
-    size_t n;                 /* lines allocated in l */
+    size_t n, cap;
     const char *source;
     /* file names already decided (strings are interned per snapshot, so one pointer
      * per distinct name and snapshot: few) */
@@ -66,15 +70,15 @@ static int matches(struct acc *a, const char *name) {
     return m;
 }
 
-static int grow(struct acc *a, size_t line) {
-    if (line < a->n) return 0;
-    size_t n = a->n ? a->n : 64;
-    while (n <= line) n *= 2;
-    struct line_acc *l = realloc(a->l, n * sizeof *l);
-    if (!l) return -1;
-    memset(l + a->n, 0, (n - a->n) * sizeof *l);
-    a->l = l;
-    a->n = n;
+static int push(struct acc *a, unsigned line, double bytes, double count, double old_bytes) {
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 64;
+        struct line_acc *l = realloc(a->l, cap * sizeof *l);
+        if (!l) return -1;
+        a->l = l;
+        a->cap = cap;
+    }
+    a->l[a->n++] = (struct line_acc){ line, bytes, count, old_bytes };
     return 0;
 }
 
@@ -92,14 +96,33 @@ static int add(struct acc *a, const ohm_snapshot *s, int old) {
             while (k < ndone && done[k] != fr->lineno) k++;
             if (k < ndone || ndone == OHM_TRACE_MAX_FRAMES) continue;   /* once per line */
             done[ndone++] = fr->lineno;
-            if (grow(a, fr->lineno) < 0) return -1;
-            struct line_acc *l = &a->l[fr->lineno];
-            if (old) l->old_bytes += (double)tr[i].size;
-            else { l->bytes += (double)tr[i].size; l->count += tr[i].count; }
-            l->seen = 1;
+            double b = (double)tr[i].size;
+            if (push(a, fr->lineno, old ? 0 : b, old ? 0 : tr[i].count, old ? b : 0) < 0) return -1;
         }
     }
     return 0;
+}
+
+static int by_line(const void *x, const void *y) {
+    unsigned a = ((const struct line_acc *)x)->line, b = ((const struct line_acc *)y)->line;
+    return (a > b) - (a < b);
+}
+
+/* Sort by line and merge: one entry per line. */
+static void merge(struct acc *a) {
+    if (!a->n) return;
+    qsort(a->l, a->n, sizeof *a->l, by_line);
+    size_t k = 0;
+    for (size_t i = 1; i < a->n; i++) {
+        if (a->l[i].line == a->l[k].line) {
+            a->l[k].bytes += a->l[i].bytes;
+            a->l[k].count += a->l[i].count;
+            a->l[k].old_bytes += a->l[i].old_bytes;
+        } else {
+            a->l[++k] = a->l[i];
+        }
+    }
+    a->n = k + 1;
 }
 
 static void mem_cell(char *buf, size_t len, double bytes, const struct prof_lines_opts *o) {
@@ -111,12 +134,26 @@ static void mem_cell(char *buf, size_t len, double bytes, const struct prof_line
     }
 }
 
+static void row(FILE *out, size_t lineno, const struct line_acc *l, const char *text, size_t n,
+                const struct prof_lines_opts *o) {
+    char mem[64] = "", inc[64] = "", occ[32] = "";
+    if (l) {
+        mem_cell(mem, sizeof mem, l->bytes, o);
+        mem_cell(inc, sizeof inc, l->bytes - l->old_bytes, o);
+        snprintf(occ, sizeof occ, "%.0f", l->count);
+    }
+    fprintf(out, "%6zu %12s %12s  %10s   ", lineno, mem, inc, occ);
+    fwrite(text, 1, n, out);
+    fputc('\n', out);
+}
+
 int prof_write_lines(const ohm_snapshot *s, const ohm_snapshot *old, const char *text, size_t len,
                      const char *source, const struct prof_lines_opts *o, FILE *out) {
     struct acc a;
     memset(&a, 0, sizeof a);
     a.source = source;
     if (add(&a, s, 0) < 0 || (old && add(&a, old, 1) < 0)) { free(a.l); return -1; }
+    merge(&a);
 
     char header[128];
     snprintf(header, sizeof header, "%6s %12s %12s  %10s   %s", "Line #", "Mem usage", "Increment",
@@ -125,25 +162,20 @@ int prof_write_lines(const ohm_snapshot *s, const ohm_snapshot *old, const char 
     for (size_t i = strlen(header); i > 0; i--) fputc('=', out);
     fputc('\n', out);
 
-    size_t lineno = 1, pos = 0, last_traced = 0;
-    for (size_t i = 1; i < a.n; i++) if (a.l[i].seen) last_traced = i;
-    while (pos < len || lineno <= last_traced) {
-        const char *line = pos < len ? text + pos : "";
-        const char *nl = pos < len ? memchr(line, '\n', len - pos) : NULL;
-        size_t n = nl ? (size_t)(nl - line) : pos < len ? len - pos : 0;
-        char mem[64] = "", inc[64] = "", occ[32] = "";
-        if (lineno < a.n && a.l[lineno].seen) {
-            const struct line_acc *l = &a.l[lineno];
-            mem_cell(mem, sizeof mem, l->bytes, o);
-            mem_cell(inc, sizeof inc, l->bytes - l->old_bytes, o);
-            snprintf(occ, sizeof occ, "%.0f", l->count);
-        }
-        fprintf(out, "%6zu %12s %12s  %10s   ", lineno, mem, inc, occ);
-        fwrite(line, 1, n, out);
-        fputc('\n', out);
+    /* every line of the file, then the traced lines past its end (the file changed
+     * since the snapshot), each alone with empty contents */
+    size_t lineno = 1, pos = 0, k = 0;
+    while (pos < len) {
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - line) : len - pos;
+        while (k < a.n && a.l[k].line < lineno) k++;
+        row(out, lineno, k < a.n && a.l[k].line == lineno ? &a.l[k] : NULL, line, n, o);
         pos += n + (nl ? 1 : 0);
         lineno++;
     }
+    for (; k < a.n; k++)
+        if (a.l[k].line >= lineno) row(out, a.l[k].line, &a.l[k], "", 0, o);
     fputs("\n\n", out);
     free(a.l);
     return ferror(out) ? -1 : 0;

@@ -18,6 +18,7 @@
 #include "prof.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { W = 1000, H = 560, ML = 78, MR = 78, MB = 56 };
@@ -44,22 +45,36 @@ static double nice_max(double v, int ticks) {
     return ceil(v / s - 1e-9) * s;
 }
 
+/* Times outside [0, 1e9 s] or not finite (a damaged recording) are drawn at the edge:
+ * the SVG never holds "nan" or "inf". */
+static double T(double t) { return isfinite(t) ? (t < 0 ? 0 : t > 1e9 ? 1e9 : t) : 0; }
+
 static double X(const struct frame *f, double t) {
+    t = T(t);
     return f->left + (f->right - f->left) * (f->t1 > f->t0 ? (t - f->t0) / (f->t1 - f->t0) : 0);
 }
 static double Y(const struct frame *f, double mib) { return f->bottom - (f->bottom - f->top) * mib / f->ymax; }
 static double YA(const struct frame *f, double a) { return f->bottom - (f->bottom - f->top) * a / f->amax; }
 
-/* Nesting depth of each scope: the number of scopes open at its start that started
- * before it (in order) and end after it. */
-static int scope_depth(const struct prof_timeline *tl, size_t i) {
-    int d = 0;
-    const struct prof_tl_scope *s = &tl->scopes[i];
-    for (size_t j = 0; j < i; j++) {
-        const struct prof_tl_scope *o = &tl->scopes[j];
-        if (o->start <= s->start && (o->end < 0 || o->end >= s->start)) d++;
+/* The nesting depth of each scope (0: outermost), into depth[] (NULL when out of
+ * memory: every scope then draws on one row). Scopes come in the order they were
+ * entered; a stack of the open ones gives each its depth in one pass. */
+static int *scope_depths(const struct prof_timeline *tl) {
+    int *depth = malloc((tl->nscopes ? tl->nscopes : 1) * sizeof *depth);
+    size_t *open = malloc((tl->nscopes ? tl->nscopes : 1) * sizeof *open), nopen = 0;
+    if (!depth || !open) { free(depth); free(open); return NULL; }
+    for (size_t i = 0; i < tl->nscopes; i++) {
+        const struct prof_tl_scope *s = &tl->scopes[i];
+        while (nopen) {
+            const struct prof_tl_scope *o = &tl->scopes[open[nopen - 1]];
+            if (o->end < 0 || !(o->end < s->start)) break;   /* still open when s starts */
+            nopen--;
+        }
+        depth[i] = (int)nopen;
+        open[nopen++] = i;
     }
-    return d;
+    free(open);
+    return depth;
 }
 
 static void layout(const struct prof_timeline *tl, struct frame *f) {
@@ -67,19 +82,21 @@ static void layout(const struct prof_timeline *tl, struct frame *f) {
     double tmax = 0, ymax = 0, amax = 0;
     for (size_t i = 0; i < tl->nsamples; i++) {
         const struct prof_tl_sample *s = &tl->samples[i];
-        if (s->t > tmax) tmax = s->t;
+        if (T(s->t) > tmax) tmax = T(s->t);
         double m = (double)(s->rss > s->traced_peak ? s->rss : s->traced_peak);
         if ((double)s->traced > m) m = (double)s->traced;
         if (m / MIB > ymax) ymax = m / MIB;
         if ((double)s->arenas > amax) amax = (double)s->arenas;
     }
-    for (size_t i = 0; i < tl->ncollections; i++) if (tl->collections[i].t > tmax) tmax = tl->collections[i].t;
-    for (size_t i = 0; i < tl->nmarks; i++) if (tl->marks[i].t > tmax) tmax = tl->marks[i].t;
+    for (size_t i = 0; i < tl->ncollections; i++) if (T(tl->collections[i].t) > tmax) tmax = T(tl->collections[i].t);
+    for (size_t i = 0; i < tl->nmarks; i++) if (T(tl->marks[i].t) > tmax) tmax = T(tl->marks[i].t);
+    int *depth = scope_depths(tl);
     for (size_t i = 0; i < tl->nscopes; i++) {
-        if (tl->scopes[i].end > tmax) tmax = tl->scopes[i].end;
-        int d = scope_depth(tl, i) + 1;
+        if (T(tl->scopes[i].end) > tmax) tmax = T(tl->scopes[i].end);
+        int d = (depth ? depth[i] : 0) + 1;
         if (d > f->scope_rows) f->scope_rows = d;
     }
+    free(depth);
     if (f->scope_rows > 6) f->scope_rows = 6;
     f->t0 = 0;
     f->t1 = nice_max(tmax, 10);
@@ -164,7 +181,7 @@ static void peak(const struct prof_timeline *tl, const struct frame *f, FILE *ou
     fprintf(out, "<g class=\"peak\"><line x1=\"%g\" y1=\"%.2f\" x2=\"%g\" y2=\"%.2f\" stroke=\"#d32f2f\" "
             "stroke-dasharray=\"6 4\"/>", f->left, y, f->right, y);
     fprintf(out, "<text x=\"%g\" y=\"%.2f\" font-size=\"12\" fill=\"#d32f2f\">peak %s %.2f MiB at %.3g s</text></g>\n",
-            f->left + 6, y - 5, tl->tracing ? "traced" : "RSS", (double)best / MIB, at);
+            f->left + 6, y - 5, tl->tracing ? "traced" : "RSS", (double)best / MIB, T(at));
 }
 
 static const char *const gen_colour[3] = { "#43a047", "#fb8c00", "#e53935" };
@@ -178,7 +195,7 @@ static void collections(const struct prof_timeline *tl, const struct frame *f, F
         fprintf(out, "<line x1=\"%.2f\" y1=\"%g\" x2=\"%.2f\" y2=\"%g\" stroke=\"%s\" stroke-width=\"1.5\">", x,
                 f->bottom, x, f->bottom - 8.0 - 6.0 * g, gen_colour[g]);
         fprintf(out, "<title>collection of generation %d at %.3f s: %llu collected in %.3g ms</title></line>\n", g,
-                c->t, (unsigned long long)c->collected, c->duration * 1e3);
+                T(c->t), (unsigned long long)c->collected, isfinite(c->duration) ? c->duration * 1e3 : 0.0);
     }
     fputs("</g>\n", out);
 }
@@ -200,12 +217,13 @@ static const char *const scope_colour[6] = { "#5e35b1", "#00897b", "#c0ca33", "#
 
 static void scopes(const struct prof_timeline *tl, const struct frame *f, FILE *out) {
     fputs("<g class=\"scopes\" font-size=\"11\">\n", out);
+    int *depth = scope_depths(tl);
     for (size_t i = 0; i < tl->nscopes; i++) {
         const struct prof_tl_scope *s = &tl->scopes[i];
-        int d = scope_depth(tl, i);
+        int d = depth ? depth[i] : 0;
         if (d >= f->scope_rows) d = f->scope_rows - 1;
         double y = f->top - 8 - 18.0 * (f->scope_rows - 1 - d);
-        double x0 = X(f, s->start), x1 = X(f, s->end < 0 ? f->t1 : s->end);
+        double x0 = X(f, s->start), x1 = X(f, s->end < 0 || !isfinite(s->end) ? f->t1 : s->end);
         const char *c = scope_colour[i % 6];
         fprintf(out, "<path d=\"M%.2f %.2f V%.2f H%.2f V%.2f\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>",
                 x0, y + 6, y, x1, y + 6, c);
@@ -213,6 +231,7 @@ static void scopes(const struct prof_timeline *tl, const struct frame *f, FILE *
         prof_html_str(out, s->name);
         fputs("</text>\n", out);
     }
+    free(depth);
     fputs("</g>\n", out);
 }
 
@@ -292,7 +311,7 @@ static void fill(const char *name, size_t len, void *arg, FILE *out) {
             "\"samples\": [", f.left, f.right, f.top, f.bottom, f.t0, f.t1, fl->tl->tracing ? "true" : "false");
     for (size_t i = 0; i < fl->tl->nsamples; i++) {
         const struct prof_tl_sample *s = &fl->tl->samples[i];
-        fprintf(out, "%s[%.17g,%llu,%llu,%llu,%llu,%llu,%llu]", i ? ",\n" : "", isfinite(s->t) ? s->t : 0.0, (unsigned long long)s->traced,
+        fprintf(out, "%s[%.17g,%llu,%llu,%llu,%llu,%llu,%llu]", i ? ",\n" : "", T(s->t), (unsigned long long)s->traced,
                 (unsigned long long)s->traced_peak, (unsigned long long)s->rss, (unsigned long long)s->arenas,
                 (unsigned long long)s->pools, (unsigned long long)s->objects);
     }
