@@ -24,12 +24,12 @@ int prof_write_leaks(const ohm_snapshot *s, size_t limit, FILE *out) {
         return ferror(out) ? -1 : 0;
     }
     fprintf(out, "%s%zu blocks, %s%s still alive, from %zu places:\n", est, blocks, est,
-            prof_size((long long)bytes, 0, a, sizeof a), n);
+            prof_size(prof_ll((double)bytes), 0, a, sizeof a), n);
     size_t k = limit && limit < n ? limit : n;
     for (size_t i = 0; i < k; i++) {
         fprintf(out, "\n%s%zu block%s, %s%s still alive, allocated at (most recent call last):\n", est,
                 st[i].count, st[i].count == 1 ? "" : "s", est,
-                prof_size((long long)st[i].size, 0, a, sizeof a));
+                prof_size(prof_ll((double)st[i].size), 0, a, sizeof a));
         const ohm_traceback *tb = st[i].traceback;
         for (size_t f = 0; tb && f < tb->nframe; f++) {
             const ohm_frame *fr = &tb->frames[f];

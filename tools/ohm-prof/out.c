@@ -7,6 +7,7 @@
  */
 #include "prof.h"
 
+#include <limits.h>
 #include <string.h>
 
 void prof_json_str(FILE *out, const char *s) {
@@ -50,6 +51,13 @@ void prof_html_str(FILE *out, const char *s) {
             } else fputc(*p, out);
         }
     }
+}
+
+long long prof_ll(double v) {
+    if (!(v == v)) return 0;
+    if (v >= 9.2e18) return LLONG_MAX;
+    if (v <= -9.2e18) return -LLONG_MAX;
+    return (long long)v;
 }
 
 const char *prof_size(long long bytes, int sign, char *buf, size_t len) {

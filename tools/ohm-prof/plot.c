@@ -50,8 +50,8 @@ static double nice_max(double v, int ticks) {
 static double T(double t) { return isfinite(t) ? (t < 0 ? 0 : t > 1e9 ? 1e9 : t) : 0; }
 
 static double X(const struct frame *f, double t) {
-    t = T(t);
-    return f->left + (f->right - f->left) * (f->t1 > f->t0 ? (t - f->t0) / (f->t1 - f->t0) : 0);
+    double r = f->t1 > f->t0 ? (T(t) - f->t0) / (f->t1 - f->t0) : 0;
+    return f->left + (f->right - f->left) * (r < 0 ? 0 : r > 1 ? 1 : r);
 }
 static double Y(const struct frame *f, double mib) { return f->bottom - (f->bottom - f->top) * mib / f->ymax; }
 static double YA(const struct frame *f, double a) { return f->bottom - (f->bottom - f->top) * a / f->amax; }
@@ -93,6 +93,7 @@ static void layout(const struct prof_timeline *tl, struct frame *f) {
     int *depth = scope_depths(tl);
     for (size_t i = 0; i < tl->nscopes; i++) {
         if (T(tl->scopes[i].end) > tmax) tmax = T(tl->scopes[i].end);
+        if (T(tl->scopes[i].start) > tmax) tmax = T(tl->scopes[i].start);
         int d = (depth ? depth[i] : 0) + 1;
         if (d > f->scope_rows) f->scope_rows = d;
     }

@@ -99,6 +99,8 @@ extern const struct prof_command prof_commands[];
 /* Text escaped for a JSON string (quotes included) / for HTML text and attributes. */
 void prof_json_str(FILE *out, const char *s);
 void prof_html_str(FILE *out, const char *s);
+/* v as a long long, clamped (a damaged snapshot's sizes may add up past 2^63). */
+long long prof_ll(double v);
 /* A size as tracemalloc prints it ("1.5 KiB"), into buf (32 bytes are enough). */
 const char *prof_size(long long bytes, int sign, char *buf, size_t len);
 /* The last component of a path. */

@@ -41,7 +41,7 @@ static void histogram(const ohm_trace *tr, size_t n, FILE *out) {
         size_t sz = tr[i].size;
         /* a sampled trace's size is what it stands for; the block's own size is
          * size / count */
-        if (tr[i].count > 1) sz = (size_t)((double)sz / tr[i].count + 0.5);
+        if (tr[i].count > 1) sz = (size_t)prof_ll((double)sz / tr[i].count + 0.5);
         if (sz < lo) lo = sz;
         if (sz > hi) hi = sz;
         rows[log2_ceil(sz)] += tr[i].count;
@@ -49,18 +49,18 @@ static void histogram(const ohm_trace *tr, size_t n, FILE *out) {
     char a[32];
     fputs("Histogram of block sizes:\n", out);
     if (!n) { fputs("  (no blocks)\n", out); return; }
-    fprintf(out, "  min: %s\n", prof_size((long long)lo, 0, a, sizeof a));
+    fprintf(out, "  min: %s\n", prof_size(prof_ll((double)lo), 0, a, sizeof a));
     double most = 0;
     for (unsigned k = log2_ceil(lo); k <= log2_ceil(hi); k++) if (rows[k] > most) most = rows[k];
     for (unsigned k = log2_ceil(lo); k <= log2_ceil(hi); k++) {
         char label[40];
-        snprintf(label, sizeof label, "<= %s", prof_size((long long)1 << k, 0, a, sizeof a));
+        snprintf(label, sizeof label, "<= %s", prof_size(prof_ll(ldexp(1.0, (int)k)), 0, a, sizeof a));
         int bar = most > 0 ? (int)ceil(40.0 * rows[k] / most) : 0;
         fprintf(out, "  %-12s: %9.0f ", label, rows[k]);
         for (int i = 0; i < bar; i++) fputc('#', out);
         fputc('\n', out);
     }
-    fprintf(out, "  max: %s\n", prof_size((long long)hi, 0, a, sizeof a));
+    fprintf(out, "  max: %s\n", prof_size(prof_ll((double)hi), 0, a, sizeof a));
 }
 
 int prof_write_stats(const ohm_snapshot *s, size_t ntop, FILE *out) {
@@ -76,7 +76,7 @@ int prof_write_stats(const ohm_snapshot *s, size_t ntop, FILE *out) {
     }
     char a[32];
     size_t mean = ohm_snapshot_sample_mean(s);
-    fprintf(out, "Total memory: %s in %.0f blocks (%s)\n", prof_size((long long)bytes, 0, a, sizeof a),
+    fprintf(out, "Total memory: %s in %.0f blocks (%s)\n", prof_size(prof_ll(bytes), 0, a, sizeof a),
             blocks, mean ? "estimated from a sample" : "exact");
     if (mean) fprintf(out, "Sampling: one sample every %zu bytes on average\n", mean);
     fprintf(out, "Traceback limit: %d frames\n\n", ohm_snapshot_traceback_limit(s));
@@ -87,7 +87,7 @@ int prof_write_stats(const ohm_snapshot *s, size_t ntop, FILE *out) {
     fputs("\nBytes per domain:\n", out);
     for (int d = 0; d < 3; d++)
         fprintf(out, "  %s: %10s in %9.0f blocks (%5.1f%%)\n", names[d],
-                prof_size((long long)dbytes[d], 0, a, sizeof a), dblocks[d],
+                prof_size(prof_ll(dbytes[d]), 0, a, sizeof a), dblocks[d],
                 bytes > 0 ? 100.0 * dbytes[d] / bytes : 0.0);
 
     ohm_stat *st;
@@ -97,7 +97,7 @@ int prof_write_stats(const ohm_snapshot *s, size_t ntop, FILE *out) {
     for (size_t i = 0; i < k; i++) {
         fprintf(out, "  %zu. ", i + 1);
         site(&st[i], out);
-        fprintf(out, ": %s in %zu block%s\n", prof_size((long long)st[i].size, 0, a, sizeof a), st[i].count,
+        fprintf(out, ": %s in %zu block%s\n", prof_size(prof_ll((double)st[i].size), 0, a, sizeof a), st[i].count,
                 st[i].count == 1 ? "" : "s");
     }
     if (ns) qsort(st, ns, sizeof *st, by_count);
@@ -106,7 +106,7 @@ int prof_write_stats(const ohm_snapshot *s, size_t ntop, FILE *out) {
         fprintf(out, "  %zu. ", i + 1);
         site(&st[i], out);
         fprintf(out, ": %zu block%s, %s\n", st[i].count, st[i].count == 1 ? "" : "s",
-                prof_size((long long)st[i].size, 0, a, sizeof a));
+                prof_size(prof_ll((double)st[i].size), 0, a, sizeof a));
     }
     ohm_stats_free(st);
     return ferror(out) ? -1 : 0;

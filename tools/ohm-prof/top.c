@@ -76,21 +76,27 @@ static void json_stat(const ohm_stat *st, ohm_key key, int diff, FILE *out) {
     fputc('}', out);
 }
 
-/* Sum of the statistics from index `from` on. */
+/* Sum of the statistics from index `from` on; in doubles, clamped, so that a damaged
+ * snapshot's sizes cannot overflow the sums. */
 static void sum(const ohm_stat *st, size_t from, size_t n, ohm_stat *acc) {
-    memset(acc, 0, sizeof *acc);
+    double size = 0, count = 0, sd = 0, cd = 0;
     for (size_t i = from; i < n; i++) {
-        acc->size += st[i].size;
-        acc->count += st[i].count;
-        acc->size_diff += st[i].size_diff;
-        acc->count_diff += st[i].count_diff;
+        size += (double)st[i].size;
+        count += (double)st[i].count;
+        sd += (double)st[i].size_diff;
+        cd += (double)st[i].count_diff;
     }
+    memset(acc, 0, sizeof *acc);
+    acc->size = (size_t)prof_ll(size);
+    acc->count = (size_t)prof_ll(count);
+    acc->size_diff = prof_ll(sd);
+    acc->count_diff = prof_ll(cd);
 }
 
 static void put_summary(const char *label, const ohm_stat *acc, int diff, unsigned flags, FILE *out) {
     char a[32], b[32];
     const char *est = (flags & OHM_FORMAT_ESTIMATE) ? "~" : "";
-    fprintf(out, "%s: size=%s%s", label, est, prof_size((long long)acc->size, 0, a, sizeof a));
+    fprintf(out, "%s: size=%s%s", label, est, prof_size(prof_ll((double)acc->size), 0, a, sizeof a));
     if (diff)
         fprintf(out, " (%s%s), count=%s%zu (%s%+lld)\n", est, prof_size(acc->size_diff, 1, b, sizeof b),
                 est, acc->count, est, acc->count_diff);
@@ -115,16 +121,17 @@ int prof_write_top(const ohm_snapshot *s, const ohm_snapshot *old, const struct 
          * snapshot's own */
         const ohm_trace *tr;
         size_t nt = ohm_snapshot_traces(s, &tr);
-        double c = 0;
+        double c = 0, b = 0;
         memset(&total, 0, sizeof total);
-        for (size_t i = 0; i < nt; i++) { total.size += tr[i].size; c += tr[i].count; }
-        total.count = (size_t)(c + 0.5);
+        for (size_t i = 0; i < nt; i++) { b += (double)tr[i].size; c += tr[i].count; }
+        total.size = (size_t)prof_ll(b);
+        total.count = (size_t)prof_ll(c + 0.5);
         if (old) {
             nt = ohm_snapshot_traces(old, &tr);
             double oc = 0, ob = 0;
             for (size_t i = 0; i < nt; i++) { ob += (double)tr[i].size; oc += tr[i].count; }
-            total.size_diff = (long long)total.size - (long long)ob;
-            total.count_diff = (long long)total.count - (long long)(oc + 0.5);
+            total.size_diff = prof_ll(b - ob);
+            total.count_diff = prof_ll((double)total.count - (double)prof_ll(oc + 0.5));
         }
     }
     if (o->json) {
