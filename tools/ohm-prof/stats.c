@@ -56,7 +56,7 @@ static void histogram(const ohm_trace *tr, size_t n, FILE *out) {
         char label[40];
         snprintf(label, sizeof label, "<= %s", prof_size(prof_ll(ldexp(1.0, (int)k)), 0, a, sizeof a));
         int bar = most > 0 ? (int)ceil(40.0 * rows[k] / most) : 0;
-        fprintf(out, "  %-12s: %9.0f ", label, rows[k]);
+        fprintf(out, "  %-12s: %9.0f%s", label, rows[k], bar ? " " : "");
         for (int i = 0; i < bar; i++) fputc('#', out);
         fputc('\n', out);
     }
