@@ -7,13 +7,16 @@
  * 20 + i/2 MiB, arenas = i / 4, pools = 10 * i, objects = 100 * i. Collections of
  * generation 0 at 0.5 s, 1 at 1.5 s, 2 at 2.5 s; marks "load" at 1 s and "report"
  * at 2 s; scopes "parse" 0.2..1.8 s with "tokenize" 0.4..0.9 s inside it.
+ * BIG.svg: an hour at 10 ms (360,000 samples), RSS 50 MiB but 900 MiB at sample
+ * 123456 alone, to check the curves are thinned without losing the spike.
  */
+#include <stdlib.h>
 #include <stdio.h>
 
 #include "prof.h"
 
 int main(int argc, char **argv) {
-    if (argc != 3) { fprintf(stderr, "usage: gen_plot OUT.svg OUT.html\n"); return 2; }
+    if (argc != 3 && argc != 4) { fprintf(stderr, "usage: gen_plot OUT.svg OUT.html [BIG.svg]\n"); return 2; }
     struct prof_tl_sample s[31];
     for (int i = 0; i <= 30; i++) {
         s[i].t = i / 10.0;
@@ -31,5 +34,21 @@ int main(int argc, char **argv) {
     if (!f || prof_write_timeline_svg(&tl, "gen_plot: known values", f) < 0 || fclose(f)) return 1;
     f = fopen(argv[2], "w");
     if (!f || prof_write_timeline_html(&tl, "gen_plot: known values", f) < 0 || fclose(f)) return 1;
+    if (argc == 4) {
+        size_t n = 360000;
+        struct prof_tl_sample *big = calloc(n, sizeof *big);
+        if (!big) return 1;
+        for (size_t i = 0; i < n; i++) {
+            big[i].t = (double)i / 100.0;
+            big[i].traced = (uint64_t)(i % 1000) << 12;
+            big[i].rss = (uint64_t)50 << 20;
+            big[i].arenas = i / 10000;
+        }
+        big[123456].rss = (uint64_t)900 << 20;
+        struct prof_timeline bt = { 1, big, n, NULL, 0, NULL, 0, NULL, 0 };
+        f = fopen(argv[3], "w");
+        if (!f || prof_write_timeline_svg(&bt, "an hour at 10 ms", f) < 0 || fclose(f)) return 1;
+        free(big);
+    }
     return 0;
 }

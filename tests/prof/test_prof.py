@@ -58,7 +58,7 @@ def p(name):
 shutil.rmtree(WORK, ignore_errors=True)
 os.makedirs(WORK)
 subprocess.run([os.environ["GEN_SNAPSHOTS"], WORK], check=True)
-subprocess.run([os.environ["GEN_PLOT"], p("plot.svg"), p("plot.html")], check=True)
+subprocess.run([os.environ["GEN_PLOT"], p("plot.svg"), p("plot.html"), p("big.svg")], check=True)
 M = json.load(open(p("manifest.json")))
 SRC = M["source"]
 OLD, NEW, STK, STK_OLD, EMPTY = p("lines_old.ohmsnap"), p("lines_new.ohmsnap"), p("stacks.ohmsnap"), \
@@ -289,7 +289,13 @@ try:
     d = markup.check_html(open(p("plot.html"), encoding="utf-8").read())
     check(len(d["samples"]) == 31 and d["samples"][10] == [1.0, 10 << 20, 10 << 20, 25 << 20, 2, 100, 1000],
           "plot.html: the samples for the hover", str(d)[:300])
-except (ValueError, OSError) as ex:
+    big = open(p("big.svg"), "rb").read()
+    poly = {g.get("class"): g.get("points").split() for g in markup.check_svg(big).iter("{http://www.w3.org/2000/svg}polyline")}
+    ys = [float(pt.split(",")[1]) for pt in poly["rss"]]
+    check(len(big) < 200000 and len(poly["rss"]) <= 2 * 845 and min(ys) < max(ys) - 300,
+          "360,000 samples: the curves thinned, the RSS spike kept", "%d bytes, %d points, y %s..%s"
+          % (len(big), len(poly["rss"]), min(ys), max(ys)))
+except (ValueError, OSError, KeyError) as ex:
     check(False, "timeline plots", str(ex))
 open(p("rec.ohmtl"), "wb").write(b"not yet")
 expect_error(["timeline", p("rec.ohmtl"), "-o", p("t.svg")], r"ohm-prof: .*rec\.ohmtl: .+")

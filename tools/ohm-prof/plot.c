@@ -151,19 +151,40 @@ static void axes(const struct frame *f, FILE *out) {
     fputs("</g>\n", out);
 }
 
+static double value_y(const struct frame *f, const struct prof_tl_sample *s, int which) {
+    if (which == 2) return YA(f, (double)s->arenas);
+    return Y(f, (double)(which == 0 ? s->traced : s->rss) / MIB);
+}
+
+/* One curve. Up to 4 samples per pixel column every sample is a point (arenas as
+ * steps: the count holds until the next sample). Past that (an hour at 10 ms is
+ * 360,000 samples) each column keeps its lowest and highest point in time order, so
+ * the file stays small and no spike is lost. */
 static void curve(const struct prof_timeline *tl, const struct frame *f, int which, const char *cls,
                   const char *attrs, FILE *out) {
     if (!tl->nsamples) return;
     fprintf(out, "<polyline class=\"%s\" fill=\"none\" %s points=\"", cls, attrs);
-    for (size_t i = 0; i < tl->nsamples; i++) {
-        const struct prof_tl_sample *s = &tl->samples[i];
-        double x = X(f, s->t);
-        if (which == 2) {   /* arenas: steps, the count holds until the next sample */
-            if (i) fprintf(out, "%.2f,%.2f ", x, YA(f, (double)tl->samples[i - 1].arenas));
-            fprintf(out, "%.2f,%.2f ", x, YA(f, (double)s->arenas));
-        } else {
-            double v = (double)(which == 0 ? s->traced : s->rss) / MIB;
-            fprintf(out, "%.2f,%.2f ", x, Y(f, v));
+    if (tl->nsamples <= 4 * (size_t)(f->right - f->left)) {
+        for (size_t i = 0; i < tl->nsamples; i++) {
+            double x = X(f, tl->samples[i].t);
+            if (which == 2 && i) fprintf(out, "%.2f,%.2f ", x, value_y(f, &tl->samples[i - 1], which));
+            fprintf(out, "%.2f,%.2f ", x, value_y(f, &tl->samples[i], which));
+        }
+    } else {
+        long col = 0;
+        double lo = 0, hi = 0;
+        size_t lo_at = 0, hi_at = 0;
+        for (size_t i = 0; i <= tl->nsamples; i++) {
+            long c = i < tl->nsamples ? lround(X(f, tl->samples[i].t)) : col + 1;
+            double y = i < tl->nsamples ? value_y(f, &tl->samples[i], which) : 0;
+            if (i && c != col) {   /* the column is complete */
+                double first = lo_at <= hi_at ? lo : hi, second = lo_at <= hi_at ? hi : lo;
+                fprintf(out, "%ld,%.2f %ld,%.2f ", col, first, col, second);
+            }
+            if (i == tl->nsamples) break;
+            if (!i || c != col) { col = c; lo = hi = y; lo_at = hi_at = i; continue; }
+            if (y < lo) { lo = y; lo_at = i; }
+            if (y > hi) { hi = y; hi_at = i; }
         }
     }
     fputs("\"/>\n", out);
