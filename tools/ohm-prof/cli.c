@@ -92,7 +92,8 @@ int prof_close_out(FILE *out, const char *path) {
     return PROF_OK;
 }
 
-/* One table of long options for every command; each command says which it takes. */
+/* One table of long options for every command; each command says which it takes (by
+ * the letters below, which are not short options: only -o and -h are). */
 static const struct option all_options[] = {
     { "key", required_argument, 0, 'k' },      { "cumulative", no_argument, 0, 'c' },
     { "limit", required_argument, 0, 'n' },    { "include", required_argument, 0, 'i' },
@@ -114,7 +115,7 @@ void prof_parse(int argc, char **argv, const char *usage, const char *allowed, i
     opterr = 0;
     optind = 1;
     int c, idx;
-    while ((c = getopt_long(argc, argv, ":hk:cn:i:x:ajm:Io:t:d:O:p:u:", all_options, &idx)) != -1) {
+    while ((c = getopt_long(argc, argv, ":ho:", all_options, &idx)) != -1) {
         const char *arg = argv[optind - 1];
         if (c == '?' || (c != ':' && c != 'h' && !strchr(allowed, c))) {
             /* a short option inside a cluster has no argv of its own: name the letter */
