@@ -9,6 +9,7 @@ CMFLAGS ?=
 .PHONY: fuzz
 FUZZ_SECONDS ?= 60
 .PHONY: matrix coverage
+.PHONY: screenshots
 
 all build:
 	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release $(CMFLAGS)
@@ -70,6 +71,11 @@ matrix:
 # Line coverage of src/ by the suite, gcc --coverage and gcovr (tools/coverage).
 coverage:
 	tools/coverage
+
+# The pictures of docs/tools.md: ohm-prof's pages opened in headless Chromium
+# (tests/prof/screenshots.py; Debian's chromium package), saved into docs/img/.
+screenshots: build
+	python3 tests/prof/screenshots.py build docs/img
 
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
