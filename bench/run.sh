@@ -154,6 +154,7 @@ run ohm obj.bytes -- "$BIN/bench_objects" bytes
 run ohm $churn_keys -- "$BIN/bench_objects" churn
 callgrind ohm obj.incdec incdec_loop all 4 100000 200000 "$BIN/bench_objects" incdec
 callgrind ohm obj.incdec_call incdec_call_loop all 4 100000 200000 "$BIN/bench_objects" incdec_call
+callgrind ohm obj.newfree newfree_loop all 16 2000 4000 "$BIN/bench_objects" newfree
 for c in trees trees_nogc bytes; do py "obj.$c" -- "$PY" "$SRC/bench_objects.py" "$c"; done
 py $churn_keys -- "$PY" "$SRC/bench_objects.py" churn
 
@@ -205,6 +206,7 @@ obj.dict.warm|empty dict create+release, free list warm|ns/op
 obj.dict.cold|dict, 10k live per batch, free lists emptied|ns/op
 obj.incdec|incref+decref pair, inline (callgrind, loop unrolled ×4 included)|instr/pair
 obj.incdec_call|incref+decref pair, out-of-line functions with their calls (callgrind)|instr/pair
+obj.newfree|ohm_new+ohm_decref pair of a 32 B non-GC object, batches of 16 (callgrind, the loop included)|instr/pair
 ## Cycle collector (issue 4)
 gc.garbage|100k rings of 10 doubly-linked nodes unreachable, one full collection|ns/object|CPython 0.33
 gc.live.ns|full collection over 1M nodes in 100k lists, nothing found|ns/object|CPython 0.33
