@@ -8,7 +8,8 @@
  * byte is CPython's domain letter while the block lives: 'r' RAW, 'm' MEM, 'o' OBJ;
  * its capital ('R', 'M', 'O') once freed but held back (below), with the serial still
  * intact; 0xDD once the memory went back to the base allocator, whose free list may
- * then overwrite the first word (the serial), so nothing checked lives there. The heap
+ * then overwrite the first word (the serial) of a block, or the header (rc, bits,
+ * type) of an object, so nothing checked lives there. The heap
  * sits at p - 16 for ohmi_alloc_heap_of.
  *
  * Held back (write after free, double free). A freed MEM or OBJ domain block does not
@@ -391,8 +392,8 @@ void ohmi_debug_object_free(ohm_heap *h, ohm_object *o) {
         pre = debug_check(h, OHM_DOMAIN_OBJ, o, "ohmi_alloc_object_free");
         debug_kill(pre, 0);
     }
-    pre->api = DEBUG_DEAD;
-    o->ohm_type = NULL;        /* the walks must see a free slot */
+    pre->api = DEBUG_DEAD;     /* a pool slot now reads as free (ohmi_pool_free writes its
+                                  header), a large block leaves the heap's map */
     if (large) ohmi_large_free(h, pre);
     else { ohmi_pool_free(h, pre); ohmi_pool_track_free(h, pre); }
 }
@@ -412,7 +413,7 @@ static int debug_check_block(ohm_heap *h, unsigned char *base, int objkind) {
     const char *what = debug_damage(pre, held, skip, detail, sizeof detail);
     if (!what) return 0;
     const ohm_object *o = (const ohm_object *)(pre + 1);
-    const char *tname = objkind && !held && o->ohm_type ? o->ohm_type->name : NULL;
+    const char *tname = objkind && !held && ohmi_alloc_live(o) ? o->ohm_type->name : NULL;
     debug_report(h, "ohm_heap_destroy", what, (unsigned char *)(pre + 1), 1, detail,
                  tname ? tname : NULL);
     return 1;
