@@ -311,7 +311,8 @@ static inline size_t pool_link_off(const ohm_heap *h, const struct alloc_pool *p
 }
 /* A word of a free block, which tools consider inaccessible: opened for the read,
  * and left open (the pop that follows hands the block out; a walk that only looks
- * closes it again with block_close_word). */
+ * closes it again with block_close_word, so that a use after free of that word is
+ * still reported). */
 static inline uintptr_t block_word(const ohm_heap *h, const void *p) {
     uintptr_t w;
     (void)h;

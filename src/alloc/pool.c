@@ -43,12 +43,14 @@
  */
 #include "alloc/alloc_impl.h"
 
-/* Write a word of a free block (which tools consider inaccessible), opened first. */
+/* Write a word of a free block, which tools consider inaccessible: opened for the
+ * write only. */
 static void block_set_word(const ohm_heap *h, char *p, uintptr_t w) {
     (void)h;
     ASAN_UNPOISON(p, sizeof w);
     VG_UNDEFINED(h, p, sizeof w);
     memcpy(p, &w, sizeof w);
+    block_close_word(h, p);
 }
 
 /* Link pl's free block b to next (NULL: the end), in the kind's place and encoding. */
@@ -381,7 +383,10 @@ size_t ohmi_pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_b
         if (r0 && !r1) nfree[pg + 1]++;
         if (r1 && !r0) nfree[pg]++;
     }
-    for (char *b = pl->freelist; b; b = pool_next(h, pl, b)) {
+    size_t lo = pool_link_off(h, pl);   /* each link read is closed again (block_close_word) */
+    for (char *b = pl->freelist, *next; b; b = next) {
+        next = pool_next(h, pl, b);
+        block_close_word(h, b + lo);
         size_t off = (size_t)(b - mem);
         unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
         nfree[p0]++;
@@ -395,6 +400,7 @@ size_t ohmi_pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_b
     char *keep = NULL;
     for (char *b = pl->freelist; b; ) {
         char *next = pool_next(h, pl, b);
+        block_close_word(h, b + lo);
         if (!block_in_pages((size_t)(b - mem), size, fresh)) {
             if (keep) pool_set_next(h, pl, keep, b); else pl->freelist = b;
             keep = b;
