@@ -13,6 +13,8 @@
  *   incdec_call N   the same through the out-of-line functions
  *   listget N   N rounds of ohm_list_get + ohm_list_len over 4 items (callgrind), inline
  *   listget_call N  the same through the out-of-line functions
+ *   newfree N   N batches of 16 ohm_new + ohm_decref of a 32-byte non-GC object in
+ *               newfree_loop (callgrind counts it): the allocator's object fast paths
  */
 #include "common.h"
 #include "ohm.h"
@@ -199,10 +201,33 @@ static void case_incdec_call(int argc, char **argv) {
     ohm_decref(o);
 }
 
+/* Object memory's fast paths as callgrind sees them: ohm_new (ohmi_alloc_object) and
+ * the release of the last reference (ohmi_alloc_object_free) of a user type without
+ * free list, dealloc or finalizer, in batches of 16 as fastpath_loop does for blocks. */
+static const ohm_type newfree_type = { .name = "newfree", .basicsize = 32 };
+void newfree_loop(long batches);
+BENCH_NOINLINE void newfree_loop(long batches) {
+    ohm_object *b[16];
+    for (long k = 0; k < batches; k++) {
+        for (int i = 0; i < 16; i++) {
+            b[i] = ohm_new(H, &newfree_type);
+            __asm__ __volatile__("" : : "r"(b[i]) : "memory");  /* keep the pair */
+        }
+        for (int i = 0; i < 16; i++) ohm_decref(b[i]);
+    }
+}
+
+static void case_newfree(int argc, char **argv) {
+    long batches = argc > 0 ? atol(argv[0]) : 1000;
+    newfree_loop(16);   /* warm: the first batch takes the slow paths */
+    newfree_loop(batches);
+}
+
 static const bench_case cases[] = {
     { "trees", case_trees }, { "trees_nogc", case_trees_nogc }, { "bytes", case_bytes },
-    { "churn", case_churn }, { "user", case_user }, { "incdec", case_incdec }, { "listget", case_listget }, { "listget_call", case_listget_call }, { "incdec_call", case_incdec_call },
-    { NULL, NULL }
+    { "churn", case_churn }, { "user", case_user }, { "incdec", case_incdec },
+    { "incdec_call", case_incdec_call }, { "listget", case_listget },
+    { "listget_call", case_listget_call }, { "newfree", case_newfree }, { NULL, NULL }
 };
 
 int main(int argc, char **argv) {

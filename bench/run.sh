@@ -158,6 +158,7 @@ callgrind ohm obj.incdec incdec_loop all 4 100000 200000 "$BIN/bench_objects" in
 callgrind ohm obj.incdec_call incdec_call_loop all 4 100000 200000 "$BIN/bench_objects" incdec_call
 callgrind ohm obj.listget listget_loop all 4 100000 200000 "$BIN/bench_objects" listget
 callgrind ohm obj.listget_call listget_call_loop all 4 100000 200000 "$BIN/bench_objects" listget_call
+callgrind ohm obj.newfree newfree_loop all 16 2000 4000 "$BIN/bench_objects" newfree
 for c in trees trees_nogc bytes; do py "obj.$c" -- "$PY" "$SRC/bench_objects.py" "$c"; done
 py $churn_keys -- "$PY" "$SRC/bench_objects.py" churn
 
@@ -213,6 +214,7 @@ obj.incdec|incref+decref pair, inline (callgrind, loop unrolled ×4 included)|in
 obj.incdec_call|incref+decref pair, out-of-line functions with their calls (callgrind)|instr/pair
 obj.listget|ohm_list_get + ohm_list_len per item, inline (callgrind, loop included)|instr/item
 obj.listget_call|the same through the out-of-line functions|instr/item
+obj.newfree|ohm_new+ohm_decref pair of a 32 B non-GC object, batches of 16 (callgrind, the loop included)|instr/pair
 ## Cycle collector (issue 4)
 gc.garbage|100k rings of 10 doubly-linked nodes unreachable, one full collection|ns/object|CPython 0.33
 gc.live.ns|full collection over 1M nodes in 100k lists, nothing found|ns/object|CPython 0.33

@@ -20,9 +20,12 @@
  *    for a wrong type: check the type (ohm_type_of) when the object could be anything.
  *    ohm_clear_error(h) clears the message by hand.
  *  - Threads: a heap is used by one thread at a time; different heaps share nothing.
- *  - Misuse that cannot be reported (decref of a freed object, a buffer overrun) is
- *    caught in debug mode (OHM_MALLOC=debug or cfg.debug) with a fatal message naming
- *    the object, its type and, when tracing, where it was allocated.
+ *  - Misuse of freed memory and buffer overruns cannot be returned as errors. Debug
+ *    mode (OHM_MALLOC=debug or cfg.debug) catches them with a fatal message naming
+ *    the object, its type and, when tracing, where it was allocated. Outside debug
+ *    mode a second decref of an object whose memory has not been reused yet is still
+ *    fatal with a message (without the type); once a new object reuses the memory,
+ *    nothing tells the misuse apart (docs/debugging.md).
  */
 #ifndef OHM_H
 #define OHM_H

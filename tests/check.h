@@ -47,15 +47,17 @@ static inline ohm_heap *check_debug_heap(void) {
     return h;
 }
 
-/* The mortal objects alive in h, as ohm_report_live counts them ("total"). */
+/* The mortal objects alive in h (ohm_live_objects: ohm_report_live's total). */
 static inline size_t check_live_objects(ohm_heap *h) {
-    char buf[8192] = "";
-    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
-    if (!f) return (size_t)-1;
-    ohm_report_live(h, f);
-    fclose(f);
-    const char *t = strstr(buf, "total");
-    return t ? strtoul(t + 5, NULL, 10) : (size_t)-1;
+    return ohm_live_objects(h);
+}
+
+/* Under valgrind's memcheck (it preloads its library, which names it; the allocator
+ * asks the same way): a test that reads freed memory on purpose skips that part, as
+ * it does under the sanitizers. */
+static inline int check_under_memcheck(void) {
+    const char *pre = getenv("LD_PRELOAD");
+    return pre && strstr(pre, "memcheck") != NULL;
 }
 
 static inline int check_done(void) {

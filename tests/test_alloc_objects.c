@@ -100,6 +100,55 @@ static void test_objects(int debug) {
     ohm_heap_destroy(h);
 }
 
+/* A free object slot reads rc 0, bits 0 and a tagged link for a type (alloc.h), in
+ * both modes (in debug mode the object sits past the debug prefix, and so does the
+ * link); ohmi_alloc_check finds a slot written after its free. Reads freed memory: not
+ * under the sanitizers or memcheck. */
+static void test_free_slot(int debug) {
+#ifndef OHM_SANITIZER
+    if (check_under_memcheck()) return;
+    ohm_heap *h = heap_with(debug);
+    ohm_object *keep = ohmi_alloc_object(h, 32, 1), *o = ohmi_alloc_object(h, 32, 1);
+    keep->ohm_type = &gc_t;
+    o->ohm_type = &gc_t;
+    o->ohm_rc = 1;
+    o->ohm_bits = 0x100;
+    CHECK(ohmi_alloc_live(o) && !ohmi_alloc_freed(o));
+    o->ohm_rc = 0;
+    ohmi_alloc_object_free(h, o);
+    CHECK(ohmi_alloc_freed(o) && !ohmi_alloc_live(o));
+    CHECK_EQ_INT(o->ohm_rc, 0);
+    CHECK_EQ_INT(o->ohm_bits, 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
+    CHECK_EQ_SIZE(walk(h, 0).n, 1);
+    char buf[1024];
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    o->ohm_bits = 4;                      /* a write after the free */
+    CHECK_EQ_INT(ohmi_alloc_check(h, f), 1);
+    fclose(f);
+    CHECK_CONTAINS(buf, "has rc 0, bits 0x4 (want 0, 0");
+    o->ohm_bits = 0;
+    const ohm_type *link = o->ohm_type;
+    o->ohm_type = &plain_t;               /* the link overwritten */
+    f = fmemopen(buf, sizeof buf - 1, "w");
+    CHECK(ohmi_alloc_check(h, f) >= 1);
+    fclose(f);
+    CHECK_CONTAINS(buf, "is no free-list link");
+    o->ohm_type = link;
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
+    /* reused: the header as ohmi_alloc_object promises */
+    ohm_object *again = ohmi_alloc_object(h, 32, 1);
+    CHECK(again == o);
+    CHECK(again->ohm_type == NULL && again->ohm_rc == 0 && again->ohm_bits == 0);
+    ohmi_alloc_object_free(h, again);
+    ohmi_alloc_object_free(h, keep);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
+    ohm_heap_destroy(h);
+#else
+    (void)debug;
+#endif
+}
+
 /* Objects of two heaps: ohmi_alloc_heap_of is O(1) and right for pool and large ones. */
 static void test_heap_of(void) {
     ohm_heap *a = heap_with(0), *b = heap_with(1);
@@ -143,6 +192,8 @@ int main(void) {
     unsetenv("OHM_TRACEMALLOC");
     test_objects(0);
     test_objects(1);
+    test_free_slot(0);
+    test_free_slot(1);
     test_heap_of();
     test_walk_big();
     return check_done();

@@ -220,6 +220,95 @@ static void test_report(void) {
     ohm_heap_destroy(h);
 }
 
+/* After correct frees the walks see exactly the live objects, wherever the dead ones'
+ * memory went: to the pools (nodes, plain objects, strs: the free slot keeps a tagged
+ * link for a type), to a builtin's free list (ints, lists: type NULL), or, in debug
+ * mode, to the quarantine. */
+struct census { size_t n, nodes; };
+static int census_fn(ohm_object *o, void *arg) {
+    struct census *c = arg;
+    c->n++;
+    c->nodes += ohm_type_of(o) == &node_type;
+    return 0;
+}
+
+static void check_live_line(ohm_heap *h, const char *type, size_t n) {
+    static char buf[8192];
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    ohm_report_live(h, f);
+    fclose(f);
+    char line[128];
+    snprintf(line, sizeof line, "  %-24s %10zu", type, n);
+    CHECK_CONTAINS(buf, line);
+}
+
+static void test_walks_after_free(int debug) {
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.debug = debug;
+    ohm_heap *h = ohm_heap_new(&cfg);
+    enum { N = 200 };
+    static ohm_object *o[N];
+    for (int i = 0; i < N; i++) {
+        switch (i % 5) {
+        case 0: o[i] = ohm_new(h, &node_type); break;
+        case 1: o[i] = ohm_new(h, &plain_type); break;
+        case 2: o[i] = ohm_str_new(h, "hello", 5); break;
+        case 3: o[i] = ohm_list_new(h); break;
+        default: o[i] = ohm_int_new(h, 100000 + i); break;
+        }
+        CHECK(o[i] != NULL);
+    }
+    for (int i = 0; i < N; i++)   /* each kind: every other one dies */
+        if ((i / 5) % 2) { ohm_decref(o[i]); o[i] = NULL; }
+    size_t per_kind = N / 5 / 2;
+    struct census c = {0, 0};
+    ohm_gc_get_objects(h, -1, census_fn, &c);
+    CHECK_EQ_SIZE(c.n, 2 * per_kind);   /* the nodes and lists alive */
+    CHECK_EQ_SIZE(c.nodes, per_kind);
+    check_live_line(h, "node", per_kind);
+    check_live_line(h, "plain", per_kind);
+    check_live_line(h, "str", per_kind);
+    check_live_line(h, "list", per_kind);
+    check_live_line(h, "int", per_kind);
+    check_live_line(h, "total", 5 * per_kind);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
+    ohm_gc_collect(h, 2);               /* also empties the free lists */
+    check_live_line(h, "total", 5 * per_kind);
+    for (int i = 0; i < N; i++) if (o[i]) ohm_decref(o[i]);
+    c = (struct census){0, 0};
+    ohm_gc_get_objects(h, -1, census_fn, &c);
+    CHECK_EQ_SIZE(c.n, 0);
+    check_live_line(h, "total", 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
+    ohm_heap_destroy(h);
+}
+
+/* Outside debug mode an incref of a freed object whose slot is free (the inline
+ * macro: no check) leaves a count in the free slot, which ohm_heap_check reports.
+ * Reading freed memory: not under the sanitizers or memcheck. */
+static void test_freed_slot_check(void) {
+#ifndef OHM_SANITIZER
+    if (check_under_memcheck()) return;
+    ohm_heap *h = ohm_heap_new(NULL);
+    ohm_object *keep = ohm_new(h, &plain_type), *o = ohm_new(h, &plain_type);
+    ohm_decref(o);
+    CHECK_EQ_INT(ohm_heap_check(h, NULL), 0);
+    ohm_incref(o);
+    char buf[1024] = "";
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    CHECK(ohm_heap_check(h, f) != 0);
+    fclose(f);
+    char want[128];
+    snprintf(want, sizeof want, "free object slot %p has rc 1, bits 0", (void *)o);
+    CHECK_CONTAINS(buf, want);
+    o->ohm_rc = 0;                      /* undo the misuse */
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
+    ohm_decref(keep);
+    ohm_heap_destroy(h);
+#endif
+}
+
 /* Heap destroy in debug mode prints the live objects. */
 static void destroy_with_live(void *arg) {
     (void)arg;
@@ -252,6 +341,9 @@ int main(void) {
     test_immortal();
     test_auto();
     test_report();
+    test_walks_after_free(0);
+    test_walks_after_free(1);
+    test_freed_slot_check();
     test_destroy_report();
     return check_done();
 }

@@ -21,7 +21,12 @@
  *   free (17 instructions): v = fastmap[addr >> 20] (0, or the arena's pool headers)?
  *           pool = v + (addr >> 9 & 0x7e0); *b = pool->freelist; pool->freelist = b;
  *           if --pool->ref: return.
- * ohmi_alloc_object and ohmi_alloc_object_free do the same for objects (plus the header words).
+ * ohmi_alloc_object and ohmi_alloc_object_free do the same for objects, whose free
+ * slots keep the link in the type word, tagged, and rc and bits at 0 (alloc_impl.h):
+ *   object (+1 on malloc): ...; o = pool->freelist; pool->freelist = o->type - 1;
+ *           pool->ref++; o->type = NULL; return o (rc and bits read 0 already).
+ *   object free (+1 on free): the same as free with o->rc,bits = 0 and
+ *           o->type = pool->freelist + 1 for the link.
  * Everything else (empty free list, new pool, full or empty pool, large blocks,
  * hooks) is out of line. No locks: a heap is used by one thread at a time; the RAW
  * domain's default allocator locks its own list.
@@ -385,6 +390,21 @@ static inline void pool_push(ohm_heap *h, void *p) {
     if (OHM_UNLIKELY(pool_push_block(pl, p))) ohmi_pool_on_zero(h, pl);
 }
 
+/* The same for object slots (obj_offset is 0 here: debug mode never comes this way). */
+static inline ohm_object *slot_pop(ohm_heap *h, int kind, size_t n) {
+    if (OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
+        struct alloc_pool *pl = ohmi_alloc_of(h)->used[kind][SIZE_CLASS(n)];
+        void *b = pl->freelist;
+        if (OHM_LIKELY(b != NULL)) return pool_pop_slot(pl, b, 0);
+    }
+    return NULL;
+}
+
+static inline void slot_push(ohm_heap *h, ohm_object *o) {
+    struct alloc_pool *pl = pool_of(o);
+    if (OHM_UNLIKELY(pool_push_slot(pl, o, 0))) ohmi_pool_on_zero(h, pl);
+}
+
 /* The traced slow paths are split so that the hot one (tracing alone, a pool block, the
  * limit-1 inline hook) makes no calls but tail calls: no registers to save. */
 OHM_NOINLINE static void *mem_malloc_traced(ohm_heap *h, ohm_domain d, size_t n, void *p) {
@@ -531,7 +551,7 @@ static ohm_object *obj_base_alloc(ohm_heap *h, size_t n, int gc) {
     if (n <= OHM_SMALL_MAX && !ohmi_base_of(h)->cfg.use_malloc) {
         o = ohmi_pool_alloc(h, gc ? POOL_GC : POOL_OBJ, (unsigned)SIZE_CLASS(n));
         if (!o) return pym_oom(h, n);
-        OHMI_ASSERT_INTERNAL(o->ohm_type == NULL);   /* free object slots keep type NULL */
+        OHMI_ASSERT_INTERNAL(ohmi_alloc_freed(o));   /* a free slot: its header is ours to set */
         ohmi_pool_track_alloc(h, o, n);
         o->ohm_bits = 0;
     } else {
@@ -557,10 +577,8 @@ static ohm_object *obj_alloc_sampled(ohm_heap *h, size_t n, int gc) {
 
 OHM_NOINLINE static ohm_object *obj_alloc_slow(ohm_heap *h, size_t n, int gc) {
     if (OHM_LIKELY(ohmi_alloc_of(h)->obs_direct)) {
-        ohm_object *o = pool_pop(h, POOL_OBJ + (gc != 0), n);
+        ohm_object *o = slot_pop(h, POOL_OBJ + (gc != 0), n);
         if (OHM_LIKELY(o != NULL)) {
-            o->ohm_rc = 0;
-            o->ohm_bits = 0;
             if (OHM_LIKELY(alloc_tag_inline(h, OHM_DOMAIN_OBJ, o, n))) return o;
         } else if (!(o = obj_base_alloc(h, n, gc))) {
             return NULL;
@@ -582,14 +600,11 @@ ohm_object *ohmi_alloc_object(ohm_heap *h, size_t n, int gc) {
     struct alloc_state *a = ohmi_alloc_of(h);
     if (OHM_LIKELY(n - 1 < OHM_SMALL_MAX)) {
         struct alloc_pool *pl = a->cur[POOL_OBJ + (gc != 0)][SIZE_CLASS(n)];
-        ohm_object *o = pl->freelist;
-        if (OHM_LIKELY(o != NULL)) {
+        void *b = pl->freelist;
+        if (OHM_LIKELY(b != NULL)) {
             if (OHM_LIKELY(alloc_countdown(h, n))) {   /* sampling */
-                OHMI_ASSERT_INTERNAL(o->ohm_type == NULL);
-                pool_pop_block(pl, o, *(void **)o);
-                o->ohm_rc = 0;
-                o->ohm_bits = 0;   /* the type is already NULL: free slots keep it so */
-                return o;
+                OHMI_ASSERT_INTERNAL(ohmi_alloc_freed(b));
+                return pool_pop_slot(pl, b, 0);   /* obj_offset is 0 on the fast paths */
             }
             ohmi_alloc_of(h)->sample_left += (long long)n;
         }
@@ -600,9 +615,10 @@ ohm_object *ohmi_alloc_object(ohm_heap *h, size_t n, int gc) {
 OHM_NOINLINE static void obj_free_slow(ohm_heap *h, ohm_object *o) {
     if (OHM_LIKELY(ohmi_alloc_of(h)->obs_direct) && !(o->ohm_bits & OHM_F_LARGE)) {   /* a pool object */
         if (!alloc_untag_inline(h, o)) ohmi_alloc_of(h)->obs->on_free(h, OHM_DOMAIN_OBJ, o);
-        pool_push(h, o);
+        slot_push(h, o);
         return;
     }
+    o->ohm_type = NULL;   /* no longer an object, whatever way its memory goes */
     if (ohmi_alloc_of(h)->observed) ohmi_alloc_of(h)->obs->on_free(h, OHM_DOMAIN_OBJ, o);   /* sampling: large ones */
     if (ohmi_alloc_of(h)->slow && ohmi_base_of(h)->cfg.debug) { ohmi_debug_object_free(h, o); return; }
     if (o->ohm_bits & OHM_F_LARGE) ohmi_large_free(h, o);
@@ -611,10 +627,9 @@ OHM_NOINLINE static void obj_free_slow(ohm_heap *h, ohm_object *o) {
 
 void ohmi_alloc_object_free(ohm_heap *h, ohm_object *o) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    o->ohm_type = NULL;
     if (OHM_LIKELY(!a->slow) && OHM_LIKELY(!(o->ohm_bits & OHM_F_LARGE))) {
         struct alloc_pool *pl = pool_of(o);
-        if (OHM_UNLIKELY(pool_push_block(pl, o))) ohmi_pool_on_zero(h, pl);
+        if (OHM_UNLIKELY(pool_push_slot(pl, o, 0))) ohmi_pool_on_zero(h, pl);
         return;
     }
     obj_free_slow(h, o);

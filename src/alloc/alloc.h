@@ -7,8 +7,14 @@
  *  - every block and object is 16-byte aligned;
  *  - objects (ohmi_alloc_object) live in pools of their own kind (non-GC or GC objects),
  *    never next to plain blocks, or outside the pools with OHM_F_LARGE set;
- *  - a free object slot always has type == NULL (ohmi_alloc_object_free sets it), so
- *    ohmi_alloc_walk_objects sees exactly the live objects;
+ *  - a free object slot (on its pool's free list, or carved and never handed out) has
+ *    rc 0, bits 0 and, in its type word, its free-list link with bit 0 set: no type
+ *    is odd, so ohmi_alloc_live tells a live object from a free slot, and
+ *    ohmi_alloc_walk_objects sees exactly the live objects. The count reads 0, so the
+ *    inline decref of a freed object reaches ohm_refcount_error_ (obj/object.c), which
+ *    ohmi_alloc_freed lets name the misuse without following the link. Memory that
+ *    holds no object but is not free either reads type NULL (an object before ohm_new
+ *    sets its type, the object layer's free lists, the debug quarantine);
  *  - ohmi_alloc_of(h)->slow is nonzero whenever any call must leave the fast path (debug hooks,
  *    tracing, a hooked domain, bypass mode, fault injection, valgrind/ASan tracking).
  *    Whoever changes one of those conditions calls ohmi_alloc_update_slow(h).
@@ -28,7 +34,9 @@
 /* A pool's header: 32 bytes, kept in its arena's first page (not in the pool), so
  * every byte of a pool's 16 KiB is blocks and every page of it can go back to the OS. */
 struct alloc_pool {
-    void *freelist;                 /* first free block; each holds the next at offset 0 */
+    void *freelist;                 /* first free block; each holds the next: a plain
+                                       block at offset 0, an object slot in its type
+                                       word, tagged (alloc_impl.h, "free list") */
     struct alloc_pool *next, *prev; /* the used list of its (kind, class) */
     uint16_t ref;                   /* blocks in use minus bias: the fast paths' counter */
     uint16_t bias;                  /* the free fast path calls ohmi_pool_on_zero when the pool
@@ -270,8 +278,27 @@ void  ohmi_alloc_free(ohm_heap *h, ohm_domain d, void *p);
  * Objects always come from the pools (or large blocks), never from a user hook on the
  * OBJ domain, so the walks see them; tracing sees them as OBJ-domain blocks. */
 ohm_object *ohmi_alloc_object(ohm_heap *h, size_t n, int gc);
-/* Give an object's memory back. Sets its type to NULL first (walks skip it). */
+/* Give an object's memory back: its slot reads as free from then on (rc 0, bits 0,
+ * the type word a tagged link: ohmi_alloc_freed), or, for memory outside the pools
+ * and in debug mode, type NULL until the memory is reused or given back. */
 void ohmi_alloc_object_free(ohm_heap *h, ohm_object *o);
+/* What an object slot's type word says. Live: a type (types are pointers to structs,
+ * so even). Freed: bit 0 set, the word is the pool free list's link. Neither: NULL
+ * (see the invariants above). A caller that loaded the word already passes it to
+ * ohmi_alloc_live_type. */
+static inline int ohmi_alloc_live_type(const ohm_type *t) {
+    /* t != NULL && !(t & 1) with one branch: rotated right by one, bit 0 becomes the
+     * sign bit and NULL stays 0 (a `ror` and a test: one instruction more than the
+     * test for NULL alone) */
+    uintptr_t w = (uintptr_t)t;
+    return (intptr_t)(w >> 1 | w << (sizeof w * 8 - 1)) > 0;
+}
+static inline int ohmi_alloc_live(const ohm_object *o) {
+    return ohmi_alloc_live_type(o->ohm_type);
+}
+static inline int ohmi_alloc_freed(const ohm_object *o) {
+    return ((uintptr_t)o->ohm_type & 1) != 0;
+}
 /* The heap an object's memory came from. O(1): pool objects through their arena's
  * header, large ones through their prefix. */
 ohm_heap *ohmi_alloc_heap_of(const ohm_object *o);
@@ -294,7 +321,7 @@ size_t ohmi_alloc_usable_size(ohm_heap *h, const void *p);
  * its size, the same in every mode (debug mode's guards, which usable_size leaves out,
  * are not counted; bypass mode's blocks are rounded as the pools would). 0: not h's. */
 size_t ohmi_alloc_footprint(ohm_heap *h, const void *p);
-/* Call fn on every live object (type != NULL) that ohmi_alloc_object gave out — only those
+/* Call fn on every live object (ohmi_alloc_live) that ohmi_alloc_object gave out — only those
  * allocated with gc != 0 when gc_only — pool objects in address order, then large
  * ones. fn may not allocate or free. Nonzero from fn stops the walk and is returned.
  * Objects live in pools of their own (one kind for GC objects, one for the others),
@@ -330,7 +357,7 @@ void ohmi_alloc_defer_release(ohm_heap *h, int on);
 
 /* Walk the GC objects as ohmi_alloc_walk_objects(h, 1, fn, arg) does, but the pool slots
  * go by spans: span(arg, first, n, stride) for n slots starting at object `first`,
- * `stride` bytes apart; a free slot's type is NULL (skip it). Large GC objects go to
+ * `stride` bytes apart; skip the slots that are not ohmi_alloc_live. Large GC objects go to
  * fn one by one. Lets a walker inline its per-object work. Returns -1 without walking
  * when the heap runs under a tool (ASan, valgrind): use ohmi_alloc_walk_objects then. */
 typedef void (*alloc_span_fn)(void *arg, char *first, size_t n, size_t stride);

@@ -151,24 +151,58 @@ static inline void pool_set_head(struct alloc_state *a, int kind, unsigned cls, 
 }
 
 /* ------------------------------------------------- a pool's free list: pop, push
- * Every block leaves and rejoins a pool's free list through these two, on the inline
+ * Every block leaves and rejoins a pool's free list through these, on the inline
  * fast paths (alloc.c) and the slow paths (pool.c) alike, so `ref` (blocks in use
  * minus bias, pool.c) moves in one place each way. They take no heap and make no
  * call: the fast paths compile as if they were written out (alloc.c gives the
- * instruction counts). Free blocks are poisoned under ASan and inaccessible under
- * memcheck, and only the slow paths run under those tools: pool.c reads the next
- * pointer through block_next and opens the first word before a push. */
+ * instruction counts).
+ *
+ * Where a free block keeps its link to the next one depends on its pool's kind:
+ *  - a plain block: in its first word, the next block's address (NULL at the end);
+ *  - an object slot (POOL_OBJ, POOL_GC): in the object's type word, at obj_offset +
+ *    SLOT_LINK from the block's start, the next block's address + 1 (1 at the end),
+ *    and its rc and bits words read 0. Bit 0 says "free" to every walk (no type is
+ *    odd: ohmi_alloc_live), and the zero count makes the inline decref of a freed
+ *    object report it (ohm_refcount_error_) instead of decrementing the link.
+ * The fast paths run only with obj_offset 0 (debug mode is a slow path): there the
+ * slot and the object are one address.
+ *
+ * Free blocks are poisoned under ASan and inaccessible under memcheck, and only the
+ * slow paths run under those tools: pool.c reads and writes links through pool_next
+ * and pool_set_next, and opens the words a push writes before it. */
+#define SLOT_LINK 8   /* the link's offset in an object: its type word */
 
-/* Hand out b, the head of pl's free list; next is b's first word (the next free block). */
+static inline uintptr_t slot_link_enc(const void *next) { return (uintptr_t)next + 1; }
+static inline void *slot_link_dec(uintptr_t w) { return (void *)(w - 1); }
+
+/* Hand out b, the head of pl's free list; next is its successor (the decoded link). */
 static inline void *pool_pop_block(struct alloc_pool *pl, void *b, void *next) {
     pl->freelist = next;
     pl->ref++;
     return b;
 }
-/* Put b back at the head of pl's free list. Returns 1 when ref reached 0: the event
- * the caller passes on to ohmi_pool_on_zero. */
+/* Put the plain block b back at the head of pl's free list. Returns 1 when ref
+ * reached 0: the event the caller passes on to ohmi_pool_on_zero. */
 static inline int pool_push_block(struct alloc_pool *pl, void *b) {
     *(void **)b = pl->freelist;
+    pl->freelist = b;
+    return --pl->ref == 0;
+}
+/* Hand out the object slot b, the head of pl's free list (its object at b + oo): its
+ * link read and its type word set NULL; its rc and bits read 0 already. */
+static inline ohm_object *pool_pop_slot(struct alloc_pool *pl, void *b, size_t oo) {
+    ohm_object *o = (ohm_object *)((char *)b + oo);
+    pool_pop_block(pl, b, slot_link_dec((uintptr_t)o->ohm_type));
+    o->ohm_type = NULL;
+    return o;
+}
+/* Put the object slot b (its object at b + oo) back at the head of pl's free list:
+ * rc and bits 0, the link in the type word. Returns as pool_push_block. */
+static inline int pool_push_slot(struct alloc_pool *pl, void *b, size_t oo) {
+    ohm_object *o = (ohm_object *)((char *)b + oo);
+    o->ohm_rc = 0;
+    o->ohm_bits = 0;
+    o->ohm_type = (const ohm_type *)slot_link_enc(pl->freelist);
     pl->freelist = b;
     return --pl->ref == 0;
 }
@@ -271,16 +305,38 @@ int __asan_address_is_poisoned(void const volatile *addr);
 #  define VG_NOACCESS(h, p, n)  ((void)(h), (void)(p), (void)(n))
 #endif
 
-/* Read the next pointer of a free block, which tools consider inaccessible. */
-static inline void *block_next(const ohm_heap *h, const void *b) {
-    void *n;
+/* Where a free block of pl keeps its link (see "a pool's free list"). */
+static inline size_t pool_link_off(const ohm_heap *h, const struct alloc_pool *pl) {
+    return pool_kind(pl) == POOL_PLAIN ? 0 : ohmi_alloc_of(h)->obj_offset + SLOT_LINK;
+}
+/* A word of a free block, which tools consider inaccessible: opened for the read,
+ * and left open (the pop that follows hands the block out; a walk that only looks
+ * closes it again with block_close_word, so that a use after free of that word is
+ * still reported). */
+static inline uintptr_t block_word(const ohm_heap *h, const void *p) {
+    uintptr_t w;
     (void)h;
-    ASAN_UNPOISON(b, sizeof(void *));
+    ASAN_UNPOISON(p, sizeof w);
 #ifdef OHM_HAVE_VALGRIND
-    if (OHM_UNLIKELY(ohmi_alloc_of(h)->valgrind)) VALGRIND_MAKE_MEM_DEFINED(b, sizeof(void *));
+    if (OHM_UNLIKELY(ohmi_alloc_of(h)->valgrind)) VALGRIND_MAKE_MEM_DEFINED(p, sizeof w);
 #endif
-    memcpy(&n, b, sizeof n);
-    return n;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+static inline void block_close_word(const ohm_heap *h, const void *p) {
+    (void)h;
+    ASAN_POISON(p, sizeof(uintptr_t));
+#ifdef OHM_HAVE_VALGRIND
+    if (OHM_UNLIKELY(ohmi_alloc_of(h)->valgrind)) VALGRIND_MAKE_MEM_NOACCESS(p, sizeof(uintptr_t));
+#endif
+}
+/* The raw link word of pl's free block b, and its successor (the link decoded). */
+static inline uintptr_t pool_link_word(const ohm_heap *h, const struct alloc_pool *pl, const void *b) {
+    return block_word(h, (const char *)b + pool_link_off(h, pl));
+}
+static inline void *pool_next(const ohm_heap *h, const struct alloc_pool *pl, const void *b) {
+    uintptr_t w = pool_link_word(h, pl, b);
+    return pool_kind(pl) == POOL_PLAIN ? (void *)w : slot_link_dec(w);
 }
 
 /* ---------------------------------------------------------------- arena.c */

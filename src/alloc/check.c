@@ -7,7 +7,8 @@
  * Checked: the arena list, counts, masks and buckets; every used pool's class, bump,
  * flags, used list membership, and that blocks in use + free blocks + parked blocks
  * (those touching released pages) == the carved blocks; each free block lies in its
- * pool at a block boundary, below bump, off the released pages; the used lists'
+ * pool at a block boundary, below bump, off the released pages, and in an object pool
+ * reads as a free slot (rc 0, bits 0, a tagged link: alloc_impl.h); the used lists'
  * links and tails; the large-block set against its count and prefixes; the block
  * tags (tags.c): every tag lies in a pool block in use, at most its block's size from
  * the block's start (the size it records fits the block), and no free block has one.
@@ -49,6 +50,28 @@ static void check_free_untagged(ohm_heap *h, struct check *c, struct alloc_pool 
         }
 }
 
+/* A free object slot reads rc 0, bits 0 and a tagged link (alloc_impl.h): else a
+ * freed object was written to (an incref after its last decref, say), or the list is
+ * broken. 1 when it is not (the list is not followed further). */
+static int check_free_slot(ohm_heap *h, struct check *c, struct alloc_pool *pl, const char *b) {
+    const char *o = b + ohmi_alloc_of(h)->obj_offset;
+    uintptr_t counts = block_word(h, o), link = pool_link_word(h, pl, b);
+    block_close_word(h, o);
+    if (!(link & 1)) {
+        bad(c, "pool %p: free object slot %p: its type word %#lx is no free-list link", (void *)pl,
+            (const void *)o, (unsigned long)link);
+        return 1;
+    }
+    if (counts) {
+        uint32_t rc, bits;
+        memcpy(&rc, (const char *)&counts + offsetof(ohm_object, ohm_rc), sizeof rc);
+        memcpy(&bits, (const char *)&counts + offsetof(ohm_object, ohm_bits), sizeof bits);
+        bad(c, "pool %p: free object slot %p has rc %u, bits %#x (want 0, 0: a freed object "
+            "was written to, an incref after its last decref?)", (void *)pl, (const void *)o, rc, bits);
+    }
+    return 0;
+}
+
 /* One tag: in a block of a pool in use, below bump, its size within the block. */
 static int check_tag(void *arg, uintptr_t p, uint32_t w) {
     struct check *c = ((void **)arg)[0];
@@ -83,12 +106,16 @@ static void check_pool(ohm_heap *h, struct check *c, struct alloc_pool *pl) {
     if ((pl->flags & POOL_FULL) && (pl->freelist || pl->bump != limit || rel))
         bad(c, "pool %p: FULL but has free blocks", (void *)pl);
     size_t nfree = 0, carved = (pl->bump - first) / size, parked = 0;
-    for (char *b = pl->freelist; b; b = block_next(h, b)) {
+    for (char *b = pl->freelist, *next; b; b = next) {
         size_t off = (size_t)(b - mem);
         if (b < mem || off >= POOL_SIZE || off < first || (off - first) % size || off >= pl->bump) {
             bad(c, "pool %p: free block %p is not one of its blocks", (void *)pl, (void *)b);
             return;
         }
+        next = pool_next(h, pl, b);
+        int broken = pool_kind(pl) != POOL_PLAIN && check_free_slot(h, c, pl, b);
+        block_close_word(h, b + pool_link_off(h, pl));   /* the tools' view as it was */
+        if (broken) return;
         unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
         if (((rel >> p0) & 1) || ((rel >> p1) & 1))
             bad(c, "pool %p: free block %p on a released page", (void *)pl, (void *)b);

@@ -114,7 +114,7 @@ int ohmi_large_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
         unsigned kind = (unsigned)(e->val & 3);
         if (!e->key || kind == LARGE_PLAIN || (gc_only && kind != LARGE_GC)) continue;
         ohm_object *o = (ohm_object *)(e->key + a->obj_offset);
-        if (o->ohm_type) {
+        if (ohmi_alloc_live(o)) {
             int r = fn(o, arg);
             if (r) return r;
         }

@@ -5,8 +5,10 @@
  * is the head, the pool the fast path pops from. Kinds keep plain blocks, non-GC
  * objects and GC objects apart, so walks over object pools never meet a plain block.
  *
- * Blocks. Free blocks form a singly linked list through their first word. Blocks are
- * carved lazily from `bump`, one page at a time, so untouched pages stay untouched.
+ * Blocks. Free blocks form a singly linked list: plain blocks through their first
+ * word, object slots through their type word, tagged, with rc and bits 0 (alloc_impl.h,
+ * "a pool's free list"). Blocks are carved lazily from `bump`, one page at a time, so
+ * untouched pages stay untouched.
  *
  * Events for free (one test on the free fast path). The pool keeps `ref` = blocks in
  * use minus `bias`; the free fast path only checks `--ref == 0`, which happens when
@@ -33,30 +35,34 @@
  *
  * Invariants: a listed pool has freelist != NULL, or bump < limit, or released
  * pages, or is the head (about to be refilled or unlinked); ref + bias (mod 2^16) counts the
- * blocks in use; every block on the free list and every carved block of an object
- * pool that is not in use has type == NULL at obj_offset + 8. Asserted (base.h): at
+ * blocks in use; every block of an object pool on the free list reads rc 0, bits 0
+ * and a type word with bit 0 set (its link); a carved block in use reads as a live
+ * object or type NULL; ohmi_alloc_check_pool checks the free ones. Asserted (base.h): at
  * level 2 where they change (pool_used, the events, the used lists), at level 3 the
  * whole pool (ohmi_alloc_check_pool) each time it fills or empties.
  */
 #include "alloc/alloc_impl.h"
 
-static void block_set_next(const ohm_heap *h, void *b, void *next) {
+/* Write a word of a free block, which tools consider inaccessible: opened for the
+ * write only. */
+static void block_set_word(const ohm_heap *h, char *p, uintptr_t w) {
     (void)h;
-    ASAN_UNPOISON(b, sizeof(void *));
-#ifdef OHM_HAVE_VALGRIND
-    if (OHM_UNLIKELY(ohmi_alloc_of(h)->valgrind)) VALGRIND_MAKE_MEM_UNDEFINED(b, sizeof(void *));
-#endif
-    memcpy(b, &next, sizeof next);
+    ASAN_UNPOISON(p, sizeof w);
+    VG_UNDEFINED(h, p, sizeof w);
+    memcpy(p, &w, sizeof w);
+    block_close_word(h, p);
 }
 
-/* Free object slots must read as type NULL for the walks. */
-static void block_clear_type(ohm_heap *h, char *b, int kind) {
-    if (kind != POOL_PLAIN) {
-        void *null = NULL;
-        ASAN_UNPOISON(b + ohmi_alloc_of(h)->obj_offset + 8, sizeof null);
-        VG_UNDEFINED(h, b + ohmi_alloc_of(h)->obj_offset + 8, sizeof null);
-        memcpy(b + ohmi_alloc_of(h)->obj_offset + 8, &null, sizeof null);
-    }
+/* Link pl's free block b to next (NULL: the end), in the kind's place and encoding. */
+static void pool_set_next(const ohm_heap *h, const struct alloc_pool *pl, char *b, void *next) {
+    uintptr_t w = pool_kind(pl) == POOL_PLAIN ? (uintptr_t)next : slot_link_enc(next);
+    block_set_word(h, b + pool_link_off(h, pl), w);
+}
+
+/* A free object slot's rc and bits read 0 (pool_push_slot's header, for the blocks
+ * the slow paths link). */
+static void slot_clear_counts(const ohm_heap *h, const struct alloc_pool *pl, char *b) {
+    if (pool_kind(pl) != POOL_PLAIN) block_set_word(h, b + ohmi_alloc_of(h)->obj_offset, 0);
 }
 
 static void used_link_front(struct alloc_state *a, struct alloc_pool *pl) {
@@ -119,8 +125,8 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
     char *head = NULL, *prev = NULL;
     /* Link b after prev; blocks are poisoned once linked (ASan). */
 #define EXTEND_LINK(b) do { VG_UNDEFINED(h, (b), size); \
-        block_clear_type(h, (b), pool_kind(pl)); block_set_next(h, (b), NULL); \
-        if (prev) { block_set_next(h, prev, (b)); ASAN_POISON(prev, size); VG_NOACCESS(h, prev, size); } \
+        slot_clear_counts(h, pl, (b)); pool_set_next(h, pl, (b), NULL); \
+        if (prev) { pool_set_next(h, pl, prev, (b)); ASAN_POISON(prev, size); VG_NOACCESS(h, prev, size); } \
         else head = (b); \
         prev = (b); } while (0)
     if (pl->bump < limit) {
@@ -131,15 +137,22 @@ static int pool_extend(ohm_heap *h, struct alloc_pool *pl) {
         OHMI_ASSERT_INTERNAL(stop <= limit);
 #if !defined(ALLOC_ASAN)
         if (!ohmi_alloc_of(h)->valgrind) {
-            /* The common case, a few instructions a block: blocks in address order. */
-            size_t tnull = pool_kind(pl) == POOL_PLAIN ? 0 : ohmi_alloc_of(h)->obj_offset + 8;
+            /* The common case, a few instructions a block: blocks in address order,
+             * linked as pool_push_block or pool_push_slot would leave them. */
             char *b = mem + off, *last = mem + stop - size;
-            for (; b < last; b += size) {
-                *(void **)b = b + size;
-                if (tnull) *(void **)(b + tnull) = NULL;
+            if (pool_kind(pl) == POOL_PLAIN) {
+                for (; b < last; b += size) *(void **)b = b + size;
+                *(void **)last = NULL;
+            } else {
+                size_t oo = ohmi_alloc_of(h)->obj_offset;
+                OHMI_ASSERT_INTERNAL(oo + sizeof(ohm_object) <= size);
+                for (; b <= last; b += size) {
+                    ohm_object *o = (ohm_object *)(b + oo);
+                    o->ohm_rc = 0;
+                    o->ohm_bits = 0;
+                    o->ohm_type = (const ohm_type *)slot_link_enc(b < last ? b + size : NULL);
+                }
             }
-            *(void **)last = NULL;
-            if (tnull) *(void **)(last + tnull) = NULL;
             pl->bump = (uint16_t)stop;
             pl->freelist = mem + off;
             return 1;
@@ -187,7 +200,7 @@ void *ohmi_pool_alloc(ohm_heap *h, int kind, unsigned cls) {
         pl = a->used[kind][cls];
     }
     void *b = pl->freelist;
-    pool_pop_block(pl, b, block_next(h, b));
+    pool_pop_block(pl, b, pool_next(h, pl, b));   /* an object slot's header: the caller's */
     ASAN_UNPOISON(b, CLASS_SIZE(cls));
     return b;
 }
@@ -316,9 +329,17 @@ void ohmi_pool_free(ohm_heap *h, void *p) {
     struct alloc_pool *pl = pool_of(p);
     OHMI_ASSERT_INTERNAL(ohmi_pool_is_block_start(h, p));
     OHMI_ASSERT_INTERNAL(pool_used(pl) != 0);
-    ASAN_UNPOISON(p, sizeof(void *));   /* the word pool_push_block writes */
-    VG_UNDEFINED(h, p, sizeof(void *));
-    int zero = pool_push_block(pl, p);
+    int zero;
+    if (pool_kind(pl) == POOL_PLAIN) {
+        ASAN_UNPOISON(p, sizeof(void *));   /* the word pool_push_block writes */
+        VG_UNDEFINED(h, p, sizeof(void *));
+        zero = pool_push_block(pl, p);
+    } else {
+        size_t oo = ohmi_alloc_of(h)->obj_offset;
+        ASAN_UNPOISON((char *)p + oo, sizeof(ohm_object));   /* the header pool_push_slot writes */
+        VG_UNDEFINED(h, (char *)p + oo, sizeof(ohm_object));
+        zero = pool_push_slot(pl, p, oo);
+    }
     ASAN_POISON(p, CLASS_SIZE(pl->cls));
     if (zero) ohmi_pool_on_zero(h, pl);
 }
@@ -362,7 +383,10 @@ size_t ohmi_pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_b
         if (r0 && !r1) nfree[pg + 1]++;
         if (r1 && !r0) nfree[pg]++;
     }
-    for (char *b = pl->freelist; b; b = block_next(h, b)) {
+    size_t lo = pool_link_off(h, pl);   /* each link read is closed again (block_close_word) */
+    for (char *b = pl->freelist, *next; b; b = next) {
+        next = pool_next(h, pl, b);
+        block_close_word(h, b + lo);
         size_t off = (size_t)(b - mem);
         unsigned p0 = (unsigned)(off >> PAGE_SHIFT), p1 = (unsigned)((off + size - 1) >> PAGE_SHIFT);
         nfree[p0]++;
@@ -375,14 +399,15 @@ size_t ohmi_pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_b
     /* Drop the blocks touching the new pages from the free list, then release them. */
     char *keep = NULL;
     for (char *b = pl->freelist; b; ) {
-        char *next = block_next(h, b);
+        char *next = pool_next(h, pl, b);
+        block_close_word(h, b + lo);
         if (!block_in_pages((size_t)(b - mem), size, fresh)) {
-            if (keep) block_set_next(h, keep, b); else pl->freelist = b;
+            if (keep) pool_set_next(h, pl, keep, b); else pl->freelist = b;
             keep = b;
         }
         b = next;
     }
-    if (keep) block_set_next(h, keep, NULL); else pl->freelist = NULL;
+    if (keep) pool_set_next(h, pl, keep, NULL); else pl->freelist = NULL;
     size_t pages = 0;
     for (unsigned pg = 0; pg < POOL_PAGES; pg++)
         if ((fresh >> pg) & 1) { ohmi_release_add(rb, mem + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE); pages++; }
@@ -391,8 +416,8 @@ size_t ohmi_pool_trim_pages(ohm_heap *h, struct alloc_pool *pl, struct release_b
     return pages;
 }
 
-/* The type word of the object slot at b, or NULL; free slots read as NULL. Under
- * ASan a free slot is poisoned, so ask before reading it. */
+/* The type word of the object slot at b (ohmi_alloc_live_type says what it holds).
+ * Under ASan a free slot is poisoned, so ask before reading it: NULL then. */
 static inline const ohm_type *slot_type(ohm_heap *h, const char *b) {
     const char *t = b + ohmi_alloc_of(h)->obj_offset + 8;
     if (ASAN_IS_POISONED(t)) return NULL;
@@ -419,7 +444,7 @@ int ohmi_pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
         char *mem = pool_mem(pl);
         for (size_t off = pool_first(pl); off + size <= end; off += size) {
             if (OHM_UNLIKELY(rel) && block_in_pages(off, size, rel)) continue;
-            if (slot_type(h, mem + off)) {
+            if (ohmi_alloc_live_type(slot_type(h, mem + off))) {
                 int r = fn((ohm_object *)(mem + off + oo), arg);
                 if (r) return r;
             }
@@ -430,7 +455,8 @@ int ohmi_pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
 
 /* The GC pools as spans of object slots, for a walker that inlines its per-object work
  * (the collector's full passes): span(arg, first object, slots, stride) per run of
- * carved slots clear of released pages; free slots have type NULL. Then large GC
+ * carved slots clear of released pages; the walker skips the slots that are not
+ * ohmi_alloc_live (free ones have a tagged link for a type). Then large GC
  * objects through fn. -1 (nothing walked) under ASan or valgrind, whose view of free
  * slots needs the per-slot checks of ohmi_pool_walk. */
 int ohmi_alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, void *arg) {

@@ -444,7 +444,7 @@ typedef struct gc_set {
 #define GC_SPAN_FN(name, ph) \
     static void name(void *arg, char *p, size_t n, size_t stride) { \
         for (; n; n--, p += stride) \
-            if (((ohm_object *)p)->ohm_type) ph((ohm_object *)p, arg); \
+            if (ohmi_alloc_live((ohm_object *)p)) ph((ohm_object *)p, arg); \
     }
 
 static void gc_walk(gc_ctx *c, alloc_span_fn span, ohm_object_fn fn) {
@@ -966,7 +966,7 @@ static int gc_check(ohm_heap *h, int walk, FILE *out) {
         uint32_t want = OHM_F_TRACKED | (k ? GC_GEN1 : GC_GEN0);
         for (size_t i = 0; i < v->len && !bad; i++) {
             const ohm_object *o = v->items[i];
-            if (!o || !o->ohm_type) {
+            if (!o || !ohmi_alloc_live(o)) {
                 gc_bad(out, &bad, "young[%d] slot %zu: %p is not a live object", k, i, (const void *)o);
                 break;
             }

@@ -7,9 +7,10 @@
  * state a heap embeds and the entry points; the object files share obj_impl.h.
  *
  * Invariants the object layer keeps:
- *  - A live object has ohm_type != NULL and ohm_rc >= 1 (or immortal). Memory the
- *    object layer keeps for reuse (free lists, the debug quarantine) has ohm_type ==
- *    NULL, so ohmi_alloc_walk_objects never reports it.
+ *  - A live object has a type (ohmi_alloc_live) and ohm_rc >= 1 (or immortal). Memory
+ *    the object layer keeps for reuse (free lists, the debug quarantine) has ohm_type
+ *    == NULL and memory it gave back to the pools a tagged link there (alloc.h), so
+ *    ohmi_alloc_walk_objects never reports either.
  *  - A builtin object on a free list keeps its block's OHM_F_LARGE bit and links to
  *    the next entry through the first pointer after its header (every builtin
  *    object is at least 24 bytes).

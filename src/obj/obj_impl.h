@@ -32,14 +32,14 @@ void ohmi_obj_make_immortal(ohm_object *o);
 /* Wrong-type reports: "fn: expected a list, got 'int'", on o's heap. */
 void ohmi_obj_type_error(const char *fn, const char *want, const ohm_object *o);
 /* An item container c is about to store (fn's argument `what`): -1 with a message
- * when NULL, freed (type NULL: in debug mode a quarantined object, fatal), or of
- * another heap; 0 when it may be stored. Inline: three tests and two inline heap
+ * when NULL, freed (not ohmi_alloc_live: in debug mode a quarantined object, fatal),
+ * or of another heap; 0 when it may be stored. Inline: four tests and two inline heap
  * lookups (a mask and a load for pool objects); the reports are out of line. */
 int ohmi_obj_item_error(const ohm_object *c, const ohm_object *item, const char *fn,
                         const char *what);
 static inline int ohmi_obj_check_item(const ohm_object *c, const ohm_object *item,
                                       const char *fn, const char *what) {
-    if (OHM_LIKELY(item != NULL) && OHM_LIKELY(item->ohm_type != NULL) &&
+    if (OHM_LIKELY(item != NULL) && OHM_LIKELY(ohmi_alloc_live(item)) &&
         OHM_LIKELY(alloc_heap_of_inline(item) == alloc_heap_of_inline(c)))
         return 0;
     return ohmi_obj_item_error(c, item, fn, what);

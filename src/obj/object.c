@@ -42,6 +42,11 @@
  * can name the object's type and address instead of corrupting memory. The inline
  * incref does not check: it takes a dead object's count to 1, and the decref after it
  * enters ohm_release_ with type NULL, which reports the same misuse.
+ * Outside debug mode a dead object's memory waits on a builtin's free list (rc 0, type
+ * NULL) or goes back to the pools, whose free slots read rc 0 with a tagged link for a
+ * type (alloc.h): either way a second decref sees count 0 and is reported, untyped,
+ * and an incref then decref reaches ohm_release_ with a type that is not live. Once a
+ * new object reuses the memory, nothing tells the misuse apart.
  */
 #include "obj/obj_impl.h"
 
@@ -234,13 +239,20 @@ OHM_NORETURN static void obj_fatal(const ohm_object *o, const char *msg) {
     ohmi_fatal("%s%s%s", msg, origin[0] ? "\n" : "", origin);
 }
 
-/* Misuse of a dead or broken object o by fn: never returns. */
+/* Misuse of a dead or broken object o by fn: never returns. What o's header still
+ * says: dead in the quarantine (debug mode: its type is known), a free pool slot (the
+ * type word is the pools' free-list link: not followed), a free-list entry (type
+ * NULL), or a live object whose count is wrong. */
 OHM_NORETURN static void obj_misuse(const char *fn, ohm_object *o) {
     char msg[256];
     if (obj_is_dead(o)) {
         const ohm_type *t = obj_dead_type(o);
         snprintf(msg, sizeof msg, "%s: object at %p of type '%s' was already freed", fn,
                  (void *)o, t && t->name ? t->name : "?");
+    } else if (ohmi_alloc_freed(o)) {
+        ohm_heap *h = ohmi_alloc_heap_of(o);
+        snprintf(msg, sizeof msg, "%s: object at %p was already freed (its %zu-byte block is "
+                 "on the pools' free list, type unknown)", fn, (void *)o, ohmi_alloc_usable_size(h, o));
     } else if (o->ohm_type == NULL) {
         snprintf(msg, sizeof msg, "%s: object at %p was already freed (type unknown)", fn,
                  (void *)o);
@@ -260,15 +272,18 @@ void ohm_refcount_error_(ohm_object *o) {
 
 /* The checked, out-of-line versions. The parentheses keep ohm.h's macros out. */
 void (ohm_incref)(ohm_object *o) {
-    if (OHM_UNLIKELY(o->ohm_type == NULL)) obj_misuse("ohm_incref", o);
+    if (OHM_UNLIKELY(!ohmi_alloc_live(o))) obj_misuse("ohm_incref", o);
     uint32_t n = o->ohm_rc + 1;
     if ((int32_t)n > 0) o->ohm_rc = n;
 }
 
 void (ohm_decref)(ohm_object *o) {
+    if (OHM_UNLIKELY(!ohmi_alloc_live(o))) obj_misuse("ohm_decref", o);
     uint32_t c = o->ohm_rc;
-    if (OHM_UNLIKELY(o->ohm_type == NULL || c == 0)) obj_misuse("ohm_decref", o);
-    if ((int32_t)c < 0) return;
+    if ((int32_t)c <= 0) {   /* immortal; 0: misuse (as the inline path) */
+        if (c == 0) obj_misuse("ohm_decref", o);
+        return;
+    }
     if ((o->ohm_rc = c - 1) == 0) ohm_release_(o);
 }
 
@@ -427,9 +442,10 @@ OHM_NOINLINE static void obj_release_slow(ohm_object *o, const ohm_type *t) {
  * the collector forgets the object if tracked, then steps 4-5. */
 void ohm_release_(ohm_object *o) {
     const ohm_type *t = o->ohm_type;
-    /* A freed object: the inline incref of a quarantined one (rc 0 -> 1, unchecked)
-     * then its decref lands here with type NULL. One test of the loaded type. */
-    if (OHM_UNLIKELY(t == NULL)) obj_misuse("ohm_decref", o);
+    /* A freed object: the inline incref of one (rc 0 -> 1, unchecked) then its decref
+     * lands here with type NULL (quarantined, or on a builtin's free list) or a free
+     * pool slot's tagged link. Two tests of the loaded type. */
+    if (OHM_UNLIKELY(!ohmi_alloc_live_type(t))) obj_misuse("ohm_decref", o);
     OHMI_ASSERT_INTERNAL(o->ohm_rc == 0);    /* entered when the count reached zero */
     if (OHM_UNLIKELY(t->finalize != NULL) || OHM_UNLIKELY(o->ohm_bits & OHM_F_WEAKREFD)) {
         obj_release_slow(o, t);

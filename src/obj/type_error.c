@@ -14,9 +14,10 @@ int ohmi_obj_item_error(const ohm_object *c, const ohm_object *item, const char 
                         const char *what) {
     ohm_heap *h = ohmi_alloc_heap_of(c);
     if (!item) { ohmi_error(h, "%s: %s is NULL", fn, what); return -1; }
-    if (OHM_UNLIKELY(item->ohm_type == NULL)) {
+    if (OHM_UNLIKELY(!ohmi_alloc_live(item))) {
         /* debug mode: a quarantined object (rc 0, type NULL); a stored dangling
-         * pointer would crash far from here, so stop now */
+         * pointer would crash far from here, so stop now. Outside it: a free pool slot
+         * or a free-list entry, reported while its memory is not reused */
         if (ohmi_base_of(h)->cfg.debug)
             ohmi_fatal("%s: %s at %p is a freed object", fn, what, (const void *)item);
         ohmi_error(h, "%s: %s at %p is a freed object", fn, what, (const void *)item);
@@ -31,7 +32,7 @@ int ohmi_obj_item_error(const ohm_object *c, const ohm_object *item, const char 
 
 void ohmi_obj_type_error(const char *fn, const char *want, const ohm_object *o) {
     if (!o) ohmi_error(NULL, "%s: expected %s, got NULL", fn, want);
-    else if (!o->ohm_type) ohmi_error(ohmi_alloc_heap_of(o), "%s: expected %s, got a freed object", fn, want);
+    else if (!ohmi_alloc_live(o)) ohmi_error(ohmi_alloc_heap_of(o), "%s: expected %s, got a freed object", fn, want);
     else ohmi_error(ohmi_alloc_heap_of(o), "%s: expected %s, got '%s'", fn, want,
                     o->ohm_type->name ? o->ohm_type->name : "?");
 }

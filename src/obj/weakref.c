@@ -205,7 +205,7 @@ int ohmi_weakref_check(ohm_heap *h, FILE *out) {
         ohm_object *t = (ohm_object *)m->ents[i].key;
         if (!t) continue;
         entries++;
-        if (!ohmi_alloc_usable_size(h, t) || !t->ohm_type ||
+        if (!ohmi_alloc_usable_size(h, t) || !ohmi_alloc_live(t) ||
             t->ohm_rc == 0) {
             ohmi_obj_bad(out, &bad, "weakref table: target %p is not a live object of the heap",
                          (void *)t);
