@@ -81,7 +81,6 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
-#include <time.h>
 
 /* ======================================================= generations */
 
