@@ -20,7 +20,7 @@ TIMEOUT=${OHM_BENCH_TIMEOUT:-300}
 : > "$LOG"
 START=$(date +%s)
 # Measure the defaults: no debug hooks, tracing or stats from the caller's environment.
-unset OHM_MALLOC OHM_TRACEMALLOC OHM_MALLOCSTATS PYTHONMALLOC PYTHONTRACEMALLOC PYTHONMALLOCSTATS
+unset OHM_MALLOC OHM_TRACEMALLOC OHM_MALLOCSTATS OHM_TIMELINE OHM_GC_STRESS PYTHONMALLOC PYTHONTRACEMALLOC PYTHONMALLOCSTATS
 
 HAVE_JEMALLOC=0 HAVE_MIMALLOC=0 HAVE_BOEHM=0
 [ -f "$BIN/peers.env" ] && . "$BIN/peers.env"
@@ -181,6 +181,11 @@ done
 run ohm trace.memory.1 trace.memory.16 -- "$BIN/bench_trace" memory
 py trace.memory.1 trace.memory.16 -- "$PY" "$SRC/bench_trace.py" memory
 
+# ---------------------------------------------------------------- issue 11: memory over time
+for w in churn trees; do
+    run ohm timeline.$w.off timeline.$w.10ms timeline.$w.1ms -- "$BIN/bench_timeline" "$w"
+done
+
 # ---------------------------------------------------------------- the table
 cat > "$SPEC" <<'EOF'
 ## Allocator (issue 2)
@@ -237,6 +242,13 @@ trace.trees.25|object trees, 25 frames|× off
 trace.trees.sampled|object trees, sampled at 512 KiB, 16 frames|× off|ohm 1.05
 trace.memory.1|tracing's own memory per live traced block, 1 frame|bytes
 trace.memory.16|tracing's own memory per live traced block, 16 frames|bytes
+## Memory over time (issue 11): slowdown against no recording
+timeline.churn.off|churn (2M pairs), no recording|ns/pair
+timeline.churn.10ms|churn, ohm_timeline_start at 10 ms|× off
+timeline.churn.1ms|churn, at 1 ms|× off
+timeline.trees.off|object trees depth 18 ×2 (their collections recorded), no recording|ns/node
+timeline.trees.10ms|object trees, at 10 ms|× off
+timeline.trees.1ms|object trees, at 1 ms|× off
 EOF
 
 COMMIT=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo "?")

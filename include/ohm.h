@@ -68,11 +68,18 @@ typedef struct ohm_config {
                                  collection is under way, collects one generation in
                                  turn: 0, 1, 2, 0, ... Thresholds are kept (and reported)
                                  but do not delay it. Default 0 */
+    const char *timeline;     /* "path[:ms]": record memory over time from the heap's
+                                 creation to its destruction, as ohm_timeline_start(h,
+                                 path, ms) does (ms 10 when left out; a ':' always starts
+                                 the ms). NULL: none (OHM_TIMELINE). The string must
+                                 outlive ohm_heap_new; a bad one, or a file that cannot
+                                 be written, makes ohm_heap_new fail */
 } ohm_config;
 
 /* Fill *cfg with the defaults, then apply the environment: OHM_MALLOC=debug|malloc|pymalloc
  * (plus "malloc_debug" and "pymalloc_debug", as PYTHONMALLOC), OHM_MALLOCSTATS=0|1,
- * OHM_TRACEMALLOC=N, OHM_GC_STRESS=0|1. A bad value is recorded in cfg->config_error, and ohm_heap_new(cfg)
+ * OHM_TRACEMALLOC=N, OHM_GC_STRESS=0|1, OHM_TIMELINE=path[:ms] (cfg->timeline points
+ * into the environment). A bad value is recorded in cfg->config_error, and ohm_heap_new(cfg)
  * fails with a message naming the variable and the accepted values. */
 OHM_API void ohm_config_init(ohm_config *cfg);
 
@@ -804,6 +811,54 @@ OHM_API int ohm_traceback_format(const ohm_traceback *tb, char *buf, size_t len)
 OHM_API void ohm_stats_print(const ohm_stat *stats, size_t n, size_t limit, unsigned flags, FILE *out);
 /* Bytes a size takes as tracemalloc formats it: "512 B", "1.5 KiB", "1536 KiB"... */
 OHM_API int ohm_format_size(long long size, int sign, char *buf, size_t len);
+
+/* ========================================================== memory over time
+ *
+ * mprof's recording (memory_profiler's `mprof run`): samples of the heap at a fixed
+ * interval into a file, with the collections, marks and named scopes between them,
+ * for `ohm-prof timeline FILE -o plot.svg` (the format: docs/timeline-format.md).
+ * Each sample holds: the traced memory now and at its peak (while tracing, as
+ * ohm_trace_get_traced_memory gives it; estimates when sampled), the process's
+ * resident set, the arenas mapped and pools in use, the bytes in blocks over 512 B, and
+ * the live objects the collector tracks. Besides every interval, a sample is taken at
+ * the start and the stop, at the end of each collection, at each mark, and at each
+ * scope's entry and exit.
+ * Samples are taken on the heap's own thread, by its allocations: no thread or timer
+ * is started. After interval_ms has passed, the next allocation takes the sample; a
+ * program that allocates nothing for a while gets no sample until it allocates again
+ * (or marks, collects, ...). The fast paths are the same with and without a recording
+ * (the allocator already counts bytes down for sampled tracing; the recorder looks at
+ * the clock every few KiB to MiB allocated); docs/tracing.md gives what it costs.
+ * The recorder's memory is bounded: about 64 KiB, written out as a chunk when full and
+ * every second; its memory comes from the C library, as the tracer's does.
+ * One recording per heap at a time. Like every call on h, these run on its thread. */
+
+/* Start recording to the file at path (created, or truncated), a sample every
+ * interval_ms milliseconds (0: 10; at most 3600000). Returns 0, or -1 with a message
+ * and nothing changed: already recording ("ohm_timeline_start: already recording to
+ * 'x' ..."), path NULL or empty, interval_ms too big, the file cannot be created or
+ * written ("ohm_timeline_start: cannot write 'x': <strerror>"), out of memory. */
+OHM_API int    ohm_timeline_start(ohm_heap *h, const char *path, unsigned interval_ms);
+/* A labelled point in time (mprof's vertical lines), with a sample. label NULL: "";
+ * its first 1024 bytes are kept (cut between UTF-8 characters). Not recording: nothing
+ * happens (marks can stay in code that sometimes runs without a recording). */
+OHM_API void   ohm_timeline_mark(ohm_heap *h, const char *label);
+/* Brackets around a named stretch of the program (mprof's function brackets): enter
+ * opens a scope, leave closes the innermost open one; scopes nest. Each takes a sample.
+ * scope NULL: ""; names kept as labels are. Scopes still open when the recording stops
+ * are closed at the stop. Not recording: nothing happens. leave with no scope open:
+ * nothing is recorded, and ohm_last_error(h) says "ohm_timeline_leave: no scope is
+ * open". */
+OHM_API void   ohm_timeline_enter(ohm_heap *h, const char *scope);
+OHM_API void   ohm_timeline_leave(ohm_heap *h);
+/* Stop recording: close the open scopes, take a last sample, write the end of the
+ * file and close it. Returns 0; -1 with a message when nothing was recording
+ * ("ohm_timeline_stop: no timeline is recording"), or when a write failed during the
+ * recording or now ("ohm_timeline_stop: writing 'x' failed after N bytes: <strerror>;
+ * the file is incomplete": the recording stops all the same, and the file left is
+ * rejected by the loader). ohm_heap_destroy stops a recording still running (a failure
+ * then goes to stderr). */
+OHM_API int    ohm_timeline_stop(ohm_heap *h);
 
 /* ============================================================ testing aids
  *

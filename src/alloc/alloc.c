@@ -58,7 +58,9 @@ void ohmi_alloc_update_slow(ohm_heap *h) {
     other = 1;   /* ASan builds poison free blocks: only the slow paths annotate */
 #endif
     int slow = other || (a->observed && !a->obs_sampled);
-    a->obs_direct = slow && !other;   /* observed alone: pools inline around the hooks */
+    /* observed alone: pools inline around the hooks (which do not count for a ticker) */
+    a->obs_direct = slow && !other && !a->tick;
+    a->tick_slow = slow && a->tick && !(a->observed && a->obs_sampled);
     a->slow = (uintptr_t)slow;
     a->cur = slow ? a->idle : a->used;
     for (unsigned c = 0; c < OHM_NB_CLASSES; c++)
@@ -75,7 +77,40 @@ void ohmi_alloc_set_observing(ohm_heap *h, int on, int sampled) {
     OHMI_ASSERT(!on || a->obs != NULL);
     a->observed = on;
     a->obs_sampled = on && sampled;
-    if (!a->obs_sampled) a->sample_left = LLONG_MAX;
+    if (!a->obs_sampled) ohmi_alloc_sample_arm(h, LLONG_MAX);
+    ohmi_alloc_update_slow(h);
+}
+
+/* ------------------------------------------------------- the byte countdown */
+
+/* Take the bytes counted since the countdown was armed from both clients. */
+static void countdown_sync(struct alloc_state *a) {
+    unsigned long long used = (unsigned long long)a->count_armed - (unsigned long long)a->sample_left;
+    long long u = used > (unsigned long long)LLONG_MAX ? LLONG_MAX : (long long)used;
+    if (a->obs_left != LLONG_MAX) a->obs_left = a->obs_left > LLONG_MIN + u ? a->obs_left - u : 0;
+    if (a->tick_left != LLONG_MAX) a->tick_left = a->tick_left > LLONG_MIN + u ? a->tick_left - u : 0;
+    a->count_armed = a->sample_left;
+}
+
+/* Arm sample_left with the nearer client (a client already due: 0, the next block). */
+static void countdown_rearm(struct alloc_state *a) {
+    long long v = a->obs_left < a->tick_left ? a->obs_left : a->tick_left;
+    a->sample_left = a->count_armed = v > 0 ? v : 0;
+}
+
+void ohmi_alloc_sample_arm(ohm_heap *h, long long gap) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    countdown_sync(a);
+    a->obs_left = gap;
+    countdown_rearm(a);
+}
+
+void ohmi_alloc_set_ticker(ohm_heap *h, long long (*tick)(ohm_heap *h), long long first) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    countdown_sync(a);
+    a->tick = tick;
+    a->tick_left = tick ? (first > 0 ? first : 1) : LLONG_MAX;
+    countdown_rearm(a);
     ohmi_alloc_update_slow(h);
 }
 
@@ -86,8 +121,20 @@ void ohmi_alloc_describe(ohm_heap *h, const void *p, FILE *out) {
 
 int ohmi_alloc_sample_expired(ohm_heap *h) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    if (!a->obs_sampled) { a->sample_left = LLONG_MAX; return 0; }
-    return a->obs->sample_expired(h);
+    countdown_sync(a);
+    if (a->tick_left <= 0) {
+        long long next = a->tick(h);   /* (tick_left is LLONG_MAX without a ticker) */
+        a->tick_left = next > 0 ? next : 1;
+    }
+    int sample = 0;
+    if (a->obs_left <= 0) {
+        if (!a->obs_sampled) a->obs_left = LLONG_MAX;
+        else sample = a->obs->sample_expired(h);   /* it may rearm (ohmi_alloc_sample_arm) */
+    }
+    /* still due (the observer is busy, or samples this block and arms its next gap
+     * when it traces it): the next allocation asks again */
+    countdown_rearm(a);
+    return sample;
 }
 
 /* Annotate blocks only under memcheck: callgrind and the other tools should see
@@ -104,7 +151,7 @@ int ohmi_alloc_init(ohm_heap *h) {
         for (int c = 0; c < OHM_NB_CLASSES; c++) a->used[k][c] = a->idle[k][c] = &a->empty;
     for (unsigned c = 0; c < OHM_NB_CLASSES; c++) alloc_set_plain(a, c, &a->empty);
     pool_set_kind(&a->empty, POOL_FREE);
-    a->sample_left = LLONG_MAX;
+    a->sample_left = a->count_armed = a->obs_left = a->tick_left = LLONG_MAX;
     ohmi_tags_clear(&a->tags);   /* an empty leaf cache */
     if (ohmi_arena_init(h) < 0) return -1;
     if (pthread_mutex_init(&a->raw_lock, NULL) != 0) {
@@ -418,6 +465,7 @@ OHM_NOINLINE static void *mem_malloc_other(ohm_heap *h, ohm_domain d, size_t n) 
         if (OHM_UNLIKELY(alloc_sample_due(h, n))) return mem_malloc_sampled(h, d, n);
         return ohmi_pym_malloc(h, n);
     }
+    alloc_tick_count(h, n);
     return dom_malloc(h, d, n);
 }
 
@@ -466,9 +514,12 @@ void *ohmi_alloc_malloc(ohm_heap *h, ohm_domain d, size_t n) {
 void *ohmi_alloc_calloc(ohm_heap *h, ohm_domain d, size_t nelem, size_t elsize) {
     if (d == OHM_DOMAIN_RAW) return ohm_raw_calloc(h, nelem, elsize);
     if (!ohmi_alloc_of(h)->slow) {
-        if (ohmi_alloc_of(h)->observed) return mem_calloc_sampled(h, d, nelem, elsize);
+        /* sampling counts there; a ticker alone too (nothing to sample: not due) */
+        if (ohmi_alloc_of(h)->observed || ohmi_alloc_of(h)->tick)
+            return mem_calloc_sampled(h, d, nelem, elsize);
         return ohmi_pym_calloc(h, nelem, elsize);
     }
+    if (!elsize || nelem <= SIZE_MAX / elsize) alloc_tick_count(h, nelem * elsize);
     return dom_calloc(h, d, nelem, elsize);
 }
 
@@ -476,8 +527,10 @@ void *ohmi_alloc_realloc(ohm_heap *h, ohm_domain d, void *p, size_t n) {
     if (d == OHM_DOMAIN_RAW) return ohm_raw_realloc(h, p, n);
     if (!ohmi_alloc_of(h)->slow) {
         if (ohmi_alloc_of(h)->observed) return mem_realloc_sampled(h, d, p, n);
+        if (ohmi_alloc_of(h)->tick) (void)alloc_sample_due(h, n);   /* nothing to sample */
         return ohmi_pym_realloc(h, p, n);
     }
+    alloc_tick_count(h, n);
     return dom_realloc(h, d, p, n);
 }
 
@@ -590,6 +643,7 @@ OHM_NOINLINE static ohm_object *obj_alloc_slow(ohm_heap *h, size_t n, int gc) {
         if (OHM_UNLIKELY(alloc_sample_due(h, n))) return obj_alloc_sampled(h, n, gc);
         return obj_base_alloc(h, n, gc);
     }
+    alloc_tick_count(h, n);
     if (ohmi_alloc_should_fail(h)) return NULL;
     ohm_object *o = ohmi_base_of(h)->cfg.debug ? ohmi_debug_object_alloc(h, n, gc) : obj_base_alloc(h, n, gc);
     if (o && ohmi_alloc_of(h)->observed) ohmi_alloc_of(h)->obs->on_alloc(h, OHM_DOMAIN_OBJ, o, n);

@@ -123,8 +123,9 @@ struct alloc_state {
     struct alloc_pool *(*cur)[OHM_NB_CLASSES];   /* used, or idle when slow */
     const uintptr_t *fastmap;       /* map, or an all-zero map when slow */
     uintptr_t slow;                 /* nonzero: take the slow path (see ohmi_alloc_update_slow) */
-    long long sample_left;          /* sampling observer: bytes until the next sample
-                                       point; LLONG_MAX when not sampling. The fast paths
+    long long sample_left;          /* the byte countdown: bytes until the next point
+                                       where a client (the sampling observer, the ticker)
+                                       is due; LLONG_MAX when none counts. The fast paths
                                        count it down (alloc_countdown) */
     uintptr_t *map;                 /* arena map: map[addr >> 20 & mask] is 0, or the
                                        address of that arena of h's pool headers */
@@ -139,6 +140,7 @@ struct alloc_state {
                                        avail[64]: the empty arenas still mapped */
     uint64_t avail_mask;            /* bit N: avail[N] is not empty (N in 1..63) */
     size_t narenas, arenas_allocated, arenas_reclaimed, arenas_highwater;
+    size_t pools_used;              /* pools in use (not free), all arenas */
     size_t dirty_pools;             /* empty pools whose pages may still be resident */
     size_t retain_pools;            /* empty pools the purge leaves resident (learned) */
     size_t recent_released;         /* pools released that were not needed again yet */
@@ -175,6 +177,17 @@ struct alloc_state {
     int obs_direct;                 /* the observer is the only reason to leave the fast
                                        paths: the slow paths run the pools' fast paths
                                        and the inline tagger (alloc_impl.h) */
+
+    /* --- the byte countdown's clients (see ohmi_alloc_sample_arm) --- */
+    long long count_armed;          /* what sample_left was last set to: the bytes
+                                       counted since are count_armed - sample_left */
+    long long obs_left;             /* the sampling observer's bytes to its next sample
+                                       point as of count_armed; LLONG_MAX: none */
+    long long tick_left;            /* the ticker's bytes to its next tick as of
+                                       count_armed; LLONG_MAX: no ticker */
+    long long (*tick)(ohm_heap *h); /* the ticker (ohmi_alloc_set_ticker), or NULL */
+    int tick_slow;                  /* a ticker while slow and no sampling observer
+                                       counts: the slow paths count for it */
 
     struct alloc_tags tags;         /* block tags (tags.c) */
 
@@ -214,6 +227,33 @@ void ohmi_alloc_observe(ohm_heap *h, const struct ohmi_alloc_observer *obs);
 /* Observing on or off; sampled: only sampled blocks are reported (the fast paths stay
  * on and count sample_left down). */
 void ohmi_alloc_set_observing(ohm_heap *h, int on, int sampled);
+
+/* The byte countdown. The fast paths subtract each block's size from one word,
+ * sample_left, and leave for the slow path when it runs out; that word serves two
+ * clients, each of which wants to hear after so many bytes allocated on the heap's
+ * own thread:
+ *   the sampling observer (the tracer's sampled mode): its next sample point;
+ *   the ticker (api/timeline.c): its next look at the clock.
+ * sample_left is armed with the nearer of the two; when it runs out, the bytes counted
+ * are taken from both, the ticker is called if it is due, and the observer is asked
+ * (sample_expired) if it is. So neither client costs the fast paths anything: they
+ * pay their subtraction and branch whether or not anyone counts. While the heap is
+ * slow (debug hooks, exact tracing, ...), the fast paths do not run: a sampling
+ * observer counts in its on_alloc hook, and otherwise, with a ticker, the slow paths
+ * count (tick_slow).
+ * ohmi_alloc_sample_arm: the observer's next sample point is gap bytes away (LLONG_MAX:
+ * none; 0: the next allocation). */
+void ohmi_alloc_sample_arm(ohm_heap *h, long long gap);
+/* The countdown ran out (a fast path's, or an observer's that counts in its hook):
+ * the ticker runs if it is due; returns 1 when this block is to be sampled (the
+ * observer was due and its sample_expired said so), else 0; rearms the countdown. */
+int ohmi_alloc_sample_expired(ohm_heap *h);
+/* The ticker: tick(h) is called on the heap's own thread, inside an allocation (MEM or
+ * OBJ domain, or RAW on the tracer's thread), once about `first` bytes were allocated,
+ * and then each time the bytes it returned (>= 1) were; it must not allocate from h
+ * nor free into it. NULL: none. RAW-domain blocks are counted only while a sampling
+ * observer counts them. */
+void ohmi_alloc_set_ticker(ohm_heap *h, long long (*tick)(ohm_heap *h), long long first);
 /* Block tags (see struct alloc_tags). */
 static inline uint32_t ohmi_tag_enc(uint32_t value, int d, size_t n) {
     OHMI_ASSERT_INTERNAL(n < OHMI_TAG_MAX_SIZE && value <= OHMI_TAG_MAX_VALUE && d >= 0 &&

@@ -220,14 +220,17 @@ static inline int alloc_countdown(ohm_heap *h, size_t n) {
     return (ohmi_alloc_of(h)->sample_left -= (long long)n) > 0;
 #endif
 }
-/* The slow paths' countdown: 1 when this block of n bytes is to be sampled (the
- * observer says so once the countdown ran out). */
-int ohmi_alloc_sample_expired(ohm_heap *h);
+/* (ohmi_alloc_sample_expired, alloc.h: what runs when the countdown runs out) */
 static inline int alloc_sample_due(ohm_heap *h, size_t n) {
     struct alloc_state *a = ohmi_alloc_of(h);
     long long c = n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
     if (OHM_LIKELY((a->sample_left -= c) > 0)) return 0;
     return ohmi_alloc_sample_expired(h);
+}
+/* The slow paths while the heap is slow: count for a ticker when nobody else does
+ * (tick_slow; nothing is sampled then). */
+static inline void alloc_tick_count(ohm_heap *h, size_t n) {
+    if (OHM_UNLIKELY(ohmi_alloc_of(h)->tick_slow)) (void)alloc_sample_due(h, n);
 }
 
 /* ------------------------------------------------------- the inline tagger */

@@ -171,6 +171,7 @@ struct alloc_pool *ohmi_arena_take_pool(ohm_heap *h) {
     bucket_remove(a, ar);
     ar->nfree--;
     bucket_insert(a, ar);
+    a->pools_used++;
     return &ar->pools[i];
 }
 
@@ -196,6 +197,7 @@ void ohmi_arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     bucket_remove(a, ar);
     ar->nfree++;
     bucket_insert(a, ar);
+    a->pools_used--;
     /* Beyond what the heap learned to keep, the pool's pages go back now (through the
      * pending run: pools emptying in address order cost one madvise per 64 pages);
      * an arena now empty waits for the purge, which unmaps it whole. */

@@ -144,7 +144,7 @@ int ohmi_alloc_check(ohm_heap *h, FILE *out) {
 int ohmi_alloc_check_max(ohm_heap *h, FILE *out, int max) {
     struct alloc_state *a = ohmi_alloc_of(h);
     struct check c = {out, 0, max, 1};
-    size_t narenas = 0, dirty = 0, notfull = 0, listed = 0;
+    size_t narenas = 0, dirty = 0, notfull = 0, listed = 0, used = 0;
     for (struct alloc_arena *ar = a->arenas; ar; ar = ar->next) {
         narenas++;
         if (ar->heap != h) bad(&c, "arena %p: heap %p", (void *)ar, (void *)ar->heap);
@@ -163,6 +163,7 @@ int ohmi_alloc_check_max(ohm_heap *h, FILE *out, int max) {
             if (free_bit != (pool_kind(pl) == POOL_FREE))
                 bad(&c, "arena %p pool %u: free mask and kind disagree", (void *)ar, i);
             else if (!free_bit) {
+                used++;
                 check_pool(h, &c, pl);
                 if (!(pl->flags & POOL_FULL)) notfull++;
             }
@@ -170,6 +171,7 @@ int ohmi_alloc_check_max(ohm_heap *h, FILE *out, int max) {
     }
     if (narenas != a->narenas) bad(&c, "%zu arenas listed, %zu counted", narenas, a->narenas);
     if (dirty != a->dirty_pools) bad(&c, "%zu dirty pools, %zu counted", dirty, a->dirty_pools);
+    if (used != a->pools_used) bad(&c, "%zu pools in use, %zu counted", used, a->pools_used);
     for (int k = 0; k < ALLOC_NKINDS; k++)
         for (int cl = 0; cl < OHM_NB_CLASSES; cl++) {
             struct alloc_pool *prev = NULL, *p = a->used[k][cl];

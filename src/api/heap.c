@@ -1,14 +1,16 @@
 /*
- * heap.c — heaps: configuration from the environment, creation, destruction, and
- * sys._debugmallocstats.
+ * heap.c — heaps: configuration from the environment, creation (and OHM_TIMELINE's
+ * recording from it), destruction, and sys._debugmallocstats.
  *
  * A heap owns everything it hands out. Creation runs each layer's init bottom up
  * (alloc, trace, gc, obj); destruction runs their fini top down, and ohmi_alloc_fini
  * gives every arena and large block back, so nothing a heap got outlives it.
  */
 #include "api/api.h"
+#include "api/timeline.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 
 /* OHM_MALLOC takes PYTHONMALLOC's values. */
@@ -53,6 +55,28 @@ void ohm_config_init(ohm_config *cfg) {
         if (n < 0) cfg->config_error = "OHM_GC_STRESS: expected 0 or 1";
         else cfg->gc_stress = (int)n;
     }
+    if ((v = getenv("OHM_TIMELINE")) && *v) {
+        char path[PATH_MAX];
+        unsigned ms;
+        const char *why;
+        if (ohmi_timeline_parse_spec(v, path, sizeof path, &ms, &why) < 0) cfg->config_error = why;
+        else cfg->timeline = v;
+    }
+}
+
+/* cfg.timeline (OHM_TIMELINE): record from the heap's creation. */
+static int heap_timeline(ohm_heap *h, const char *spec) {
+    char path[PATH_MAX], why[sizeof ohmi_base_of(h)->error];
+    unsigned ms;
+    const char *bad;
+    if (ohmi_timeline_parse_spec(spec, path, sizeof path, &ms, &bad) < 0) {
+        ohmi_error(h, "%s", bad);
+        return -1;
+    }
+    if (ohm_timeline_start(h, path, ms) == 0) return 0;
+    snprintf(why, sizeof why, "%s", ohm_last_error(h));
+    ohmi_error(h, "OHM_TIMELINE=%s: %s", spec, why);
+    return -1;
 }
 
 /* The heap structure itself. A debug heap's is a mapping of its own, so that when the
@@ -101,6 +125,7 @@ ohm_heap *ohm_heap_new(const ohm_config *cfg) {
     if (ohmi_base_of(h)->cfg.trace_frames > 0 &&
         ohm_trace_start(h, ohmi_base_of(h)->cfg.trace_frames) < 0)
         goto fail_start;
+    if (cfg->timeline && *cfg->timeline && heap_timeline(h, cfg->timeline) < 0) goto fail_start;
     return h;
 fail_start:
     ohmi_obj_fini(h);
@@ -127,6 +152,7 @@ static void heap_report_garbage(ohm_heap *h) {
 
 void ohm_heap_destroy(ohm_heap *h) {
     if (!h) return;
+    ohmi_timeline_fini(h);   /* the file completed while every figure is still there */
     ohmi_base_of(h)->destroying = 1;
     if (ohmi_base_of(h)->cfg.debug) ohmi_debug_check_all(h);   /* guards and fills */
     if (ohmi_base_of(h)->cfg.print_stats) ohm_debug_mallocstats(h, stderr);

@@ -7,7 +7,10 @@
  *   assertions                 OHMI_ASSERT (cheap), OHMI_ASSERT_INTERNAL, OHMI_ASSERT_EXPENSIVE
  *   the heap's base            config, error message: the first member of every heap
  *   errors                     ohmi_error (recorded for ohm_last_error), ohmi_fatal
- *   the OS                     every mmap, munmap, madvise and mprotect (os.c)
+ *   the OS                     every mmap, munmap, madvise and mprotect, the clocks
+ *                              and the resident set (os.c)
+ *   binary files               little-endian fields, a bounds-checked reader whose
+ *                              errors name the offset, whole-file reads (bytes.c)
  *   pointer vectors            ohmi_vec (vec.c), memory from the C library or the OS
  *   hashing                    FNV-1a and the pointer hash (hash.c)
  *   the hash table             ohmi_ptrmap (pointer keys) and ohmi_index (entries by
@@ -168,6 +171,14 @@ void  ohmi_os_hugepage(void *p, size_t size);  /* advise transparent huge pages 
 void  ohmi_os_tombstone(void *p, size_t size);
 /* Resident bytes of [p, p + size) (all of it when the kernel can't say). */
 size_t ohmi_os_resident(const void *p, size_t size);
+/* The process's resident set: open a handle (-1 where the system has none), read it
+ * (bytes; 0 when unknown; no allocation, one system call), close it. */
+int    ohmi_os_rss_open(void);
+size_t ohmi_os_rss_read(int fd);
+void   ohmi_os_rss_close(int fd);
+/* Clocks, in nanoseconds: monotonic (durations) and the wall clock (since 1970). */
+uint64_t ohmi_os_now_ns(void);
+uint64_t ohmi_os_wall_ns(void);
 
 /* ------------------------------------------------------- pointer vectors (vec.c) */
 
@@ -325,5 +336,54 @@ static inline void ohmi_index_add(ohmi_index *x, uint64_t hv, uintptr_t word) {
 int  ohmi_index_remove(ohmi_index *x, uint64_t hv, uintptr_t word, ohmi_index_hash_fn hash,
                        const void *ctx);
 void ohmi_index_free(ohmi_index *x);
+
+/* ------------------------------------------------------ binary files (bytes.c) */
+
+/* Little-endian fields, as every file ohm writes stores them. */
+static inline void ohmi_le_put32(unsigned char *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline void ohmi_le_put64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline uint32_t ohmi_le_get32(const unsigned char *p) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+static inline uint64_t ohmi_le_get64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* A cursor over a file's bytes for the loaders, which trust nothing: every read first
+ * checks that the bytes are there, and the first problem is recorded in err as
+ * "offset N: reason" (N: where the bad or missing data starts); after it every read
+ * returns 0 and reports nothing more. */
+typedef struct ohmi_rd {
+    const unsigned char *p;
+    size_t len, pos;
+    char *err;          /* the message, NUL-terminated; may be NULL */
+    size_t errlen;
+    int failed;
+} ohmi_rd;
+static inline ohmi_rd ohmi_rd_make(const void *data, size_t len, char *err, size_t errlen) {
+    if (err && errlen) err[0] = '\0';
+    ohmi_rd r = { (const unsigned char *)data, len, 0, err, errlen, 0 };
+    return r;
+}
+/* Record "offset at: ..." (only the first failure is kept). */
+void ohmi_rd_fail(ohmi_rd *r, size_t at, const char *fmt, ...) OHM_PRINTF(3, 4);
+/* Whether n more bytes are there; when not, "truncated <what>: N bytes needed, M left". */
+int ohmi_rd_need(ohmi_rd *r, size_t n, const char *what);
+uint32_t ohmi_rd_u32(ohmi_rd *r, const char *what);
+uint64_t ohmi_rd_u64(ohmi_rd *r, const char *what);
+/* Whether n items of `each` bytes fit in what is left (checked before anything is
+ * allocated for them); when not, "N <what> need M bytes, only K left" at `at`. */
+int ohmi_rd_count_fits(ohmi_rd *r, size_t at, uint64_t n, size_t each, const char *what);
+/* The whole file at path, from the C library (free it); NULL with "path: reason" in
+ * err when it cannot be opened or read, or memory runs out. */
+unsigned char *ohmi_file_read(const char *path, size_t *len, char *err, size_t errlen);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * os.c — the only file that talks to the kernel about memory: aligned mappings for
- * arenas and big vectors, their release, madvise for free pages, lazy reservations,
- * and residency queries for the statistics.
+ * os.c — the only file that talks to the kernel about memory and time: aligned
+ * mappings for arenas and big vectors, their release, madvise for free pages, lazy
+ * reservations, residency queries for the statistics, the process's resident set
+ * (the timeline's samples), and the clocks.
  *
  * Aligned mappings: map size + align bytes, then unmap the head and tail so the
  * mapping starts on an `align` boundary and nothing is lost to alignment.
@@ -20,10 +21,12 @@
  */
 #include "base/base.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 void *ohmi_os_map(size_t size) {
@@ -74,6 +77,45 @@ size_t ohmi_os_resident(const void *p, size_t size) {
     if (pages > sizeof vec || mincore((void *)(uintptr_t)p, size, vec) < 0) return size;
     for (size_t k = 0; k < pages; k++) n += vec[k] & 1;
     return n * 4096;
+}
+
+/* ------------------------------------------------- resident set, clocks */
+
+/* /proc/self/statm's second field is the resident pages. The file is kept open and
+ * read again from offset 0 each time: one pread per reading, no allocation. */
+int ohmi_os_rss_open(void) {
+    return open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+}
+
+size_t ohmi_os_rss_read(int fd) {
+    char buf[128];
+    if (fd < 0) return 0;
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    const char *p = buf;
+    while (*p && *p != ' ') p++;      /* skip the total size */
+    size_t pages = 0;
+    while (*p == ' ') p++;
+    for (; *p >= '0' && *p <= '9'; p++) pages = pages * 10 + (size_t)(*p - '0');
+    long page = sysconf(_SC_PAGESIZE);
+    return pages * (size_t)(page > 0 ? page : 4096);
+}
+
+void ohmi_os_rss_close(int fd) {
+    if (fd >= 0) close(fd);
+}
+
+uint64_t ohmi_os_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t ohmi_os_wall_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* ------------------------------------------------------------- tombstones */

@@ -81,7 +81,6 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
-#include <time.h>
 
 /* ======================================================= generations */
 
@@ -889,9 +888,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
 }
 
 static double gc_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return (double)ohmi_os_now_ns() * 1e-9;
 }
 
 static void gc_run_callbacks(ohm_heap *h, int phase, const ohm_gc_info *info) {

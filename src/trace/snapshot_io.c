@@ -3,8 +3,9 @@
  * docs/snapshot-format.md (little-endian; magic, version, header, string table,
  * frames, tracebacks, traces, FNV-1a-64 checksum of everything before it).
  *
- * Loading trusts nothing: the whole file is read into memory and parsed with a cursor
- * that checks, before every read, that the bytes are there; every count is checked
+ * Loading trusts nothing: the whole file is read into memory and parsed with base's
+ * cursor (ohmi_rd, base/bytes.c), which checks before every read that the bytes are
+ * there; every count is checked
  * against the bytes left before anything is allocated for it, every index against the
  * table it indexes. The first problem ends the load with NULL and
  * "offset N: reason" in err, N being where the bad or missing data starts. The
@@ -19,7 +20,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 
 #define SNAP_MAGIC "OHMSNAP"       /* 8 bytes with its NUL */
@@ -56,13 +56,13 @@ static void put(struct wbuf *w, const void *src, size_t n) {
 
 static void put_u32(struct wbuf *w, uint32_t v) {
     unsigned char b[4];
-    for (int i = 0; i < 4; i++) b[i] = (unsigned char)(v >> (8 * i));
+    ohmi_le_put32(b, v);
     put(w, b, 4);
 }
 
 static void put_u64(struct wbuf *w, uint64_t v) {
     unsigned char b[8];
-    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+    ohmi_le_put64(b, v);
     put(w, b, 8);
 }
 
@@ -123,124 +123,70 @@ int ohm_snapshot_dump(const ohm_snapshot *s, const char *path) {
 
 /* ------------------------------------------------------------ reading */
 
-struct rd {
-    const unsigned char *p;
-    size_t len, pos;
-    char *err;
-    size_t errlen;
-    int failed;
-};
-
-static void rd_fail(struct rd *r, size_t at, const char *fmt, ...) OHM_PRINTF(3, 4);
-static void rd_fail(struct rd *r, size_t at, const char *fmt, ...) {
-    if (r->failed) return;
-    r->failed = 1;
-    if (!r->err || !r->errlen) return;
-    int k = snprintf(r->err, r->errlen, "offset %zu: ", at);
-    if (k < 0 || (size_t)k >= r->errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->err + k, r->errlen - (size_t)k, fmt, ap);
-    va_end(ap);
-}
-
-/* Whether n more bytes are there; reports the truncation when not. */
-static int need(struct rd *r, size_t n, const char *what) {
-    if (r->failed) return 0;
-    if (r->len - r->pos >= n) return 1;
-    rd_fail(r, r->pos, "truncated %s: %zu bytes needed, %zu left", what, n, r->len - r->pos);
-    return 0;
-}
-
-static uint32_t get_u32(struct rd *r, const char *what) {
-    if (!need(r, 4, what)) return 0;
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) v |= (uint32_t)r->p[r->pos + i] << (8 * i);
-    r->pos += 4;
-    return v;
-}
-
-static uint64_t get_u64(struct rd *r, const char *what) {
-    if (!need(r, 8, what)) return 0;
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)r->p[r->pos + i] << (8 * i);
-    r->pos += 8;
-    return v;
-}
-
-/* A count of items of `each` bytes that must fit in what is left. */
-static int count_fits(struct rd *r, size_t at, uint64_t n, size_t each, const char *what) {
-    if (r->failed) return 0;
-    if (n <= (r->len - r->pos) / each) return 1;
-    rd_fail(r, at, "%llu %s need %llu bytes, only %zu left", (unsigned long long)n, what,
-            (unsigned long long)n * each, r->len - r->pos);
-    return 0;
-}
-
-static ohm_snapshot *snap_parse(struct rd *r) {
+static ohm_snapshot *snap_parse(ohmi_rd *r) {
     ohm_snapshot *s = NULL;
     const char **strs = NULL;
     ohm_frame *frames = NULL;
     size_t at;
 
-    if (!need(r, 8, "magic")) goto fail;
-    if (memcmp(r->p, SNAP_MAGIC, 8)) { rd_fail(r, 0, "bad magic: not an ohm snapshot"); goto fail; }
+    if (!ohmi_rd_need(r, 8, "magic")) goto fail;
+    if (memcmp(r->p, SNAP_MAGIC, 8)) { ohmi_rd_fail(r, 0, "bad magic: not an ohm snapshot"); goto fail; }
     r->pos = 8;
     at = r->pos;
-    uint32_t version = get_u32(r, "version");
+    uint32_t version = ohmi_rd_u32(r, "version");
     if (!r->failed && (version < SNAP_VERSION_OLDEST || version > SNAP_VERSION)) {
-        rd_fail(r, at, "unsupported version %u (this library reads %d..%d)", version,
+        ohmi_rd_fail(r, at, "unsupported version %u (this library reads %d..%d)", version,
                 SNAP_VERSION_OLDEST, SNAP_VERSION);
         goto fail;
     }
     at = r->pos;
-    uint32_t flags = get_u32(r, "flags");
-    if (!r->failed && flags) { rd_fail(r, at, "unknown flags 0x%x", flags); goto fail; }
+    uint32_t flags = ohmi_rd_u32(r, "flags");
+    if (!r->failed && flags) { ohmi_rd_fail(r, at, "unknown flags 0x%x", flags); goto fail; }
     at = r->pos;
-    uint32_t limit = get_u32(r, "traceback limit");
+    uint32_t limit = ohmi_rd_u32(r, "traceback limit");
     if (!r->failed && (limit < 1 || limit > OHM_TRACE_MAX_FRAMES)) {
-        rd_fail(r, at, "traceback limit %u outside 1..%d", limit, OHM_TRACE_MAX_FRAMES);
+        ohmi_rd_fail(r, at, "traceback limit %u outside 1..%d", limit, OHM_TRACE_MAX_FRAMES);
         goto fail;
     }
     at = r->pos;
-    uint32_t reserved = get_u32(r, "header");
-    if (!r->failed && reserved) { rd_fail(r, at, "reserved header field is %u, not 0", reserved); goto fail; }
-    uint64_t mean = get_u64(r, "sample mean");
+    uint32_t reserved = ohmi_rd_u32(r, "header");
+    if (!r->failed && reserved) { ohmi_rd_fail(r, at, "reserved header field is %u, not 0", reserved); goto fail; }
+    uint64_t mean = ohmi_rd_u64(r, "sample mean");
     if (r->failed) goto fail;
-    if (mean > SIZE_MAX) { rd_fail(r, r->pos - 8, "sample mean too large"); goto fail; }
+    if (mean > SIZE_MAX) { ohmi_rd_fail(r, r->pos - 8, "sample mean too large"); goto fail; }
     s = ohmi_snap_new(NULL, (int)limit, (size_t)mean);
-    if (!s) { rd_fail(r, r->pos, "out of memory"); goto fail; }
+    if (!s) { ohmi_rd_fail(r, r->pos, "out of memory"); goto fail; }
 
     /* strings */
     at = r->pos;
-    uint32_t nstr = get_u32(r, "string count");
-    if (!count_fits(r, at, nstr, 4, "strings")) goto fail;
+    uint32_t nstr = ohmi_rd_u32(r, "string count");
+    if (!ohmi_rd_count_fits(r, at, nstr, 4, "strings")) goto fail;
     strs = malloc((nstr ? nstr : 1) * sizeof *strs);
-    if (!strs) { rd_fail(r, at, "out of memory"); goto fail; }
+    if (!strs) { ohmi_rd_fail(r, at, "out of memory"); goto fail; }
     for (uint32_t i = 0; i < nstr; i++) {
         at = r->pos;
-        uint32_t n = get_u32(r, "string length");
-        if (!need(r, n, "string")) goto fail;
+        uint32_t n = ohmi_rd_u32(r, "string length");
+        if (!ohmi_rd_need(r, n, "string")) goto fail;
         const char *b = (const char *)r->p + r->pos;
-        if (memchr(b, '\0', n)) { rd_fail(r, at, "string %u contains a NUL byte", i); goto fail; }
+        if (memchr(b, '\0', n)) { ohmi_rd_fail(r, at, "string %u contains a NUL byte", i); goto fail; }
         strs[i] = ohmi_strtab_intern_len(&s->strs, b, n);
-        if (!strs[i]) { rd_fail(r, at, "out of memory"); goto fail; }
+        if (!strs[i]) { ohmi_rd_fail(r, at, "out of memory"); goto fail; }
         r->pos += n;
     }
 
     /* frames */
     at = r->pos;
-    uint32_t nframes = get_u32(r, "frame count");
-    if (!count_fits(r, at, nframes, 12, "frames")) goto fail;
+    uint32_t nframes = ohmi_rd_u32(r, "frame count");
+    if (!ohmi_rd_count_fits(r, at, nframes, 12, "frames")) goto fail;
     frames = malloc((nframes ? nframes : 1) * sizeof *frames);
-    if (!frames) { rd_fail(r, at, "out of memory"); goto fail; }
+    if (!frames) { ohmi_rd_fail(r, at, "out of memory"); goto fail; }
     for (uint32_t i = 0; i < nframes; i++) {
         at = r->pos;
-        uint32_t file = get_u32(r, "frame"), line = get_u32(r, "frame"), fn = get_u32(r, "frame");
+        uint32_t file = ohmi_rd_u32(r, "frame"), line = ohmi_rd_u32(r, "frame"), fn = ohmi_rd_u32(r, "frame");
         if (r->failed) goto fail;
-        if (file >= nstr) { rd_fail(r, at, "frame %u: filename string %u of %u", i, file, nstr); goto fail; }
+        if (file >= nstr) { ohmi_rd_fail(r, at, "frame %u: filename string %u of %u", i, file, nstr); goto fail; }
         if (fn != SNAP_NONE && fn >= nstr) {
-            rd_fail(r, at + 8, "frame %u: function string %u of %u", i, fn, nstr);
+            ohmi_rd_fail(r, at + 8, "frame %u: function string %u of %u", i, fn, nstr);
             goto fail;
         }
         frames[i].filename = strs[file];
@@ -250,64 +196,64 @@ static ohm_snapshot *snap_parse(struct rd *r) {
 
     /* tracebacks */
     at = r->pos;
-    uint32_t ntb = get_u32(r, "traceback count");
-    if (!count_fits(r, at, ntb, 12, "tracebacks")) goto fail;
+    uint32_t ntb = ohmi_rd_u32(r, "traceback count");
+    if (!ohmi_rd_count_fits(r, at, ntb, 12, "tracebacks")) goto fail;
     for (uint32_t i = 0; i < ntb; i++) {
         at = r->pos;
-        uint32_t first = get_u32(r, "traceback"), nf = get_u32(r, "traceback"), total = get_u32(r, "traceback");
+        uint32_t first = ohmi_rd_u32(r, "traceback"), nf = ohmi_rd_u32(r, "traceback"), total = ohmi_rd_u32(r, "traceback");
         if (r->failed) goto fail;
         /* Not nf <= limit: the limit is the one tracing had when the snapshot was
          * taken (tracemalloc's Snapshot.traceback_limit); traces made before
          * ohm_trace_start lowered it keep their longer tracebacks. */
         if (nf < 1 || nf > OHM_TRACE_MAX_FRAMES) {
-            rd_fail(r, at + 4, "traceback %u: %u frames, outside 1..%d", i, nf, OHM_TRACE_MAX_FRAMES);
+            ohmi_rd_fail(r, at + 4, "traceback %u: %u frames, outside 1..%d", i, nf, OHM_TRACE_MAX_FRAMES);
             goto fail;
         }
         if (first > nframes || nf > nframes - first) {
-            rd_fail(r, at, "traceback %u: frames %u..%llu beyond the %u frames", i, first,
+            ohmi_rd_fail(r, at, "traceback %u: frames %u..%llu beyond the %u frames", i, first,
                     (unsigned long long)first + nf, nframes);
             goto fail;
         }
-        if (total < nf) { rd_fail(r, at + 8, "traceback %u: total_nframe %u < nframe %u", i, total, nf); goto fail; }
+        if (total < nf) { ohmi_rd_fail(r, at + 8, "traceback %u: total_nframe %u < nframe %u", i, total, nf); goto fail; }
         ohm_traceback tb = { nf, total, &frames[first] };
-        if (ohmi_snap_copy_traceback(s, &tb) < 0) { rd_fail(r, at, "out of memory"); goto fail; }
+        if (ohmi_snap_copy_traceback(s, &tb) < 0) { ohmi_rd_fail(r, at, "out of memory"); goto fail; }
     }
 
     /* traces */
     at = r->pos;
-    uint64_t ntr = get_u64(r, "trace count");
-    if (!count_fits(r, at, ntr, 24, "traces")) goto fail;
+    uint64_t ntr = ohmi_rd_u64(r, "trace count");
+    if (!ohmi_rd_count_fits(r, at, ntr, 24, "traces")) goto fail;
     for (uint64_t i = 0; i < ntr; i++) {
         at = r->pos;
-        uint32_t tb = get_u32(r, "trace"), dom = get_u32(r, "trace");
-        uint64_t size = get_u64(r, "trace"), bits = get_u64(r, "trace");
+        uint32_t tb = ohmi_rd_u32(r, "trace"), dom = ohmi_rd_u32(r, "trace");
+        uint64_t size = ohmi_rd_u64(r, "trace"), bits = ohmi_rd_u64(r, "trace");
         if (r->failed) goto fail;
         double count;
         memcpy(&count, &bits, 8);
-        if (tb >= ntb) { rd_fail(r, at, "trace %llu: traceback %u of %u", (unsigned long long)i, tb, ntb); goto fail; }
-        if (dom > OHM_DOMAIN_OBJ) { rd_fail(r, at + 4, "trace %llu: bad domain %u", (unsigned long long)i, dom); goto fail; }
-        if (size > SIZE_MAX) { rd_fail(r, at + 8, "trace %llu: size too large", (unsigned long long)i); goto fail; }
+        if (tb >= ntb) { ohmi_rd_fail(r, at, "trace %llu: traceback %u of %u", (unsigned long long)i, tb, ntb); goto fail; }
+        if (dom > OHM_DOMAIN_OBJ) { ohmi_rd_fail(r, at + 4, "trace %llu: bad domain %u", (unsigned long long)i, dom); goto fail; }
+        if (size > SIZE_MAX) { ohmi_rd_fail(r, at + 8, "trace %llu: size too large", (unsigned long long)i); goto fail; }
         if (!isfinite(count) || count <= 0 || count > 1e300) {
-            rd_fail(r, at + 16, "trace %llu: bad count", (unsigned long long)i);
+            ohmi_rd_fail(r, at + 16, "trace %llu: bad count", (unsigned long long)i);
             goto fail;
         }
         if (ohmi_snap_add_trace(s, (long)tb, (size_t)size, count, (int)dom) < 0) {
-            rd_fail(r, at, "out of memory");
+            ohmi_rd_fail(r, at, "out of memory");
             goto fail;
         }
     }
 
     /* checksum, and nothing after it */
     at = r->pos;
-    uint64_t sum = get_u64(r, "checksum");
+    uint64_t sum = ohmi_rd_u64(r, "checksum");
     if (r->failed) goto fail;
     uint64_t want = snap_checksum(version, r->p, at);
     if (sum != want) {
-        rd_fail(r, at, "checksum mismatch: file says %016llx, contents give %016llx",
+        ohmi_rd_fail(r, at, "checksum mismatch: file says %016llx, contents give %016llx",
                 (unsigned long long)sum, (unsigned long long)want);
         goto fail;
     }
-    if (r->pos != r->len) { rd_fail(r, r->pos, "%zu bytes after the checksum", r->len - r->pos); goto fail; }
+    if (r->pos != r->len) { ohmi_rd_fail(r, r->pos, "%zu bytes after the checksum", r->len - r->pos); goto fail; }
     free(strs);
     free(frames);
     return ohmi_snap_finish(s);
@@ -319,44 +265,14 @@ fail:
 }
 
 ohm_snapshot *ohmi_snapshot_parse(const void *data, size_t len, char *err, size_t errlen) {
-    struct rd r = { data, len, 0, err, errlen, 0 };
-    if (err && errlen) err[0] = '\0';
+    ohmi_rd r = ohmi_rd_make(data, len, err, errlen);
     return snap_parse(&r);
 }
 
 ohm_snapshot *ohm_snapshot_load(const char *path, char *err, size_t errlen) {
-    if (err && errlen) err[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (err && errlen) snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    unsigned char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < 65536) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            unsigned char *b = realloc(buf, ncap);
-            if (!b) {
-                free(buf);
-                fclose(f);
-                if (err && errlen) snprintf(err, errlen, "%s: out of memory", path);
-                return NULL;
-            }
-            buf = b;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        if (err && errlen) snprintf(err, errlen, "%s: read error", path);
-        return NULL;
-    }
+    size_t len;
+    unsigned char *buf = ohmi_file_read(path, &len, err, errlen);
+    if (!buf) return NULL;
     ohm_snapshot *s = ohmi_snapshot_parse(buf, len, err, errlen);
     free(buf);
     return s;

@@ -397,7 +397,7 @@ static inline void trace_drain(ohm_heap *h) {
 static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     struct trace_state *t = ohmi_trace_of(h);
     if (!t->active || t->busy || !p) return;
-    if (t->sample_mean) ohmi_alloc_of(h)->sample_left = trace_gap(t);   /* on_alloc counted n */
+    if (t->sample_mean) ohmi_alloc_sample_arm(h, trace_gap(t));   /* on_alloc counted n */
     t->busy = 1;
     uint32_t tb = ohmi_frames_capture(h);
     if (tb == TRACE_NO_TB || trace_put(h, (uintptr_t)p, n, tb, (int)d) < 0) {
@@ -421,7 +421,7 @@ void ohmi_trace_on_sampled(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
  * countdown rearmed) when not sampling, 0 while a hook runs (the next call samples). */
 int ohmi_trace_sample_expired(ohm_heap *h) {
     struct trace_state *t = ohmi_trace_of(h);
-    if (!t->active || !t->sample_mean) { ohmi_alloc_of(h)->sample_left = LLONG_MAX; return 0; }
+    if (!t->active || !t->sample_mean) { ohmi_alloc_sample_arm(h, LLONG_MAX); return 0; }
     return !t->busy;
 }
 
@@ -436,7 +436,8 @@ void ohmi_trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
         long long *left = &ohmi_alloc_of(h)->sample_left;
         *left -= n > (size_t)1 << 62 ? (long long)1 << 62 : (long long)n;
         if (OHM_LIKELY(*left > 0)) return;
-        trace_alloc_slow(h, d, p, n);
+        /* the countdown is shared (alloc.h): maybe the ticker's point, not ours */
+        if (ohmi_alloc_sample_expired(h)) trace_alloc_slow(h, d, p, n);
         return;
     }
     const ohm_callsite_frame *cf = ohm_callsite_;
@@ -632,7 +633,7 @@ static void trace_reset(ohm_heap *h) {
     t->lost = 0;
     t->tg->last_freed = 0;
     t->rng = TRACE_SEED;
-    ohmi_alloc_of(h)->sample_left = t->active && t->sample_mean ? trace_gap(t) : LLONG_MAX;
+    ohmi_alloc_sample_arm(h, t->active && t->sample_mean ? trace_gap(t) : LLONG_MAX);
     memset(t->sample_filter, 0, sizeof t->sample_filter);
 }
 
@@ -679,7 +680,7 @@ static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
     if (!t->active || t->sample_mean != mean) {
         t->sample_mean = mean;
         t->rng = TRACE_SEED;
-        ohmi_alloc_of(h)->sample_left = mean ? trace_gap(t) : LLONG_MAX;
+        ohmi_alloc_sample_arm(h, mean ? trace_gap(t) : LLONG_MAX);
         t->q_rng = TRACE_SEED;
         t->q_left = mean ? gap_from(TRACE_SEED * 0x2545F4914F6CDD1Dull, mean) : LLONG_MAX;
     }
