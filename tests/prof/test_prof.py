@@ -297,6 +297,28 @@ try:
           % (len(big), len(poly["rss"]), min(ys), max(ys)))
 except (ValueError, OSError, KeyError) as ex:
     check(False, "timeline plots", str(ex))
+# a real recording (gen_timeline.c): its scopes, mark and two collections are drawn
+subprocess.run([os.environ["GEN_TIMELINE"], p("real.ohmtl")], check=True)
+rc, o, e = run("timeline", p("real.ohmtl"), "-o", p("real.svg"))
+rc2, o2, e2 = run("timeline", p("real.ohmtl"), "-o", p("real.html"))
+check(rc == 0 and rc2 == 0, "timeline of a recording", e + e2)
+try:
+    svg = markup.check_svg(open(p("real.svg"), "rb").read())
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    check(all(x in texts for x in ("build", "drop", "built")), "real.svg: scopes and the mark", str(texts))
+    lines_ = svg.findall(".//{http://www.w3.org/2000/svg}g[@class='collections']/{http://www.w3.org/2000/svg}line")
+    check([l.get("stroke") for l in lines_] == ["#e53935", "#e53935"], "real.svg: two full collections",
+          str([l.get("stroke") for l in lines_]))
+    d = markup.check_html(open(p("real.html"), encoding="utf-8").read())
+    ts = [smp[0] for smp in d["samples"]]
+    check(len(ts) >= 10 and ts == sorted(ts) and max(smp[1] for smp in d["samples"]) > 2000 * 40 * 48,
+          "real.html: samples in time order, traced memory at its peak", str(d["samples"][:3]))
+except (ValueError, OSError, KeyError) as ex:
+    check(False, "timeline of a recording", str(ex))
+data = open(p("real.ohmtl"), "rb").read()
+for cut in (0, 10, len(data) // 2, len(data) - 1):
+    open(p("rec.ohmtl"), "wb").write(data[:cut])
+    expect_error(["timeline", p("rec.ohmtl"), "-o", p("t.svg")], r"ohm-prof: .*rec\.ohmtl: offset \d+: .+")
 open(p("rec.ohmtl"), "wb").write(b"not yet")
 expect_error(["timeline", p("rec.ohmtl"), "-o", p("t.svg")], r"ohm-prof: .*rec\.ohmtl: .+")
 expect_error(["timeline", p("rec.ohmtl"), "-o", p("t.png")],
