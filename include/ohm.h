@@ -45,8 +45,11 @@ extern "C" {
 #endif
 
 #define OHM_VERSION_MAJOR 0
-#define OHM_VERSION_MINOR 1
-#define OHM_VERSION "0.1.0"
+#define OHM_VERSION_MINOR 2
+#define OHM_VERSION "0.2.0"
+/* 0.2 added members at the ends of struct ohm_type and struct ohm_config: a client
+ * built against 0.1's header must be rebuilt (the soname stays libohm.so.0 while the
+ * major version is 0). */
 
 /* ======================================================================== heaps */
 
