@@ -4,11 +4,14 @@
  *   form  := atom | '(' form* ')' | "'" form
  *   atom  := integer | float | string | #t | #f | symbol       ; comments: ';' to eol
  *
- * Lists become cons cells, and each cell keeps the line it was read on (the first
- * cell of a list: the line of its '('). Eval reads the line of the form it is
- * evaluating from there, for error messages and for the frame provider; that is why
- * the cells are our own type rather than ohm lists: the line travels with the code,
- * even into closures and quoted data, with no side table to keep in step.
+ * Lists become cons cells, and each cell keeps the line it was read on (the first cell
+ * of a list: the line of its '('). Eval reads the line of the form it evaluates from
+ * there, for error messages and for the frame provider; that is why the cells are our
+ * own type rather than ohm lists: the line travels with the code, even into closures
+ * and quoted data, with no side table to keep in step.
+ *
+ * Errors: LISP_READ_ERROR or LISP_READ_INCOMPLETE (the text ended inside a form) with
+ * the message in L->error; LISP_READ_ERROR with L->error "" when an ohm call failed.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,15 +28,6 @@ static int syntax_error(lisp *L, lisp_reader *r, int status, const char *what, u
     if (from) lisp_error(L, "%s (opened on line %u)", what, from);
     else lisp_error(L, "%s", what);
     return status;
-}
-
-static int out_of_memory(lisp *L) {
-    lisp_ohm_error(L, "read");
-    return LISP_READ_ERROR;
-}
-
-static int is_delimiter(char c) {
-    return isspace((unsigned char)c) || c == '(' || c == ')' || c == '\'' || c == '"' || c == ';';
 }
 
 static void skip_space(lisp_reader *r) {
@@ -57,11 +51,10 @@ static int read_list(lisp *L, lisp_reader *r, ohm_object **out, unsigned depth) 
     unsigned open_line = r->line;
     ohm_object *head = L->nil;    /* immortal: no reference to manage until replaced */
     lisp_cons *tail = NULL;
-    r->p++;
-    for (;;) {
+    for (r->p++;;) {
         skip_space(r);
         if (r->p == r->end) {
-            ohm_decref(head);   /* no-op on nil, frees the cells read so far otherwise */
+            ohm_decref(head);   /* frees the cells read so far (a no-op on nil) */
             return syntax_error(L, r, LISP_READ_INCOMPLETE, "unclosed '('", open_line);
         }
         if (*r->p == ')') {
@@ -72,10 +65,16 @@ static int read_list(lisp *L, lisp_reader *r, ohm_object **out, unsigned depth) 
         unsigned line = tail ? r->line : open_line;
         ohm_object *item, *cell;
         int status = read_form(L, r, &item, depth + 1);
-        if (status != LISP_READ_OK) { ohm_decref(head); return status; }
+        if (status != LISP_READ_OK) {
+            ohm_decref(head);
+            return status;
+        }
         cell = lisp_cons_new(L, item, L->nil, line);
         ohm_decref(item);
-        if (!cell) { ohm_decref(head); return LISP_READ_ERROR; }
+        if (!cell) {
+            ohm_decref(head);
+            return LISP_READ_ERROR;
+        }
         if (tail) tail->cdr = cell;   /* the cell's one reference moves to the list; the
                                           replaced cdr was nil, immortal */
         else head = cell;
@@ -91,11 +90,10 @@ static int read_string(lisp *L, lisp_reader *r, ohm_object **out) {
         if (*r->p == '\\' && r->p + 1 < r->end) r->p++;   /* an escaped character, '"' too */
         r->line += *r->p++ == '\n';
     }
-    if (r->p >= r->end)
-        return syntax_error(L, r, LISP_READ_INCOMPLETE, "unclosed string", open_line);
+    if (r->p >= r->end) return syntax_error(L, r, LISP_READ_INCOMPLETE, "unclosed string", open_line);
     size_t n = 0, raw = (size_t)(r->p++ - s);
     char *buf = ohm_malloc(L->h, raw + 1);
-    if (!buf) return out_of_memory(L);
+    if (!buf) return LISP_READ_ERROR;
     for (size_t i = 0; i < raw; i++) {
         char c = s[i];
         if (c == '\\') {
@@ -111,42 +109,38 @@ static int read_string(lisp *L, lisp_reader *r, ohm_object **out) {
     }
     *out = ohm_str_new(L->h, buf, n);
     ohm_free(L->h, buf);
-    return *out ? LISP_READ_OK : out_of_memory(L);
+    return *out ? LISP_READ_OK : LISP_READ_ERROR;
 }
 
-/* Does the token start like a number: a digit, after an optional sign and '.'? */
-static int numeric(const char *t) {
-    if (*t == '+' || *t == '-') t++;
-    if (*t == '.') t++;
-    return isdigit((unsigned char)*t);
+static int is_delimiter(char c) {
+    return isspace((unsigned char)c) || c == '(' || c == ')' || c == '\'' || c == '"' || c == ';';
 }
 
+/* A number (an int, else a float: also an int too big for 64 bits), #t, #f or a symbol. */
 static int read_atom(lisp *L, lisp_reader *r, ohm_object **out) {
-    char tok[256];
-    const char *s = r->p;
+    char tok[256], *end;
+    const char *s = r->p, *digits;
     while (r->p < r->end && !is_delimiter(*r->p)) r->p++;
     size_t n = (size_t)(r->p - s);
     if (n >= sizeof tok) return syntax_error(L, r, LISP_READ_ERROR, "token too long", 0);
     memcpy(tok, s, n);
     tok[n] = '\0';
-    if (numeric(tok)) {
-        char *end;
+    digits = tok + (*tok == '+' || *tok == '-');
+    if (isdigit((unsigned char)digits[*digits == '.'])) {   /* it starts like a number */
         errno = 0;
         long long v = strtoll(tok, &end, 10);
         if (*end == '\0' && errno == 0) {
             *out = ohm_int_new(L->h, v);
         } else {
-            double d = strtod(tok, &end);   /* a float, or an int too big for 64 bits */
+            double d = strtod(tok, &end);
             if (*end != '\0') return syntax_error(L, r, LISP_READ_ERROR, "bad number", 0);
             *out = ohm_float_new(L->h, d);
         }
-        return *out ? LISP_READ_OK : out_of_memory(L);
+    } else if (strcmp(tok, "#t") == 0 || strcmp(tok, "#f") == 0) {
+        *out = ohm_bool_new(L->h, tok[1] == 't');
+    } else {
+        *out = lisp_intern(L, tok, n);
     }
-    if (strcmp(tok, "#t") == 0 || strcmp(tok, "#f") == 0) {
-        *out = lisp_bool(L, tok[1] == 't');
-        return LISP_READ_OK;
-    }
-    *out = lisp_intern(L, tok, n);
     return *out ? LISP_READ_OK : LISP_READ_ERROR;
 }
 
@@ -160,13 +154,14 @@ static int read_form(lisp *L, lisp_reader *r, ohm_object **out, unsigned depth) 
     case '"': return read_string(L, r, out);
     case '\'': {   /* 'x is (quote x) */
         unsigned line = r->line;
-        ohm_object *x, *rest, *form = NULL;
+        ohm_object *x, *quote, *rest = NULL, *form = NULL;
         r->p++;
         int status = read_form(L, r, &x, depth + 1);
         if (status != LISP_READ_OK) return status;
-        rest = lisp_cons_new(L, x, L->nil, line);
-        if (rest) form = lisp_cons_new(L, L->s_quote, rest, line);
+        if ((quote = lisp_intern(L, "quote", 5)) && (rest = lisp_cons_new(L, x, L->nil, line)))
+            form = lisp_cons_new(L, quote, rest, line);
         ohm_decref(x);
+        ohm_xdecref(quote);
         ohm_xdecref(rest);
         *out = form;
         return form ? LISP_READ_OK : LISP_READ_ERROR;
