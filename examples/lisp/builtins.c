@@ -1,13 +1,8 @@
 /*
- * builtins.c — the primitives, and the table that defines them in the global env.
- *
- * The table gives each primitive its arity and the type its first argument must have,
- * checked once by lisp_call_builtin. A primitive gets its arguments borrowed and
- * returns a new reference, or NULL: after lisp_error, or straight after an ohm call
- * failed, whose message lisp_call_builtin then passes on with the primitive's name:
- *     dict-set!: ohm_dict_set: unhashable type: 'list'
- * #t, #f and the unspecified value come from ohm_bool_new and ohm_none, which cannot
- * fail once made (main.c makes them first).
+ * builtins.c — the primitives, and the table that defines them in the global env. The
+ * table's arity and first-argument type are checked by lisp_call_builtin, which also
+ * names the primitive in an ohm call's error: "dict-set!: ohm_dict_set: unhashable
+ * type: 'list'". ohm_bool_new and ohm_none cannot fail once made (main.c makes them).
  */
 #include <string.h>
 #include "lisp.h"
@@ -94,20 +89,12 @@ PRIM(p_remainder) {
 
 /* ----------------------------------------------------- equality and types */
 
-/* Same type and value; pairs and vectors item by item (not cyclic ones). */
+/* The same type, and pairs item by item, the rest as Python's == (ohm_compare): so 1
+ * and 1.0 are not equal?, but two vectors or dicts with equal? numbers and strings are. */
 static int equal(ohm_object *x, ohm_object *y, unsigned depth) {
-    for (; x != y; x = LISP_CDR(x), y = LISP_CDR(y)) {   /* along a list: a loop */
-        const ohm_type *t = ohm_type_of(x);
-        if (t != ohm_type_of(y) || depth > 1000) return 0;
-        if (t == &ohm_int_type || t == &ohm_float_type || t == &ohm_str_type) return ohm_equal(x, y);
-        if (t == &ohm_list_type) {
-            size_t len = ohm_list_len(x), i = 0;
-            while (i < len && len == ohm_list_len(y) && equal(ohm_list_get(x, i), ohm_list_get(y, i), depth + 1)) i++;
-            return i == len && len == ohm_list_len(y);
-        }
-        if (t != &lisp_cons_type || !equal(LISP_CAR(x), LISP_CAR(y), depth + 1)) return 0;
-    }
-    return 1;
+    for (; LISP_IS(x, lisp_cons_type) && LISP_IS(y, lisp_cons_type); x = LISP_CDR(x), y = LISP_CDR(y))
+        if (depth > 1000 || !equal(LISP_CAR(x), LISP_CAR(y), depth + 1)) return 0;
+    return ohm_type_of(x) == ohm_type_of(y) && ohm_compare(x, y, OHM_EQ) == 1;
 }
 PRIM(p_equal) { return ohm_bool_new(L->h, equal(a[0], a[1], 0)); }
 PRIM(p_eq) { return ohm_bool_new(L->h, a[0] == a[1]); }
@@ -160,7 +147,7 @@ PRIM(p_string_to_symbol) { return lisp_intern(L, ohm_str_data(a[0]), ohm_str_len
 PRIM(p_vector) {
     ohm_object *v = ohm_list_new(L->h);
     for (size_t i = 0; v && i < n; i++)
-        if (ohm_list_append(v, a[i]) < 0) { ohm_decref(v); v = NULL; }
+        if (ohm_list_append(v, a[i]) < 0) lisp_clear(&v);
     return v;
 }
 static int index_of(lisp *L, const lisp_prim *p, ohm_object **a, size_t *i) {
@@ -232,29 +219,28 @@ PRIM(p_trace_top) {
 
 /* ------------------------------------------------------------------ the table */
 
+#define ANY NULL
 static const lisp_prim prims[] = {
-    { "+", p_arith, 0, LISP_MANY, NULL }, { "-", p_arith, 1, LISP_MANY, NULL }, { "*", p_arith, 0, LISP_MANY, NULL },
-    { "/", p_arith, 1, LISP_MANY, NULL }, { "remainder", p_remainder, 2, 2, &ohm_int_type },
-    { "=", p_compare, 1, LISP_MANY, NULL }, { "<", p_compare, 1, LISP_MANY, NULL }, { ">", p_compare, 1, LISP_MANY, NULL },
-    { "<=", p_compare, 1, LISP_MANY, NULL }, { ">=", p_compare, 1, LISP_MANY, NULL },
-    { "eq?", p_eq, 2, 2, NULL }, { "equal?", p_equal, 2, 2, NULL }, { "not", p_not, 1, 1, NULL },
-    { "number?", p_numberp, 1, 1, NULL }, { "string?", p_stringp, 1, 1, NULL },
-    { "symbol?", p_symbolp, 1, 1, NULL }, { "pair?", p_pairp, 1, 1, NULL }, { "null?", p_nullp, 1, 1, NULL },
-    { "cons", p_cons, 2, 2, NULL }, { "car", p_car, 1, 1, &lisp_cons_type }, { "cdr", p_cdr, 1, 1, &lisp_cons_type },
-    { "list", p_list, 0, LISP_MANY, NULL }, { "length", p_length, 1, 1, NULL },
-    { "string-length", p_string_length, 1, 1, &ohm_str_type }, { "string-append", p_string_append, 0, LISP_MANY, NULL },
-    { "number->string", p_number_to_string, 1, 1, NULL },
-    { "symbol->string", p_symbol_to_string, 1, 1, &lisp_symbol_type },
-    { "string->symbol", p_string_to_symbol, 1, 1, &ohm_str_type },
-    { "vector", p_vector, 0, LISP_MANY, NULL }, { "vector-ref", p_vector_ref, 2, 2, &ohm_list_type },
-    { "vector-set!", p_vector_set, 3, 3, &ohm_list_type }, { "vector-length", p_vector_length, 1, 1, &ohm_list_type },
-    { "make-dict", p_make_dict, 0, 0, NULL }, { "dict-get", p_dict_get, 2, 3, &ohm_dict_type },
-    { "dict-set!", p_dict_set, 3, 3, &ohm_dict_type }, { "dict-has?", p_dict_has, 2, 2, &ohm_dict_type },
-    { "dict-count", p_dict_count, 1, 1, &ohm_dict_type }, { "dict-keys", p_dict_keys, 1, 1, &ohm_dict_type },
-    { "display", p_display, 1, 1, NULL }, { "write", p_write, 1, 1, NULL }, { "newline", p_newline, 0, 0, NULL },
-    { "error", p_error, 1, LISP_MANY, NULL },
-    { "gc-collect", p_gc_collect, 0, 0, NULL }, { "live-objects", p_live_objects, 0, 0, NULL },
-    { "arena-count", p_arena_count, 0, 0, NULL }, { "explain", p_explain, 1, 1, NULL },
+    { "+", p_arith, 0, LISP_MANY, ANY }, { "-", p_arith, 1, LISP_MANY, ANY }, { "*", p_arith, 0, LISP_MANY, ANY },
+    { "/", p_arith, 1, LISP_MANY, ANY }, { "remainder", p_remainder, 2, 2, &ohm_int_type },
+    { "=", p_compare, 1, LISP_MANY, ANY }, { "<", p_compare, 1, LISP_MANY, ANY }, { ">", p_compare, 1, LISP_MANY, ANY },
+    { "<=", p_compare, 1, LISP_MANY, ANY }, { ">=", p_compare, 1, LISP_MANY, ANY },
+    { "eq?", p_eq, 2, 2, ANY }, { "equal?", p_equal, 2, 2, ANY }, { "not", p_not, 1, 1, ANY },
+    { "number?", p_numberp, 1, 1, ANY }, { "string?", p_stringp, 1, 1, ANY }, { "symbol?", p_symbolp, 1, 1, ANY },
+    { "pair?", p_pairp, 1, 1, ANY }, { "null?", p_nullp, 1, 1, ANY }, { "cons", p_cons, 2, 2, ANY },
+    { "car", p_car, 1, 1, &lisp_cons_type }, { "cdr", p_cdr, 1, 1, &lisp_cons_type },
+    { "list", p_list, 0, LISP_MANY, ANY }, { "length", p_length, 1, 1, ANY },
+    { "string-length", p_string_length, 1, 1, &ohm_str_type }, { "string-append", p_string_append, 0, LISP_MANY, ANY },
+    { "number->string", p_number_to_string, 1, 1, ANY }, { "symbol->string", p_symbol_to_string, 1, 1, &lisp_symbol_type },
+    { "string->symbol", p_string_to_symbol, 1, 1, &ohm_str_type }, { "vector", p_vector, 0, LISP_MANY, ANY },
+    { "vector-ref", p_vector_ref, 2, 2, &ohm_list_type }, { "vector-set!", p_vector_set, 3, 3, &ohm_list_type },
+    { "vector-length", p_vector_length, 1, 1, &ohm_list_type }, { "make-dict", p_make_dict, 0, 0, ANY },
+    { "dict-get", p_dict_get, 2, 3, &ohm_dict_type }, { "dict-set!", p_dict_set, 3, 3, &ohm_dict_type },
+    { "dict-has?", p_dict_has, 2, 2, &ohm_dict_type }, { "dict-count", p_dict_count, 1, 1, &ohm_dict_type },
+    { "dict-keys", p_dict_keys, 1, 1, &ohm_dict_type }, { "display", p_display, 1, 1, ANY },
+    { "write", p_write, 1, 1, ANY }, { "newline", p_newline, 0, 0, ANY }, { "error", p_error, 1, LISP_MANY, ANY },
+    { "gc-collect", p_gc_collect, 0, 0, ANY }, { "live-objects", p_live_objects, 0, 0, ANY },
+    { "arena-count", p_arena_count, 0, 0, ANY }, { "explain", p_explain, 1, 1, ANY },
     { "trace-start", p_trace_start, 1, 1, &ohm_int_type }, { "trace-top", p_trace_top, 1, 1, &ohm_int_type },
 };
 
@@ -269,7 +255,8 @@ ohm_object *lisp_call_builtin(lisp *L, const lisp_prim *p, size_t argc, ohm_obje
 int lisp_builtins_init(lisp *L) {
     for (size_t i = 0; i < sizeof prims / sizeof *prims; i++) {
         ohm_object *sym = lisp_intern(L, prims[i].name, strlen(prims[i].name));
-        ohm_object *fn = sym ? lisp_builtin_new(L, &prims[i]) : NULL;
+        ohm_object *fn = sym ? ohm_new(L->h, &lisp_builtin_type) : NULL;
+        if (fn) ((lisp_builtin *)fn)->prim = &prims[i];
         int rc = fn ? lisp_env_define(L->global, sym, fn) : -1;
         ohm_xdecref(sym);
         ohm_xdecref(fn);

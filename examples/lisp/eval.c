@@ -1,20 +1,14 @@
 /*
- * eval.c — the evaluator (special forms, calls, proper tail calls) and its errors.
+ * eval.c — the evaluator: special forms, calls, proper tail calls, and errors.
  *
- * lisp_eval is a loop. A form in tail position (the branch of an if, the last form of a
- * begin, let or closure body) is not evaluated by a recursive call: the loop takes it
- * as its next form, and a closure called in tail position replaces the env and the Lisp
- * frame of the current iteration. So the C stack grows only with calls in argument and
- * test positions, and a loop written as tail recursion runs in constant C stack.
+ * lisp_eval is a loop: a form in tail position (an if branch, the last form of a begin,
+ * let or closure body) becomes its next form, and a closure called there replaces the
+ * env and the Lisp frame, so tail recursion runs in constant C stack. `form` is
+ * borrowed, from the caller or from the body of `fn`, the closure being run, which the
+ * loop holds (redefined while it runs, it must not free the code being run).
  *
- * References: `form` is borrowed, from the caller or from the body of `fn`, the closure
- * this call is running, which the loop holds for that reason (a closure redefined while
- * it runs must not free the code being run). `env` is held by the loop.
- *
- * The Lisp call stack: frames[0] is the top level; entering a closure pushes a frame, a
- * tail call overwrites it (a loop by tail recursion keeps one frame, as its C stack
- * does), and each form read from the script sets the top frame's line. Errors show it;
- * main.c's frame provider hands it to ohm's tracer.
+ * The Lisp call stack (for errors and the frame provider): frames[0] is the top level;
+ * a call pushes a frame, a tail call overwrites it; a form from the script sets its line.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -72,7 +66,10 @@ ohm_object *lisp_arity_error(lisp *L, const char *name, unsigned min, unsigned m
 
 static ohm_object *syntax_error(lisp *L, int form) { return lisp_error(L, "%s: bad syntax", special[form].name); }
 
-static const char *closure_name(lisp_closure *c) { return c->name ? ohm_str_data(LISP_NAME(c->name)) : "lambda"; }
+/* The top frame is at the line of form, if it has one (it is from the script). */
+static void at(lisp *L, ohm_object *form) {
+    if (LISP_LINE(form)) L->frames[L->depth - 1].line = LISP_LINE(form);
+}
 
 /* Evaluate every form but the last; return the last (borrowed), the tail. */
 static ohm_object *body(lisp *L, ohm_object *forms, ohm_object *env) {
@@ -153,14 +150,10 @@ static ohm_object *let(lisp *L, ohm_object *args, ohm_object **env) {
 /* A new env for a call of c: its parameters bound to the arguments. */
 static ohm_object *bind(lisp *L, lisp_closure *c, size_t argc, ohm_object **argv) {
     size_t want = lisp_list_length(L, c->params);
-    if (argc != want) return lisp_arity_error(L, closure_name(c), (unsigned)want, (unsigned)want, argc);
+    if (argc != want) return lisp_arity_error(L, lisp_closure_name(c), (unsigned)want, (unsigned)want, argc);
     ohm_object *env = lisp_env_new(L, c->env), *p = c->params;
-    for (size_t i = 0; env && i < argc; i++, p = LISP_CDR(p)) {
-        if (lisp_env_define(env, LISP_CAR(p), argv[i]) < 0) {
-            ohm_decref(env);
-            env = NULL;
-        }
-    }
+    for (size_t i = 0; env && i < argc; i++, p = LISP_CDR(p))
+        if (lisp_env_define(env, LISP_CAR(p), argv[i]) < 0) lisp_clear(&env);
     return env;
 }
 
@@ -175,7 +168,7 @@ static ohm_object *call(lisp *L, ohm_object *form, size_t argc, ohm_object *env,
     for (; f && got < argc && (argv[got] = lisp_eval(L, LISP_CAR(args), env)); args = LISP_CDR(args)) got++;
     if (f && got == argc) {
         char buf[80];
-        if (LISP_LINE(form)) L->frames[L->depth - 1].line = LISP_LINE(form);   /* back from the arguments */
+        at(L, form);   /* back from the arguments */
         if (LISP_IS(f, lisp_builtin_type)) *result = lisp_call_builtin(L, ((lisp_builtin *)f)->prim, argc, argv);
         else if (LISP_IS(f, lisp_closure_type)) inner = bind(L, (lisp_closure *)f, argc, argv);
         else lisp_error(L, "not a procedure: %s", lisp_print_to(L, f, buf, sizeof buf));
@@ -206,7 +199,7 @@ ohm_object *lisp_eval(lisp *L, ohm_object *form, ohm_object *env) {
         ohm_object *op = LISP_CAR(form), *args = LISP_CDR(form), *f = NULL, *inner;
         size_t n = lisp_list_length(L, args);
         int kind = LISP_IS(op, lisp_symbol_type) ? ((lisp_symbol *)op)->form : 0;
-        if (LISP_LINE(form)) L->frames[L->depth - 1].line = LISP_LINE(form);
+        at(L, form);
         if (n == LISP_NOT_A_LIST || (kind && (n < special[kind].min || n > special[kind].max))) {
             lisp_error(L, "%s: bad syntax", kind ? special[kind].name : "call");
             break;
@@ -224,7 +217,7 @@ ohm_object *lisp_eval(lisp *L, ohm_object *form, ohm_object *env) {
             /* A closure: go on with its body, in its new env, as its frame. */
             if (L->depth == depth) L->depth++;   /* else a tail call: our frame is reused */
             lisp_closure *c = (lisp_closure *)f;
-            L->frames[L->depth - 1] = (lisp_frame){ closure_name(c), LISP_LINE(c->body) };
+            L->frames[L->depth - 1] = (lisp_frame){ lisp_closure_name(c), LISP_LINE(c->body) };
             ohm_decref(env);
             env = inner;
             ohm_xdecref(fn);   /* after the frame stopped naming it */

@@ -1,16 +1,9 @@
 /*
- * main.c — the program, `lisp [--stats] [script.scm]`, and where the interpreter meets
- * the heap: setup, the frame provider, teardown and the leak check.
- *
- * With a script: read and evaluate its forms in order; the first error is printed with
- * its file:line and the program exits 1. Without: a REPL on stdin (with prompts when
- * stdin is a terminal) that prints each value and carries on after errors.
- *
- * At exit the heap must hold no object: the interpreter drops its references (the
- * global env and the closures in it are cycles), collects, and counts the objects
- * left (ohm_live_objects). Anything above 0 is a leak, reported with ohm_report_live's
- * table and exit status 3. --stats prints the collector's and the allocator's
- * statistics on stderr first.
+ * main.c — `lisp [--stats] [script.scm]`: a script (the first error stops it, exit 1),
+ * or a REPL on stdin. Also where the interpreter meets the heap: setup, the frame
+ * provider, and at exit the leak check: once the interpreter has dropped its
+ * references and collected the cycles that leaves, ohm_live_objects must be 0
+ * (else ohm_report_live's table, exit 3).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,10 +58,7 @@ static int run(lisp *L, lisp_reader *r, int echo, int incomplete_ok) {
         L->error[0] = '\0';
         int status = lisp_read(L, r, &form);
         if (status == LISP_READ_EOF) return 0;
-        if (status == LISP_READ_INCOMPLETE && incomplete_ok) {
-            *r = start;
-            return status;
-        }
+        if (status == LISP_READ_INCOMPLETE && incomplete_ok) return *r = start, status;
         if (status == LISP_READ_OK) {
             value = lisp_eval(L, form, L->global);
             ohm_decref(form);
@@ -79,28 +69,25 @@ static int run(lisp *L, lisp_reader *r, int echo, int incomplete_ok) {
             fputs(L->error, stderr);
             return -1;
         }
-        if (echo && value != L->none) {
-            lisp_print(L, value, 1, stdout);
-            putchar('\n');
-        }
+        if (echo && value != L->none) lisp_print(L, value, 1, stdout), putchar('\n');
         ohm_decref(value);
     }
 }
 
-/* The text of a script is the host's memory (the C library's), not the program's. */
+/* The whole file, up to a NUL byte, in the C library's memory: the host's, not the
+ * program's. */
 static int run_file(lisp *L, const char *path) {
     FILE *f = fopen(path, "rb");
     char *text = NULL;
     size_t cap = 0;
-    ssize_t len = -1;
-    if (f) {
-        len = getdelim(&text, &cap, '\0', f);   /* the whole file (up to a NUL byte) */
-        if (len < 0 && !ferror(f)) len = 0;      /* an empty file */
-        fclose(f);
+    ssize_t len = f ? getdelim(&text, &cap, '\0', f) : -1;
+    if (len < 0 && (!f || ferror(f))) {
+        fprintf(stderr, "lisp: cannot read %s\n", path);
+        len = -2;
     }
+    if (f) fclose(f);
     lisp_reader r = { text, text + (len > 0 ? len : 0), 1 };
-    int rc = len < 0 ? EXIT_USAGE : run(L, &r, 0, 0) < 0 ? EXIT_ERROR : 0;
-    if (len < 0) fprintf(stderr, "lisp: cannot read %s\n", path);
+    int rc = len == -2 ? EXIT_USAGE : run(L, &r, 0, 0) < 0 ? EXIT_ERROR : 0;
     free(text);
     return rc;
 }
@@ -139,15 +126,15 @@ static int repl(lisp *L) {
 }
 
 /* --stats: the collector's totals per generation, then the allocator's table. */
-static void print_stats(ohm_heap *h, FILE *out) {
+static void print_stats(ohm_heap *h) {
     ohm_gc_stats gc[3];
     ohm_gc_get_stats(h, gc);
-    fprintf(out, "\n;; ohm cycle collector\n;;   gen  collections    collected  uncollectable   seconds\n");
+    fputs("\n;; ohm cycle collector\n;;   gen  collections    collected  uncollectable   seconds\n", stderr);
     for (int g = 0; g < 3; g++)
-        fprintf(out, ";;   %3d  %11zu  %11zu  %13zu  %8.4f\n", g, gc[g].collections, gc[g].collected,
+        fprintf(stderr, ";;   %3d  %11zu  %11zu  %13zu  %8.4f\n", g, gc[g].collections, gc[g].collected,
                 gc[g].uncollectable, gc[g].duration);
-    fprintf(out, "\n;; ohm allocator (the program's data still alive)\n");
-    ohm_debug_mallocstats(h, out);
+    fputs("\n;; ohm allocator (the program's data still alive)\n", stderr);
+    ohm_debug_mallocstats(h, stderr);
 }
 
 int main(int argc, char **argv) {
@@ -172,7 +159,7 @@ int main(int argc, char **argv) {
         status = path ? run_file(&L, path) : repl(&L);
     }
     fflush(stdout);
-    if (stats) print_stats(h, stderr);
+    if (stats) print_stats(h);
     lisp_fini(&L);
     size_t live = ohm_live_objects(h);
     if (stats) fprintf(stderr, ";; after teardown: %zu live objects\n", live);

@@ -1,20 +1,16 @@
 /*
- * print.c — display and write. Lisp's own syntax where it has one:
- *   #t  #f  "strings" (write quotes them; display does not)  (1 2 . 3)  #(vector)
- *   #dict((key . value) ...)
- * and the rest as ohm_str gives it: numbers as Python prints them (the shortest text
- * that reads back as the same double: 0.1, 1e+21, -0.0), () (ohm's empty tuple), and
- * our own types through their repr slots (name, #<procedure f>, #<builtin car>).
- *
- * A container met again inside itself prints as "...", as Python's repr prints a
- * self-containing list as [...]: the containers being printed are kept on a stack.
+ * print.c — display and write, in Lisp's syntax where it has one: #t #f, "strings"
+ * (quoted by write only), (pairs . 3), #(vectors), #dict((key . value) ...). The rest
+ * is ohm_str's text: numbers as Python prints them (the shortest text that reads back:
+ * 0.1, 1e+21), () (ohm's empty tuple), and our types through their repr slots.
+ * A container met again inside itself prints as "...", as Python's [...] does.
  */
 #include <string.h>
 #include "lisp.h"
 
-#define MAX_DEPTH 64
+#define MAX_DEPTH 64   /* containers nested deeper print as "..." too */
 
-typedef struct path { const ohm_object *at[MAX_DEPTH]; unsigned n; } path;
+typedef struct path { const ohm_object *at[MAX_DEPTH]; unsigned n; } path;   /* being printed */
 
 static void print(lisp *L, ohm_object *o, int write, FILE *out, path *p);
 
@@ -22,10 +18,8 @@ static void print_string(ohm_object *s, FILE *out) {
     const char *d = ohm_str_data(s);
     putc('"', out);
     for (size_t i = 0; i < ohm_str_len(s); i++) {
-        if (d[i] == '"' || d[i] == '\\') putc('\\', out);
-        if (d[i] == '\n') fputs("\\n", out);
-        else if (d[i] == '\t') fputs("\\t", out);
-        else putc(d[i], out);
+        if (d[i] && strchr("\"\\\n\t", d[i])) putc('\\', out);
+        putc(d[i] == '\n' ? 'n' : d[i] == '\t' ? 't' : d[i], out);
     }
     putc('"', out);
 }
@@ -63,12 +57,12 @@ static void print_items(lisp *L, ohm_object *o, int write, FILE *out, path *p) {
 
 static void print(lisp *L, ohm_object *o, int write, FILE *out, path *p) {
     const ohm_type *t = ohm_type_of(o);
+    unsigned i = 0;
     if (t == &ohm_bool_type || t == &ohm_none_type) {
         fputs(o == L->t ? "#t" : o == L->f ? "#f" : "#<unspecified>", out);
     } else if (t == &ohm_str_type && write) {
         print_string(o, out);
     } else if (t == &lisp_cons_type || t == &ohm_list_type || t == &ohm_dict_type) {
-        unsigned i = 0;
         while (i < p->n && p->at[i] != o) i++;
         if (i < p->n || p->n == MAX_DEPTH) {
             fputs("...", out);
@@ -78,7 +72,7 @@ static void print(lisp *L, ohm_object *o, int write, FILE *out, path *p) {
         print_items(L, o, write, out, p);
         p->n--;
     } else {
-        ohm_object *s = ohm_str(o);   /* Python's str(): a str is itself, raw */
+        ohm_object *s = ohm_str(o);   /* Python's str(): a str is itself, so display shows it raw */
         if (s) fwrite(ohm_str_data(s), 1, ohm_str_len(s), out);
         ohm_xdecref(s);
     }
@@ -93,9 +87,7 @@ void lisp_print(lisp *L, ohm_object *o, int write, FILE *out) {
 const char *lisp_print_to(lisp *L, ohm_object *o, char *buf, size_t len) {
     memset(buf, 0, len);
     FILE *out = fmemopen(buf, len - 1, "w");   /* the last byte stays 0 */
-    if (out) {
-        lisp_print(L, o, 1, out);
-        fclose(out);
-    }
+    if (out) lisp_print(L, o, 1, out);
+    if (out) fclose(out);
     return buf;
 }

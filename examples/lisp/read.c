@@ -1,17 +1,10 @@
 /*
- * read.c — the reader: text to forms.
- *
- *   form  := atom | '(' form* ')' | "'" form
- *   atom  := integer | float | string | #t | #f | symbol       ; comments: ';' to eol
- *
- * Lists become cons cells, and each cell keeps the line it was read on (the first cell
- * of a list: the line of its '('). Eval reads the line of the form it evaluates from
- * there, for error messages and for the frame provider; that is why the cells are our
- * own type rather than ohm lists: the line travels with the code, even into closures
- * and quoted data, with no side table to keep in step.
- *
- * Errors: LISP_READ_ERROR or LISP_READ_INCOMPLETE (the text ended inside a form) with
- * the message in L->error; LISP_READ_ERROR with L->error "" when an ohm call failed.
+ * read.c — text to forms:
+ *   form  := atom | '(' form* ')' | "'" form          ; comments: ';' to the line's end
+ *   atom  := integer | float | string | #t | #f | symbol
+ * Lists become cons cells, each keeping the line it was read on: the line travels with
+ * the code, into closures and quoted data, for errors and the frame provider.
+ * LISP_READ_INCOMPLETE: the text ended inside a form (the REPL then reads more).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,65 +14,48 @@
 
 #define MAX_NESTING 1000   /* lists inside lists: the reader recurses once per level */
 
+/* Report an error at the reader's line; evaluates to status. */
+#define READ_ERROR(status, ...) (L->frames[L->depth - 1].line = r->line, lisp_error(L, __VA_ARGS__), (status))
+
 static int read_form(lisp *L, lisp_reader *r, ohm_object **out, unsigned depth);
 
-static int syntax_error(lisp *L, lisp_reader *r, int status, const char *what, unsigned from) {
-    L->frames[L->depth - 1].line = r->line;
-    if (from) lisp_error(L, "%s (opened on line %u)", what, from);
-    else lisp_error(L, "%s", what);
-    return status;
-}
-
 static void skip_space(lisp_reader *r) {
-    while (r->p < r->end) {
+    while (r->p < r->end && (*r->p == ';' || isspace((unsigned char)*r->p))) {
         if (*r->p == ';')
             while (r->p < r->end && *r->p != '\n') r->p++;
-        else if (isspace((unsigned char)*r->p))
-            r->line += *r->p++ == '\n';
         else
-            break;
+            r->line += *r->p++ == '\n';
     }
 }
 
 int lisp_read(lisp *L, lisp_reader *r, ohm_object **out) {
     skip_space(r);
-    if (r->p == r->end) return LISP_READ_EOF;
-    return read_form(L, r, out, 0);
+    return r->p == r->end ? LISP_READ_EOF : read_form(L, r, out, 0);
 }
 
 static int read_list(lisp *L, lisp_reader *r, ohm_object **out, unsigned depth) {
     unsigned open_line = r->line;
-    ohm_object *head = L->nil;    /* immortal: no reference to manage until replaced */
-    lisp_cons *tail = NULL;
-    for (r->p++;;) {
+    ohm_object *item, **next = out;   /* where the next cell goes: *out, then the last cdr */
+    int status = LISP_READ_OK;
+    *out = L->nil;                    /* immortal: a cdr holding it needs no decref */
+    for (r->p++; status == LISP_READ_OK;) {
         skip_space(r);
         if (r->p == r->end) {
-            ohm_decref(head);   /* frees the cells read so far (a no-op on nil) */
-            return syntax_error(L, r, LISP_READ_INCOMPLETE, "unclosed '('", open_line);
-        }
-        if (*r->p == ')') {
+            status = READ_ERROR(LISP_READ_INCOMPLETE, "unclosed '(' (opened on line %u)", open_line);
+        } else if (*r->p == ')') {
             r->p++;
-            *out = head;
             return LISP_READ_OK;
+        } else {
+            unsigned line = next == out ? open_line : r->line;
+            if ((status = read_form(L, r, &item, depth + 1)) != LISP_READ_OK) break;
+            if (!(*next = lisp_cons_new(L, item, L->nil, line))) status = LISP_READ_ERROR;
+            else next = &LISP_CDR(*next);
+            ohm_decref(item);
         }
-        unsigned line = tail ? r->line : open_line;
-        ohm_object *item, *cell;
-        int status = read_form(L, r, &item, depth + 1);
-        if (status != LISP_READ_OK) {
-            ohm_decref(head);
-            return status;
-        }
-        cell = lisp_cons_new(L, item, L->nil, line);
-        ohm_decref(item);
-        if (!cell) {
-            ohm_decref(head);
-            return LISP_READ_ERROR;
-        }
-        if (tail) tail->cdr = cell;   /* the cell's one reference moves to the list; the
-                                          replaced cdr was nil, immortal */
-        else head = cell;
-        tail = (lisp_cons *)cell;
     }
+    ohm_xdecref(*out);   /* the cells read so far (a failed cons left a NULL cdr) */
+    *out = NULL;
+    return status;
 }
 
 /* A string literal: escapes \n \t \\ \"; it may span lines. */
@@ -90,24 +66,21 @@ static int read_string(lisp *L, lisp_reader *r, ohm_object **out) {
         if (*r->p == '\\' && r->p + 1 < r->end) r->p++;   /* an escaped character, '"' too */
         r->line += *r->p++ == '\n';
     }
-    if (r->p >= r->end) return syntax_error(L, r, LISP_READ_INCOMPLETE, "unclosed string", open_line);
+    if (r->p == r->end) return READ_ERROR(LISP_READ_INCOMPLETE, "unclosed string (opened on line %u)", open_line);
     size_t n = 0, raw = (size_t)(r->p++ - s);
     char *buf = ohm_malloc(L->h, raw + 1);
-    if (!buf) return LISP_READ_ERROR;
-    for (size_t i = 0; i < raw; i++) {
+    for (size_t i = 0; buf && i < raw; i++) {
         char c = s[i];
         if (c == '\\') {
-            c = s[++i];
-            if (c == 'n') c = '\n';
-            else if (c == 't') c = '\t';
-            else if (c != '\\' && c != '"') {
+            if (!strchr("nt\\\"", c = s[++i])) {
                 ohm_free(L->h, buf);
-                return syntax_error(L, r, LISP_READ_ERROR, "unknown escape in string", 0);
+                return READ_ERROR(LISP_READ_ERROR, "unknown escape in string");
             }
+            c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
         }
         buf[n++] = c;
     }
-    *out = ohm_str_new(L->h, buf, n);
+    *out = buf ? ohm_str_new(L->h, buf, n) : NULL;
     ohm_free(L->h, buf);
     return *out ? LISP_READ_OK : LISP_READ_ERROR;
 }
@@ -122,7 +95,7 @@ static int read_atom(lisp *L, lisp_reader *r, ohm_object **out) {
     const char *s = r->p, *digits;
     while (r->p < r->end && !is_delimiter(*r->p)) r->p++;
     size_t n = (size_t)(r->p - s);
-    if (n >= sizeof tok) return syntax_error(L, r, LISP_READ_ERROR, "token too long", 0);
+    if (n >= sizeof tok) return READ_ERROR(LISP_READ_ERROR, "token too long");
     memcpy(tok, s, n);
     tok[n] = '\0';
     digits = tok + (*tok == '+' || *tok == '-');
@@ -133,7 +106,7 @@ static int read_atom(lisp *L, lisp_reader *r, ohm_object **out) {
             *out = ohm_int_new(L->h, v);
         } else {
             double d = strtod(tok, &end);
-            if (*end != '\0') return syntax_error(L, r, LISP_READ_ERROR, "bad number", 0);
+            if (*end != '\0') return READ_ERROR(LISP_READ_ERROR, "bad number");
             *out = ohm_float_new(L->h, d);
         }
     } else if (strcmp(tok, "#t") == 0 || strcmp(tok, "#f") == 0) {
@@ -146,26 +119,26 @@ static int read_atom(lisp *L, lisp_reader *r, ohm_object **out) {
 
 static int read_form(lisp *L, lisp_reader *r, ohm_object **out, unsigned depth) {
     skip_space(r);
-    if (r->p == r->end) return syntax_error(L, r, LISP_READ_INCOMPLETE, "unexpected end of input", 0);
-    if (depth > MAX_NESTING) return syntax_error(L, r, LISP_READ_ERROR, "lists nested too deep", 0);
-    switch (*r->p) {
-    case '(': return read_list(L, r, out, depth);
-    case ')': r->p++; return syntax_error(L, r, LISP_READ_ERROR, "unexpected ')'", 0);
-    case '"': return read_string(L, r, out);
-    case '\'': {   /* 'x is (quote x) */
-        unsigned line = r->line;
-        ohm_object *x, *quote, *rest = NULL, *form = NULL;
+    if (r->p == r->end) return READ_ERROR(LISP_READ_INCOMPLETE, "unexpected end of input");
+    if (depth > MAX_NESTING) return READ_ERROR(LISP_READ_ERROR, "lists nested too deep");
+    if (*r->p == '(') return read_list(L, r, out, depth);
+    if (*r->p == '"') return read_string(L, r, out);
+    if (*r->p == ')') {
         r->p++;
-        int status = read_form(L, r, &x, depth + 1);
-        if (status != LISP_READ_OK) return status;
-        if ((quote = lisp_intern(L, "quote", 5)) && (rest = lisp_cons_new(L, x, L->nil, line)))
-            form = lisp_cons_new(L, quote, rest, line);
-        ohm_decref(x);
-        ohm_xdecref(quote);
-        ohm_xdecref(rest);
-        *out = form;
-        return form ? LISP_READ_OK : LISP_READ_ERROR;
+        return READ_ERROR(LISP_READ_ERROR, "unexpected ')'");
     }
-    default: return read_atom(L, r, out);
-    }
+    if (*r->p != '\'') return read_atom(L, r, out);
+    /* 'x is (quote x) */
+    unsigned line = r->line;
+    ohm_object *x, *quote, *rest = NULL;
+    r->p++;
+    int status = read_form(L, r, &x, depth + 1);
+    if (status != LISP_READ_OK) return status;
+    *out = NULL;
+    if ((quote = lisp_intern(L, "quote", 5)) && (rest = lisp_cons_new(L, x, L->nil, line)))
+        *out = lisp_cons_new(L, quote, rest, line);
+    ohm_decref(x);
+    ohm_xdecref(quote);
+    ohm_xdecref(rest);
+    return *out ? LISP_READ_OK : LISP_READ_ERROR;
 }
