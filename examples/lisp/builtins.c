@@ -12,13 +12,16 @@
 
 static ohm_object *ref(ohm_object *o) { ohm_incref(o); return o; }
 
-static int want(lisp *L, const lisp_prim *p, ohm_object *o, const ohm_type *t) {
+/* "car: expected a pair, got 5"; returns NULL */
+static ohm_object *expected(lisp *L, const lisp_prim *p, const char *what, ohm_object *o) {
     char buf[80];
+    return lisp_error(L, "%s: expected %s, got %s", p->name, what, lisp_print_to(L, o, buf, sizeof buf));
+}
+
+static int want(lisp *L, const lisp_prim *p, ohm_object *o, const ohm_type *t) {
     if (ohm_type_of(o) == t) return 0;
-    lisp_error(L, "%s: expected %s, got %s", p->name,
-               t == &lisp_cons_type ? "a pair" : t == &ohm_str_type ? "a string" : t == &ohm_list_type ? "a vector"
-               : t == &ohm_dict_type ? "a dict" : t == &lisp_symbol_type ? "a symbol" : "an integer",
-               lisp_print_to(L, o, buf, sizeof buf));
+    expected(L, p, t == &lisp_cons_type ? "a pair" : t == &ohm_str_type ? "a string" : t == &ohm_list_type ? "a vector"
+             : t == &ohm_dict_type ? "a dict" : t == &lisp_symbol_type ? "a symbol" : "an integer", o);
     return -1;
 }
 
@@ -28,11 +31,10 @@ typedef struct num { int is_int; int64_t i; double d; } num;   /* d is set for i
 
 /* Scheme's booleans are not numbers, though ohm's are ints (as Python's are). */
 static int get_num(lisp *L, const lisp_prim *p, ohm_object *o, num *x) {
-    char buf[80];
     x->is_int = !LISP_IS(o, ohm_bool_type) && ohm_int_as(o, &x->i) == 0;
     if (x->is_int) x->d = (double)x->i;
     if (x->is_int || ohm_float_as(o, &x->d) == 0) return 0;
-    lisp_error(L, "%s: expected a number, got %s", p->name, lisp_print_to(L, o, buf, sizeof buf));
+    expected(L, p, "a number", o);
     return -1;
 }
 
@@ -120,10 +122,8 @@ PRIM(p_list) {
     return list;
 }
 PRIM(p_length) {
-    char buf[80];
     size_t len = lisp_list_length(L, a[0]);
-    if (len == LISP_NOT_A_LIST) return lisp_error(L, "length: expected a list, got %s", lisp_print_to(L, a[0], buf, sizeof buf));
-    return ohm_int_new(L->h, (int64_t)len);
+    return len == LISP_NOT_A_LIST ? expected(L, p, "a list", a[0]) : ohm_int_new(L->h, (int64_t)len);
 }
 
 PRIM(p_string_length) { return ohm_int_new(L->h, (int64_t)ohm_str_len(a[0])); }   /* in bytes */

@@ -77,9 +77,9 @@ ohm_object *lisp_env_find(ohm_object *env, ohm_object *sym, ohm_object **value);
 ohm_object *lisp_closure_new(lisp *L, ohm_object *params, ohm_object *body, ohm_object *env);
 const char *lisp_closure_name(lisp_closure *c);
 
-/* read.c: one form from text; lines counted from r->line */
-typedef struct lisp_reader { const char *p, *end; unsigned line; } lisp_reader;
-enum { LISP_READ_OK, LISP_READ_EOF, LISP_READ_INCOMPLETE, LISP_READ_ERROR };
+/* read.c: one form from a stream, its lines counted from r->line */
+typedef struct lisp_reader { FILE *in; unsigned line; } lisp_reader;
+enum { LISP_READ_OK, LISP_READ_EOF, LISP_READ_ERROR };
 int lisp_read(lisp *L, lisp_reader *r, ohm_object **out);
 
 /* print.c: write quotes strings, display does not */

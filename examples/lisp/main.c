@@ -48,17 +48,16 @@ static void lisp_fini(lisp *L) {
     ohm_trace_set_frame_provider(L->h, NULL, NULL);
 }
 
-/* Read and evaluate the forms of r, printing each value when echo. Returns 0 at the end
- * of the text, -1 after an error (printed), or LISP_READ_INCOMPLETE when incomplete_ok
- * and the text ends inside a form (r is then left at the form's start). */
-static int run(lisp *L, lisp_reader *r, int echo, int incomplete_ok) {
-    for (;;) {
-        lisp_reader start = *r;
+/* Read and evaluate the forms of in, in order. A script stops at the first error
+ * (returns -1); the REPL prints each value, and after an error skips the rest of the
+ * line and goes on. */
+static int run(lisp *L, FILE *in, int repl) {
+    lisp_reader r = { in, 1 };
+    for (int status;;) {
         ohm_object *form, *value = NULL;
+        if (repl && isatty(fileno(in))) fputs("> ", stdout), fflush(stdout);
         L->error[0] = '\0';
-        int status = lisp_read(L, r, &form);
-        if (status == LISP_READ_EOF) return 0;
-        if (status == LISP_READ_INCOMPLETE && incomplete_ok) return *r = start, status;
+        if ((status = lisp_read(L, &r, &form)) == LISP_READ_EOF) return 0;
         if (status == LISP_READ_OK) {
             value = lisp_eval(L, form, L->global);
             ohm_decref(form);
@@ -67,62 +66,15 @@ static int run(lisp *L, lisp_reader *r, int echo, int incomplete_ok) {
             if (!L->error[0]) lisp_error(L, "%s", ohm_last_error(L->h));   /* the reader's ohm call failed */
             fflush(stdout);
             fputs(L->error, stderr);
-            return -1;
+            if (!repl) return -1;
+            for (int c; (c = getc(in)) != EOF && c != '\n';) {}
+            r.line++;
+        } else if (repl && value != L->none) {
+            lisp_print(L, value, 1, stdout);
+            putchar('\n');
         }
-        if (echo && value != L->none) lisp_print(L, value, 1, stdout), putchar('\n');
-        ohm_decref(value);
+        ohm_xdecref(value);
     }
-}
-
-/* The whole file, up to a NUL byte, in the C library's memory: the host's, not the
- * program's. */
-static int run_file(lisp *L, const char *path) {
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t cap = 0;
-    ssize_t len = f ? getdelim(&text, &cap, '\0', f) : -1;
-    if (len < 0 && (!f || ferror(f))) {
-        fprintf(stderr, "lisp: cannot read %s\n", path);
-        len = -2;
-    }
-    if (f) fclose(f);
-    lisp_reader r = { text, text + (len > 0 ? len : 0), 1 };
-    int rc = len == -2 ? EXIT_USAGE : run(L, &r, 0, 0) < 0 ? EXIT_ERROR : 0;
-    free(text);
-    return rc;
-}
-
-/* The REPL: lines are gathered until they hold whole forms, which are then run. After
- * an error the rest of what was gathered is dropped. */
-static int repl(lisp *L) {
-    int tty = isatty(STDIN_FILENO);
-    char *line = NULL, *text = NULL;
-    size_t cap = 0, len = 0;
-    unsigned lines = 0, first = 1;   /* lines read; the line number of text[0] */
-    ssize_t n;
-    for (;;) {
-        if (tty) fputs(len ? "... " : "> ", stdout), fflush(stdout);
-        if ((n = getline(&line, &cap, stdin)) <= 0) break;
-        char *grown = realloc(text, len + (size_t)n);
-        if (!grown) break;
-        memcpy((text = grown) + len, line, (size_t)n);
-        len += (size_t)n;
-        lines++;
-        lisp_reader r = { text, text + len, first };
-        if (run(L, &r, 1, 1) == LISP_READ_INCOMPLETE) {   /* keep the form's start */
-            memmove(text, r.p, len -= (size_t)(r.p - text));
-            first = r.line;
-        } else {
-            len = 0;
-            first = lines + 1;
-        }
-    }
-    lisp_reader r = { text, text + len, first };
-    run(L, &r, 1, 0);   /* the input ended inside a form: say so */
-    if (tty) putchar('\n');
-    free(line);
-    free(text);
-    return 0;
 }
 
 /* --stats: the collector's totals per generation, then the allocator's table. */
@@ -152,12 +104,17 @@ int main(int argc, char **argv) {
         fprintf(stderr, "lisp: %s\n", ohm_last_error(NULL));
         return EXIT_USAGE;
     }
-    if (lisp_init(&L, h, path ? path : "<stdin>") < 0) {
+    FILE *in = path ? fopen(path, "r") : stdin;
+    if (!in) {
+        fprintf(stderr, "lisp: cannot read %s\n", path);
+        status = EXIT_USAGE;
+    } else if (lisp_init(&L, h, path ? path : "<stdin>") < 0) {
         fprintf(stderr, "lisp: cannot start: %s\n", ohm_last_error(h));
         status = EXIT_ERROR;
     } else {
-        status = path ? run_file(&L, path) : repl(&L);
+        status = run(&L, in, !path) < 0 ? EXIT_ERROR : 0;
     }
+    if (in && in != stdin) fclose(in);
     fflush(stdout);
     if (stats) print_stats(h);
     lisp_fini(&L);
