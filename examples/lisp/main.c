@@ -5,7 +5,6 @@
  * references and collected the cycles that leaves, ohm_live_objects must be 0
  * (else ohm_report_live's table, exit 3).
  */
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "lisp.h"
@@ -97,22 +96,21 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: lisp [--stats] [script.scm]\n");
         return EXIT_USAGE;
     }
-    ohm_config cfg;
-    ohm_config_init(&cfg);          /* OHM_MALLOC, OHM_TRACEMALLOC, ... from the environment */
-    ohm_heap *h = ohm_heap_new(&cfg);
+    ohm_heap *h = ohm_heap_new(NULL);   /* configured by OHM_MALLOC, OHM_TRACEMALLOC, ... */
     if (!h) {
         fprintf(stderr, "lisp: %s\n", ohm_last_error(NULL));
         return EXIT_USAGE;
     }
     FILE *in = path ? fopen(path, "r") : stdin;
-    if (!in) {
-        fprintf(stderr, "lisp: cannot read %s\n", path);
-        status = EXIT_USAGE;
-    } else if (lisp_init(&L, h, path ? path : "<stdin>") < 0) {
+    if (lisp_init(&L, h, path ? path : "<stdin>") < 0) {
         fprintf(stderr, "lisp: cannot start: %s\n", ohm_last_error(h));
         status = EXIT_ERROR;
     } else {
-        status = run(&L, in, !path) < 0 ? EXIT_ERROR : 0;
+        status = in && run(&L, in, !path) == 0 ? 0 : EXIT_ERROR;
+    }
+    if (!in || ferror(in)) {   /* a missing file, a directory */
+        fprintf(stderr, "lisp: cannot read %s\n", path ? path : "stdin");
+        status = EXIT_USAGE;
     }
     if (in && in != stdin) fclose(in);
     fflush(stdout);
