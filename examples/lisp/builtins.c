@@ -91,8 +91,9 @@ PRIM(p_remainder) {
 
 /* ----------------------------------------------------- equality and types */
 
-/* The same type, and pairs item by item, the rest as Python's == (ohm_compare): so 1
- * and 1.0 are not equal?, but two vectors or dicts with equal? numbers and strings are. */
+/* The same type, pairs item by item, the rest as Python's == (ohm_compare): 1 and 1.0
+ * are not equal?; vectors and dicts compare their items by value (pairs in them by
+ * identity). */
 static int equal(ohm_object *x, ohm_object *y, unsigned depth) {
     for (; LISP_IS(x, lisp_cons_type) && LISP_IS(y, lisp_cons_type); x = LISP_CDR(x), y = LISP_CDR(y))
         if (depth > 1000 || !equal(LISP_CAR(x), LISP_CAR(y), depth + 1)) return 0;
