@@ -1,6 +1,7 @@
 ;; demo.scm — the last step of `make demo`: a Lisp program on ohm, run with --stats.
-;; Closures in cycles with their envs (for the collector), a dict, and which lines of
-;; this file hold memory (ohm's tracer, through the interpreter's frame provider).
+;; Closures in cycles with their envs (for the collector), a dict, which lines of this
+;; file hold memory (ohm's tracer, through the interpreter's frame provider), and why a
+;; value is alive (ohm_gc_explain).
 
 ;; next is defined inside the env it closes over: env -> next -> env, a cycle
 (define (make-counter)
@@ -30,7 +31,7 @@
         (churn (+ i 1)))))
 (churn 0)
 (display "after 100000 counters: ")
-(display (list (gc-live) 'tracked 'objects (arena-count) 'arena))
+(display (list (live-objects) 'live 'objects (arena-count) 'arena))
 (newline)
 
 ;; a table of 2000 strings, and where ohm says the memory is
@@ -43,3 +44,7 @@
 (display "the lines of demo.scm holding the most memory:")
 (newline)
 (trace-top 3)
+
+;; why is the counter alive? the chain of references from a root, as ohm sees it
+(define counter (make-counter))
+(explain counter)

@@ -1,121 +1,99 @@
 /*
- * lisp.h — a small Scheme on ohm: the values, the interpreter's state, and what the
- * files share.
+ * lisp.h — a small Scheme on ohm (README.md): the values, the state, what files share.
  *
- * Every Lisp value is an ohm_object. Numbers, strings and vectors are ohm's builtin
- * int, float, str and list; dicts are ohm dicts. The rest are user types (types.c):
- *   symbol   not GC: it holds only its name (an interned str), so it is never in a cycle
- *   cons     GC: a pair can hold anything, itself included
- *   env      GC: its variables can hold closures that hold the env back
- *   closure  GC: it holds the env it was made in
- *   builtin  not GC: a C function, holding no objects
- * and nil, #t, #f and the unspecified value are immortal constants (consts.c).
+ * Every value is an ohm_object: ohm's int, float, str, list (vectors) and dict; its True,
+ * False and None for #t, #f and the unspecified value; its empty tuple for (); and our
+ * own symbol, builtin, cons, env and closure (types.c).
  *
- * Ownership follows ohm's rule: every function returning an object returns a new
- * reference; NULL means an error, whose message (with the Lisp file:line and a
- * traceback) is in L->error. Nothing steals a reference.
+ * Ownership is ohm's rule: a function returning an object returns a new reference, and
+ * nothing steals one. NULL is an error, whose message lisp_error put in L->error; when
+ * L->error is still "", an ohm call failed, and the first caller that can name the
+ * place (lisp_eval, lisp_call_builtin, main's run) reports ohm_last_error.
  */
 #ifndef LISP_H
 #define LISP_H
 
-#include <stddef.h>
 #include <stdio.h>
 #include "ohm.h"
 
-#define LISP_MAX_NESTING 10000   /* nested evaluations (C recursion) before "too deep" */
-#define LISP_NOT_A_LIST ((size_t)-1)   /* lisp_list_length of an improper list */
+#define LISP_MAX_NESTING 10000          /* nested lisp_eval calls (C recursion) */
+#define LISP_NOT_A_LIST ((size_t)-1)    /* lisp_list_length of an improper list */
+#define LISP_MANY 0xffffffffu           /* no upper bound on the number of arguments */
 
 typedef struct lisp lisp;
 
-/* A primitive: argc arguments, each borrowed; returns a new reference or NULL. The
- * table entry gives the arity and the type of the first argument (NULL: any). */
-typedef ohm_object *(*lisp_prim_fn)(lisp *L, size_t argc, ohm_object **argv);
+/* A primitive: the arguments are borrowed; a new reference or NULL is returned. */
 typedef struct lisp_prim {
     const char *name;
-    lisp_prim_fn fn;
-    unsigned min, max;
-    const ohm_type *type;
+    ohm_object *(*fn)(lisp *L, const struct lisp_prim *p, size_t n, ohm_object **a);
+    unsigned min, max;         /* the number of arguments */
+    const ohm_type *type;      /* the first argument's, checked first; NULL: any */
 } lisp_prim;
 
-typedef struct lisp_symbol { ohm_object ob; ohm_object *name; } lisp_symbol;
+enum { LISP_QUOTE = 1, LISP_IF, LISP_DEFINE, LISP_SET, LISP_LAMBDA, LISP_BEGIN, LISP_LET };
+
+typedef struct lisp_symbol { ohm_object ob; ohm_object *name; int form; } lisp_symbol;  /* form: LISP_IF.. or 0 */
 typedef struct lisp_cons { ohm_object ob; ohm_object *car, *cdr; unsigned line; } lisp_cons;
 typedef struct lisp_env { ohm_object ob; ohm_object *vars, *parent; } lisp_env;
-typedef struct lisp_closure {
-    ohm_object ob;
-    ohm_object *params, *body, *env;
-    ohm_object *name;             /* a symbol once the closure is defined; else NULL */
-} lisp_closure;
+typedef struct lisp_closure { ohm_object ob; ohm_object *params, *body, *env, *name; } lisp_closure;
 typedef struct lisp_builtin { ohm_object ob; const lisp_prim *prim; } lisp_builtin;
 
-extern const ohm_type lisp_symbol_type, lisp_cons_type, lisp_env_type,
-    lisp_closure_type, lisp_builtin_type;
+extern const ohm_type lisp_symbol_type, lisp_cons_type, lisp_env_type, lisp_closure_type, lisp_builtin_type;
 
-/* One frame of the Lisp call stack: what the frame provider hands to ohm's tracer. */
 typedef struct lisp_frame { const char *function; unsigned line; } lisp_frame;
 
 struct lisp {
     ohm_heap *h;
     const char *file;            /* the source being run: "prog.scm" or "<stdin>" */
-    ohm_object *nil, *t, *f, *unspecified;   /* the constants (consts.c) */
-    ohm_object *symbols;         /* dict: name str -> symbol, one symbol per name */
+    ohm_object *nil, *t, *f, *none;   /* (), #t, #f, the unspecified value: immortal */
+    ohm_object *symbols;         /* dict: name (an interned str) -> its one symbol */
     ohm_object *global;          /* the global env */
-    ohm_object *s_quote, *s_if, *s_define, *s_set, *s_lambda, *s_begin, *s_let;
-    lisp_frame *frames;          /* frames[0] is the top level; LISP_MAX_NESTING + 1 */
-    size_t depth;                /* frames in use */
+    size_t depth;                /* frames in use; frames[0] is the top level */
     size_t nesting;              /* lisp_eval calls under way */
-    char error[1024];            /* the last error, ready to print */
+    char error[1024];            /* the error being reported; "" while none */
+    lisp_frame frames[LISP_MAX_NESTING + 1];   /* the Lisp call stack (eval.c) */
 };
 
 #define LISP_IS(o, type) (ohm_type_of(o) == &(type))
 #define LISP_CAR(o) (((lisp_cons *)(o))->car)
 #define LISP_CDR(o) (((lisp_cons *)(o))->cdr)
-#define LISP_SYMBOL_NAME(o) ohm_str_data(((lisp_symbol *)(o))->name)
+#define LISP_LINE(o) (((lisp_cons *)(o))->line)
+#define LISP_NAME(sym) (((lisp_symbol *)(sym))->name)   /* the interned str */
 
-/* consts.c */
-int lisp_consts_init(lisp *L);
-int lisp_is_const(lisp *L, ohm_object *o);
-const char *lisp_const_text(lisp *L, ohm_object *o);
-ohm_object *lisp_bool(lisp *L, int b);
+/* CPython's Py_CLEAR: empty the slot first, then drop the reference it held. */
+static inline void lisp_clear(ohm_object **slot) {
+    ohm_object *o = *slot;
+    *slot = NULL;
+    ohm_xdecref(o);
+}
 
 /* types.c */
 ohm_object *lisp_intern(lisp *L, const char *name, size_t len);
 ohm_object *lisp_cons_new(lisp *L, ohm_object *car, ohm_object *cdr, unsigned line);
+size_t      lisp_list_length(lisp *L, ohm_object *list);
 ohm_object *lisp_env_new(lisp *L, ohm_object *parent);
-int         lisp_env_define(lisp *L, ohm_object *env, ohm_object *sym, ohm_object *value);
-ohm_object *lisp_env_lookup(lisp *L, ohm_object *env, ohm_object *sym);
-int         lisp_env_set(lisp *L, ohm_object *env, ohm_object *sym, ohm_object *value);
+int         lisp_env_define(ohm_object *env, ohm_object *sym, ohm_object *value);
+ohm_object *lisp_env_find(ohm_object *env, ohm_object *sym, ohm_object **value);
 ohm_object *lisp_closure_new(lisp *L, ohm_object *params, ohm_object *body, ohm_object *env);
-ohm_object *lisp_builtin_new(lisp *L, const lisp_prim *prim);
-size_t      lisp_list_length(lisp *L, ohm_object *list);  /* LISP_NOT_A_LIST: not a proper list */
+const char *lisp_closure_name(lisp_closure *c);
 
-/* read.c: one form from text; lines counted from r->line */
-typedef struct lisp_reader { const char *p, *end; unsigned line; } lisp_reader;
-enum { LISP_READ_OK, LISP_READ_EOF, LISP_READ_INCOMPLETE, LISP_READ_ERROR };
+/* read.c: one form from a stream, its lines counted from r->line */
+typedef struct lisp_reader { FILE *in; unsigned line; } lisp_reader;
+enum { LISP_READ_OK, LISP_READ_EOF, LISP_READ_ERROR };
 int lisp_read(lisp *L, lisp_reader *r, ohm_object **out);
 
-/* print.c */
+/* print.c: write quotes strings, display does not */
 void lisp_print(lisp *L, ohm_object *o, int write, FILE *out);
-const char *lisp_print_to(lisp *L, ohm_object *o, char *buf, size_t len);
-int  lisp_format_number(ohm_object *o, char *buf, size_t len);
+const char *lisp_print_to(lisp *L, ohm_object *o, char *buf, size_t len);   /* for messages */
 
 /* eval.c */
+int lisp_forms_init(lisp *L);   /* marks the special forms' symbols */
 ohm_object *lisp_eval(lisp *L, ohm_object *form, ohm_object *env);
-
-/* frames.c: the Lisp call stack, errors with file:line, the frame provider */
-int  lisp_frames_init(lisp *L);
-void lisp_frames_fini(lisp *L);
-void lisp_frame_push(lisp *L, const char *function, unsigned line);
-void lisp_frame_pop(lisp *L);
 ohm_object *lisp_error(lisp *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-ohm_object *lisp_ohm_error(lisp *L, const char *what);   /* "what: " + ohm_last_error */
+ohm_object *lisp_arity_error(lisp *L, const char *name, unsigned min, unsigned max, size_t got);
 
 /* builtins.c */
 int lisp_builtins_init(lisp *L);
 ohm_object *lisp_call_builtin(lisp *L, const lisp_prim *p, size_t argc, ohm_object **argv);
-
-/* stats.c */
-size_t lisp_live_objects(ohm_heap *h);
-size_t lisp_tracked_objects(ohm_heap *h);
-void   lisp_print_stats(ohm_heap *h, FILE *out);
 
 #endif

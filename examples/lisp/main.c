@@ -1,177 +1,122 @@
 /*
- * main.c — the program: `lisp [--stats] [script.scm]`.
- *
- * With a script: read and evaluate its forms in order; the first error is printed
- * with its file:line and the program exits 1. Without: a REPL on stdin (with prompts
- * when stdin is a terminal) that prints each value and carries on after errors.
- *
- * At exit everything is torn down and the heap must hold no object: the global env
- * and the closures defined in it are cycles, so dropping our references leaves them
- * to the collector; then the live objects are counted, and a leak is reported with
- * ohm_report_live's table and exit status 3. --stats prints the collector's and the
- * allocator's statistics on stderr first.
+ * main.c — `lisp [--stats] [script.scm]`: a script (the first error stops it, exit 1),
+ * or a REPL on stdin. Also where the interpreter meets the heap: setup, the frame
+ * provider, and at exit the leak check: once the interpreter has dropped its
+ * references and collected the cycles that leaves, ohm_live_objects must be 0
+ * (else ohm_report_live's table, exit 3).
  */
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "lisp.h"
 
 enum { EXIT_ERROR = 1, EXIT_USAGE = 2, EXIT_LEAK = 3 };
 
+/* The frame provider makes ohm's tracer speak Lisp: every block allocated while Lisp
+ * code runs is charged to the script's file:line and function that allocated it, so
+ * snapshots (statistics, compare, dumps for ohm-prof) show the script's lines, not the
+ * interpreter's. It runs inside ohm's allocation hooks, so it only reads: the frame
+ * stack is an array that never moves. */
+static size_t frame_provider(void *arg, ohm_frame *out, size_t max) {
+    lisp *L = arg;
+    if (L->nesting == 0) return 0;   /* not evaluating (reading, setting up): C frames */
+    for (size_t i = 0; i < max && i < L->depth; i++) {
+        const lisp_frame *f = &L->frames[L->depth - 1 - i];
+        out[i] = (ohm_frame){ .filename = L->file, .lineno = f->line, .function = f->function };
+    }
+    return L->depth;
+}
+
 static int lisp_init(lisp *L, ohm_heap *h, const char *file) {
-    static const char *const names[] = { "quote", "if", "define", "set!", "lambda", "begin", "let" };
-    ohm_object **slots[] = { &L->s_quote, &L->s_if, &L->s_define, &L->s_set, &L->s_lambda, &L->s_begin, &L->s_let };
-    memset(L, 0, sizeof *L);
     L->h = h;
     L->file = file;
-    if (lisp_frames_init(L) < 0 || lisp_consts_init(L) < 0 || !(L->symbols = ohm_dict_new(h)))
-        return -1;
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (!(*slots[i] = lisp_intern(L, names[i], strlen(names[i])))) return -1;
-    if (!(L->global = lisp_env_new(L, NULL))) return -1;
-    return lisp_builtins_init(L);
+    L->frames[L->depth++] = (lisp_frame){ "<toplevel>", 0 };
+    ohm_trace_set_frame_provider(h, frame_provider, L);
+    /* The immortal constants first: once made, ohm_bool_new and ohm_none cannot fail. */
+    return !(L->nil = ohm_tuple_new(h, 0)) || !(L->t = ohm_true(h)) || !(L->f = ohm_false(h))
+        || !(L->none = ohm_none(h)) || !(L->symbols = ohm_dict_new(h)) || !(L->global = lisp_env_new(L, NULL))
+        || lisp_forms_init(L) < 0 || lisp_builtins_init(L) < 0 ? -1 : 0;
 }
 
 /* Drop every reference the interpreter holds (L may be half made), then collect the
  * cycles that leaves: the global env with its closures, and whatever they built. */
 static void lisp_fini(lisp *L) {
-    ohm_object **slots[] = { &L->global, &L->s_quote, &L->s_if, &L->s_define, &L->s_set,
-                             &L->s_lambda, &L->s_begin, &L->s_let, &L->symbols };
-    for (size_t i = 0; i < sizeof slots / sizeof *slots; i++) {
-        ohm_xdecref(*slots[i]);
-        *slots[i] = NULL;
-    }
+    ohm_xdecref(L->global);
+    ohm_xdecref(L->symbols);
+    L->global = L->symbols = NULL;
     ohm_gc_collect(L->h, 2);
-    lisp_frames_fini(L);
+    ohm_trace_set_frame_provider(L->h, NULL, NULL);
 }
 
-/* Read and evaluate the forms of r, printing each value when echo. Returns 0 at the
- * end of the text, -1 after an error (printed), or LISP_READ_INCOMPLETE when
- * incomplete_ok and the text ends inside a form (r is then left at the form's start). */
-static int run(lisp *L, lisp_reader *r, int echo, int incomplete_ok) {
-    for (;;) {
-        lisp_reader start = *r;
-        ohm_object *form, *value;
-        int status = lisp_read(L, r, &form);
-        if (status == LISP_READ_EOF) return 0;
-        if (status == LISP_READ_INCOMPLETE && incomplete_ok) { *r = start; return status; }
-        if (status != LISP_READ_OK) { fputs(L->error, stderr); return -1; }
-        value = lisp_eval(L, form, L->global);
-        ohm_decref(form);
+/* Read and evaluate the forms of in, in order. A script stops at the first error
+ * (returns -1); the REPL prints each value, and after an error skips the rest of the
+ * line and goes on. */
+static int run(lisp *L, FILE *in, int repl) {
+    lisp_reader r = { in, 1 };
+    for (int status;;) {
+        ohm_object *form, *value = NULL;
+        if (repl && isatty(fileno(in))) fputs("> ", stdout), fflush(stdout);
+        L->error[0] = '\0';
+        if ((status = lisp_read(L, &r, &form)) == LISP_READ_EOF) return 0;
+        if (status == LISP_READ_OK) {
+            value = lisp_eval(L, form, L->global);
+            ohm_decref(form);
+        }
         if (!value) {
+            if (!L->error[0]) lisp_error(L, "%s", ohm_last_error(L->h));   /* the reader's ohm call failed */
             fflush(stdout);
             fputs(L->error, stderr);
-            return -1;
-        }
-        if (echo && value != L->unspecified) {
+            if (!repl) return -1;
+            for (int c; (c = getc(in)) != EOF && c != '\n';) {}
+            r.line++;
+        } else if (repl && value != L->none) {
             lisp_print(L, value, 1, stdout);
             putchar('\n');
         }
-        ohm_decref(value);
+        ohm_xdecref(value);
     }
 }
 
-/* The whole file, in memory from the C library (it is the host's, not the program's). */
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t cap = 0, n;
-    *len = 0;
-    if (!f) return NULL;
-    do {
-        if (*len == cap) {
-            char *grown = realloc(text, cap = cap * 2 + 4096);
-            if (!grown) { free(text); text = NULL; break; }
-            text = grown;
-        }
-        *len += n = fread(text + *len, 1, cap - *len, f);
-    } while (n > 0);
-    fclose(f);
-    return text;
-}
-
-static int run_file(lisp *L, const char *path) {
-    size_t len;
-    char *text = slurp(path, &len);
-    if (!text) {
-        fprintf(stderr, "lisp: cannot read %s\n", path);
-        return EXIT_USAGE;
-    }
-    lisp_reader r = { text, text + len, 1 };
-    int rc = run(L, &r, 0, 0);
-    free(text);
-    return rc < 0 ? EXIT_ERROR : 0;
-}
-
-static unsigned count_lines(const char *p, const char *end) {
-    unsigned n = 0;
-    for (; p < end; p++) n += *p == '\n';
-    return n;
-}
-
-/* The REPL: lines are gathered until they hold whole forms, which are then run. */
-static int repl(lisp *L) {
-    int tty = isatty(STDIN_FILENO);
-    char *line = NULL, *text = NULL;
-    size_t cap = 0, len = 0;
-    unsigned first_line = 1;        /* the line number of text[0] */
-    ssize_t n;
-    for (;;) {
-        if (tty) fputs(len ? "... " : "> ", stdout), fflush(stdout);
-        if ((n = getline(&line, &cap, stdin)) <= 0) break;
-        char *grown = realloc(text, len + (size_t)n);
-        if (!grown) break;
-        text = grown;
-        memcpy(text + len, line, (size_t)n);
-        len += (size_t)n;
-        lisp_reader r = { text, text + len, first_line };
-        int rc = run(L, &r, 1, 1);
-        const char *rest = rc == LISP_READ_INCOMPLETE ? r.p : text + len;  /* after an error: drop the rest */
-        first_line += count_lines(text, rest);
-        len -= (size_t)(rest - text);
-        memmove(text, rest, len);
-    }
-    if (len) {   /* the input ended inside a form */
-        lisp_reader r = { text, text + len, first_line };
-        run(L, &r, 1, 0);
-    }
-    if (tty) putchar('\n');
-    free(line);
-    free(text);
-    return 0;
+/* --stats: the collector's totals per generation, then the allocator's table. */
+static void print_stats(ohm_heap *h) {
+    ohm_gc_stats gc[3];
+    ohm_gc_get_stats(h, gc);
+    fputs("\n;; ohm cycle collector\n;;   gen  collections    collected  uncollectable   seconds\n", stderr);
+    for (int g = 0; g < 3; g++)
+        fprintf(stderr, ";;   %3d  %11zu  %11zu  %13zu  %8.4f\n", g, gc[g].collections, gc[g].collected,
+                gc[g].uncollectable, gc[g].duration);
+    fputs("\n;; ohm allocator (the program's data still alive)\n", stderr);
+    ohm_debug_mallocstats(h, stderr);
 }
 
 int main(int argc, char **argv) {
-    int stats = 0, status;
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--stats") == 0) {
-            stats = 1;
-        } else if ((argv[i][0] == '-' && argv[i][1]) || path) {
-            fprintf(stderr, "usage: lisp [--stats] [script.scm]\n");
-            return EXIT_USAGE;
-        } else {
-            path = argv[i];
-        }
+    static lisp L;   /* static: its frame stack is big, and must not move */
+    int stats = argc > 1 && strcmp(argv[1], "--stats") == 0, status;
+    const char *path = argc > 1 + stats ? argv[1 + stats] : NULL;
+    if (argc > 2 + stats || (path && path[0] == '-' && path[1])) {
+        fprintf(stderr, "usage: lisp [--stats] [script.scm]\n");
+        return EXIT_USAGE;
     }
-    ohm_config cfg;
-    ohm_config_init(&cfg);          /* OHM_MALLOC, OHM_TRACEMALLOC, ... from the environment */
-    ohm_heap *h = ohm_heap_new(&cfg);
+    ohm_heap *h = ohm_heap_new(NULL);   /* configured by OHM_MALLOC, OHM_TRACEMALLOC, ... */
     if (!h) {
         fprintf(stderr, "lisp: %s\n", ohm_last_error(NULL));
         return EXIT_USAGE;
     }
-    lisp L;
+    FILE *in = path ? fopen(path, "r") : stdin;
     if (lisp_init(&L, h, path ? path : "<stdin>") < 0) {
         fprintf(stderr, "lisp: cannot start: %s\n", ohm_last_error(h));
         status = EXIT_ERROR;
     } else {
-        status = path ? run_file(&L, path) : repl(&L);
+        status = in && run(&L, in, !path) == 0 ? 0 : EXIT_ERROR;
     }
+    if (!in || ferror(in)) {   /* a missing file, a directory */
+        fprintf(stderr, "lisp: cannot read %s\n", path ? path : "stdin");
+        status = EXIT_USAGE;
+    }
+    if (in && in != stdin) fclose(in);
     fflush(stdout);
-    if (stats) lisp_print_stats(h, stderr);
+    if (stats) print_stats(h);
     lisp_fini(&L);
-    size_t live = lisp_live_objects(h);
+    size_t live = ohm_live_objects(h);
     if (stats) fprintf(stderr, ";; after teardown: %zu live objects\n", live);
     if (live != 0) {
         fprintf(stderr, "lisp: %zu objects still alive at exit\n", live);

@@ -1,14 +1,9 @@
 /*
- * read.c — the reader: text to forms.
- *
- *   form  := atom | '(' form* ')' | "'" form
- *   atom  := integer | float | string | #t | #f | symbol       ; comments: ';' to eol
- *
- * Lists become cons cells, and each cell keeps the line it was read on (the first
- * cell of a list: the line of its '('). Eval reads the line of the form it is
- * evaluating from there, for error messages and for the frame provider; that is why
- * the cells are our own type rather than ohm lists: the line travels with the code,
- * even into closures and quoted data, with no side table to keep in step.
+ * read.c — text to forms, read from a stream as far as one form goes:
+ *   form  := atom | '(' form* ')' | "'" form          ; comments: ';' to the line's end
+ *   atom  := integer | float | string | #t | #f | symbol
+ * Lists become cons cells, each keeping the line it was read on: the line travels with
+ * the code, into closures and quoted data, for errors and the frame provider.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -18,159 +13,113 @@
 
 #define MAX_NESTING 1000   /* lists inside lists: the reader recurses once per level */
 
-static int read_form(lisp *L, lisp_reader *r, ohm_object **out, unsigned depth);
+/* Report an error at the reader's line; evaluates to LISP_READ_ERROR. */
+#define READ_ERROR(...) (L->frames[L->depth - 1].line = r->line, lisp_error(L, __VA_ARGS__), LISP_READ_ERROR)
 
-static int syntax_error(lisp *L, lisp_reader *r, int status, const char *what, unsigned from) {
-    L->frames[L->depth - 1].line = r->line;
-    if (from) lisp_error(L, "%s (opened on line %u)", what, from);
-    else lisp_error(L, "%s", what);
-    return status;
-}
+static int read_form(lisp *L, lisp_reader *r, int c, ohm_object **out, unsigned depth);
 
-static int out_of_memory(lisp *L) {
-    lisp_ohm_error(L, "read");
-    return LISP_READ_ERROR;
-}
-
-static int is_delimiter(char c) {
-    return isspace((unsigned char)c) || c == '(' || c == ')' || c == '\'' || c == '"' || c == ';';
-}
-
-static void skip_space(lisp_reader *r) {
-    while (r->p < r->end) {
-        if (*r->p == ';')
-            while (r->p < r->end && *r->p != '\n') r->p++;
-        else if (isspace((unsigned char)*r->p))
-            r->line += *r->p++ == '\n';
-        else
-            break;
+/* The next character that is not blank or in a comment, or EOF. */
+static int next(lisp_reader *r) {
+    for (;;) {
+        int c = getc(r->in);
+        if (c == ';')
+            while ((c = getc(r->in)) != EOF && c != '\n') {}
+        if (c == '\n') r->line++;
+        else if (c == EOF || !isspace(c)) return c;
     }
 }
 
 int lisp_read(lisp *L, lisp_reader *r, ohm_object **out) {
-    skip_space(r);
-    if (r->p == r->end) return LISP_READ_EOF;
-    return read_form(L, r, out, 0);
+    int c = next(r);
+    return c == EOF ? LISP_READ_EOF : read_form(L, r, c, out, 0);
 }
 
 static int read_list(lisp *L, lisp_reader *r, ohm_object **out, unsigned depth) {
     unsigned open_line = r->line;
-    ohm_object *head = L->nil;    /* immortal: no reference to manage until replaced */
-    lisp_cons *tail = NULL;
-    r->p++;
-    for (;;) {
-        skip_space(r);
-        if (r->p == r->end) {
-            ohm_decref(head);   /* no-op on nil, frees the cells read so far otherwise */
-            return syntax_error(L, r, LISP_READ_INCOMPLETE, "unclosed '('", open_line);
+    ohm_object *item, **slot = out;   /* where the next cell goes: *out, then the last cdr */
+    int c, status = LISP_READ_OK;
+    *out = L->nil;                    /* immortal: a cdr holding it needs no decref */
+    while (status == LISP_READ_OK && (c = next(r)) != ')') {
+        unsigned line = slot == out ? open_line : r->line;
+        if (c == EOF) status = READ_ERROR("unclosed '(' (opened on line %u)", open_line);
+        else if ((status = read_form(L, r, c, &item, depth + 1)) == LISP_READ_OK) {
+            if (!(*slot = lisp_cons_new(L, item, L->nil, line))) status = LISP_READ_ERROR;
+            else slot = &LISP_CDR(*slot);
+            ohm_decref(item);
         }
-        if (*r->p == ')') {
-            r->p++;
-            *out = head;
-            return LISP_READ_OK;
-        }
-        unsigned line = tail ? r->line : open_line;
-        ohm_object *item, *cell;
-        int status = read_form(L, r, &item, depth + 1);
-        if (status != LISP_READ_OK) { ohm_decref(head); return status; }
-        cell = lisp_cons_new(L, item, L->nil, line);
-        ohm_decref(item);
-        if (!cell) { ohm_decref(head); return LISP_READ_ERROR; }
-        if (tail) tail->cdr = cell;   /* the cell's one reference moves to the list; the
-                                          replaced cdr was nil, immortal */
-        else head = cell;
-        tail = (lisp_cons *)cell;
     }
+    if (status != LISP_READ_OK) lisp_clear(out);   /* the cells read so far */
+    return status;
 }
 
-/* A string literal: escapes \n \t \\ \"; it may span lines. */
+/* A string literal: escapes \n \t \\ \"; it may span lines. The text gathers in the C
+ * library's memory (open_memstream), then becomes one str. */
 static int read_string(lisp *L, lisp_reader *r, ohm_object **out) {
     unsigned open_line = r->line;
-    const char *s = ++r->p;
-    while (r->p < r->end && *r->p != '"') {
-        if (*r->p == '\\' && r->p + 1 < r->end) r->p++;   /* an escaped character, '"' too */
-        r->line += *r->p++ == '\n';
-    }
-    if (r->p >= r->end)
-        return syntax_error(L, r, LISP_READ_INCOMPLETE, "unclosed string", open_line);
-    size_t n = 0, raw = (size_t)(r->p++ - s);
-    char *buf = ohm_malloc(L->h, raw + 1);
-    if (!buf) return out_of_memory(L);
-    for (size_t i = 0; i < raw; i++) {
-        char c = s[i];
-        if (c == '\\') {
-            c = s[++i];
-            if (c == 'n') c = '\n';
-            else if (c == 't') c = '\t';
-            else if (c != '\\' && c != '"') {
-                ohm_free(L->h, buf);
-                return syntax_error(L, r, LISP_READ_ERROR, "unknown escape in string", 0);
-            }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *s = open_memstream(&text, &len);
+    int c, status = s ? LISP_READ_OK : READ_ERROR("out of memory");
+    while (status == LISP_READ_OK && (c = getc(r->in)) != '"') {
+        r->line += c == '\n';
+        if (c == '\\' && (c = getc(r->in)) != EOF) {
+            if (!memchr("nt\\\"", c, 4)) status = READ_ERROR("unknown escape in string");
+            c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
         }
-        buf[n++] = c;
+        if (c == EOF) status = READ_ERROR("unclosed string (opened on line %u)", open_line);
+        else putc(c, s);
     }
-    *out = ohm_str_new(L->h, buf, n);
-    ohm_free(L->h, buf);
-    return *out ? LISP_READ_OK : out_of_memory(L);
+    if (s) fclose(s);
+    *out = status == LISP_READ_OK ? ohm_str_new(L->h, text, len) : NULL;
+    free(text);
+    return *out ? LISP_READ_OK : LISP_READ_ERROR;
 }
 
-/* Does the token start like a number: a digit, after an optional sign and '.'? */
-static int numeric(const char *t) {
-    if (*t == '+' || *t == '-') t++;
-    if (*t == '.') t++;
-    return isdigit((unsigned char)*t);
-}
-
-static int read_atom(lisp *L, lisp_reader *r, ohm_object **out) {
-    char tok[256];
-    const char *s = r->p;
-    while (r->p < r->end && !is_delimiter(*r->p)) r->p++;
-    size_t n = (size_t)(r->p - s);
-    if (n >= sizeof tok) return syntax_error(L, r, LISP_READ_ERROR, "token too long", 0);
-    memcpy(tok, s, n);
+/* A number (an int, else a float: also an int too big for 64 bits), #t, #f or a symbol. */
+static int read_atom(lisp *L, lisp_reader *r, int c, ohm_object **out) {
+    char tok[256], *end;
+    size_t n = 0;
+    for (; c != EOF && !isspace(c) && !memchr("()'\";", c, 5); c = getc(r->in))
+        if (n < sizeof tok - 1) tok[n++] = (char)c;
+    ungetc(c, r->in);   /* the delimiter is the next form's, or a newline to count */
     tok[n] = '\0';
-    if (numeric(tok)) {
-        char *end;
+    if (n == sizeof tok - 1) return READ_ERROR("token too long");
+    const char *digits = tok + (*tok == '+' || *tok == '-');
+    if (isdigit((unsigned char)digits[*digits == '.'])) {   /* it starts like a number */
         errno = 0;
         long long v = strtoll(tok, &end, 10);
         if (*end == '\0' && errno == 0) {
             *out = ohm_int_new(L->h, v);
         } else {
-            double d = strtod(tok, &end);   /* a float, or an int too big for 64 bits */
-            if (*end != '\0') return syntax_error(L, r, LISP_READ_ERROR, "bad number", 0);
+            double d = strtod(tok, &end);
+            if (*end != '\0') return READ_ERROR("bad number");
             *out = ohm_float_new(L->h, d);
         }
-        return *out ? LISP_READ_OK : out_of_memory(L);
+    } else if (strcmp(tok, "#t") == 0 || strcmp(tok, "#f") == 0) {
+        *out = ohm_bool_new(L->h, tok[1] == 't');
+    } else {
+        *out = lisp_intern(L, tok, n);
     }
-    if (strcmp(tok, "#t") == 0 || strcmp(tok, "#f") == 0) {
-        *out = lisp_bool(L, tok[1] == 't');
-        return LISP_READ_OK;
-    }
-    *out = lisp_intern(L, tok, n);
     return *out ? LISP_READ_OK : LISP_READ_ERROR;
 }
 
-static int read_form(lisp *L, lisp_reader *r, ohm_object **out, unsigned depth) {
-    skip_space(r);
-    if (r->p == r->end) return syntax_error(L, r, LISP_READ_INCOMPLETE, "unexpected end of input", 0);
-    if (depth > MAX_NESTING) return syntax_error(L, r, LISP_READ_ERROR, "lists nested too deep", 0);
-    switch (*r->p) {
-    case '(': return read_list(L, r, out, depth);
-    case ')': r->p++; return syntax_error(L, r, LISP_READ_ERROR, "unexpected ')'", 0);
-    case '"': return read_string(L, r, out);
-    case '\'': {   /* 'x is (quote x) */
-        unsigned line = r->line;
-        ohm_object *x, *rest, *form = NULL;
-        r->p++;
-        int status = read_form(L, r, &x, depth + 1);
-        if (status != LISP_READ_OK) return status;
-        rest = lisp_cons_new(L, x, L->nil, line);
-        if (rest) form = lisp_cons_new(L, L->s_quote, rest, line);
-        ohm_decref(x);
-        ohm_xdecref(rest);
-        *out = form;
-        return form ? LISP_READ_OK : LISP_READ_ERROR;
-    }
-    default: return read_atom(L, r, out);
-    }
+static int read_form(lisp *L, lisp_reader *r, int c, ohm_object **out, unsigned depth) {
+    if (depth > MAX_NESTING) return READ_ERROR("lists nested too deep");
+    if (c == '(') return read_list(L, r, out, depth);
+    if (c == '"') return read_string(L, r, out);
+    if (c == ')') return READ_ERROR("unexpected ')'");
+    if (c != '\'') return read_atom(L, r, c, out);
+    /* 'x is (quote x) */
+    unsigned line = r->line;
+    ohm_object *x, *quote, *rest = NULL;
+    if ((c = next(r)) == EOF) return READ_ERROR("unexpected end of input after '");
+    int status = read_form(L, r, c, &x, depth + 1);
+    if (status != LISP_READ_OK) return status;
+    *out = NULL;
+    if ((quote = lisp_intern(L, "quote", 5)) && (rest = lisp_cons_new(L, x, L->nil, line)))
+        *out = lisp_cons_new(L, quote, rest, line);
+    ohm_decref(x);
+    ohm_xdecref(quote);
+    ohm_xdecref(rest);
+    return *out ? LISP_READ_OK : LISP_READ_ERROR;
 }

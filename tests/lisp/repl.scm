@@ -1,5 +1,6 @@
 ;; stdin
-;; The REPL: each value is printed; an error is reported and the session goes on.
+;; The REPL: each value is printed; an error is reported, the rest of its line skipped,
+;; and the session goes on. The last lines try the reader's errors.
 (define x 42)
 x
 (+ x 1) "a string" '(1 "two" three)
@@ -26,3 +27,9 @@ x
 (dict-get (make-dict) 'nothing)
 (length (cons 1 2))
 (lambda (x 1) x)
+"bad \q escape" (display "rest of the line skipped")
+)
+12abc
+(display "after the reader's errors") (newline)
+"unclosed
+string
