@@ -154,8 +154,9 @@ static inline ohm_object *obj_new_sized(ohm_heap *h, const ohm_type *t, size_t n
     if (OHM_LIKELY(var ? t == s->checked_var : (t == s->checked[0] || t == s->checked[1]))) {
         o = obj_alloc(h, t, n);
         if (OHM_UNLIKELY(!o)) return obj_new_error(h, t, n, fn);
-    } else if (!var && t == s->user_last && s->user_last_list->head) {
-        o = obj_freelist_pop(s->user_last_list, t);   /* a type with freelist_max, checked */
+    } else if (!var && t == s->user_last) {   /* a type with freelist_max, checked */
+        o = s->user_last_list->head ? obj_freelist_pop(s->user_last_list, t) : obj_alloc(h, t, n);
+        if (OHM_UNLIKELY(!o)) return obj_new_error(h, t, n, fn);
     } else if (!(o = obj_new_other(h, t, n, fn, var))) {
         return NULL;
     }
