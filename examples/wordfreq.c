@@ -81,9 +81,11 @@ static ohm_object *count_words(ohm_heap *h, const char *text, size_t *total) {
         ohm_object *word = ohm_str_intern(h, buf, n);
         if (!word) die(h, "count_words");
         ohm_object *old = ohm_dict_get(counts, word);   /* borrowed; NULL: a new word */
-        ohm_object *count = ohm_int_new(h, old ? ohm_int_value(old) + 1 : 1);
+        int64_t n_seen = old ? ohm_int_value(old) + 1 : 1;
+        ohm_object *count = ohm_int_new(h, n_seen);
         if (!count) die(h, "count_words");
-        if (ohm_dict_set(counts, word, count) < 0) die(h, "count_words");
+        if (ohm_dict_set(counts, word, count) < 0)
+            die(h, "count_words");
         ohm_decref(count);
         ohm_decref(word);
         ++*total;
@@ -103,7 +105,8 @@ static ohm_object *rank(ohm_heap *h, ohm_object *counts) {
         if (!neg) die(h, "rank");
         ohm_object *pair = ohm_tuple_pack(h, 2, neg, word);
         if (!pair) die(h, "rank");
-        if (ohm_list_append(ranked, pair) < 0) die(h, "rank");
+        if (ohm_list_append(ranked, pair) < 0)
+            die(h, "rank");
         ohm_decref(pair);
         ohm_decref(neg);
     }
