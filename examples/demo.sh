@@ -16,6 +16,7 @@ prof=$build/ohm-prof
 wf=examples/wordfreq.c text=examples/data/alice.txt
 [ -f "$wf" ] && [ -f "$text" ] || { wf=$src/$wf; text=$src/$text; }
 
+mkdir -p "$out"
 "$build/examples/tour" "$out"
 
 printf '\n== 13. A real program: examples/wordfreq.c, the words of Alice in Wonderland ==\n'
