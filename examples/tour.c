@@ -179,6 +179,18 @@ static const ohm_type Point = { .name = "Point", .basicsize = sizeof(point), .fr
 
 /* ------------------------------------------------- 1. the private heap */
 
+/* A row of chapter 1's table: the label, then the four columns' figures. */
+static void heap_row(const char *label, const size_t v[4], const char *prefix) {
+    static const int width[4] = { 12, 16, 14, 11 };
+    printf("  %-25s", label);
+    for (int i = 0; i < 4; i++) {
+        char b[40];
+        snprintf(b, sizeof b, "%s%s", prefix, num(v[i]));
+        printf(" %*s", width[i], b);
+    }
+    printf("\n");
+}
+
 static void chapter_heap(void) {
     printf("  Blocks of up to 512 B come from the heap's own arenas (1 MiB), cut into pools\n"
            "  (16 KiB) of one size class each (16, 32, ... 512 B); bigger ones from malloc.\n");
@@ -210,19 +222,18 @@ static void chapter_heap(void) {
     free(keep);
     free(p);
 
+    size_t arenas[4], bytes[4], resident[4];
+    for (int i = 0; i < 4; i++) {
+        arenas[i] = st[i].arenas_current;
+        bytes[i] = st[i].bytes_in_blocks;
+        resident[i] = (size_t)(rss[i] > rss[0] ? rss[i] - rss[0] : 0);
+    }
     printf("  %-25s %12s %16s %14s %11s\n", "sys._debugmallocstats()", "fresh heap",
            "1,000,000 x 32 B", "1,000 left", "none left");
-    printf("  %-25s", "arenas mapped");
-    for (int i = 0; i < 4; i++) printf(" %*s", i == 0 ? 12 : i == 1 ? 16 : i == 2 ? 14 : 11, num(st[i].arenas_current));
-    printf("\n  %-25s", "bytes in blocks");
-    for (int i = 0; i < 4; i++) printf(" %*s", i == 0 ? 12 : i == 1 ? 16 : i == 2 ? 14 : 11, num(st[i].bytes_in_blocks));
-    printf("\n  %-25s", "resident memory (KiB)");
-    for (int i = 0; i < 4; i++) {
-        char b[32];
-        snprintf(b, sizeof b, "+%s", num((size_t)(rss[i] > rss[0] ? rss[i] - rss[0] : 0)));
-        printf(" %*s", i == 0 ? 12 : i == 1 ? 16 : i == 2 ? 14 : 11, b);
-    }
-    printf("\n  With 0.1%% of the blocks left, %.0f%% of the memory stays resident: the pages\n"
+    heap_row("arenas mapped", arenas, "");
+    heap_row("bytes in blocks", bytes, "");
+    heap_row("resident memory (KiB)", resident, "+");
+    printf("  With 0.1%% of the blocks left, %.0f%% of the memory stays resident: the pages\n"
            "  emptied go back to the OS (CPython keeps nearly all of it until an arena is empty).\n",
            rss[1] > rss[0] ? 100.0 * (double)(rss[2] - rss[0]) / (double)(rss[1] - rss[0]) : 0.0);
 }
