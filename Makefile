@@ -18,9 +18,11 @@ all build:
 test: build
 	cd build && ctest --output-on-failure -j $(JOBS)
 
+# The tour (examples/tour.c), the word counter (examples/wordfreq.c) and ohm-prof's
+# reports on what they wrote into build/out/ (examples/demo.sh), then the Lisp demo.
 demo: build
-	./build/examples/tour
-	@printf '\n== 6. a language on ohm: examples/lisp/demo.scm, run with --stats ==\n'
+	sh examples/demo.sh build build/out
+	@printf '\n== 15. A language on ohm: examples/lisp/demo.scm, run with --stats ==\n'
 	cd examples/lisp && ../../build/examples/lisp/lisp --stats demo.scm
 
 bench:

@@ -87,6 +87,8 @@ static void tl_flush(struct ohmi_timeline_rec *rec, uint64_t now) {
     ohmi_le_put32(rec->buf, (uint32_t)rec->len);
     rec->sum = ohmi_tl_checksum(rec->sum, rec->buf, 4 + rec->len);
     ohmi_le_put64(rec->buf + 4 + rec->len, rec->sum);
+    /* the next chunk's checksum covers this one's too (docs/timeline-format.md) */
+    rec->sum = ohmi_tl_checksum(rec->sum, rec->buf + 4 + rec->len, 8);
     rec->len = 0;
     if (rec->io_error) return;
     errno = 0;
@@ -94,7 +96,9 @@ static void tl_flush(struct ohmi_timeline_rec *rec, uint64_t now) {
     else rec->written += n;
 }
 
-/* Room for a record of n bytes (<= TL_BUF) at the end of the buffer. */
+/* Room for a record of n bytes (<= TL_BUF) at the end of the buffer. It may write the
+ * buffer out and empty it: call it in a statement of its own before adding to len (in
+ * `len += put(tl_room(...))` the compiler may read len before the call). */
 static unsigned char *tl_room(struct ohmi_timeline_rec *rec, size_t n) {
     if (rec->len + n > TL_BUF) tl_flush(rec, ohmi_os_now_ns());
     return rec->buf + 4 + rec->len;
@@ -131,7 +135,8 @@ static void tl_sample(ohm_heap *h, struct ohmi_timeline_rec *rec, int reason, ui
     s.pools = a->pools_used;
     s.large_bytes = a->large_bytes;
     s.objects = ohmi_gc_of(h)->tracked;
-    rec->len += ohmi_tl_put_sample(tl_room(rec, OHMI_TL_SAMPLE_SIZE), &s);
+    unsigned char *at = tl_room(rec, OHMI_TL_SAMPLE_SIZE);
+    rec->len += ohmi_tl_put_sample(at, &s);
     rec->nsamples++;
 }
 
@@ -143,7 +148,8 @@ static void tl_text(struct ohmi_timeline_rec *rec, int type, uint64_t t, const c
         len = OHMI_TL_LABEL_MAX;
         while (len && ((unsigned char)text[len] & 0xC0) == 0x80) len--;
     }
-    rec->len += ohmi_tl_put_text(tl_room(rec, OHMI_TL_TEXT_SIZE + len), type, t, text ? text : "", len);
+    unsigned char *at = tl_room(rec, OHMI_TL_TEXT_SIZE + len);
+    rec->len += ohmi_tl_put_text(at, type, t, text ? text : "", len);
 }
 
 /* ------------------------------------------------------------ the ticker */
@@ -193,7 +199,8 @@ static void tl_gc(ohm_heap *h, int phase, const ohm_gc_info *info, void *arg) {
     ohmi_timeline_collection c = { t, d > 0 ? (uint64_t)d : 0, info->collected,
                                    info->uncollectable, info->generation };
     if (c.duration_ns > t) c.duration_ns = t;
-    rec->len += ohmi_tl_put_collection(tl_room(rec, OHMI_TL_COLLECTION_SIZE), &c);
+    unsigned char *at = tl_room(rec, OHMI_TL_COLLECTION_SIZE);
+    rec->len += ohmi_tl_put_collection(at, &c);
     rec->ncollections++;
     tl_sample(h, rec, OHMI_TL_AT_COLLECTION, t);
 }
@@ -280,7 +287,8 @@ void ohm_timeline_leave(ohm_heap *h) {
     if (!rec) return;
     if (!rec->depth) { ohmi_error(h, "ohm_timeline_leave: no scope is open"); return; }
     uint64_t t = tl_time(rec, ohmi_os_now_ns());
-    rec->len += ohmi_tl_put_leave(tl_room(rec, OHMI_TL_LEAVE_SIZE), t);
+    unsigned char *at = tl_room(rec, OHMI_TL_LEAVE_SIZE);
+    rec->len += ohmi_tl_put_leave(at, t);
     rec->depth--;
     tl_sample(h, rec, OHMI_TL_AT_LEAVE, t);
 }
@@ -289,11 +297,13 @@ int ohm_timeline_stop(ohm_heap *h) {
     struct ohmi_timeline_rec *rec = h->timeline;
     if (!rec) { ohmi_error(h, "ohm_timeline_stop: no timeline is recording"); return -1; }
     uint64_t now = ohmi_os_now_ns(), t = tl_time(rec, now);
-    for (; rec->depth; rec->depth--)   /* scopes still open end here */
-        rec->len += ohmi_tl_put_leave(tl_room(rec, OHMI_TL_LEAVE_SIZE), t);
+    for (; rec->depth; rec->depth--) {   /* scopes still open end here */
+        unsigned char *at = tl_room(rec, OHMI_TL_LEAVE_SIZE);
+        rec->len += ohmi_tl_put_leave(at, t);
+    }
     tl_sample(h, rec, OHMI_TL_STOP, t);
-    rec->len += ohmi_tl_put_end(tl_room(rec, OHMI_TL_END_SIZE), t, rec->nsamples, rec->ncollections,
-                                rec->nmarks, rec->nscopes);
+    unsigned char *end = tl_room(rec, OHMI_TL_END_SIZE);
+    rec->len += ohmi_tl_put_end(end, t, rec->nsamples, rec->ncollections, rec->nmarks, rec->nscopes);
     tl_flush(rec, now);
     int e = rec->io_error;
     errno = 0;

@@ -3,14 +3,15 @@
 
     tests/prof/screenshots.py BUILD_DIR OUT_DIR      (what `make screenshots` runs)
 
-Makes gen_snapshots' word-counter snapshots (demo_old, demo) and gen_plot's timeline in
-a scratch folder, draws them with BUILD_DIR's ohm-prof, opens each page as a person
-would (a frame hovered, a search typed, a point of the plot under the pointer) and
-saves PNGs into OUT_DIR:
-  flamegraph.png         the flame graph, the frame "tally" hovered
-  flamegraph-search.png  the search "dict" highlighted, zoomed into count_words
-  flamegraph-diff.png    --diff demo_old: growth red, shrinkage blue
-  timeline.png           the timeline page, the pointer at 1.5 s
+Runs examples/demo.sh (the tour, wordfreq, ohm-prof's reports: what `make demo` shows)
+in a scratch folder, as `make demo` would from the top of the tree (so the pages name
+build/out/... as a person sees them), opens the tour's pages as a person would (a frame
+hovered, a search typed, a point of the plot under the pointer) and saves PNGs into
+OUT_DIR:
+  flamegraph.png         the tour's flame graph, the frame "log_request" hovered
+  flamegraph-search.png  zoomed into chapter_top_lines, the search "new_user" highlighted
+  flamegraph-diff.png    --diff tour-before.ohmsnap: growth red, shrinkage blue
+  timeline.png           the tour's timeline, the pointer at the traced memory's peak
 Exits 77 with a line when Chromium is missing.
 """
 import os
@@ -26,22 +27,19 @@ if not Browser.find():
     print("screenshots: skipped: chromium not found (Debian: apt-get install chromium)")
     sys.exit(77)
 os.makedirs(out, exist_ok=True)
+src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 work = tempfile.mkdtemp(prefix="ohm-shots-")
-prof = os.path.abspath(os.path.join(build, "ohm-prof"))
-subprocess.run([os.path.join(build, "tests", "prof", "prof_gen_snapshots"), work], check=True)
-subprocess.run([os.path.join(build, "tests", "prof", "prof_gen_plot"), os.path.join(work, "plot.svg"),
-                os.path.join(work, "plot.html")], check=True)
-fg, fgd = os.path.join(work, "fg.html"), os.path.join(work, "fg-diff.html")
-# run where the snapshots are, so the pages name them as a person would type them
-subprocess.run([prof, "flamegraph", "demo.ohmsnap", "-o", fg, "--title", "wordcount.py: memory held after counting"],
-               check=True, cwd=work)
-subprocess.run([prof, "flamegraph", "demo.ohmsnap", "-o", fgd, "--diff", "demo_old.ohmsnap",
-                "--title", "wordcount.py: what grew"], check=True, cwd=work)
+subprocess.run(["sh", os.path.join(src, "examples", "demo.sh"), os.path.abspath(build), "build/out"],
+               cwd=work, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+pages = os.path.join(work, "build", "out")
+fg, fgd = os.path.join(pages, "flamegraph.html"), os.path.join(pages, "flamegraph-diff.html")
 
 
 def frame_center(page, name):
-    return page.eval("(() => { const r = document.querySelector('.frame[data-name=\"%s\"]').getBoundingClientRect();"
-                     " return [r.x + r.width / 2, r.y + r.height / 2]; })()" % name)
+    """The middle of the widest frame of that function (a function has a frame per line)."""
+    return page.eval("(() => { let b = null; for (const e of document.querySelectorAll('.frame[data-name=\"%s\"]')) {"
+                     " const r = e.getBoundingClientRect(); if (!b || r.width > b.width) b = r; }"
+                     " return [b.x + b.width / 2, b.y + b.height / 2]; })()" % name)
 
 
 def shot(page, name, height):
@@ -53,23 +51,25 @@ def shot(page, name, height):
 with Browser() as b:
     page = b.new_page(1100, 460)
     page.open("file://" + fg)
-    x, y = frame_center(page, "tally")
-    page.mouse_move(x, y)
+    page.mouse_move(*frame_center(page, "log_request"))
     shot(page, "flamegraph.png", 330)
-    page.click(*frame_center(page, "count_words"))
+    page.mouse_move(1090, 450)
+    page.click(*frame_center(page, "chapter_top_lines"))
     page.click(*page.center("#search"))
-    page.type("dict")
+    page.type("new_user")
     page.mouse_move(1090, 450)
     shot(page, "flamegraph-search.png", 300)
     page.open("file://" + fgd)
-    page.mouse_move(*frame_center(page, "split"))
+    page.mouse_move(*frame_center(page, "log_request"))
     shot(page, "flamegraph-diff.png", 330)
     page = b.new_page(1060, 640)
-    page.open("file://" + os.path.join(work, "plot.html"))
+    page.open("file://" + os.path.join(pages, "timeline.html"))
+    # the pointer at the sample where the traced memory peaked
     at = page.eval("(() => { const D = JSON.parse(document.getElementById('ohm-data').textContent);"
+                   " let s = D.samples[0]; for (const x of D.samples) if (x[1] > s[1]) s = x;"
                    " const svg = document.getElementById('plot'); const p = svg.createSVGPoint();"
-                   " p.x = D.left + (1.5 - D.t0) / (D.t1 - D.t0) * (D.right - D.left); p.y = (D.top + D.bottom) / 2;"
+                   " p.x = D.left + (s[0] - D.t0) / (D.t1 - D.t0) * (D.right - D.left); p.y = (D.top + D.bottom) / 2;"
                    " const q = p.matrixTransform(svg.getScreenCTM()); return [q.x, q.y]; })()")
     page.mouse_move(at[0], at[1])
-    page.screenshot(os.path.join(out, "timeline.png"), {"x": 0, "y": 0, "width": 1060, "height": 600})
+    page.screenshot(os.path.join(out, "timeline.png"), {"x": 0, "y": 0, "width": 1060, "height": 615})
     print("screenshots: wrote", os.path.join(out, "timeline.png"))

@@ -222,37 +222,69 @@ static void collections(const struct prof_timeline *tl, const struct frame *f, F
     fputs("</g>\n", out);
 }
 
+/* Each mark is a dotted line with its label in a <title>; the label is written on the
+ * first of three rows where it does not run into the one before it, else only hovered. */
 static void marks(const struct prof_timeline *tl, const struct frame *f, FILE *out) {
     fputs("<g class=\"marks\" font-size=\"11\" fill=\"#555\">\n", out);
+    double label_end[3] = { -1e9, -1e9, -1e9 };   /* per row: where the last label ends */
     for (size_t i = 0; i < tl->nmarks; i++) {
         double x = X(f, tl->marks[i].t);
-        fprintf(out, "<line x1=\"%.2f\" y1=\"%g\" x2=\"%.2f\" y2=\"%g\" stroke=\"#888\" stroke-dasharray=\"2 3\"/>", x,
-                f->top, x, f->bottom);
-        fprintf(out, "<text x=\"%.2f\" y=\"%g\">", x + 3, f->top + 12 + 12.0 * (double)(i % 3));
+        fprintf(out, "<line x1=\"%.2f\" y1=\"%g\" x2=\"%.2f\" y2=\"%g\" stroke=\"#888\" stroke-dasharray=\"2 3\"><title>",
+                x, f->top, x, f->bottom);
         prof_html_str(out, tl->marks[i].label);
-        fputs("</text>\n", out);
+        fprintf(out, " at %.3f s</title></line>", T(tl->marks[i].t));
+        for (int r = 0; r < 3; r++) {
+            if (x + 3 < label_end[r]) continue;
+            fprintf(out, "<text x=\"%.2f\" y=\"%g\">", x + 3, f->top + 12 + 12.0 * r);
+            prof_html_str(out, tl->marks[i].label);
+            fputs("</text>", out);
+            label_end[r] = x + 3 + 6.5 * (double)strlen(tl->marks[i].label) + 6;
+            break;
+        }
+        fputs("\n", out);
     }
     fputs("</g>\n", out);
 }
 
 static const char *const scope_colour[6] = { "#5e35b1", "#00897b", "#c0ca33", "#6d4c41", "#1e88e5", "#d81b60" };
 
+/* Each scope is a bracket with its name in a <title> (shown on hover). The name is
+ * also written above the bracket when it fits before the next scope on its row starts
+ * (scopes come in start order), so that scopes a few pixels apart do not write over
+ * each other; those keep their brackets, and the hover names them. */
 static void scopes(const struct prof_timeline *tl, const struct frame *f, FILE *out) {
     fputs("<g class=\"scopes\" font-size=\"11\">\n", out);
     int *depth = scope_depths(tl);
+    double *room = malloc((tl->nscopes ? tl->nscopes : 1) * sizeof *room);
+    double next_start[6];   /* per row, going backwards: where the next scope starts */
+    for (int r = 0; r < 6; r++) next_start[r] = f->right + 60;   /* the right axis' labels' side */
+    for (size_t i = tl->nscopes; room && i-- > 0;) {
+        int d = depth ? depth[i] : 0;
+        if (d >= f->scope_rows) d = f->scope_rows - 1;
+        double x0 = X(f, tl->scopes[i].start);
+        room[i] = next_start[d] - x0;
+        next_start[d] = x0;
+    }
     for (size_t i = 0; i < tl->nscopes; i++) {
         const struct prof_tl_scope *s = &tl->scopes[i];
         int d = depth ? depth[i] : 0;
         if (d >= f->scope_rows) d = f->scope_rows - 1;
         double y = f->top - 8 - 18.0 * (f->scope_rows - 1 - d);
-        double x0 = X(f, s->start), x1 = X(f, s->end < 0 || !isfinite(s->end) ? f->t1 : s->end);
+        double end = s->end < 0 || !isfinite(s->end) ? f->t1 : s->end;
+        double x0 = X(f, s->start), x1 = X(f, end);
         const char *c = scope_colour[i % 6];
-        fprintf(out, "<path d=\"M%.2f %.2f V%.2f H%.2f V%.2f\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>",
+        fprintf(out, "<path d=\"M%.2f %.2f V%.2f H%.2f V%.2f\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"><title>",
                 x0, y + 6, y, x1, y + 6, c);
-        fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\">", x0 + 2, y - 3, c);
         prof_html_str(out, s->name);
-        fputs("</text>\n", out);
+        fprintf(out, ": %.3f s to %.3f s</title></path>", T(s->start), T(end));
+        if (!room || room[i] >= 6.5 * (double)strlen(s->name) + 8) {   /* ~6.5 px a character at 11 px */
+            fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\">", x0 + 2, y - 3, c);
+            prof_html_str(out, s->name);
+            fputs("</text>", out);
+        }
+        fputs("\n", out);
     }
+    free(room);
     free(depth);
     fputs("</g>\n", out);
 }
