@@ -36,10 +36,10 @@ SPREAD_FLAG = 0.10
 CASES = [
     ("json_dumps", "json dumps: records, nested dicts, indent+sort_keys"),
     ("json_loads", "json loads of the same documents"),
-    ("dict_churn", "dict churn: 20k-entry cache, random replacement"),
+    ("dict_churn", "dict churn: a 30k-entry cache, random set and pop"),
     ("str_churn", "str churn: format, split/join, replace, upper"),
     ("list_churn", "list churn: append/pop, slices, sorts, 2k live lists"),
-    ("object_tree", "object trees (plain class), depth 14 ×10 + one of 16 kept"),
+    ("object_tree", "object trees (plain class), depth 14 ×4, one of 15 kept"),
     ("object_tree_slots", "the same with __slots__"),
     ("regex", "regex: log lines parsed, findall, sub with a function"),
     ("pickle_roundtrip", "pickle round trips, protocols 2 and 5"),
@@ -111,8 +111,9 @@ def setup(build):
 
 
 def run_one(setup_, case):
-    """One process: (wall s, peak KiB, spike kept fraction or None, spike peak bytes),
-    or a string saying why it failed."""
+    """One process: (wall s, peak KiB, and for the spike: the fraction of the peak RSS
+    kept, the peak in bytes, the fraction of the spike's growth kept; else None), or a
+    string saying why it failed."""
     cmd, env, lib, want_pymalloc = setup_
     try:
         p = subprocess.run(cmd + [WORKLOADS, case], env=env, capture_output=True,
@@ -136,11 +137,12 @@ def run_one(setup_, case):
     for peer in ("jemalloc", "mimalloc"):
         if (peer in mapped) != (lib == peer):
             return "failed: %s %s" % (peer, "not preloaded" if lib == peer else "mapped")
-    kept = peak = None
+    kept = peak = growth = None
     if "SPIKE" in res:
-        peak, after = (int(x) for x in res["SPIKE"])
+        start, peak, after = (int(x) for x in res["SPIKE"])
         kept = after / peak if peak else None
-    return float(wall), int(hwm), kept, peak
+        growth = (after - start) / (peak - start) if peak > start else None
+    return float(wall), int(hwm), kept, peak, growth
 
 
 def stats(xs):
@@ -213,9 +215,9 @@ def main():
     version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
                              capture_output=True, text=True).stdout.strip()
     lines = ["", "## Python under ohm (issue 12)", ""]
-    lines.append("%s (CPython %s), %d runs per allocator alternated round robin%s; "
-                 "each cell: median (min–max) and the ratio to pymalloc's median, ⚠ where "
-                 "the spread is over 10%% of the median. Lower is better."
+    lines.append("%s (CPython %s), %d processes per allocator and workload, alternated "
+                 "round robin%s; each cell: median (min–max) and the ratio to pymalloc's "
+                 "median, ⚠ where the spread is over 10%% of the median. Lower is better."
                  % (python, version, RUNS,
                     ", QUICK (workloads /10: not for quoting)" if QUICK else ""))
     launcher = setups.get("ohm", ([None],))[0][0]
@@ -248,17 +250,21 @@ def main():
         lines.append("| **geometric mean, × pymalloc** | %s |" % " | ".join(map(gm_cell, allocs)))
         return gm, ratios
 
-    gm_time, _ = table("Wall time", 0, 1000.0, "ms, the workload alone, start-up left out")
+    gm_time, _ = table("Wall time", 0, 1000.0, "ms, the workload alone, start-up left out; "
+                       "in each process the best of 3 runs of it, the spike's one")
     gm_rss, rss_ratios = table("Peak RSS", 1, 1 / 1024, "MiB, VmHWM of the process")
 
-    lines.extend(["", "**RSS kept after the spike** (resident set after dropping a random "
-                  "99.9% of 1M tuples and gc.collect(), % of the resident set at the peak; "
-                  "the peak in MiB)", "",
+    lines.extend(["", "**RSS kept after the spike** (1M tuples of two ints built, a random "
+                  "99.9% dropped, gc.collect(): the resident set then, against the one "
+                  "at the peak)", "",
                   "| | " + " | ".join(allocs) + " |", "|---|" + "---:|" * len(allocs)])
     kept = {a: column(a, "spike", 2, 100.0) for a in allocs}
     peak = {a: column(a, "spike", 3, 1 / 2 ** 20) for a in allocs}
+    growth = {a: column(a, "spike", 4, 100.0) for a in allocs}
     lines.append("| kept, %% of peak | %s |" % " | ".join(cell(kept[a], None) for a in allocs))
     lines.append("| peak, MiB | %s |" % " | ".join(cell(peak[a], None) for a in allocs))
+    lines.append("| kept of the spike's growth (RSS before it left out), %% | %s |"
+                 % " | ".join(cell(growth[a], None) for a in allocs))
 
     lines.extend(["", "**Targets** (issue 12), ohm against pymalloc:", ""])
     if "ohm" not in allocs:
@@ -268,12 +274,12 @@ def main():
             return "✔" if ok else "✘"
         t = gm_time.get("ohm")
         lines.append("- geometric-mean time ≤ 1.0× pymalloc: %s" %
-                     ("%s %.2f×" % (mark(t <= 1.0), t) if t else "✘ no figure"))
+                     ("%s %.3f×" % (mark(t <= 1.0), t) if t else "✘ no figure"))
         m = gm_rss.get("ohm")
         worst = max(((x, c) for c, x in rss_ratios["ohm"].items()), default=None)
         over = sum(1 for x in rss_ratios["ohm"].values() if x > 1.0)
         lines.append("- peak RSS ≤ 1.0× pymalloc: %s" % (
-            "%s %.2f× (geometric mean; %d of %d workloads above 1.0×, the highest %.2f× %s)"
+            "%s %.3f× (geometric mean; %d of %d workloads above 1.0×, the highest %.2f× %s)"
             % (mark(m <= 1.0), m, over, len(rss_ratios["ohm"]), worst[0], worst[1])
             if m else "✘ no figure"))
         k = kept["ohm"]
