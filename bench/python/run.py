@@ -215,6 +215,16 @@ def main():
     version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
                              capture_output=True, text=True).stdout.strip()
     lines = ["", "## Python under ohm (issue 12)", ""]
+    commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or "?"
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    lines.append("Commit %s, %s, %s, %d cores." % (
+        commit, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), cpu, os.cpu_count() or 0))
     lines.append("%s (CPython %s), %d processes per allocator and workload, alternated "
                  "round robin%s; each cell: median (min–max) and the ratio to pymalloc's "
                  "median, ⚠ where the spread is over 10%% of the median. Lower is better."
