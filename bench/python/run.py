@@ -177,6 +177,127 @@ def geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
 
 
+def measure(setups, allocs):
+    """Every workload under every allocator, RUNS times round robin:
+    {alloc: {case: [run_one results] or the first failure's message}}."""
+    results = {a: {c: [] for c, _ in CASES} for a in allocs}
+    note("Python under ohm (issue 12): %d runs × %d workloads × %d allocators%s"
+         % (RUNS, len(CASES), len(allocs), " (quick)" if QUICK else ""))
+    for r in range(RUNS):
+        t0 = time.time()
+        for case, _ in CASES:
+            for a in allocs:
+                if isinstance(results[a][case], str):
+                    continue        # failed before: not again
+                res = run_one(setups[a], case)
+                if isinstance(res, str):
+                    results[a][case] = res.replace("|", "/")   # it goes into a table
+                    note("  %-8s %-18s %s" % (a, case, res))
+                else:
+                    results[a][case].append(res)
+        note("  run %d of %d: %.0f s" % (r + 1, RUNS, time.time() - t0))
+    return results
+
+
+def column(results, a, case, i, scale=1.0):
+    """Field i of every run of (a, case), scaled; the failure message if it failed."""
+    v = results[a][case]
+    return v if isinstance(v, str) else [x[i] * scale for x in v if x[i] is not None]
+
+
+def header(setups, notes):
+    """The lines above the tables: commit, machine, interpreter, method, skips."""
+    python = setups["pymalloc"][0][0]
+    version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
+                             capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or "?"
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    lines = ["", "## Python under ohm (issue 12)", "",
+             "Commit %s, %s, %s, %d cores." % (
+                 commit, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), cpu,
+                 os.cpu_count() or 0),
+             "%s (CPython %s), %d processes per allocator and workload, alternated "
+             "round robin%s; each cell: median (min–max) and the ratio to pymalloc's "
+             "median, ⚠ where the spread is over 10%% of the median. Lower is better."
+             % (python, version, RUNS,
+                ", QUICK (workloads /10: not for quoting)" if QUICK else "")]
+    if "ohm" in setups:
+        lines.append("ohm: %s." % setups["ohm"][0][0])
+    return lines + [n + "." for n in notes]
+
+
+def table(lines, results, allocs, title, i, scale):
+    """One table of field i, workloads × allocators, with the geometric means of the
+    ratios to pymalloc; returns those means and {alloc: {case: ratio}}."""
+    lines.extend(["", title, "", "| workload | " + " | ".join(allocs) + " |",
+                  "|---|" + "---:|" * len(allocs)])
+    ratios = {a: {} for a in allocs}
+    for case, label in CASES:
+        base = column(results, "pymalloc", case, i, scale)
+        base_med = None if isinstance(base, str) else statistics.median(base)
+        cells = []
+        for a in allocs:
+            xs = column(results, a, case, i, scale)
+            cells.append(cell(xs, None if a == "pymalloc" else base_med))
+            if base_med and not isinstance(xs, str):
+                ratios[a][case] = statistics.median(xs) / base_med
+        lines.append("| %s | %s |" % (label, " | ".join(cells)))
+    gm = {a: geomean(list(ratios[a].values())) for a in allocs}
+
+    def gm_cell(a):
+        if not gm[a]:
+            return "—"
+        part = len(ratios[a]) < len(CASES)     # some failed: say over how many
+        return "**%.2f×**%s" % (gm[a], " (%d of %d)" % (len(ratios[a]), len(CASES)) if part else "")
+    lines.append("| **geometric mean, × pymalloc** | %s |" % " | ".join(map(gm_cell, allocs)))
+    return gm, ratios
+
+
+def spike_table(lines, results, allocs):
+    """The spike's resident sets; returns {alloc: kept % of the peak, per run}."""
+    lines.extend(["", "**RSS kept after the spike** (1M tuples of two ints built, a random "
+                  "99.9% dropped, gc.collect(): the resident set then, against the one "
+                  "at the peak)", "",
+                  "| | " + " | ".join(allocs) + " |", "|---|" + "---:|" * len(allocs)])
+    rows = [("kept, % of peak", 2, 100.0), ("peak, MiB", 3, 1 / 2 ** 20),
+            ("kept of the spike's growth (RSS before it left out), %", 4, 100.0)]
+    for label, i, scale in rows:
+        lines.append("| %s | %s |" % (label, " | ".join(
+            cell(column(results, a, "spike", i, scale), None) for a in allocs)))
+    return {a: column(results, a, "spike", 2, 100.0) for a in allocs}
+
+
+def targets(lines, gm_time, gm_rss, rss_ratios, kept):
+    """Issue 12's three targets for ohm, each with ✔ or ✘ and the measured figure."""
+    lines.extend(["", "**Targets** (issue 12), ohm against pymalloc:", ""])
+    if "ohm" not in kept:
+        lines.append("- not measured: ohm-python not built")
+        return
+
+    def mark(ok):
+        return "✔" if ok else "✘"
+    t = gm_time["ohm"]
+    lines.append("- geometric-mean time ≤ 1.0× pymalloc: %s" %
+                 ("%s %.3f×" % (mark(t <= 1.0), t) if t else "✘ no figure"))
+    m = gm_rss["ohm"]
+    worst = max(((x, c) for c, x in rss_ratios["ohm"].items()), default=None)
+    over = sum(1 for x in rss_ratios["ohm"].values() if x > 1.0)
+    lines.append("- peak RSS ≤ 1.0× pymalloc: %s" % (
+        "%s %.3f× (geometric mean; %d of %d workloads above 1.0×, the highest %.2f× %s)"
+        % (mark(m <= 1.0), m, over, len(rss_ratios["ohm"]), worst[0], worst[1])
+        if m else "✘ no figure"))
+    k = kept["ohm"]
+    lines.append("- RSS kept after the spike ≤ 10%% of the peak: %s" % (
+        "✘ %s" % (k or "no figure") if isinstance(k, str) or not k else
+        "%s %.1f%%" % (mark(statistics.median(k) <= 10.0), statistics.median(k))))
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit("usage: run.py BUILD_DIR [OUT.md]")
@@ -189,114 +310,15 @@ def main():
     if setups is None:
         return
     allocs = [a for a in ALLOCS if a in setups]
-    # results[alloc][case] = list of tuples, or the first failure's message
-    results = {a: {c: [] for c, _ in CASES} for a in allocs}
-    note("Python under ohm (issue 12): %d runs × %d workloads × %d allocators%s"
-         % (RUNS, len(CASES), len(allocs), " (quick)" if QUICK else ""))
-    for r in range(RUNS):
-        t0 = time.time()
-        for case, _ in CASES:
-            for a in allocs:
-                if isinstance(results[a][case], str):
-                    continue        # failed before: not again
-                res = run_one(setups[a], case)
-                if isinstance(res, str):
-                    results[a][case] = res
-                    note("  %-8s %-18s %s" % (a, case, res))
-                else:
-                    results[a][case].append(res)
-        note("  run %d of %d: %.0f s" % (r + 1, RUNS, time.time() - t0))
-
-    def column(a, case, i, scale=1.0):
-        v = results[a][case]
-        return v if isinstance(v, str) else [x[i] * scale for x in v if x[i] is not None]
-
-    python = setups["pymalloc"][0][0]
-    version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
-                             capture_output=True, text=True).stdout.strip()
-    lines = ["", "## Python under ohm (issue 12)", ""]
-    commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip() or "?"
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    lines.append("Commit %s, %s, %s, %d cores." % (
-        commit, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), cpu, os.cpu_count() or 0))
-    lines.append("%s (CPython %s), %d processes per allocator and workload, alternated "
-                 "round robin%s; each cell: median (min–max) and the ratio to pymalloc's "
-                 "median, ⚠ where the spread is over 10%% of the median. Lower is better."
-                 % (python, version, RUNS,
-                    ", QUICK (workloads /10: not for quoting)" if QUICK else ""))
-    launcher = setups.get("ohm", ([None],))[0][0]
-    if launcher:
-        lines.append("ohm: %s." % launcher)
-    lines += [n + "." for n in notes]
-
-    def table(title, i, scale, unit):
-        lines.extend(["", "**%s** (%s)" % (title, unit), "",
-                      "| workload | " + " | ".join(allocs) + " |",
-                      "|---|" + "---:|" * len(allocs)])
-        ratios = {a: {} for a in allocs}   # case: median / pymalloc's median
-        for case, label in CASES:
-            base = column("pymalloc", case, i, scale)
-            base_med = None if isinstance(base, str) else statistics.median(base)
-            cells = []
-            for a in allocs:
-                xs = column(a, case, i, scale)
-                cells.append(cell(xs, None if a == "pymalloc" else base_med))
-                if base_med and not isinstance(xs, str):
-                    ratios[a][case] = statistics.median(xs) / base_med
-            lines.append("| %s | %s |" % (label, " | ".join(cells)))
-        gm = {a: geomean(list(ratios[a].values())) for a in allocs}
-
-        def gm_cell(a):
-            if not gm[a]:
-                return "—"
-            part = len(ratios[a]) < len(CASES)     # some failed: say over how many
-            return "**%.2f×**%s" % (gm[a], " (%d of %d)" % (len(ratios[a]), len(CASES)) if part else "")
-        lines.append("| **geometric mean, × pymalloc** | %s |" % " | ".join(map(gm_cell, allocs)))
-        return gm, ratios
-
-    gm_time, _ = table("Wall time", 0, 1000.0, "ms, the workload alone, start-up left out; "
-                       "in each process the best of 3 runs of it, the spike's one")
-    gm_rss, rss_ratios = table("Peak RSS", 1, 1 / 1024, "MiB, VmHWM of the process")
-
-    lines.extend(["", "**RSS kept after the spike** (1M tuples of two ints built, a random "
-                  "99.9% dropped, gc.collect(): the resident set then, against the one "
-                  "at the peak)", "",
-                  "| | " + " | ".join(allocs) + " |", "|---|" + "---:|" * len(allocs)])
-    kept = {a: column(a, "spike", 2, 100.0) for a in allocs}
-    peak = {a: column(a, "spike", 3, 1 / 2 ** 20) for a in allocs}
-    growth = {a: column(a, "spike", 4, 100.0) for a in allocs}
-    lines.append("| kept, %% of peak | %s |" % " | ".join(cell(kept[a], None) for a in allocs))
-    lines.append("| peak, MiB | %s |" % " | ".join(cell(peak[a], None) for a in allocs))
-    lines.append("| kept of the spike's growth (RSS before it left out), %% | %s |"
-                 % " | ".join(cell(growth[a], None) for a in allocs))
-
-    lines.extend(["", "**Targets** (issue 12), ohm against pymalloc:", ""])
-    if "ohm" not in allocs:
-        lines.append("- not measured: ohm-python not built")
-    else:
-        def mark(ok):
-            return "✔" if ok else "✘"
-        t = gm_time.get("ohm")
-        lines.append("- geometric-mean time ≤ 1.0× pymalloc: %s" %
-                     ("%s %.3f×" % (mark(t <= 1.0), t) if t else "✘ no figure"))
-        m = gm_rss.get("ohm")
-        worst = max(((x, c) for c, x in rss_ratios["ohm"].items()), default=None)
-        over = sum(1 for x in rss_ratios["ohm"].values() if x > 1.0)
-        lines.append("- peak RSS ≤ 1.0× pymalloc: %s" % (
-            "%s %.3f× (geometric mean; %d of %d workloads above 1.0×, the highest %.2f× %s)"
-            % (mark(m <= 1.0), m, over, len(rss_ratios["ohm"]), worst[0], worst[1])
-            if m else "✘ no figure"))
-        k = kept["ohm"]
-        lines.append("- RSS kept after the spike ≤ 10%% of the peak: %s" % (
-            "✘ %s" % k if isinstance(k, str) or not k else
-            "%s %.1f%%" % (mark(statistics.median(k) <= 10.0), statistics.median(k))))
-
+    results = measure(setups, allocs)
+    lines = header(setups, notes)
+    gm_time, _ = table(lines, results, allocs, "**Wall time** (ms, the workload alone, "
+                       "start-up left out; in each process the best of 3 runs of it, the "
+                       "spike's one)", 0, 1000.0)
+    gm_rss, rss_ratios = table(lines, results, allocs,
+                               "**Peak RSS** (MiB, VmHWM of the process)", 1, 1 / 1024)
+    kept = spike_table(lines, results, allocs)
+    targets(lines, gm_time, gm_rss, rss_ratios, kept)
     text = "\n".join(lines) + "\n"
     with open(out, "w") as f:
         f.write(text)
