@@ -26,10 +26,20 @@ demo: build
 	@printf '\n== 15. A language on ohm: examples/lisp/demo.scm, run with --stats ==\n'
 	cd examples/lisp && ../../build/examples/lisp/lisp --stats demo.scm
 
+BENCH_BUILD = $(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DOHM_BUILD_TESTS=OFF -DOHM_BUILD_BENCH=ON $(CMFLAGS) \
+	&& $(CMAKE) --build build-bench -j $(JOBS)
+
 bench:
-	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DOHM_BUILD_TESTS=OFF -DOHM_BUILD_BENCH=ON $(CMFLAGS)
-	$(CMAKE) --build build-bench -j $(JOBS)
+	$(BENCH_BUILD)
 	./bench/run.sh build-bench
+
+# The Python workloads of issue 12 alone (bench/python/run.py; part of `make bench`):
+# pymalloc, glibc, jemalloc, mimalloc and ohm-python, medians of 5 alternated runs.
+# OHM_BENCH_QUICK=1 for a quick run. Tables in build-bench/bench-python.md.
+.PHONY: bench-python
+bench-python:
+	$(BENCH_BUILD)
+	python3 bench/python/run.py build-bench
 
 asan:
 	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DOHM_SANITIZE=address;undefined" -DOHM_DEBUG_LEVEL=2 $(CMFLAGS)

@@ -186,6 +186,17 @@ for w in churn trees; do
     run ohm timeline.$w.off timeline.$w.10ms timeline.$w.1ms -- "$BIN/bench_timeline" "$w"
 done
 
+# ---------------------------------------------------------------- issue 12: Python under ohm
+# bench/python/run.py: CPython workloads under pymalloc, glibc, jemalloc, mimalloc and
+# ohm (BUILD_DIR/ohm-python), runs alternated, medians: its own tables, in $PYMD.
+PYMD=$B/bench-python.md
+: > "$PYMD"
+if [ -n "$PY" ]; then
+    "$PY" "$SRC/python/run.py" "$B" "$PYMD" > /dev/null   # its notes: to stderr
+    r=$?
+    [ $r = 0 ] || printf '\n## Python under ohm (issue 12)\n\nfailed: bench/python/run.py exited %s (%s).\n' "$r" "$LOG" > "$PYMD"
+fi
+
 # ---------------------------------------------------------------- the table
 cat > "$SPEC" <<'EOF'
 ## Allocator (issue 2)
@@ -262,6 +273,7 @@ CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
     echo "CPU time per operation, lower is better everywhere; a peer's cell gives its figure and"
     echo "the ratio ohm / peer (below 1: ohm is better). Targets are the issues' (✔ met, ✘ missed)."
     awk -F'\t' -v spec="$SPEC" -f "$SRC/table.awk" "$ROWS"
+    cat "$PYMD"
 } > "$B/bench.md"
 cat "$B/bench.md"
 note ""
