@@ -212,10 +212,17 @@ static int keys_equal(const mobj *a, const mobj *b) {
 
 static size_t wcount[MAXOBJ];
 
+/* The type's name for a report: the object may be freed (a NULL or tagged type word). */
+static const char *tname(const ohm_object *o) {
+    const ohm_type *t = ohm_type_of(o);
+    return !t || ((uintptr_t)t & 1) ? "a freed object" : t->name;
+}
+
 static void check_object(int id) {
     mobj *m = &objs[id];
     if (ohm_refcount(m->p) != (size_t)m->rc)
-        FAIL("#%d (%s) refcount %zu, model %ld", id, ohm_type_of(m->p)->name, ohm_refcount(m->p), m->rc);
+        FAIL("#%d (%s, model kind %d) refcount %zu, model %ld", id, tname(m->p), (int)m->kind,
+             ohm_refcount(m->p), m->rc);
     size_t nw = wcount[id];
     if (m->kind != K_WEAKREF && ohm_weakref_count(m->p) != nw)
         FAIL("#%d weakref count %zu, model %zu", id, ohm_weakref_count(m->p), nw);

@@ -38,10 +38,17 @@ typedef struct weakref_obj {
 
 static void weakref_dealloc(ohm_object *self);
 
-/* A weakref owns no strong reference: nothing to visit. It is a GC type all the same,
- * so that a weakref held only by garbage is garbage (and its callback is not run). */
+/* A weakref owns no strong reference: nothing to visit, nothing to clear. It is a GC
+ * type all the same, so that a weakref held only by garbage is garbage (and its
+ * callback is not run). Both slots are there because ohm_new requires traverse of a GC
+ * type, and the collector takes a GC type with traverse but no clear for one that
+ * cannot break a cycle (gc.c): a weakref never stops one from being freed. */
 static int weakref_traverse(ohm_object *self, ohm_visit_fn visit, void *arg) {
     (void)self; (void)visit; (void)arg;
+    return 0;
+}
+static int weakref_clear(ohm_object *self) {
+    (void)self;
     return 0;
 }
 
@@ -50,6 +57,7 @@ const ohm_type ohm_weakref_type = {
     .basicsize = sizeof(weakref_obj),
     .flags = OHM_TYPE_GC,
     .traverse = weakref_traverse,
+    .clear = weakref_clear,
     .dealloc = weakref_dealloc,
 };
 
