@@ -151,8 +151,10 @@ static int served(ohm_heap *h) {
     return st.arenas_allocated > 0 || st.large_blocks > 0;
 }
 
-/* The top allocation sites while tracing (OHM_TRACEMALLOC=N): tracemalloc's
- * snapshot.statistics('lineno')[:10], of what is still allocated at exit. */
+/* While tracing (OHM_TRACEMALLOC=N): the traced memory, and the top allocation sites
+ * of what is still allocated at exit (tracemalloc's snapshot.statistics('lineno')[:10]):
+ * what CPython's finalization left, often nothing. The peak says how high it went;
+ * OHM_TIMELINE records it over time. */
 static void report_traces(ohm_heap *h) {
     size_t current, peak;
     ohm_trace_get_traced_memory(h, &current, &peak);
@@ -161,8 +163,11 @@ static void report_traces(ohm_heap *h) {
     if (!s) return;
     ohm_stat *st;
     size_t n = ohm_snapshot_statistics(s, OHM_KEY_LINENO, 0, &st);
-    fprintf(stderr, "ohm-python: top %zu of %zu allocation sites still holding memory:\n",
-            n < 10 ? n : 10, n);
+    if (n == 0)
+        fprintf(stderr, "ohm-python: every traced block was freed by exit\n");
+    else
+        fprintf(stderr, "ohm-python: top %zu of %zu allocation sites still holding memory:\n",
+                n < 10 ? n : 10, n);
     ohm_stats_print(st, n, 10, 0, stderr);
     ohm_stats_free(st);
     ohm_snapshot_free(s);
