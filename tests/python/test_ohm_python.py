@@ -96,6 +96,17 @@ env = clean_env(OHM_PYTHON=PY)
 p = subprocess.run([OHM, "-c", "import sys; print(sys.executable == %r or sys.executable)" % PY],
                    capture_output=True, text=True, env=env, cwd=WORK)
 check(p.returncode == 0 and p.stdout == "True\n", "OHM_PYTHON names the interpreter", p.stdout + p.stderr)
+p = subprocess.run([OHM, "--python=" + PY, "-c", ON_OHM], capture_output=True, text=True,
+                   env=clean_env(), cwd=WORK)
+check(p.returncode == 0 and p.stdout == "0\n", "--python=PATH", p.stdout + p.stderr)
+libm = "libm.so.6"
+r = ohm("-c", "import os; print(os.environ['LD_PRELOAD'].split(':'))",
+        env=clean_env(LD_PRELOAD=libm))
+check(r[0] == 0 and re.fullmatch(r"\['/\S+/libohm-python\.so', '%s'\]\n" % libm, r[1]) is not None,
+      "LD_PRELOAD: ours first, the user's kept", detail(*r))
+r = ohm("-c", "import subprocess, sys; subprocess.run([%r, '--python', sys.executable, '-c', "
+        "'import os; print(os.environ[\"LD_PRELOAD\"].count(\"libohm-python\"))'])" % OHM)
+check(r[0] == 0 and r[1] == "1\n", "ohm-python inside ohm-python: the library preloaded once", detail(*r))
 r = ohm("-c", "import sys; print(sys.executable)")
 check(r[0] == 0 and os.path.samefile(r[1].strip(), PY), "sys.executable is the interpreter", detail(*r))
 p = subprocess.run([OHM, "-c", ON_OHM], capture_output=True, text=True, cwd=WORK, env=clean_env())
