@@ -155,6 +155,16 @@ r = ohm("-c", "x = {i: [i] for i in range(50000)}; print(len(x))", env=clean_env
 check(r[0] == 0 and r[1] == "50000\n", "OHM_MALLOC=debug runs a clean program", detail(*r))
 r = ohm("-c", "print(sum(len(str(i)) for i in range(10000)))", env=clean_env(OHM_MALLOC="malloc"))
 check(r[0] == 0 and r[1] == "38890\n", "OHM_MALLOC=malloc", detail(*r))
+tl = os.path.join(WORK, "run.ohmtl")
+r = ohm("-c", "import os, subprocess, sys; x = [str(i) for i in range(200000)];"
+        "print('OHM_TIMELINE' in os.environ); subprocess.run([sys.executable, '-c', 'x = list(range(10**5))'])",
+        env=clean_env(OHM_TIMELINE=tl + ":1"))
+prof = os.path.join(os.path.dirname(OHM), "ohm-prof")
+t = subprocess.run([prof, "timeline", tl, "-o", tl + ".svg"] if os.path.exists(prof) else ["true"],
+                   capture_output=True, text=True)
+check(r[0] == 0 and r[1] == "False\n" and os.path.getsize(tl) > 0 and t.returncode == 0,
+      "OHM_TIMELINE records the program (not its children) into a file ohm-prof reads",
+      detail(*r) + "ohm-prof: rc=%d %s" % (t.returncode, t.stderr))
 r = ohm("-c", "1", env=clean_env(OHM_MALLOC="bogus"))
 refused(*r, r"OHM_MALLOC: unknown value; expected one of debug, malloc, pymalloc, malloc_debug, "
         r"pymalloc_debug", "a bad OHM_MALLOC is refused")

@@ -134,6 +134,14 @@ static void ohm_python_start(void) {
         return;
     }
     ohm_config_init(&py.cfg);
+    /* OHM_TIMELINE records this process: out of the environment before CPython copies
+     * it, so that a child (sys.executable) does not truncate the same file */
+    static char timeline[PATH_MAX + 32];
+    if (py.cfg.timeline) {
+        snprintf(timeline, sizeof timeline, "%s", py.cfg.timeline);
+        py.cfg.timeline = timeline;
+        unsetenv("OHM_TIMELINE");
+    }
     ohm_heap *h = ohm_heap_new(&py.cfg);
     if (!h) refuse("%s", ohm_last_error(NULL));
     py_allocator a = { h, py_malloc, py_calloc, py_realloc, py_free };
