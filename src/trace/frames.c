@@ -2,7 +2,9 @@
  * frames.c — the traceback of an allocation happening now, interned.
  *
  * Sources, newest frame first, at most ohmi_trace_of(h)->nframes frames:
- *  1. the host-language provider, when set and it returns frames (strings interned);
+ *  1. the host-language provider, when set and it returns frames: a frame provider's
+ *     (strings interned), or a site provider's records (kept as call-site frames, like
+ *     the macros' records) followed by as many native frames as it asks for;
  *  2. else the call-site record the public macros leave in ohm_callsite_ (exact file,
  *     line, function of the calling line), followed, when the limit allows, by native
  *     return addresses starting at that function's caller (the recorded frame address
@@ -166,6 +168,47 @@ static OHM_NOINLINE uint32_t capture_host(struct trace_state *t) {
     return tb_intern(t, raw, n, got) + 1;
 }
 
+/* The site provider's records, then the native frames it asks for, interned;
+ * 0 when it gave none (or out of memory: the C frames are tried), else the id + 1. One record
+ * and no native frame is the call-site macros' traceback: the site cache serves it. */
+static OHM_NOINLINE uint32_t capture_sites(struct trace_state *t) {
+    const ohm_callsite *sites[OHM_TRACE_MAX_FRAMES];
+    size_t max = (size_t)t->nframes, native = 0;
+    size_t n = t->site_provider(t->site_provider_arg, sites, max, &native);
+    if (!n) return 0;
+    if (n > max) n = max;
+    if (native > max - n) native = max - n;
+    if (n == 1 && !native) {
+        size_t k = ohmi_tag_site_slot(sites[0]);
+        if (t->tg->site[k].site == sites[0]) return t->tg->site[k].value + 1;
+        uint32_t id = tb_intern_native(t, sites[0], NULL, 0, 1);
+        if (id != TRACE_NO_TB) { t->tg->site[k].site = sites[0]; t->tg->site[k].value = id; }
+        return id + 1;
+    }
+    struct trace_rawframe raw[OHM_TRACE_MAX_FRAMES];
+    for (size_t i = 0; i < n; i++) {
+        raw[i].a = (uintptr_t)sites[i];
+        raw[i].b = 0;
+        raw[i].line = 0;
+        raw[i].kind = FRAME_SITE;
+    }
+    size_t np = 0;
+    if (native) {   /* from the allocator's frame, ohm's own dropped */
+        uintptr_t pcs[OHM_TRACE_MAX_FRAMES + 16];
+        size_t depth = 0, i = 0, extra = t->self_hi ? 16 : 0;
+        size_t got = ohmi_unwind_capture(t->unwind, pcs, native + extra, NULL, 1, &depth);
+        if (t->self_hi)
+            while (i < got && pcs[i] >= t->self_lo && pcs[i] < t->self_hi) i++;
+        for (; i < got && np < native; i++, np++) {
+            raw[n + np].a = pcs[i];
+            raw[n + np].b = 0;
+            raw[n + np].line = 0;
+            raw[n + np].kind = FRAME_NATIVE;
+        }
+    }
+    return tb_intern(t, raw, n + np, n + np) + 1;
+}
+
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -174,6 +217,10 @@ uint32_t ohmi_frames_capture(ohm_heap *h) {
     const ohm_callsite_frame *cf = trace_callsite();
     if (t->provider) {
         uint32_t id = capture_host(t);
+        if (id) return id - 1;
+    }
+    if (t->site_provider) {
+        uint32_t id = capture_sites(t);
         if (id) return id - 1;
     }
     if (cf && t->nframes == 1) {
