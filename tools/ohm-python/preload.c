@@ -39,6 +39,7 @@
  */
 #define OHM_NO_CALLSITE   /* our wrappers' lines would be every block's call site */
 #include "ohm.h"
+#include "pyframes.h"
 
 #include <dlfcn.h>
 #include <limits.h>
@@ -144,12 +145,15 @@ static void ohm_python_start(void) {
     }
     ohm_heap *h = ohm_heap_new(&py.cfg);
     if (!h) refuse("%s", ohm_last_error(NULL));
+    ohmpy_frames_install(h, major, minor);   /* Python frames in traces (pyframes.c) */
     py_allocator a = { h, py_malloc, py_calloc, py_realloc, py_free };
     set(PY_DOMAIN_MEM, &a);
     set(PY_DOMAIN_OBJ, &a);
     py.heap = h;
     py.pid = getpid();
 }
+
+ohm_heap *ohmpy_heap(void) { return py.heap; }
 
 /* Did ohm serve anything? PYTHONMALLOC or -X dev (in a child: ohm-python refuses them)
  * make CPython replace our allocators during pre-init, before its first block. */
