@@ -206,7 +206,15 @@ static OHM_NOINLINE uint32_t capture_sites(struct trace_state *t) {
             raw[n + np].kind = FRAME_NATIVE;
         }
     }
-    return tb_intern(t, raw, n + np, n + np) + 1;
+    /* allocations in a loop repeat the last stack: compare before hashing */
+    size_t len = n + np;
+    const struct trace_tb *last = t->last_sites < t->tbs_len ? t->tbs[t->last_sites] : NULL;
+    if (last && last->nframe == len && last->total_nframe == len &&
+        !memcmp(last->f, raw, len * sizeof *raw))
+        return t->last_sites + 1;
+    uint32_t id = tb_intern(t, raw, len, len);
+    if (id != TRACE_NO_TB) t->last_sites = id;
+    return id + 1;
 }
 
 #if defined(__GNUC__)
@@ -294,7 +302,7 @@ void ohmi_frames_clear(ohm_heap *h) {
     t->tbs_len = t->tbs_cap = 0;
     ohmi_strtab_free(&t->strs);
     memset(t->tg->site, 0, sizeof t->tg->site);
-    t->last_native = TRACE_NO_TB;
+    t->last_native = t->last_sites = TRACE_NO_TB;
 }
 
 size_t ohmi_frames_memory(ohm_heap *h) {

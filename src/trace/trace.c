@@ -560,7 +560,7 @@ static const struct ohmi_alloc_observer trace_observer = {
 int ohmi_trace_init(ohm_heap *h) {
     memset(ohmi_trace_of(h), 0, sizeof *ohmi_trace_of(h));
     ohmi_trace_of(h)->rng = TRACE_SEED;
-    ohmi_trace_of(h)->last_native = TRACE_NO_TB;
+    ohmi_trace_of(h)->last_native = ohmi_trace_of(h)->last_sites = TRACE_NO_TB;
     ohmi_trace_of(h)->q_rng = TRACE_SEED;
     ohmi_trace_of(h)->q_left = LLONG_MAX;
     ohmi_trace_of(h)->tg = &ohmi_alloc_of(h)->tags;

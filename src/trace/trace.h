@@ -68,6 +68,7 @@ struct trace_state {
     size_t tbs_len, tbs_cap;
     struct trace_strtab strs;  /* symbolized names; tracebacks live in its arena too */
     uint32_t last_native;      /* the last native traceback interned: loops repeat it */
+    uint32_t last_sites;       /* the same for a site provider's tracebacks */
     ohm_frame_provider provider;   /* host-language frames, or NULL */
     void *provider_arg;
     ohm_site_provider site_provider; /* host-language frames as records, or NULL (never

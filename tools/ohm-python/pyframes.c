@@ -281,6 +281,13 @@ static const ohm_callsite *frame_site(const char *frame, const char *code, intpt
 
 /* ------------------------------------------------------------ the walk */
 
+/* Frames seen lately, by address (direct-mapped, small enough for the L1 cache): the
+ * callers of the allocating frame seldom change between two allocations, so a frame
+ * found at the same address, at the same instruction, with the same code and names,
+ * reuses its record without probing the line cache. */
+struct memo { const void *frame, *code, *file_o, *func_o; intptr_t lasti; const ohm_callsite *site; };
+static struct memo memo[256];
+
 /* Up to max records of the running thread's Python frames, newest first. */
 static size_t walk(const ohm_callsite **out, size_t max) {
     const struct pyf_layout *L = pf.L;
@@ -303,9 +310,17 @@ static size_t walk(const ohm_callsite **out, size_t max) {
                 continue;   /* incomplete: not yet at its first traceable instruction */
             lasti = at - start;
         }
-        const ohm_callsite *site = frame_site(fr, code, lasti);
-        if (!site) break;
-        out[n++] = site;
+        struct memo *m = &memo[((uintptr_t)fr >> 4 ^ (uintptr_t)fr >> 12) & 255];
+        const void *file_o = FIELD(code, L->co_filename, const void *);
+        const void *func_o = FIELD(code, L->co_func, const void *);
+        if (m->frame != fr || m->code != code || m->lasti != lasti || m->file_o != file_o ||
+            m->func_o != func_o) {
+            const ohm_callsite *site = frame_site(fr, code, lasti);
+            if (!site) break;
+            m->frame = fr; m->code = code; m->lasti = lasti; m->file_o = file_o;
+            m->func_o = func_o; m->site = site;
+        }
+        out[n++] = m->site;
     }
     return n;
 }
