@@ -168,30 +168,65 @@ static OHM_NOINLINE uint32_t capture_host(struct trace_state *t) {
     return tb_intern(t, raw, n, got) + 1;
 }
 
-/* The site provider's records, then the native frames it asks for, interned;
- * 0 when it gave none (or out of memory: the C frames are tried), else the id + 1. One record
- * and no native frame is the call-site macros' traceback: the site cache serves it. */
+/* A site provider's traceback: n records, then native return addresses (a[0..len)).
+ * Hashed and compared in place, as tb_intern would the equivalent raw frames. */
+struct tb_sites_key { const uintptr_t *a; size_t n, len; uint64_t hv; };
+
+static inline int tb_is_sites(const struct trace_tb *tb, const uintptr_t *a, size_t n, size_t len) {
+    if (tb->nframe != len || tb->total_nframe != len) return 0;
+    for (size_t i = len; i-- > 0;)   /* the oldest first: the native ones differ most */
+        if (tb->f[i].a != a[i] || tb->f[i].kind != (i < n ? FRAME_SITE : FRAME_NATIVE)) return 0;
+    return 1;
+}
+
+static int tb_eq_sites(const void *t, const void *key, uintptr_t w) {
+    const struct tb_sites_key *k = key;
+    const struct trace_tb *tb = ((const struct trace_state *)t)->tbs[w - 1];
+    return tb->hash == k->hv && tb_is_sites(tb, k->a, k->n, k->len);
+}
+
+static uint32_t tb_intern_sites(struct trace_state *t, const uintptr_t *a, size_t n, size_t len) {
+    /* allocations in a loop repeat the last stack: compare before hashing */
+    if (t->last_sites < t->tbs_len && tb_is_sites(t->tbs[t->last_sites], a, n, len))
+        return t->last_sites;
+    uint64_t hv = tb_hash_start(len);
+    for (size_t i = 0; i < len; i++) hv = tb_mix(hv, a[i], 0, 0, i < n ? FRAME_SITE : FRAME_NATIVE);
+    struct tb_sites_key k = { a, n, len, hv };
+    uintptr_t w = ohmi_index_find(&t->tb_index, hv, tb_eq_sites, t, &k);
+    if (w) return t->last_sites = (uint32_t)(w - 1);
+    struct trace_rawframe raw[OHM_TRACE_MAX_FRAMES];
+    for (size_t i = 0; i < len; i++) {
+        raw[i].a = a[i];
+        raw[i].b = 0;
+        raw[i].line = 0;
+        raw[i].kind = i < n ? FRAME_SITE : FRAME_NATIVE;
+    }
+    uint32_t id = tb_insert(t, raw, len, len, hv);
+    if (id != TRACE_NO_TB) t->last_sites = id;
+    return id;
+}
+
+/* The site provider's records, then the native frames it asks for, interned; 0 when
+ * it gave none (or out of memory: the C frames are tried), else the id + 1. One
+ * record and no native frame is the call-site macros' traceback: the site cache
+ * serves it. */
 static OHM_NOINLINE uint32_t capture_sites(struct trace_state *t) {
     const ohm_callsite *sites[OHM_TRACE_MAX_FRAMES];
+    uintptr_t a[OHM_TRACE_MAX_FRAMES];
     size_t max = (size_t)t->nframes, native = 0;
     size_t n = t->site_provider(t->site_provider_arg, sites, max, &native);
     if (!n) return 0;
     if (n > max) n = max;
     if (native > max - n) native = max - n;
     if (n == 1 && !native) {
-        size_t k = ohmi_tag_site_slot(sites[0]);
-        if (t->tg->site[k].site == sites[0]) return t->tg->site[k].value + 1;
-        uint32_t id = tb_intern_native(t, sites[0], NULL, 0, 1);
-        if (id != TRACE_NO_TB) { t->tg->site[k].site = sites[0]; t->tg->site[k].value = id; }
+        const ohm_callsite *site = sites[0];
+        size_t k = ohmi_tag_site_slot(site);
+        if (t->tg->site[k].site == site) return t->tg->site[k].value + 1;
+        uint32_t id = tb_intern_native(t, site, NULL, 0, 1);
+        if (id != TRACE_NO_TB) { t->tg->site[k].site = site; t->tg->site[k].value = id; }
         return id + 1;
     }
-    struct trace_rawframe raw[OHM_TRACE_MAX_FRAMES];
-    for (size_t i = 0; i < n; i++) {
-        raw[i].a = (uintptr_t)sites[i];
-        raw[i].b = 0;
-        raw[i].line = 0;
-        raw[i].kind = FRAME_SITE;
-    }
+    for (size_t i = 0; i < n; i++) a[i] = (uintptr_t)sites[i];
     size_t np = 0;
     if (native) {   /* from the allocator's frame, ohm's own dropped */
         uintptr_t pcs[OHM_TRACE_MAX_FRAMES + 16];
@@ -199,22 +234,9 @@ static OHM_NOINLINE uint32_t capture_sites(struct trace_state *t) {
         size_t got = ohmi_unwind_capture(t->unwind, pcs, native + extra, NULL, 1, &depth);
         if (t->self_hi)
             while (i < got && pcs[i] >= t->self_lo && pcs[i] < t->self_hi) i++;
-        for (; i < got && np < native; i++, np++) {
-            raw[n + np].a = pcs[i];
-            raw[n + np].b = 0;
-            raw[n + np].line = 0;
-            raw[n + np].kind = FRAME_NATIVE;
-        }
+        for (; i < got && np < native; i++, np++) a[n + np] = pcs[i];
     }
-    /* allocations in a loop repeat the last stack: compare before hashing */
-    size_t len = n + np;
-    const struct trace_tb *last = t->last_sites < t->tbs_len ? t->tbs[t->last_sites] : NULL;
-    if (last && last->nframe == len && last->total_nframe == len &&
-        !memcmp(last->f, raw, len * sizeof *raw))
-        return t->last_sites + 1;
-    uint32_t id = tb_intern(t, raw, len, len);
-    if (id != TRACE_NO_TB) t->last_sites = id;
-    return id + 1;
+    return tb_intern_sites(t, a, n, n + np) + 1;
 }
 
 #if defined(__GNUC__)

@@ -283,9 +283,9 @@ static const ohm_callsite *frame_site(const char *frame, const char *code, intpt
 
 /* Frames seen lately, by address (direct-mapped, small enough for the L1 cache): the
  * callers of the allocating frame seldom change between two allocations, so a frame
- * found at the same address, at the same instruction, with the same code and names,
- * reuses its record without probing the line cache. */
-struct memo { const void *frame, *code, *file_o, *func_o; intptr_t lasti; const ohm_callsite *site; };
+ * found at the same address running the same code at the same instruction reuses its
+ * record without probing the line cache. */
+struct memo { const void *frame, *code; intptr_t lasti; const ohm_callsite *site; };
 static struct memo memo[256];
 
 /* Up to max records of the running thread's Python frames, newest first. */
@@ -296,6 +296,8 @@ static size_t walk(const ohm_callsite **out, size_t max) {
     const char *fr = FIELD(ts, L->ts_frame, const char *);
     if (L->cf_current >= 0 && fr) fr = FIELD(fr, L->cf_current, const char *);
     size_t n = 0;
+    int top = 1;   /* only the newest frames can be incomplete: a frame that called
+                      another has run its first instructions */
     for (int seen = 0; fr && n < max && seen < WALK_MAX; seen++, fr = FIELD(fr, L->fr_back, const char *)) {
         char owner = L->fr_owner >= 0 ? FIELD(fr, L->fr_owner, char) : 0;
         if (owner == OWNED_BY_CSTACK && L->minor >= 12) continue;   /* a shim, no code */
@@ -306,19 +308,16 @@ static size_t walk(const ohm_callsite **out, size_t max) {
             lasti = FIELD(fr, L->fr_instr, int);
         } else {
             const char *start = code + L->co_code, *at = FIELD(fr, L->fr_instr, const char *);
-            if (owner != OWNED_BY_GENERATOR && at < start + 2 * FIELD(code, L->co_firsttraceable, int))
+            if (top && owner != OWNED_BY_GENERATOR && at < start + 2 * FIELD(code, L->co_firsttraceable, int))
                 continue;   /* incomplete: not yet at its first traceable instruction */
+            top = 0;
             lasti = at - start;
         }
         struct memo *m = &memo[((uintptr_t)fr >> 4 ^ (uintptr_t)fr >> 12) & 255];
-        const void *file_o = FIELD(code, L->co_filename, const void *);
-        const void *func_o = FIELD(code, L->co_func, const void *);
-        if (m->frame != fr || m->code != code || m->lasti != lasti || m->file_o != file_o ||
-            m->func_o != func_o) {
+        if (m->frame != fr || m->code != code || m->lasti != lasti) {
             const ohm_callsite *site = frame_site(fr, code, lasti);
             if (!site) break;
-            m->frame = fr; m->code = code; m->lasti = lasti; m->file_o = file_o;
-            m->func_o = func_o; m->site = site;
+            m->frame = fr; m->code = code; m->lasti = lasti; m->site = site;
         }
         out[n++] = m->site;
     }
