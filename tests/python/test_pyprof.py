@@ -193,6 +193,28 @@ check(t[0] == 0 and "build" in svg and "drop" in svg and "dropped" in svg,
       "ohm.timeline_start, scope (context manager and decorator), mark: ohm-prof timeline "
       "draws them", detail(*t))
 
+# ohm-python -m ohm: a program traced from its first line, a snapshot at its end
+write("runme.py", """\
+    import os, signal, sys
+    data = [bytearray(1000) for _ in range(200)]
+    os.kill(os.getpid(), signal.SIGUSR1)
+    print(sys.argv[1:], __name__)
+    sys.exit(3)
+    """)
+r = run(["-m", "ohm", "-n", "4", "--signal", "-o", "run.ohmsnap", "runme.py", "a", "b"])
+t1 = prof("top", "run.ohmsnap", "--limit", "1")
+t2 = prof("top", "run.ohmsnap.1", "--limit", "1")
+check(r[0] == 3 and r[1] == "['a', 'b'] __main__\n" and "ohm: wrote run.ohmsnap" in r[2]
+      and re.match(r"\S*runme\.py:2: size=\d+ KiB, count=40\d", t1[1]) and t2[0] == 0,
+      "ohm-python -m ohm SCRIPT: traced from its first line, its exit status, a snapshot at "
+      "its end and one per SIGUSR1", detail(*r) + t1[1] + t1[2] + t2[2])
+r = run(["-m", "ohm", "--sample", "64K", "-m", "json.tool", "--help"])
+check(r[0] == 0 and "usage:" in r[1] and os.path.exists(os.path.join(WORK, "json.tool.ohmsnap")),
+      "ohm-python -m ohm --sample 64K -m MODULE", detail(*r))
+r = run(["-m", "ohm", "--frames", "0", "runme.py"])
+check(r[0] == 2 and "ohm: --frames: a number of frames in 1..128, not '0'" in r[2], "-m ohm's usage errors",
+      detail(*r))
+
 # ------------------------------------------------------------------ Python frames
 SNAP = os.path.join(WORK, "frames.ohmsnap")
 write("frames.py", """\

@@ -35,9 +35,9 @@ __all__ = [
     "collect", "mallocstats", "python_frames",
 ]
 
+_SCRIPT = _os.path.basename(_sys.argv[0]) if _sys.argv and _sys.argv[0] else ""
 _HOW = ("run the program under ohm: `ohm-python %s` (ohm-python comes with ohm; "
-        "docs/python.md)" % (_os.path.basename(_sys.argv[0]) if _sys.argv and _sys.argv[0]
-                            else "script.py"))
+        "docs/python.md)" % (_SCRIPT if _SCRIPT.endswith(".py") else "script.py"))
 
 
 def _load():
