@@ -558,6 +558,25 @@ tp = prof("top", new, "--limit", "1")
 check(tp[0] == 0 and re.match(r"\S+leaky\.py:4: size=\d+ KiB, count=1100, average=\d+ B\n", tp[1]),
       "ohm-prof top: the Python line", tp[1] + tp[2])
 
+# ------------------------------------------------------------------ docs/python.md's walkthrough
+wt = os.path.join(WORK, "walkthrough")
+p = subprocess.run(["sh", os.path.join(os.path.dirname(os.path.dirname(HERE)), "examples", "python",
+                                       "walkthrough.sh"), os.path.dirname(OHM), wt],
+                   capture_output=True, text=True, env=clean_env(OHM_PYTHON=PY), timeout=600)
+def text(name):
+    try:
+        return open(os.path.join(wt, name)).read()
+    except OSError:
+        return ""
+top_, tb_, lines_, fixed_ = text("top.txt"), text("traceback.txt"), text("lines.txt"), text("fixed.txt")
+row = re.search(r"^\s+40\s+([\d.]+) MiB .*return json\.loads\(body\)$", lines_, re.M)
+total = re.search(r"^Total: size=([\d.]+) (KiB|MiB)", fixed_, re.M)
+check(p.returncode == 0 and re.match(r"\S+json/decoder\.py:\d+: size=1\d\.\d MiB", top_)
+      and 'File "service.py", line 40, in parse' in tb_ and 'File "service.py", line 44, in handle' in tb_
+      and row and float(row.group(1)) > 10 and total and (total.group(2) == "KiB" or float(total.group(1)) < 2),
+      "examples/python/walkthrough.sh: the leak found (service.py:40, under lru_cache), the fix "
+      "checked", "rc=%d\n%s\n%s\n%s%s%s" % (p.returncode, p.stderr[-2000:], top_, tb_, lines_[-1500:], fixed_))
+
 # ------------------------------------------------------------------ sampled
 write("sampled.py", """\
     import ohm, sys

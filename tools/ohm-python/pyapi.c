@@ -14,6 +14,7 @@
 #define OHM_NO_CALLSITE
 #include "pyframes.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -138,6 +139,11 @@ char *ohmpy_mallocstats(void) {
 
 OHMPY_EXPORT void ohmpy_free_text(char *text);
 void ohmpy_free_text(char *text) { free(text); }
+
+/* Tracebacks stop below the newest frame running this code object (its address, as
+ * id() gives it; the caller keeps it alive); 0: they don't. */
+OHMPY_EXPORT void ohmpy_root(uintptr_t code);
+void ohmpy_root(uintptr_t code) { ohmpy_frames_root((const void *)code); }
 
 /* Strings and records the frame reader has interned (for the tests). */
 OHMPY_EXPORT void ohmpy_frame_counts(size_t *strings, size_t *sites);

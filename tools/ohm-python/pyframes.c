@@ -85,6 +85,8 @@ static struct {
     addr2line_fn addr2line;     /* 3.11 on */
     frame_line_fn frame_line;   /* 3.7-3.10 */
     const void *code_type, *str_type;
+    const void *root_code;      /* frames from the first one running this code on are
+                                   left out (ohm -m's runner); NULL: none */
     size_t native;              /* native frames after the Python ones */
     const char *why;            /* why there are no Python frames; "" when there are */
     size_t nstrings, nsites;
@@ -303,6 +305,7 @@ static size_t walk(const ohm_callsite **out, size_t max) {
         if (owner == OWNED_BY_CSTACK && L->minor >= 12) continue;   /* a shim, no code */
         const char *code = FIELD(fr, L->fr_code, const char *);
         if (!code || OB_TYPE(code) != pf.code_type) break;   /* not the layout expected */
+        if (code == pf.root_code) break;                      /* the runner's frames */
         intptr_t lasti;
         if (L->fr_owner < 0) {
             lasti = FIELD(fr, L->fr_instr, int);
@@ -366,6 +369,8 @@ int ohmpy_frames_install(ohm_heap *h, int major, int minor) {
 }
 
 const char *ohmpy_frames_why(void) { return pf.why; }
+
+void ohmpy_frames_root(const void *code) { pf.root_code = code; }
 
 void ohmpy_frames_counts(size_t *strings, size_t *nsites) {
     if (strings) *strings = pf.nstrings;

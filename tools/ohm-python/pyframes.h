@@ -17,6 +17,10 @@ ohm_heap *ohmpy_heap(void);
 int ohmpy_frames_install(ohm_heap *h, int major, int minor);
 const char *ohmpy_frames_why(void);   /* "" when installed */
 
+/* Leave out the frames from the newest one running code (a code object) on: the
+ * frames of a runner below the program (ohm-python -m ohm). NULL: keep every frame. */
+void ohmpy_frames_root(const void *code);
+
 /* Records and strings the reader interned (for tests and the `ohm` module's stats). */
 void ohmpy_frames_counts(size_t *strings, size_t *sites);
 

@@ -72,7 +72,8 @@ def _load():
             ("ohmpy_collect", _ctypes.c_size_t, ()),
             ("ohmpy_mallocstats", _ctypes.c_void_p, ()),
             ("ohmpy_free_text", None, (_ctypes.c_void_p,)),
-            ("ohmpy_frame_counts", None, (_ctypes.POINTER(_ctypes.c_size_t),) * 2)):
+            ("ohmpy_frame_counts", None, (_ctypes.POINTER(_ctypes.c_size_t),) * 2),
+            ("ohmpy_root", None, (_ctypes.c_size_t,))):
         f = getattr(lib, name)
         f.restype = res
         f.argtypes = args
@@ -165,6 +166,13 @@ def take_snapshot(path):
                            "OHM_TRACEMALLOC=N)")
     if _lib.ohmpy_take_snapshot(_path(path)) < 0:
         raise OSError(_error())
+
+
+def _root(code):
+    """Leave the frames of a runner out of every traceback: from the newest frame
+    running code (a code object, kept alive by the caller) down. None: keep all."""
+    _root.code = code
+    _lib.ohmpy_root(id(code) if code is not None else 0)
 
 
 def python_frames():

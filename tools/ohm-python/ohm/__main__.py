@@ -3,7 +3,8 @@
 Run a Python program with ohm's tracing on from its first line and write a snapshot
 of what it still holds when it ends (normally, by an exception or by sys.exit), for
 ohm-prof (top, diff, leaks, lines, flamegraph, folded). The program runs as
-`python SCRIPT args...` would run it: sys.argv, __main__ and sys.path[0] are its own.
+`python SCRIPT args...` would run it: sys.argv, __main__ and sys.path[0] are its own,
+and its tracebacks end at its own <module> (the runner's frames are left out).
 
   -n, --frames N         frames per traceback (default 16)
   --sample BYTES         sampled tracing: a block per BYTES allocated on average
@@ -87,6 +88,7 @@ def main(argv):
     sys.argv = rest[1:] if module else rest
     if not module:
         sys.path[0] = os.path.dirname(os.path.abspath(target))
+    ohm._root(runpy._run_code.__code__)   # tracebacks end at the program's own <module>
     ohm.start(frames, sample)
     try:
         if module:
