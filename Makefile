@@ -79,6 +79,7 @@ coverage:
 # (tests/prof/screenshots.py; Debian's chromium package), saved into docs/img/.
 screenshots: build
 	python3 tests/prof/screenshots.py build docs/img
+	python3 tests/python/screenshots.py build docs/img
 
 # CPython's own regression suite, twice: plainly and under ohm-python (tools/cpython-test
 # says how it compares them). A test that passes plainly and fails under ohm is a failure;
