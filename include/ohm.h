@@ -787,8 +787,8 @@ OHM_API void   ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, 
  * allocation hooks, and allocations it makes from the traced heap are not traced.
  * Setting a site provider removes a frame provider, and the other way round; fn == NULL
  * removes it. */
-typedef struct ohm_callsite ohm_callsite;   /* defined with the call-site macros, below */
-typedef size_t (*ohm_site_provider)(void *arg, const ohm_callsite **sites, size_t max,
+struct ohm_callsite;   /* the typedef ohm_callsite, with the call-site macros below */
+typedef size_t (*ohm_site_provider)(void *arg, const struct ohm_callsite **sites, size_t max,
                                     size_t *native);
 OHM_API void   ohm_trace_set_site_provider(ohm_heap *h, ohm_site_provider fn, void *arg);
 
