@@ -314,13 +314,14 @@ static void test_provider(void) {
     ohm_heap_destroy(h);
 }
 
-/* A host site provider: two records of a script, newest first, and sc->native native
- * frames asked after them. */
+/* A host site provider: two records of a script, newest first, then sc->native native
+ * frames: given (sc->pc, when set) or unwound by ohm. */
 static const ohm_callsite site_handle = { "app.py", "handle", 12 };
 static const ohm_callsite site_handle2 = { "app.py", "handle", 13 };
 static const ohm_callsite site_module = { "app.py", "<module>", 30 };
-struct sites { const ohm_callsite *newest; size_t native; ohm_heap *h; int calls; int give; };
-static size_t script_sites(void *arg, const ohm_callsite **out, size_t max, size_t *native) {
+struct sites { const ohm_callsite *newest; size_t native; uintptr_t pc; ohm_heap *h; int calls; int give; };
+static size_t script_sites(void *arg, const ohm_callsite **out, size_t max, uintptr_t *pcs,
+                           size_t *npcs) {
     struct sites *sc = arg;
     sc->calls++;
     void *p = ohm_malloc(sc->h, 48);   /* the provider's own block: not traced */
@@ -329,14 +330,20 @@ static size_t script_sites(void *arg, const ohm_callsite **out, size_t max, size
     const ohm_callsite *all[2] = { sc->newest, &site_module };
     size_t n = 0;
     for (; n < 2 && n < max; n++) out[n] = all[n];
-    CHECK_EQ_SIZE(*native, 0);
-    *native = sc->native;
+    CHECK_EQ_SIZE(*npcs, 0);
+    if (sc->native && sc->pc) {
+        size_t k = 0;
+        for (; k < sc->native && n + k < max; k++) pcs[k] = sc->pc + k;
+        *npcs = k;
+    } else if (sc->native) {
+        *npcs = OHM_UNWIND_NATIVE;
+    }
     return n;
 }
 
 static void test_site_provider(void) {
     ohm_heap *h = new_heap();
-    struct sites sc = { &site_handle, 0, h, 0, 1 };
+    struct sites sc = { &site_handle, 0, 0, h, 0, 1 };
     /* limit 1: the newest record, through the call sites' cache */
     CHECK_EQ_INT(ohm_trace_start(h, 1), 0);
     ohm_trace_set_site_provider(h, script_sites, &sc);
@@ -372,23 +379,41 @@ static void test_site_provider(void) {
     tr = ohm_trace_get_traceback(h, c);
     CHECK(tr && newest(tr)->lineno == line_c && !strcmp(newest(tr)->filename, __FILE__));
     ohm_free(h, p); ohm_free(h, q); ohm_free(h, r); ohm_free(h, g); ohm_free(h, c);
-    /* limit 4: both records, then the native frames asked for */
+    /* limit 4: both records, then the native frames ohm unwinds, up to the limit */
     CHECK_EQ_INT(ohm_trace_start(h, 4), 0);
     sc.newest = &site_handle;
     sc.native = 1;
     p = ohm_malloc(h, 64);
     tb = ohm_trace_get_traceback(h, p);
-    CHECK(tb && tb->nframe == 3 && tb->total_nframe == 3);
-    if (tb && tb->nframe == 3) {   /* oldest first: the native frame, <module>, handle */
-        CHECK_EQ_INT(tb->frames[2].lineno, 12);
-        CHECK_EQ_STR(tb->frames[1].function, "<module>");
-        CHECK_EQ_INT(tb->frames[1].lineno, 30);
-        CHECK(tb->frames[0].filename && strstr(tb->frames[0].filename, "test_trace"));
+    CHECK(tb && tb->nframe == 4 && tb->total_nframe == 4);
+    if (tb && tb->nframe == 4) {   /* oldest first: two native frames, <module>, handle */
+        CHECK_EQ_INT(tb->frames[3].lineno, 12);
+        CHECK_EQ_STR(tb->frames[2].function, "<module>");
+        CHECK_EQ_INT(tb->frames[2].lineno, 30);
+        CHECK(tb->frames[1].filename && strstr(tb->frames[1].filename, "test_trace"));
     }
-    sc.native = 100;   /* more than the limit leaves: cut to it */
+    /* return addresses the provider gives itself: kept as native frames, cut to the limit */
+    sc.pc = (uintptr_t)&test_site_provider + 8;
     q = ohm_malloc(h, 64);
     tr = ohm_trace_get_traceback(h, q);
+    CHECK(tr && tr->nframe == 3 && tr->total_nframe == 3);
+    if (tr && tr->nframe == 3) {   /* oldest first: the pc, <module>, handle */
+        CHECK(tr->frames[0].filename && strstr(tr->frames[0].filename, "test_trace"));
+        CHECK_EQ_INT(tr->frames[0].lineno, 0);
+        CHECK_EQ_INT(tr->frames[1].lineno, 30);
+    }
+    sc.native = 5;
+    void *gp = ohm_malloc(h, 64);
+    tr = ohm_trace_get_traceback(h, gp);
     CHECK(tr && tr->nframe == 4 && tr->total_nframe == 4);
+    if (tr && tr->nframe == 4) {   /* oldest first: the second pc, the first, <module>, handle */
+        CHECK(tr->frames[0].filename && strstr(tr->frames[0].filename, "test_trace"));
+        CHECK(tr->frames[1].filename && strstr(tr->frames[1].filename, "test_trace"));
+        CHECK_EQ_INT(tr->frames[2].lineno, 30);
+        CHECK_EQ_INT(tr->frames[3].lineno, 12);
+    }
+    ohm_free(h, gp);
+    sc.pc = 0;
     sc.native = 0;
     r = ohm_malloc(h, 64);
     tr = ohm_trace_get_traceback(h, r);

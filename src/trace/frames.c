@@ -4,7 +4,7 @@
  * Sources, newest frame first, at most ohmi_trace_of(h)->nframes frames:
  *  1. the host-language provider, when set and it returns frames: a frame provider's
  *     (strings interned), or a site provider's records (kept as call-site frames, like
- *     the macros' records) followed by as many native frames as it asks for;
+ *     the macros' records) followed by the native frames it gives or asks for;
  *  2. else the call-site record the public macros leave in ohm_callsite_ (exact file,
  *     line, function of the calling line), followed, when the limit allows, by native
  *     return addresses starting at that function's caller (the recorded frame address
@@ -40,23 +40,28 @@ static int tb_eq(const void *t, const void *key, uintptr_t w) {
 }
 
 /* A word-at-a-time hash of raw frames (byte-wise FNV would cost ~1500 instructions
- * for 16 frames; this is ~3 multiply-xors per frame). */
-/* One frame into the hash. For native frames (b = line = 0, kind constant) it folds
- * to an xor, a multiply and a shift-xor. */
-static inline uint64_t tb_mix(uint64_t h, uintptr_t a, uintptr_t b, uint32_t line, uint32_t kind) {
-    h = (h ^ a ^ (uint64_t)b * 0xc4ceb9fe1a85ec53ull ^ ((uint64_t)line << 32 | kind) * 0x9e3779b97f4a7c15ull)
-        * 0xff51afd7ed558ccdull;
-    return h ^ (h >> 29);
+ * for 16 frames). Each frame is a word times a multiplier of its own position, summed:
+ * the multiplies do not wait for one another (a chained mix costs a multiply's latency
+ * per frame, what deep tracebacks paid most for), and the same frames in another
+ * order hash apart. tb_finish mixes the sum's bits down for the index. */
+static inline uint64_t tb_part(size_t i, uintptr_t a, uintptr_t b, uint32_t line, uint32_t kind) {
+    uint64_t w = a ^ (uint64_t)b * 0xc4ceb9fe1a85ec53ull ^ ((uint64_t)line << 32 | kind) * 0x9e3779b97f4a7c15ull;
+    return (w ^ (w >> 29)) * (0xff51afd7ed558ccdull + (uint64_t)i * 0x3c6ef372fe94f82aull);
 }
 /* The hash before the first frame: total_nframe's part. */
 static inline uint64_t tb_hash_start(size_t total) {
-    return 0x9e3779b97f4a7c15ull ^ total;
+    return 0x9e3779b97f4a7c15ull * (total + 1);
+}
+static inline uint64_t tb_finish(uint64_t h) {
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ull;
+    return h ^ (h >> 29);
 }
 
 static uint64_t tb_hash(const struct trace_rawframe *raw, size_t n, size_t total) {
     uint64_t h = tb_hash_start(total);
-    for (size_t i = 0; i < n; i++) h = tb_mix(h, raw[i].a, raw[i].b, raw[i].line, raw[i].kind);
-    return h;
+    for (size_t i = 0; i < n; i++) h += tb_part(i, raw[i].a, raw[i].b, raw[i].line, raw[i].kind);
+    return tb_finish(h);
 }
 
 /* Intern raw[0..n) with total and hash hv, known to be new. */
@@ -131,8 +136,9 @@ static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site
     if (t->last_native < t->tbs_len && tb_is_native(t->tbs[t->last_native], site, pcs, np, total))
         return t->last_native;
     uint64_t hv = tb_hash_start(total);
-    if (site) hv = tb_mix(hv, (uintptr_t)site, 0, 0, FRAME_SITE);
-    for (size_t i = 0; i < np; i++) hv = tb_mix(hv, pcs[i], 0, 0, FRAME_NATIVE);
+    if (site) hv += tb_part(0, (uintptr_t)site, 0, 0, FRAME_SITE);
+    for (size_t i = 0; i < np; i++) hv += tb_part(off + i, pcs[i], 0, 0, FRAME_NATIVE);
+    hv = tb_finish(hv);
     struct tb_native_key k = { site, pcs, np, total, hv };
     uintptr_t w = ohmi_index_find(&t->tb_index, hv, tb_eq_native, t, &k);
     if (w) return t->last_native = (uint32_t)(w - 1);
@@ -190,7 +196,8 @@ static uint32_t tb_intern_sites(struct trace_state *t, const uintptr_t *a, size_
     if (t->last_sites < t->tbs_len && tb_is_sites(t->tbs[t->last_sites], a, n, len))
         return t->last_sites;
     uint64_t hv = tb_hash_start(len);
-    for (size_t i = 0; i < len; i++) hv = tb_mix(hv, a[i], 0, 0, i < n ? FRAME_SITE : FRAME_NATIVE);
+    for (size_t i = 0; i < len; i++) hv += tb_part(i, a[i], 0, 0, i < n ? FRAME_SITE : FRAME_NATIVE);
+    hv = tb_finish(hv);
     struct tb_sites_key k = { a, n, len, hv };
     uintptr_t w = ohmi_index_find(&t->tb_index, hv, tb_eq_sites, t, &k);
     if (w) return t->last_sites = (uint32_t)(w - 1);
@@ -206,19 +213,19 @@ static uint32_t tb_intern_sites(struct trace_state *t, const uintptr_t *a, size_
     return id;
 }
 
-/* The site provider's records, then the native frames it asks for, interned; 0 when
- * it gave none (or out of memory: the C frames are tried), else the id + 1. One
- * record and no native frame is the call-site macros' traceback: the site cache
- * serves it. */
+/* The site provider's records, then the native frames it gives or asks for,
+ * interned; 0 when it gave none (or out of memory: the C frames are tried), else the
+ * id + 1. One record and no native frame is the call-site macros' traceback: the site
+ * cache serves it. */
 static OHM_NOINLINE uint32_t capture_sites(struct trace_state *t) {
     const ohm_callsite *sites[OHM_TRACE_MAX_FRAMES];
-    uintptr_t a[OHM_TRACE_MAX_FRAMES];
-    size_t max = (size_t)t->nframes, native = 0;
-    size_t n = t->site_provider(t->site_provider_arg, sites, max, &native);
+    uintptr_t a[OHM_TRACE_MAX_FRAMES], given[OHM_TRACE_MAX_FRAMES];
+    size_t max = (size_t)t->nframes, npcs = 0;
+    size_t n = t->site_provider(t->site_provider_arg, sites, max, given, &npcs);
     if (!n) return 0;
     if (n > max) n = max;
-    if (native > max - n) native = max - n;
-    if (n == 1 && !native) {
+    size_t room = max - n, np = 0;
+    if (n == 1 && (!npcs || !room)) {
         const ohm_callsite *site = sites[0];
         size_t k = ohmi_tag_site_slot(site);
         if (t->tg->site[k].site == site) return t->tg->site[k].value + 1;
@@ -227,14 +234,15 @@ static OHM_NOINLINE uint32_t capture_sites(struct trace_state *t) {
         return id + 1;
     }
     for (size_t i = 0; i < n; i++) a[i] = (uintptr_t)sites[i];
-    size_t np = 0;
-    if (native) {   /* from the allocator's frame, ohm's own dropped */
+    if (npcs == OHM_UNWIND_NATIVE && room) {   /* from the allocator's frame, ohm's own dropped */
         uintptr_t pcs[OHM_TRACE_MAX_FRAMES + 16];
         size_t depth = 0, i = 0, extra = t->self_hi ? 16 : 0;
-        size_t got = ohmi_unwind_capture(t->unwind, pcs, native + extra, NULL, 1, &depth);
+        size_t got = ohmi_unwind_capture(t->unwind, pcs, room + extra, NULL, 1, &depth);
         if (t->self_hi)
             while (i < got && pcs[i] >= t->self_lo && pcs[i] < t->self_hi) i++;
-        for (; i < got && np < native; i++, np++) a[n + np] = pcs[i];
+        for (; i < got && np < room; i++, np++) a[n + np] = pcs[i];
+    } else if (npcs != OHM_UNWIND_NATIVE) {
+        for (; np < npcs && np < room; np++) a[n + np] = given[np];
     }
     return tb_intern_sites(t, a, n, n + np) + 1;
 }

@@ -481,9 +481,10 @@ void ohmi_trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
         /* the host's newest frame as the call site; busy: what the provider allocates
          * goes untraced */
         const ohm_callsite *site;
-        size_t native = 0;
+        uintptr_t pc;
+        size_t npcs = 0;
         t->busy = 1;
-        size_t got = t->site_provider(t->site_provider_arg, &site, 1, &native);
+        size_t got = t->site_provider(t->site_provider_arg, &site, 1, &pc, &npcs);
         t->busy = 0;
         if (got && trace_site_fast(h, t, d, p, n, site)) return;
     }

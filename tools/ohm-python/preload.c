@@ -71,9 +71,22 @@ static struct {
     pid_t pid;             /* the process that made it (a forked child differs) */
 } py;
 
-static void *py_malloc(void *ctx, size_t n) { return ohm_malloc(ctx, n); }
-static void *py_calloc(void *ctx, size_t ne, size_t es) { return ohm_calloc(ctx, ne, es); }
-static void *py_realloc(void *ctx, void *p, size_t n) { return ohm_realloc(ctx, p, n); }
+/* Each allocating wrapper notes its return address first: the C function that called
+ * PyMem_Malloc or PyObject_Malloc (they jump to us), the C frame pyframes.c puts below
+ * the Python ones. One store; the GIL orders it with the tracer's read. */
+const void *ohmpy_caller;
+static void *py_malloc(void *ctx, size_t n) {
+    ohmpy_caller = __builtin_return_address(0);
+    return ohm_malloc(ctx, n);
+}
+static void *py_calloc(void *ctx, size_t ne, size_t es) {
+    ohmpy_caller = __builtin_return_address(0);
+    return ohm_calloc(ctx, ne, es);
+}
+static void *py_realloc(void *ctx, void *p, size_t n) {
+    ohmpy_caller = __builtin_return_address(0);
+    return ohm_realloc(ctx, p, n);
+}
 static void  py_free(void *ctx, void *p) { ohm_free(ctx, p); }
 
 /* One line on stderr, then exit before the interpreter starts (nothing to flush). */

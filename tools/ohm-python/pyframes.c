@@ -87,7 +87,8 @@ static struct {
     const void *code_type, *str_type;
     const void *root_code;      /* frames from the first one running this code on are
                                    left out (ohm -m's runner); NULL: none */
-    size_t native;              /* native frames after the Python ones */
+    size_t native;              /* native frames after the Python ones: 1 (the caller of
+                                   the allocator), or OHM_UNWIND_NATIVE */
     const char *why;            /* why there are no Python frames; "" when there are */
     size_t nstrings, nsites;
 } pf = { .why = "not installed" };
@@ -304,20 +305,25 @@ static size_t walk(const ohm_callsite **out, size_t max) {
         char owner = L->fr_owner >= 0 ? FIELD(fr, L->fr_owner, char) : 0;
         if (owner == OWNED_BY_CSTACK && L->minor >= 12) continue;   /* a shim, no code */
         const char *code = FIELD(fr, L->fr_code, const char *);
-        if (!code || OB_TYPE(code) != pf.code_type) break;   /* not the layout expected */
-        if (code == pf.root_code) break;                      /* the runner's frames */
+        if (!code || code == pf.root_code) break;   /* (root: the runner's frames) */
         intptr_t lasti;
         if (L->fr_owner < 0) {
             lasti = FIELD(fr, L->fr_instr, int);
         } else {
             const char *start = code + L->co_code, *at = FIELD(fr, L->fr_instr, const char *);
-            if (top && owner != OWNED_BY_GENERATOR && at < start + 2 * FIELD(code, L->co_firsttraceable, int))
-                continue;   /* incomplete: not yet at its first traceable instruction */
-            top = 0;
+            if (top) {
+                if (OB_TYPE(code) != pf.code_type) break;   /* not the layout expected */
+                if (owner != OWNED_BY_GENERATOR && at < start + 2 * FIELD(code, L->co_firsttraceable, int))
+                    continue;   /* incomplete: not yet at its first traceable instruction */
+                top = 0;
+            }
             lasti = at - start;
         }
+        /* a hit needs no type check: the memo only holds code objects checked before,
+         * and a running frame keeps its code alive */
         struct memo *m = &memo[((uintptr_t)fr >> 4 ^ (uintptr_t)fr >> 12) & 255];
         if (m->frame != fr || m->code != code || m->lasti != lasti) {
+            if (OB_TYPE(code) != pf.code_type) break;       /* not the layout expected */
             const ohm_callsite *site = frame_site(fr, code, lasti);
             if (!site) break;
             m->frame = fr; m->code = code; m->lasti = lasti; m->site = site;
@@ -327,10 +333,18 @@ static size_t walk(const ohm_callsite **out, size_t max) {
     return n;
 }
 
-static size_t provide(void *arg, const ohm_callsite **out, size_t max, size_t *native) {
+static size_t provide(void *arg, const ohm_callsite **out, size_t max, uintptr_t *pcs,
+                      size_t *npcs) {
     (void)arg;
     size_t n = walk(out, max);
-    if (n && n < max) *native = pf.native;
+    if (n && n < max && pf.native) {
+        if (pf.native == OHM_UNWIND_NATIVE) {
+            *npcs = OHM_UNWIND_NATIVE;
+        } else {
+            pcs[0] = (uintptr_t)ohmpy_caller;
+            *npcs = 1;
+        }
+    }
     return n;
 }
 
@@ -356,13 +370,13 @@ int ohmpy_frames_install(ohm_heap *h, int major, int minor) {
         pf.why = "a function or type it reads with is not exported";
         return 0;
     }
-    /* Native frames after the Python ones: the frame-pointer walk is right up to the
-     * first frame outside this library (the C function that called the allocator);
-     * CPython is built without frame pointers, so past it only the DWARF unwinders
-     * are, at a cost (docs/python.md): they must be asked for by name. */
+    /* Native frames after the Python ones: the C function that called the allocator,
+     * which preload.c's wrappers note (ohmpy_caller). CPython is built without frame
+     * pointers, so the frames past it take a DWARF unwinder, at a cost (docs/python.md):
+     * asked for by name, ohm unwinds them all. */
     const char *u = getenv("OHM_TRACE_UNWIND");
     int dwarf = u && (!strcmp(u, "backtrace") || !strcmp(u, "libunwind"));
-    pf.native = dwarf ? OHM_TRACE_MAX_FRAMES : 1;
+    pf.native = dwarf ? OHM_UNWIND_NATIVE : 1;
     ohm_trace_set_site_provider(h, provide, NULL);
     pf.why = "";
     return 1;

@@ -10,6 +10,10 @@
 /* The heap serving CPython's MEM and OBJ domains; NULL when none was installed. */
 ohm_heap *ohmpy_heap(void);
 
+/* The return address of the allocation under way: the C function that called
+ * CPython's allocator (preload.c's wrappers set it before calling ohm). */
+extern const void *ohmpy_caller;
+
 /* Give h's tracer this CPython's Python frames (a site provider), when pyframes.c can
  * read them: CPython 3.7 to 3.13 (minor), 64-bit, not a debug build. Returns 1 when
  * installed; 0 (frames stay C frames) with the reason in ohmpy_frames_why(). Called
