@@ -197,6 +197,19 @@ if [ -n "$PY" ]; then
     [ $r = 0 ] || printf '\n## Python under ohm (issue 12)\n\nfailed: bench/python/run.py exited %s (%s).\n' "$r" "$LOG" > "$PYMD"
 fi
 
+# ---------------------------------------------------------------- issue 13: profiling Python
+# ohm-python's tracing against tracemalloc on six Python workloads, medians of 5
+# alternating runs (bench/python_trace.py); one long case: a larger timeout.
+OHMPY=$B/ohm-python
+PYW="json trees dicts text pickle service"
+pykeys="py.trace.off py.trace.1 py.trace.16 py.trace.sampled"
+for w in $PYW; do pykeys="$pykeys py.trace.$w.1 py.trace.$w.16 py.trace.$w.sampled"; done
+if [ -n "$PY" ] && [ -x "$OHMPY" ]; then
+    TIMEOUT=$(( TIMEOUT * 4 )) run ohm $pykeys -- "$PY" "$SRC/python_trace.py" "$OHMPY" "$PY"
+else
+    note "skipped: profiling Python (no python3, or ohm-python not built)"
+fi
+
 # ---------------------------------------------------------------- the table
 cat > "$SPEC" <<'EOF'
 ## Allocator (issue 2)
@@ -260,6 +273,29 @@ timeline.churn.1ms|churn, at 1 ms|× off
 timeline.trees.off|object trees depth 18 ×2 (their collections recorded), no recording|ns/node
 timeline.trees.10ms|object trees, at 10 ms|× off
 timeline.trees.1ms|object trees, at 1 ms|× off
+## Profiling Python programs (issue 13): slowdown against the untraced run (ohm: ohm-python's tracing; CPython: tracemalloc against plain CPython)
+py.trace.off|six Python workloads untraced, geometric mean (ohm: on ohm-python; CPython: on pymalloc)|ms
+py.trace.1|exact, 1 frame (CPython: tracemalloc, 1 frame), geometric mean|× untraced|ohm 1.5
+py.trace.16|exact, 16 frames (CPython: tracemalloc, 16 frames), geometric mean|× untraced|ohm 2
+py.trace.sampled|sampled at 512 KiB, 16 frames, geometric mean (CPython: no sampled mode)|× untraced|ohm 1.05
+py.trace.json.1|json: dumps and loads of 2,000 records, 1 frame|× untraced
+py.trace.json.16|json, 16 frames|× untraced
+py.trace.json.sampled|json, sampled|× untraced
+py.trace.trees.1|trees: binary trees of __slots__ objects, depth 14, built recursively, 1 frame|× untraced
+py.trace.trees.16|trees, 16 frames|× untraced
+py.trace.trees.sampled|trees, sampled|× untraced
+py.trace.dicts.1|dicts: a word count, an index of lists, their merge, 1 frame|× untraced
+py.trace.dicts.16|dicts, 16 frames|× untraced
+py.trace.dicts.sampled|dicts, sampled|× untraced
+py.trace.text.1|text: a regex tokenizer and an HTML-ish render, 1 frame|× untraced
+py.trace.text.16|text, 16 frames|× untraced
+py.trace.text.sampled|text, sampled|× untraced
+py.trace.pickle.1|pickle: dumps and loads of nested dicts, 1 frame|× untraced
+py.trace.pickle.16|pickle, 16 frames|× untraced
+py.trace.pickle.sampled|pickle, sampled|× untraced
+py.trace.service.1|service: a request router with a cache, 6-8 frames deep, 1 frame|× untraced
+py.trace.service.16|service, 16 frames|× untraced
+py.trace.service.sampled|service, sampled|× untraced
 EOF
 
 COMMIT=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo "?")

@@ -769,6 +769,31 @@ OHM_API size_t ohm_trace_get_sample_mean(ohm_heap *h);
 typedef size_t (*ohm_frame_provider)(void *arg, ohm_frame *frames, size_t max);
 OHM_API void   ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg);
 
+/* A host-language provider that names frames by records, for an interpreter that
+ * keeps one record per distinct frame (file, function, line): it writes up to max
+ * pointers to ohm_callsite records of the code now running, NEWEST first, and returns
+ * how many it wrote; 0: no host frames, the C frames are used as without a provider.
+ * The tracer keeps the pointers as it keeps the call-site macros' records, copying and
+ * hashing nothing per frame, so a host frame costs what a C call site costs (limit 1
+ * takes the same cached path). Hence each record must stay valid and unchanged while
+ * the heap traces, until ohm_trace_clear or ohm_trace_stop (snapshots copy the
+ * strings), and equal frames must share one record: records are compared by address.
+ * Native frames may follow the records, within the limit: pcs has room for max return
+ * addresses and *npcs is 0 on entry. A provider that knows them (the C function that
+ * allocated, called from the host's newest frame) writes them into pcs, newest first,
+ * and sets *npcs to their number; or it sets *npcs to OHM_UNWIND_NATIVE and ohm
+ * unwinds the allocation's stack from the first frame outside ohm (recognized when ohm
+ * is a shared library or is linked into one). Either way they are symbolized at report
+ * time like other native frames. A traceback's total_nframe is the frames it holds. As
+ * with ohm_frame_provider, it runs inside the allocation hooks, and allocations it makes
+ * from the traced heap are not traced. Setting a site provider removes a frame
+ * provider, and the other way round; fn == NULL removes it. */
+struct ohm_callsite;   /* the typedef ohm_callsite, with the call-site macros below */
+typedef size_t (*ohm_site_provider)(void *arg, const struct ohm_callsite **sites, size_t max,
+                                    uintptr_t *pcs, size_t *npcs);
+#define OHM_UNWIND_NATIVE ((size_t)-1)
+OHM_API void   ohm_trace_set_site_provider(ohm_heap *h, ohm_site_provider fn, void *arg);
+
 /* Print where the block or object p was allocated, newest frame first, as
  * "    allocated at file:line (function)" lines; nothing when it is not traced. */
 OHM_API void   ohm_trace_print_traceback(ohm_heap *h, const void *p, FILE *out);

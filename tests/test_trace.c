@@ -1,5 +1,6 @@
 /* test_trace.c — tracing core: start/stop, exact statistics of a scripted pattern,
- * realloc and free, peak, tracebacks (call sites, native frames, a host provider),
+ * realloc and free, peak, tracebacks (call sites, native frames, a host provider, a
+ * host site provider),
  * OHM_TRACEMALLOC, the traces table under churn. */
 #include "check.h"
 #include "trace/trace_impl.h"
@@ -313,6 +314,141 @@ static void test_provider(void) {
     ohm_heap_destroy(h);
 }
 
+/* A host site provider: two records of a script, newest first, then sc->native native
+ * frames: given (sc->pc, when set) or unwound by ohm. */
+static const ohm_callsite site_handle = { "app.py", "handle", 12 };
+static const ohm_callsite site_handle2 = { "app.py", "handle", 13 };
+static const ohm_callsite site_module = { "app.py", "<module>", 30 };
+struct sites { const ohm_callsite *newest; size_t native; uintptr_t pc; ohm_heap *h; int calls; int give; };
+static size_t script_sites(void *arg, const ohm_callsite **out, size_t max, uintptr_t *pcs,
+                           size_t *npcs) {
+    struct sites *sc = arg;
+    sc->calls++;
+    void *p = ohm_malloc(sc->h, 48);   /* the provider's own block: not traced */
+    ohm_free(sc->h, p);
+    if (!sc->give) return 0;
+    const ohm_callsite *all[2] = { sc->newest, &site_module };
+    size_t n = 0;
+    for (; n < 2 && n < max; n++) out[n] = all[n];
+    CHECK_EQ_SIZE(*npcs, 0);
+    if (sc->native && sc->pc) {
+        size_t k = 0;
+        for (; k < sc->native && n + k < max; k++) pcs[k] = sc->pc + k;
+        *npcs = k;
+    } else if (sc->native) {
+        *npcs = OHM_UNWIND_NATIVE;
+    }
+    return n;
+}
+
+static void test_site_provider(void) {
+    ohm_heap *h = new_heap();
+    struct sites sc = { &site_handle, 0, 0, h, 0, 1 };
+    /* limit 1: the newest record, through the call sites' cache */
+    CHECK_EQ_INT(ohm_trace_start(h, 1), 0);
+    ohm_trace_set_site_provider(h, script_sites, &sc);
+    void *p = ohm_malloc(h, 100), *q = ohm_malloc(h, 700);   /* a pool block, a large one */
+    sc.newest = &site_handle2;
+    void *r = ohm_malloc(h, 20);
+    CHECK(sc.calls >= 3);
+    size_t cur;
+    ohm_trace_get_traced_memory(h, &cur, NULL);
+    CHECK_EQ_SIZE(cur, 820);
+    const ohm_traceback *tb = ohm_trace_get_traceback(h, p);
+    CHECK(tb && tb->nframe == 1 && tb->total_nframe == 1);
+    if (tb && tb->nframe == 1) {
+        CHECK_EQ_STR(tb->frames[0].filename, "app.py");
+        CHECK_EQ_INT(tb->frames[0].lineno, 12);
+        CHECK_EQ_STR(tb->frames[0].function, "handle");
+    }
+    CHECK(ohm_trace_get_traceback(h, q) == tb);   /* one record, one traceback */
+    const ohm_traceback *tr = ohm_trace_get_traceback(h, r);
+    CHECK(tr && tr != tb && tr->frames[0].lineno == 13);
+    /* a C call site recorded by the macros does not hide the host's frame */
+    static const ohm_callsite c_site = { "glue.c", "glue", 7 };
+    ohm_callsite_frame cf = { &c_site, __builtin_frame_address(0), ohm_callsite_ };
+    ohm_callsite_ = &cf;
+    void *g = (ohm_malloc)(h, 16);
+    ohm_callsite_ = cf.prev;
+    tr = ohm_trace_get_traceback(h, g);
+    CHECK(tr && tr->frames[0].lineno == 13 && !strcmp(tr->frames[0].filename, "app.py"));
+    /* no host frame: the C frames */
+    sc.give = 0;
+    unsigned line_c = __LINE__; void *c = ohm_malloc(h, 8);
+    sc.give = 1;
+    tr = ohm_trace_get_traceback(h, c);
+    CHECK(tr && newest(tr)->lineno == line_c && !strcmp(newest(tr)->filename, __FILE__));
+    ohm_free(h, p); ohm_free(h, q); ohm_free(h, r); ohm_free(h, g); ohm_free(h, c);
+    /* limit 4: both records, then the native frames ohm unwinds, up to the limit */
+    CHECK_EQ_INT(ohm_trace_start(h, 4), 0);
+    sc.newest = &site_handle;
+    sc.native = 1;
+    p = ohm_malloc(h, 64);
+    tb = ohm_trace_get_traceback(h, p);
+    CHECK(tb && tb->nframe == 4 && tb->total_nframe == 4);
+    if (tb && tb->nframe == 4) {   /* oldest first: two native frames, <module>, handle */
+        CHECK_EQ_INT(tb->frames[3].lineno, 12);
+        CHECK_EQ_STR(tb->frames[2].function, "<module>");
+        CHECK_EQ_INT(tb->frames[2].lineno, 30);
+        CHECK(tb->frames[1].filename && strstr(tb->frames[1].filename, "test_trace"));
+    }
+    /* return addresses the provider gives itself: kept as native frames, cut to the limit */
+    sc.pc = (uintptr_t)&test_site_provider + 8;
+    q = ohm_malloc(h, 64);
+    tr = ohm_trace_get_traceback(h, q);
+    CHECK(tr && tr->nframe == 3 && tr->total_nframe == 3);
+    if (tr && tr->nframe == 3) {   /* oldest first: the pc, <module>, handle */
+        CHECK(tr->frames[0].filename && strstr(tr->frames[0].filename, "test_trace"));
+        CHECK_EQ_INT(tr->frames[0].lineno, 0);
+        CHECK_EQ_INT(tr->frames[1].lineno, 30);
+    }
+    sc.native = 5;
+    void *gp = ohm_malloc(h, 64);
+    tr = ohm_trace_get_traceback(h, gp);
+    CHECK(tr && tr->nframe == 4 && tr->total_nframe == 4);
+    if (tr && tr->nframe == 4) {   /* oldest first: the second pc, the first, <module>, handle */
+        CHECK(tr->frames[0].filename && strstr(tr->frames[0].filename, "test_trace"));
+        CHECK(tr->frames[1].filename && strstr(tr->frames[1].filename, "test_trace"));
+        CHECK_EQ_INT(tr->frames[2].lineno, 30);
+        CHECK_EQ_INT(tr->frames[3].lineno, 12);
+    }
+    ohm_free(h, gp);
+    sc.pc = 0;
+    sc.native = 0;
+    r = ohm_malloc(h, 64);
+    tr = ohm_trace_get_traceback(h, r);
+    CHECK(tr && tr->nframe == 2 && tr->frames[0].lineno == 30 && tr->frames[1].lineno == 12);
+    /* statistics by line: the newest record names them */
+    ohm_snapshot *s = ohm_snapshot_take(h);
+    ohm_stat *st;
+    size_t n = ohm_snapshot_statistics(s, OHM_KEY_LINENO, 0, &st);
+    CHECK_EQ_SIZE(n, 1);
+    if (n == 1) {
+        CHECK_EQ_STR(st[0].traceback->frames[0].filename, "app.py");
+        CHECK_EQ_SIZE(st[0].size, 192);
+    }
+    ohm_stats_free(st);
+    ohm_snapshot_free(s);
+    /* sampled: the provider gives the frames of the blocks sampled */
+    CHECK_EQ_INT(ohm_trace_start_sampled(h, 2, 64), 0);
+    void *big = ohm_malloc(h, 4096);   /* a point falls in 4 KiB with p ~ 1 */
+    tr = ohm_trace_get_traceback(h, big);
+    CHECK(tr && tr->nframe == 2 && tr->frames[1].lineno == 12);
+    /* a frame provider replaces it, and the other way round */
+    ohm_trace_set_frame_provider(h, script_frames, &(struct script){ "x.py", { 1, 2 }, h, 0, 0 });
+    ohm_trace_set_frame_provider(h, NULL, NULL);
+    sc.calls = 0;
+    void *u = ohm_malloc(h, 4096);
+    CHECK_EQ_INT(sc.calls, 0);
+    ohm_trace_set_site_provider(h, script_sites, &sc);
+    ohm_trace_set_site_provider(h, NULL, NULL);
+    void *v = ohm_malloc(h, 4096);
+    CHECK_EQ_INT(sc.calls, 0);
+    ohm_free(h, p); ohm_free(h, q); ohm_free(h, r); ohm_free(h, big); ohm_free(h, u); ohm_free(h, v);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
+    ohm_heap_destroy(h);
+}
+
 static void test_env(void) {
     setenv("OHM_TRACEMALLOC", "5", 1);
     ohm_heap *h = new_heap();
@@ -431,6 +567,7 @@ int main(void) {
     test_pattern();
     test_native();
     test_provider();
+    test_site_provider();
     test_env();
     test_churn();
     test_big();

@@ -186,10 +186,46 @@ static void test_sampled_fast_paths(void) {
     ohm_heap_destroy(h);
 }
 
+/* A large buffer grown by realloc (a string builder, a big list) meets sample points
+ * along the way: it is resized in place as a large block whatever the sampling, its
+ * contents kept, and the traces stay right (one per sampled buffer at most). */
+static void test_sampled_growing_buffer(void) {
+    ohm_heap *h = new_heap();
+    CHECK_EQ_INT(ohm_trace_start_sampled(h, 2, 64 * 1024), 0);
+    size_t n = 1024;
+    unsigned char *b = ohm_malloc(h, n);
+    for (size_t i = 0; i < n; i++) b[i] = (unsigned char)i;
+    int kept = 1;
+    for (int step = 0; step < 400; step++) {
+        size_t m = n + 4096;
+        b = ohm_realloc(h, b, m);
+        CHECK(b != NULL);
+        if (!b) break;
+        for (size_t i = 0; i < n; i++) kept &= b[i] == (unsigned char)i;
+        for (size_t i = n; i < m; i++) b[i] = (unsigned char)i;
+        n = m;
+    }
+    CHECK(kept);
+    size_t ntr, cur;
+    size_t bytes = snapshot_bytes(h, &ntr);
+    ohm_trace_get_traced_memory(h, &cur, NULL);
+    CHECK_EQ_SIZE(bytes, cur);
+    CHECK(ntr <= 1);
+    CHECK_EQ_SIZE(ohm_trace_get_traceback(h, b) != NULL, 1);   /* ~1.6 MB over a 64 KiB mean */
+    ohm_free(h, b);
+    snapshot_bytes(h, &ntr);
+    ohm_trace_get_traced_memory(h, &cur, NULL);
+    CHECK_EQ_SIZE(ntr, 0);
+    CHECK_EQ_SIZE(cur, 0);
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
+    ohm_heap_destroy(h);
+}
+
 int main(void) {
     unsetenv("OHM_TRACEMALLOC");
     unsetenv("OHM_TRACE_UNWIND");
     test_sampled();
     test_sampled_fast_paths();
+    test_sampled_growing_buffer();
     return check_done();
 }

@@ -410,6 +410,16 @@ static void *mem_realloc_sampled(ohm_heap *h, ohm_domain d, void *p, size_t n) {
         return q;
     }
     if (!p) return mem_malloc_sampled(h, d, n);
+    if (n > OHM_SMALL_MAX && !ohmi_alloc_in_arenas(h, p)) {
+        /* a large block growing (a buffer, a big list's items): it stays a large block,
+         * which is what a sampled block must be, so the C library resizes it in place
+         * rather than a copy into a fresh one at each sample point it meets */
+        void *q = ohmi_pym_realloc(h, p, n);
+        if (!q) return NULL;
+        ohmi_alloc_of(h)->obs->on_free(h, d, p);
+        ohmi_alloc_of(h)->obs->on_sampled(h, d, q, n);
+        return q;
+    }
     size_t old = ohmi_alloc_usable_size(h, p);
     if (!old) return ohmi_pym_realloc(h, p, n);   /* not a block: ohmi_pym_realloc's fatal error */
     void *q = ohmi_large_alloc(h, n ? n : 1, LARGE_PLAIN);

@@ -2,7 +2,9 @@
  * frames.c — the traceback of an allocation happening now, interned.
  *
  * Sources, newest frame first, at most ohmi_trace_of(h)->nframes frames:
- *  1. the host-language provider, when set and it returns frames (strings interned);
+ *  1. the host-language provider, when set and it returns frames: a frame provider's
+ *     (strings interned), or a site provider's records (kept as call-site frames, like
+ *     the macros' records) followed by the native frames it gives or asks for;
  *  2. else the call-site record the public macros leave in ohm_callsite_ (exact file,
  *     line, function of the calling line), followed, when the limit allows, by native
  *     return addresses starting at that function's caller (the recorded frame address
@@ -38,23 +40,28 @@ static int tb_eq(const void *t, const void *key, uintptr_t w) {
 }
 
 /* A word-at-a-time hash of raw frames (byte-wise FNV would cost ~1500 instructions
- * for 16 frames; this is ~3 multiply-xors per frame). */
-/* One frame into the hash. For native frames (b = line = 0, kind constant) it folds
- * to an xor, a multiply and a shift-xor. */
-static inline uint64_t tb_mix(uint64_t h, uintptr_t a, uintptr_t b, uint32_t line, uint32_t kind) {
-    h = (h ^ a ^ (uint64_t)b * 0xc4ceb9fe1a85ec53ull ^ ((uint64_t)line << 32 | kind) * 0x9e3779b97f4a7c15ull)
-        * 0xff51afd7ed558ccdull;
-    return h ^ (h >> 29);
+ * for 16 frames). Each frame is a word times a multiplier of its own position, summed:
+ * the multiplies do not wait for one another (a chained mix costs a multiply's latency
+ * per frame, what deep tracebacks paid most for), and the same frames in another
+ * order hash apart. tb_finish mixes the sum's bits down for the index. */
+static inline uint64_t tb_part(size_t i, uintptr_t a, uintptr_t b, uint32_t line, uint32_t kind) {
+    uint64_t w = a ^ (uint64_t)b * 0xc4ceb9fe1a85ec53ull ^ ((uint64_t)line << 32 | kind) * 0x9e3779b97f4a7c15ull;
+    return (w ^ (w >> 29)) * (0xff51afd7ed558ccdull + (uint64_t)i * 0x3c6ef372fe94f82aull);
 }
 /* The hash before the first frame: total_nframe's part. */
 static inline uint64_t tb_hash_start(size_t total) {
-    return 0x9e3779b97f4a7c15ull ^ total;
+    return 0x9e3779b97f4a7c15ull * (total + 1);
+}
+static inline uint64_t tb_finish(uint64_t h) {
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ull;
+    return h ^ (h >> 29);
 }
 
 static uint64_t tb_hash(const struct trace_rawframe *raw, size_t n, size_t total) {
     uint64_t h = tb_hash_start(total);
-    for (size_t i = 0; i < n; i++) h = tb_mix(h, raw[i].a, raw[i].b, raw[i].line, raw[i].kind);
-    return h;
+    for (size_t i = 0; i < n; i++) h += tb_part(i, raw[i].a, raw[i].b, raw[i].line, raw[i].kind);
+    return tb_finish(h);
 }
 
 /* Intern raw[0..n) with total and hash hv, known to be new. */
@@ -129,8 +136,9 @@ static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site
     if (t->last_native < t->tbs_len && tb_is_native(t->tbs[t->last_native], site, pcs, np, total))
         return t->last_native;
     uint64_t hv = tb_hash_start(total);
-    if (site) hv = tb_mix(hv, (uintptr_t)site, 0, 0, FRAME_SITE);
-    for (size_t i = 0; i < np; i++) hv = tb_mix(hv, pcs[i], 0, 0, FRAME_NATIVE);
+    if (site) hv += tb_part(0, (uintptr_t)site, 0, 0, FRAME_SITE);
+    for (size_t i = 0; i < np; i++) hv += tb_part(off + i, pcs[i], 0, 0, FRAME_NATIVE);
+    hv = tb_finish(hv);
     struct tb_native_key k = { site, pcs, np, total, hv };
     uintptr_t w = ohmi_index_find(&t->tb_index, hv, tb_eq_native, t, &k);
     if (w) return t->last_native = (uint32_t)(w - 1);
@@ -166,6 +174,79 @@ static OHM_NOINLINE uint32_t capture_host(struct trace_state *t) {
     return tb_intern(t, raw, n, got) + 1;
 }
 
+/* A site provider's traceback: n records, then native return addresses (a[0..len)).
+ * Hashed and compared in place, as tb_intern would the equivalent raw frames. */
+struct tb_sites_key { const uintptr_t *a; size_t n, len; uint64_t hv; };
+
+static inline int tb_is_sites(const struct trace_tb *tb, const uintptr_t *a, size_t n, size_t len) {
+    if (tb->nframe != len || tb->total_nframe != len) return 0;
+    for (size_t i = len; i-- > 0;)   /* the oldest first: the native ones differ most */
+        if (tb->f[i].a != a[i] || tb->f[i].kind != (i < n ? FRAME_SITE : FRAME_NATIVE)) return 0;
+    return 1;
+}
+
+static int tb_eq_sites(const void *t, const void *key, uintptr_t w) {
+    const struct tb_sites_key *k = key;
+    const struct trace_tb *tb = ((const struct trace_state *)t)->tbs[w - 1];
+    return tb->hash == k->hv && tb_is_sites(tb, k->a, k->n, k->len);
+}
+
+static uint32_t tb_intern_sites(struct trace_state *t, const uintptr_t *a, size_t n, size_t len) {
+    /* allocations in a loop repeat the last stack: compare before hashing */
+    if (t->last_sites < t->tbs_len && tb_is_sites(t->tbs[t->last_sites], a, n, len))
+        return t->last_sites;
+    uint64_t hv = tb_hash_start(len);
+    for (size_t i = 0; i < len; i++) hv += tb_part(i, a[i], 0, 0, i < n ? FRAME_SITE : FRAME_NATIVE);
+    hv = tb_finish(hv);
+    struct tb_sites_key k = { a, n, len, hv };
+    uintptr_t w = ohmi_index_find(&t->tb_index, hv, tb_eq_sites, t, &k);
+    if (w) return t->last_sites = (uint32_t)(w - 1);
+    struct trace_rawframe raw[OHM_TRACE_MAX_FRAMES];
+    for (size_t i = 0; i < len; i++) {
+        raw[i].a = a[i];
+        raw[i].b = 0;
+        raw[i].line = 0;
+        raw[i].kind = i < n ? FRAME_SITE : FRAME_NATIVE;
+    }
+    uint32_t id = tb_insert(t, raw, len, len, hv);
+    if (id != TRACE_NO_TB) t->last_sites = id;
+    return id;
+}
+
+/* The site provider's records, then the native frames it gives or asks for,
+ * interned; 0 when it gave none (or out of memory: the C frames are tried), else the
+ * id + 1. One record and no native frame is the call-site macros' traceback: the site
+ * cache serves it. */
+static OHM_NOINLINE uint32_t capture_sites(struct trace_state *t) {
+    const ohm_callsite *sites[OHM_TRACE_MAX_FRAMES];
+    uintptr_t a[OHM_TRACE_MAX_FRAMES], given[OHM_TRACE_MAX_FRAMES];
+    size_t max = (size_t)t->nframes, npcs = 0;
+    size_t n = t->site_provider(t->site_provider_arg, sites, max, given, &npcs);
+    if (!n) return 0;
+    if (n > max) n = max;
+    size_t room = max - n, np = 0;
+    if (n == 1 && (!npcs || !room)) {
+        const ohm_callsite *site = sites[0];
+        size_t k = ohmi_tag_site_slot(site);
+        if (t->tg->site[k].site == site) return t->tg->site[k].value + 1;
+        uint32_t id = tb_intern_native(t, site, NULL, 0, 1);
+        if (id != TRACE_NO_TB) { t->tg->site[k].site = site; t->tg->site[k].value = id; }
+        return id + 1;
+    }
+    for (size_t i = 0; i < n; i++) a[i] = (uintptr_t)sites[i];
+    if (npcs == OHM_UNWIND_NATIVE && room) {   /* from the allocator's frame, ohm's own dropped */
+        uintptr_t pcs[OHM_TRACE_MAX_FRAMES + 16];
+        size_t depth = 0, i = 0, extra = t->self_hi ? 16 : 0;
+        size_t got = ohmi_unwind_capture(t->unwind, pcs, room + extra, NULL, 1, &depth);
+        if (t->self_hi)
+            while (i < got && pcs[i] >= t->self_lo && pcs[i] < t->self_hi) i++;
+        for (; i < got && np < room; i++, np++) a[n + np] = pcs[i];
+    } else if (npcs != OHM_UNWIND_NATIVE) {
+        for (; np < npcs && np < room; np++) a[n + np] = given[np];
+    }
+    return tb_intern_sites(t, a, n, n + np) + 1;
+}
+
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -174,6 +255,10 @@ uint32_t ohmi_frames_capture(ohm_heap *h) {
     const ohm_callsite_frame *cf = trace_callsite();
     if (t->provider) {
         uint32_t id = capture_host(t);
+        if (id) return id - 1;
+    }
+    if (t->site_provider) {
+        uint32_t id = capture_sites(t);
         if (id) return id - 1;
     }
     if (cf && t->nframes == 1) {
@@ -247,7 +332,7 @@ void ohmi_frames_clear(ohm_heap *h) {
     t->tbs_len = t->tbs_cap = 0;
     ohmi_strtab_free(&t->strs);
     memset(t->tg->site, 0, sizeof t->tg->site);
-    t->last_native = TRACE_NO_TB;
+    t->last_native = t->last_sites = TRACE_NO_TB;
 }
 
 size_t ohmi_frames_memory(ohm_heap *h) {

@@ -425,9 +425,44 @@ int ohmi_trace_sample_expired(ohm_heap *h) {
     return !t->busy;
 }
 
+/* The limit-1 hot path for an allocation whose one frame is the record site: a pool
+ * block's side word, or a table slot, when site's traceback is in the site cache.
+ * 1 when done; 0: the slow path must run. */
+static inline int trace_site_fast(ohm_heap *h, struct trace_state *t, ohm_domain d, const void *p,
+                                  size_t n, const ohm_callsite *site) {
+    size_t k = ohmi_tag_site_slot(site);
+    uint32_t tb = t->tg->site[k].value;
+    if (OHM_LIKELY(t->tg->site[k].site == site) && OHM_LIKELY(n < OHMI_TAG_MAX_SIZE) &&
+        OHM_LIKELY(tb <= OHMI_TAG_MAX_VALUE) && OHM_LIKELY(ohmi_alloc_in_arenas(h, p))) {
+        uint32_t *s = ohmi_tag_slot(t->tg, (uintptr_t)p);   /* a pool block: its side word */
+        if (OHM_LIKELY(s && !*s)) {
+            *s = ohmi_tag_enc(tb, d, n);
+            t->tg->bytes += n;
+            if (t->tg->bytes > t->tg->peak) t->tg->peak = t->tg->bytes;
+            return 1;
+        }
+    } else if (t->tg->site[k].site == site && n < TRACE_BIG &&
+               t->traces_len < t->traces_max && !ohmi_alloc_in_arenas(h, p)) {
+        struct trace_entry *tab = t->traces;
+        size_t m = t->traces_cap - 1, i = slot_of((uintptr_t)p, t->traces_shift);
+        while (tab[i].ptr && tab[i].ptr != (uintptr_t)p) i = (i + 1) & m;
+        if (OHM_LIKELY(!tab[i].ptr)) {   /* (a block freed unseen: the slow path) */
+            t->traces_len++;
+            tab[i].ptr = (uintptr_t)p;
+            tab[i].size = (uint32_t)n;
+            tab[i].tbd = t->tg->site[k].value << 2 | ((uint32_t)d & 3);
+            t->tg->bytes += n;
+            if (t->tg->bytes > t->tg->peak) t->tg->peak = t->tg->bytes;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The hot paths: sampling and no sample point in these n bytes (a subtraction and a
- * branch); limit 1 with a call site seen before, no provider, room in the table (a
- * cache probe and an insert, no calls, no hashing of frames). */
+ * branch); limit 1 with a call site seen before, no frame provider, room in the table
+ * (a cache probe and an insert, no hashing of frames): the call site is the macros'
+ * record, or a site provider's for the host's newest frame (one indirect call). */
 void ohmi_trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
     struct trace_state *t = ohmi_trace_of(h);
     if (OHM_UNLIKELY(trace_foreign(t, d))) { trace_foreign_alloc(h, p, n); return; }
@@ -441,33 +476,17 @@ void ohmi_trace_on_alloc(ohm_heap *h, ohm_domain d, const void *p, size_t n) {
         return;
     }
     const ohm_callsite_frame *cf = ohm_callsite_;
-    if (OHM_LIKELY(t->fast && cf && p)) {
-        size_t k = ohmi_tag_site_slot(cf->site);
-        uint32_t tb = t->tg->site[k].value;
-        if (OHM_LIKELY(t->tg->site[k].site == cf->site) && OHM_LIKELY(n < OHMI_TAG_MAX_SIZE) &&
-            OHM_LIKELY(tb <= OHMI_TAG_MAX_VALUE) && OHM_LIKELY(ohmi_alloc_in_arenas(h, p))) {
-            uint32_t *s = ohmi_tag_slot(t->tg, (uintptr_t)p);   /* a pool block: its side word */
-            if (OHM_LIKELY(s && !*s)) {
-                *s = ohmi_tag_enc(tb, d, n);
-                    t->tg->bytes += n;
-                if (t->tg->bytes > t->tg->peak) t->tg->peak = t->tg->bytes;
-                return;
-            }
-        } else if (t->tg->site[k].site == cf->site && n < TRACE_BIG &&
-                   t->traces_len < t->traces_max && !ohmi_alloc_in_arenas(h, p)) {
-            struct trace_entry *tab = t->traces;
-            size_t m = t->traces_cap - 1, i = slot_of((uintptr_t)p, t->traces_shift);
-            while (tab[i].ptr && tab[i].ptr != (uintptr_t)p) i = (i + 1) & m;
-            if (OHM_LIKELY(!tab[i].ptr)) {   /* (a block freed unseen: the slow path) */
-                t->traces_len++;
-                tab[i].ptr = (uintptr_t)p;
-                tab[i].size = (uint32_t)n;
-                tab[i].tbd = t->tg->site[k].value << 2 | ((uint32_t)d & 3);
-                t->tg->bytes += n;
-                if (t->tg->bytes > t->tg->peak) t->tg->peak = t->tg->bytes;
-                return;
-            }
-        }
+    if (OHM_LIKELY(t->fast && cf && p) && trace_site_fast(h, t, d, p, n, cf->site)) return;
+    if (t->fast_sites && p && !t->busy) {
+        /* the host's newest frame as the call site; busy: what the provider allocates
+         * goes untraced */
+        const ohm_callsite *site;
+        uintptr_t pc;
+        size_t npcs = 0;
+        t->busy = 1;
+        size_t got = t->site_provider(t->site_provider_arg, &site, 1, &pc, &npcs);
+        t->busy = 0;
+        if (got && trace_site_fast(h, t, d, p, n, site)) return;
     }
     trace_alloc_slow(h, d, p, n);
 }
@@ -542,7 +561,7 @@ static const struct ohmi_alloc_observer trace_observer = {
 int ohmi_trace_init(ohm_heap *h) {
     memset(ohmi_trace_of(h), 0, sizeof *ohmi_trace_of(h));
     ohmi_trace_of(h)->rng = TRACE_SEED;
-    ohmi_trace_of(h)->last_native = TRACE_NO_TB;
+    ohmi_trace_of(h)->last_native = ohmi_trace_of(h)->last_sites = TRACE_NO_TB;
     ohmi_trace_of(h)->q_rng = TRACE_SEED;
     ohmi_trace_of(h)->q_left = LLONG_MAX;
     ohmi_trace_of(h)->tg = &ohmi_alloc_of(h)->tags;
@@ -639,7 +658,7 @@ static void trace_reset(ohm_heap *h) {
 
 void ohmi_trace_fini(ohm_heap *h) {
     ohmi_trace_of(h)->active = 0;
-    ohmi_trace_of(h)->fast = 0;
+    ohmi_trace_of(h)->fast = ohmi_trace_of(h)->fast_sites = 0;
     ohmi_trace_of(h)->tg->tag_sites = ohmi_trace_of(h)->tg->untag = 0;
     ohmi_alloc_set_observing(h, 0, 0);
     ohmi_alloc_observe(h, NULL);
@@ -654,7 +673,8 @@ void ohmi_trace_fini(ohm_heap *h) {
 
 /* Whether ohmi_trace_on_alloc's hot path applies (see there). */
 static void trace_update_fast(struct trace_state *t) {
-    t->fast = t->active && t->nframes == 1 && !t->provider && !t->sample_mean;
+    t->fast = t->active && t->nframes == 1 && !t->provider && !t->site_provider && !t->sample_mean;
+    t->fast_sites = t->active && t->nframes == 1 && t->site_provider && !t->sample_mean;
     t->tg->tag_sites = t->fast;                      /* the allocator's inline tagger */
     t->tg->untag = t->active && !t->sample_mean;
 }
@@ -736,9 +756,19 @@ size_t ohm_trace_get_memory(ohm_heap *h) {
 }
 
 void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg) {
-    ohmi_trace_of(h)->provider = fn;
-    ohmi_trace_of(h)->provider_arg = fn ? arg : NULL;
-    trace_update_fast(ohmi_trace_of(h));
+    struct trace_state *t = ohmi_trace_of(h);
+    t->provider = fn;
+    t->provider_arg = fn ? arg : NULL;
+    if (fn) t->site_provider = NULL, t->site_provider_arg = NULL;
+    trace_update_fast(t);
+}
+
+void ohm_trace_set_site_provider(ohm_heap *h, ohm_site_provider fn, void *arg) {
+    struct trace_state *t = ohmi_trace_of(h);
+    t->site_provider = fn;
+    t->site_provider_arg = fn ? arg : NULL;
+    if (fn) t->provider = NULL, t->provider_arg = NULL;
+    trace_update_fast(t);
 }
 
 /* ------------------------------------------------------------ queries */

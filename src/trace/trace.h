@@ -42,6 +42,8 @@ struct trace_state {
     int active;                /* tracing on: the allocator calls the observer */
     int busy;                  /* a hook is running: nested allocations go untraced */
     int fast;                  /* active, limit 1, no provider, not sampling: the hot path */
+    int fast_sites;            /* active, limit 1, a site provider, not sampling: the same
+                                  hot path with the provider's record as the call site */
     int nframes;               /* traceback limit, 1..OHM_TRACE_MAX_FRAMES */
     int unwind;                /* native unwinder (unwind.c's UNWIND_*) */
     uintptr_t self_lo, self_hi; /* ohm's code when a shared library (ohmi_unwind_self_range) */
@@ -66,8 +68,12 @@ struct trace_state {
     size_t tbs_len, tbs_cap;
     struct trace_strtab strs;  /* symbolized names; tracebacks live in its arena too */
     uint32_t last_native;      /* the last native traceback interned: loops repeat it */
+    uint32_t last_sites;       /* the same for a site provider's tracebacks */
     ohm_frame_provider provider;   /* host-language frames, or NULL */
     void *provider_arg;
+    ohm_site_provider site_provider; /* host-language frames as records, or NULL (never
+                                        both: setting one removes the other) */
+    void *site_provider_arg;
     size_t mem;                /* bytes in traces and tb tables, for ohm_trace_get_memory */
     /* sampling: a counting filter over the addresses of traced blocks (saturating
      * counters by address hash), so a free of an untraced block costs one byte test */

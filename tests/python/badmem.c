@@ -42,10 +42,29 @@ PyObject *badmem_clean(PyObject *self, PyObject *unused) {
     return PyLong_FromLong(sum);
 }
 
+/* A block of n bytes from PyMem_Malloc held by a capsule, freed with it: while it
+ * lives, a snapshot shows who allocated it (test_pyprof.py: the Python line above
+ * this function). */
+static void badmem_release(PyObject *capsule) {
+    PyMem_Free(PyCapsule_GetPointer(capsule, "badmem.block"));
+}
+
+PyObject *badmem_hold(PyObject *self, PyObject *arg) {
+    Py_ssize_t n = PyLong_AsSsize_t(arg);
+    if (n < 0) return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_ValueError, "negative size");
+    void *p = PyMem_Malloc(n ? (size_t)n : 1);
+    if (!p) return PyErr_NoMemory();
+    PyObject *c = PyCapsule_New(p, "badmem.block", badmem_release);
+    if (!c) PyMem_Free(p);
+    (void)self;
+    return c;
+}
+
 static PyMethodDef methods[] = {
     {"overrun", badmem_overrun, METH_O, "write past a PyMem_Malloc block by arg bytes (1: the first byte after it)"},
     {"double_free", badmem_double_free, METH_NOARGS, "free a PyMem_Malloc block twice"},
     {"clean", badmem_clean, METH_NOARGS, "malloc, realloc and free, correctly"},
+    {"hold", badmem_hold, METH_O, "a PyMem_Malloc block of arg bytes, held by the capsule returned"},
     {NULL, NULL, 0, NULL}
 };
 static struct PyModuleDef module = { PyModuleDef_HEAD_INIT, "badmem", NULL, -1, methods,

@@ -6,7 +6,9 @@
  *
  * The interpreter is --python PATH, else $OHM_PYTHON, else python3 from PATH. The
  * launcher finds libohm-python.so beside itself (the build tree) or in the library
- * directory of its prefix (bin/../lib...), prepends it to LD_PRELOAD, and execs the
+ * directory of its prefix (bin/../lib...), prepends it to LD_PRELOAD, puts the `ohm`
+ * module's directory (build/python, or share/ohm/python) first on PYTHONPATH so that
+ * the program can `import ohm` (not with -E or -I, which ignore it), and execs the
  * interpreter with the arguments it was given, so the exit status is the program's
  * and every child process inherits the preload (preload.c does the rest). Its own
  * failures exit as env(1)'s do: 125 (refused, or no library), 126 (cannot run the
@@ -27,6 +29,9 @@
 
 #ifndef OHM_PYTHON_LIBDIR_REL
 #define OHM_PYTHON_LIBDIR_REL "../lib"   /* the library directory, from the binary's */
+#endif
+#ifndef OHM_PYTHON_MODDIR_REL
+#define OHM_PYTHON_MODDIR_REL "../share/ohm/python"   /* the `ohm` module's, likewise */
 #endif
 #define PRELOAD_NAME "libohm-python.so"
 
@@ -63,6 +68,39 @@ static void find_library(char *out, size_t len) {
     }
     die(125, "cannot find %s beside %s or in %s/%s", PRELOAD_NAME, self, self,
         OHM_PYTHON_LIBDIR_REL);
+}
+
+/* The directory holding the `ohm` module: python/ beside the launcher (build tree),
+ * else the prefix's share/ohm/python (installed); "" when neither has it. */
+static void find_module_dir(char *out, size_t len) {
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    out[0] = '\0';
+    if (n < 0) return;
+    self[n] = '\0';
+    *strrchr(self, '/') = '\0';
+    const char *tries[] = { "/python", "/" OHM_PYTHON_MODDIR_REL };
+    for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
+        char dir[PATH_MAX + 64], init[PATH_MAX + 96];
+        snprintf(dir, sizeof dir, "%s%s", self, tries[i]);
+        snprintf(init, sizeof init, "%s/ohm/__init__.py", dir);
+        if (is_file(init) && realpath(dir, out) && strlen(out) < len) return;
+        out[0] = '\0';
+    }
+}
+
+/* PYTHONPATH with dir first (once: a nested ohm-python finds it there already). */
+static void set_pythonpath(const char *dir) {
+    if (!*dir) return;
+    const char *old = getenv("PYTHONPATH");
+    if (old && !strncmp(old, dir, strlen(dir)) && (!old[strlen(dir)] || old[strlen(dir)] == ':'))
+        return;
+    size_t len = strlen(dir) + (old ? strlen(old) + 2 : 1);
+    char *v = malloc(len);
+    if (!v) die(125, "out of memory");
+    snprintf(v, len, "%s%s%s", dir, old && *old ? ":" : "", old ? old : "");
+    if (setenv("PYTHONPATH", v, 1) < 0) die(125, "cannot set PYTHONPATH: %s", strerror(errno));
+    free(v);
 }
 
 /* name as execvp would find it: a path when it has a slash, else the first
@@ -147,13 +185,15 @@ int main(int argc, char **argv) {
     if (!python || !*python) python = getenv("OHM_PYTHON");
     if (!python || !*python) python = "python3";
 
-    char exe[PATH_MAX], lib[PATH_MAX];
+    char exe[PATH_MAX], lib[PATH_MAX], moddir[PATH_MAX];
     if (!resolve(python, exe, sizeof exe))
         die(127, "no Python interpreter '%s'%s", python,
             strchr(python, '/') ? "" : " on PATH (name one with --python PATH or OHM_PYTHON)");
     refuse_allocator_overrides(argv + first);
     find_library(lib, sizeof lib);
     set_preload(lib);
+    find_module_dir(moddir, sizeof moddir);
+    set_pythonpath(moddir);
     /* for preload.c's refusals: an image that is this interpreter but no CPython; a
      * free-threaded CPython in this process (the pid survives a shim's exec) */
     char pid[32];

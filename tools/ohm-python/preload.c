@@ -39,6 +39,7 @@
  */
 #define OHM_NO_CALLSITE   /* our wrappers' lines would be every block's call site */
 #include "ohm.h"
+#include "pyframes.h"
 
 #include <dlfcn.h>
 #include <limits.h>
@@ -70,9 +71,22 @@ static struct {
     pid_t pid;             /* the process that made it (a forked child differs) */
 } py;
 
-static void *py_malloc(void *ctx, size_t n) { return ohm_malloc(ctx, n); }
-static void *py_calloc(void *ctx, size_t ne, size_t es) { return ohm_calloc(ctx, ne, es); }
-static void *py_realloc(void *ctx, void *p, size_t n) { return ohm_realloc(ctx, p, n); }
+/* Each allocating wrapper notes its return address first: the C function that called
+ * PyMem_Malloc or PyObject_Malloc (they jump to us), the C frame pyframes.c puts below
+ * the Python ones. One store; the GIL orders it with the tracer's read. */
+const void *ohmpy_caller;
+static void *py_malloc(void *ctx, size_t n) {
+    ohmpy_caller = __builtin_return_address(0);
+    return ohm_malloc(ctx, n);
+}
+static void *py_calloc(void *ctx, size_t ne, size_t es) {
+    ohmpy_caller = __builtin_return_address(0);
+    return ohm_calloc(ctx, ne, es);
+}
+static void *py_realloc(void *ctx, void *p, size_t n) {
+    ohmpy_caller = __builtin_return_address(0);
+    return ohm_realloc(ctx, p, n);
+}
 static void  py_free(void *ctx, void *p) { ohm_free(ctx, p); }
 
 /* One line on stderr, then exit before the interpreter starts (nothing to flush). */
@@ -144,12 +158,15 @@ static void ohm_python_start(void) {
     }
     ohm_heap *h = ohm_heap_new(&py.cfg);
     if (!h) refuse("%s", ohm_last_error(NULL));
+    ohmpy_frames_install(h, major, minor);   /* Python frames in traces (pyframes.c) */
     py_allocator a = { h, py_malloc, py_calloc, py_realloc, py_free };
     set(PY_DOMAIN_MEM, &a);
     set(PY_DOMAIN_OBJ, &a);
     py.heap = h;
     py.pid = getpid();
 }
+
+ohm_heap *ohmpy_heap(void) { return py.heap; }
 
 /* Did ohm serve anything? PYTHONMALLOC or -X dev (in a child: ohm-python refuses them)
  * make CPython replace our allocators during pre-init, before its first block. */
