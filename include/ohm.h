@@ -218,7 +218,8 @@ typedef struct ohm_type ohm_type;
 typedef struct ohm_object {
     uint32_t ohm_rc;            /* reference count; >= 2^31: immortal */
     uint32_t ohm_bits;          /* flags (low 8 bits) and collector state (high 24) */
-    const ohm_type *ohm_type;   /* the object's type */
+    const struct ohm_type *ohm_type;   /* the object's type (`struct`: in C++ the member
+                                          name would otherwise change the typedef's meaning) */
 } ohm_object;
 
 typedef int (*ohm_visit_fn)(ohm_object *o, void *arg);
@@ -570,6 +571,9 @@ OHM_API ohm_object *ohm_range_new(ohm_heap *h, int64_t start, int64_t stop, int6
  * index out of range, an unset tuple item), so errors are reported as documented. The
  * same OHM_NO_INLINE switch as incref/decref turns them off. The layouts below are
  * private: read objects through the functions. */
+#if defined(__cplusplus) && defined(__GNUC__)
+__extension__   /* C++ has no flexible array member; g++ and clang++ take C's */
+#endif
 typedef struct ohm_tuple_layout_ { ohm_object ob; size_t len; ohm_object *items[]; } ohm_tuple_layout_;
 typedef struct ohm_list_layout_ { ohm_object ob; size_t len, cap; ohm_object **items; } ohm_list_layout_;
 #if !defined(OHM_NO_INLINE) && !defined(OHM_BUILDING)
