@@ -20,16 +20,8 @@ import markup  # noqa: E402
 
 PROF = os.environ["OHM_PROF"]
 WORK = os.path.join(os.environ["WORK_DIR"], "prof_commands")
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s%s" % (what, ("\n" + detail) if detail else ""), file=sys.stderr)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from checklib import check, clean_env, finish  # noqa: E402
 
 
 def run(*args, stdin=None):
@@ -399,5 +391,4 @@ if os.path.exists("/dev/full"):
     rc, o, e = run("flamegraph", STK, "-o", "/dev/full")
     check(rc == 1 and e == "ohm-prof: /dev/full: write error\n", "a full disk: exit 1", "rc=%d %r" % (rc, e))
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

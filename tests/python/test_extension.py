@@ -21,16 +21,8 @@ PY = subprocess.run([os.environ["PYTHON"], "-c", "import sys; print(sys.executab
 CC = os.environ.get("CC") or shutil.which("cc")
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(os.environ["WORK_DIR"], "python_extension")
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s%s" % (what, ("\n" + detail) if detail else ""), file=sys.stderr)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from checklib import check, clean_env, finish  # noqa: E402
 
 
 inc, suffix = subprocess.run(
@@ -46,15 +38,12 @@ mod = os.path.join(WORK, "badmem" + suffix)
 b = subprocess.run([CC, "-shared", "-fPIC", "-O1", "-g", "-fno-omit-frame-pointer", "-I", inc,
                     os.path.join(HERE, "badmem.c"), "-o", mod], capture_output=True, text=True)
 if b.returncode:
-    print("FAIL: building badmem:\n" + b.stderr, file=sys.stderr)
-    print("0 passed, 1 failed")
-    sys.exit(1)
+    check(False, "building badmem", b.stderr)
+    finish()
 
 
 def run(code, **env):
-    e = {k: v for k, v in os.environ.items() if not k.startswith(("OHM_", "PYTHONMALLOC"))
-         and k != "LD_PRELOAD"}
-    e.update(env, PYTHONPATH=WORK)
+    e = clean_env(PYTHONPATH=WORK, **env)
     p = subprocess.run([OHM, "--python", PY, "-c", "import badmem; " + code],
                        capture_output=True, text=True, env=e, cwd=WORK, timeout=120)
     return p.returncode, p.stdout, p.stderr
@@ -86,5 +75,4 @@ check(r[0] == -6 and "buffer overrun" in r[2] and "badmem_overrun" in r[2],
       "while tracing, the message names the extension function that allocated the block",
       "rc=%d %r" % (r[0], r[2]))
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

@@ -25,23 +25,8 @@ PY = subprocess.run([os.environ["PYTHON"], "-c", "import sys; print(sys.executab
                     capture_output=True, text=True, check=True).stdout.strip()
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(os.environ["WORK_DIR"], "python_launcher")
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s%s" % (what, ("\n" + detail) if detail else ""), file=sys.stderr)
-
-
-def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OHM_", "PYTHONMALLOC", "PYTHONDEVMODE")) and k != "LD_PRELOAD"}
-    env.update(extra)
-    return env
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from checklib import check, clean_env, finish  # noqa: E402
 
 
 def ohm(*args, env=None, cwd=None, timeout=300):
@@ -324,5 +309,4 @@ for name, version, want in (
         check(p.returncode == 0 and p.stdout == "set 0\n" and p.stderr == "",
               "a free-threaded child of an ohm program is left alone", detail(p.returncode, p.stdout, p.stderr))
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

@@ -36,24 +36,8 @@ PY = subprocess.run([os.environ["PYTHON"], "-c", "import sys; print(sys.executab
 CC = os.environ.get("CC") or shutil.which("cc")
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(os.environ["WORK_DIR"], "python_prof")
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s%s" % (what, ("\n" + detail) if detail else ""), file=sys.stderr)
-
-
-def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OHM_", "PYTHONMALLOC", "PYTHONDEVMODE", "PYTHONTRACEMALLOC"))
-           and k not in ("LD_PRELOAD", "PYTHONPATH")}
-    env.update(extra)
-    return env
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from checklib import check, clean_env, finish  # noqa: E402
 
 
 def run(args, env=None, timeout=300, python=None):
@@ -616,5 +600,4 @@ for c in sorted(cands):
     check(ok, "Python %s (%s): the frames of frames.py" % (v.stdout.strip(), c),
           detail(*r) + repr(st[:1]))
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

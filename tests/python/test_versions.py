@@ -17,23 +17,12 @@ import subprocess
 import sys
 
 OHM = os.environ["OHM_PYTHON_BIN"]
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s%s" % (what, ("\n" + detail) if detail else ""), file=sys.stderr)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from checklib import check, clean_env, finish  # noqa: E402
 
 
 def env():
-    e = {k: v for k, v in os.environ.items()
-         if not k.startswith(("OHM_", "PYTHONMALLOC", "PYTHONDEVMODE")) and k != "LD_PRELOAD"}
-    e["OHM_MALLOC"] = "debug"
-    return e
+    return clean_env(OHM_MALLOC="debug")
 
 
 cands = [shutil.which("python3.%d" % n) for n in range(6, 16)]
@@ -92,5 +81,4 @@ for ver, py in sorted(pythons):
         sub = "; own-GIL subinterpreter refused"
     print("%-60s on ohm%s" % (name, sub))
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()
