@@ -4,8 +4,8 @@
  * CHECK(cond) and CHECK_EQ_*(a, b) report file:line and the values, count failures and
  * go on; a test's main ends with `return check_done();` which prints
  * "N passed, N failed" and returns nonzero when anything failed.
- * expect_death(fn, arg, needle) runs fn in a forked child with stderr captured, and
- * checks that it aborted (SIGABRT) with `needle` in what it printed.
+ * expect_death(fn, arg, needle, ...) runs fn once in a forked child with stderr
+ * captured, and checks that it aborted (SIGABRT) with each needle in what it printed.
  */
 #ifndef OHM_CHECK_H
 #define OHM_CHECK_H
@@ -94,9 +94,19 @@ static inline const char *run_child(void (*fn)(void *), void *arg, int *sig) {
     return out;
 }
 
-#define expect_death(fn, arg, needle) do { int sig_; const char *o_ = run_child(fn, arg, &sig_); \
-    if (sig_ == SIGABRT && strstr(o_, needle)) check_passed++; else { check_failed++; \
-    fprintf(stderr, "%s:%d: expected abort with \"%s\"; signal %d, stderr:\n%s\n", \
-            __FILE__, __LINE__, needle, sig_, o_); } } while (0)
+/* One child, every needle checked in what it printed (one CHECK each). */
+static inline void expect_death_at(const char *file, int line, void (*fn)(void *), void *arg,
+                                   const char *const *needles) {
+    int sig;
+    const char *out = run_child(fn, arg, &sig);
+    for (; *needles; needles++) {
+        if (sig == SIGABRT && strstr(out, *needles)) { check_passed++; continue; }
+        check_failed++;
+        fprintf(stderr, "%s:%d: expected abort with \"%s\"; signal %d, stderr:\n%s\n",
+                file, line, *needles, sig, out);
+    }
+}
+#define expect_death(fn, arg, ...) \
+    expect_death_at(__FILE__, __LINE__, fn, arg, (const char *const[]){ __VA_ARGS__, NULL })
 
 #endif

@@ -145,8 +145,7 @@ static void test_level2(void) {
                   "obj_freelist_pop");
     /* the allocator's inline untagging or the tracer's free hook, whichever sees the
      * block first: both check the traced bytes (tags.bytes) before subtracting */
-    expect_death(trace_current_low, NULL, "ohm: fatal error: assertion failed: ");
-    expect_death(trace_current_low, NULL, "bytes >= ");
+    expect_death(trace_current_low, NULL, "ohm: fatal error: assertion failed: ", "bytes >= ");
 }
 
 /* ------------------------------------------------------------ level 3: expensive */

@@ -108,8 +108,7 @@ static const char *made_by(const unsigned char *p) {
 static void expect(void (*fn)(void *), const char *needle, const char *needle2) {
     char at[64];
     snprintf(at, sizeof at, "p=%p", (void *)P);
-    expect_death(fn, NULL, needle);
-    expect_death(fn, NULL, needle2 ? needle2 : at);
+    expect_death(fn, NULL, needle, needle2 ? needle2 : at);
 }
 
 static void test_deaths(void) {

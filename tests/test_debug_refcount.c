@@ -194,12 +194,12 @@ int main(void) {
     char needle[128];
     snprintf(needle, sizeof needle, "ohm_decref: object at %p of type 'thing' was already freed", addr);
     CHECK_CONTAINS(out, needle);
-    expect_death(double_decref, NULL, "ohm: fatal error: ohm_decref: object at 0x");
-    expect_death(double_decref, NULL, "of type 'thing' was already freed");
-    expect_death(incref_freed, NULL, "ohm_incref: object at 0x");
-    expect_death(incref_freed, NULL, "of type 'thing' was already freed");
-    expect_death(checked_decref_freed, NULL, "ohm_decref: object at");
-    expect_death(checked_decref_freed, NULL, "'thing' was already freed");
+    expect_death(double_decref, NULL, "ohm: fatal error: ohm_decref: object at 0x",
+                 "of type 'thing' was already freed");
+    expect_death(incref_freed, NULL, "ohm_incref: object at 0x",
+                 "of type 'thing' was already freed");
+    expect_death(checked_decref_freed, NULL, "ohm_decref: object at",
+                 "'thing' was already freed");
     expect_death(below_zero, NULL, "of type 'bad' would go below zero");
     expect_death(float_twice, NULL, "of type 'float' was already freed");
     expect_death(list_item_twice, NULL, "of type 'str' was already freed");

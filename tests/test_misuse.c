@@ -166,27 +166,26 @@ int main(void) {
     unsetenv("OHM_MALLOC");
     unsetenv("OHM_TRACEMALLOC");
     expect_death(object_overrun_at_death, NULL, "ohm: fatal error: object release: buffer "
-                 "overrun (bytes after the block were overwritten)\n");
-    expect_death(object_overrun_at_death, NULL, "    an object of type 'thing'\n");
-    expect_death(object_overrun_at_death, NULL, "at tail+0: 0x78 *** OUCH");
+                 "overrun (bytes after the block were overwritten)\n",
+                 "    an object of type 'thing'\n",
+                 "at tail+0: 0x78 *** OUCH");
     expect_death(object_overrun_at_destroy, NULL, "ohm: fatal error: ohm_heap_destroy: buffer "
-                 "overrun (bytes after the block were overwritten)\n");
-    expect_death(object_overrun_at_destroy, NULL, "    an object of type 'thing'\n");
-    expect_death(object_overrun_at_destroy, NULL, "at tail+2: 0x78 *** OUCH");
-    expect_death(object_overrun_at_destroy, NULL,
+                 "overrun (bytes after the block were overwritten)\n",
+                 "    an object of type 'thing'\n",
+                 "at tail+2: 0x78 *** OUCH",
                  "ohm: fatal error: ohm_heap_destroy: 1 damaged debug block\n");
     expect_death(object_write_after_free_destroy, NULL, "ohm: fatal error: ohm_heap_destroy: "
-                 "write after free (a freed block was written to)\n");
-    expect_death(object_write_after_free_destroy, NULL, "at p+20: 0x07 *** OUCH");
+                 "write after free (a freed block was written to)\n",
+                 "at p+20: 0x07 *** OUCH");
     expect_death(object_write_after_free_late, NULL, "ohm: fatal error: object quarantine: "
-                 "write after free (a freed block was written to)\n");
-    expect_death(object_write_after_free_late, NULL, "at p+20: 0x07 *** OUCH");
-    expect_death(append_freed, NULL, "ohm: fatal error: ohm_list_append: item at 0x");
-    expect_death(append_freed, NULL, " is a freed object\n");
+                 "write after free (a freed block was written to)\n",
+                 "at p+20: 0x07 *** OUCH");
+    expect_death(append_freed, NULL, "ohm: fatal error: ohm_list_append: item at 0x",
+                 " is a freed object\n");
     expect_death(list_set_freed, NULL, "ohm: fatal error: ohm_list_set: item at 0x");
     expect_death(tuple_set_freed, NULL, "ohm: fatal error: ohm_tuple_set: item at 0x");
-    expect_death(dict_set_freed, NULL, "ohm: fatal error: ohm_dict_set: value at 0x");
-    expect_death(dict_set_freed, NULL, " is a freed object\n");
+    expect_death(dict_set_freed, NULL, "ohm: fatal error: ohm_dict_set: value at 0x",
+                 " is a freed object\n");
     test_other_heap(0);
     test_other_heap(1);
     test_freed_nodebug();

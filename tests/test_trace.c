@@ -520,8 +520,7 @@ static void overrun(void *arg) {
 static void test_debug_origin(void) {
     char want[512];
     snprintf(want, sizeof want, "    allocated at %s:", __FILE__);
-    expect_death(overrun, NULL, want);
-    expect_death(overrun, NULL, " (overrun)\n");
+    expect_death(overrun, NULL, want, " (overrun)\n");
 }
 
 /* Blocks of 4 GiB and more (their sizes live beside the table), through the hooks
