@@ -46,7 +46,7 @@ for bin in build-fuzz/fuzz/fuzz_*; do
   if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$bin" -max_total_time="$SECONDS_EACH" -print_final_stats=1 $extra \
     -artifact_prefix="build-fuzz/crashes/$target/" "$work" 2>&1 | \
-    { grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==|SUMMARY|.*ERROR|fuzz_)' || true; }; then
+    { grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|==[0-9]+==|SUMMARY|.*ERROR|fuzz_)' || true; }; then
     echo "fuzz: $name FAILED (reproducer in build-fuzz/crashes/$target/)"
     exit 1
   fi
