@@ -34,7 +34,11 @@
  * each unreachable, not yet finalized "lazarus" node appends itself to the graveyard
  * list (only inside a collection: outside one it just dies, so that the order of
  * weakref clearing and finalization on the refcount path stays out of the model), and
- * it and all it reaches survive. Weakrefs to unreachable nodes and lists are cleared by
+ * it and all it reaches survive. A frozen object is a root there, yet no reference:
+ * when only garbage held it, the collector's clear of the garbage drops its last
+ * reference and it dies by refcounting inside the collection (a lazarus node's finalizer,
+ * run first on that path, resurrects it with its weakrefs untouched); that cascade is
+ * the model's ordinary one. Weakrefs to unreachable nodes and lists are cleared by
  * the collection even when the node is resurrected (the header's contract); weakrefs
  * to ints and strs when they die. The return value is bounded: at least the
  * unreachable nodes and lists, at most all unreachable objects.
@@ -151,11 +155,24 @@ static void edge_push(mobj *m, int to) {
 
 static void model_kill(int id);
 
+/* A not yet finalized lazarus node's finalizer: inside a collection (and while the
+ * graveyard stands) it appends the node to the graveyard, which keeps it alive. */
+static int model_finalize(int id) {
+    mobj *m = &objs[id];
+    if (m->kind != K_LAZARUS || m->finalized || !in_collect || !resurrect_on) return 0;
+    m->finalized = 1;
+    edge_push(&objs[grave], id);
+    m->rc++;
+    return 1;
+}
+
+/* A count reaching zero: the release path runs the finalizer first (PEP 442), so a
+ * resurrected node keeps its weakrefs; otherwise it dies. */
 static void model_unref(int id) {
     if (id < 0) return;
     mobj *m = &objs[id];
     if (!m->live || m->rc <= 0) FAIL("model: unref of #%d (live %d rc %ld)", id, m->live, m->rc);
-    if (--m->rc == 0) model_kill(id);
+    if (--m->rc == 0 && !model_finalize(id)) model_kill(id);
 }
 static void model_ref(int id) { if (id >= 0) objs[id].rc++; }
 
@@ -318,6 +335,7 @@ static size_t mark_reachable(void) {
 }
 
 static void full_collect(int gen) {
+    in_collect = 1;     /* the model's deaths below are the collection's */
     size_t ngarbage = mark_reachable(), lo = 0;
     int *garbage = malloc((nobj + 1) * sizeof *garbage);
     size_t ng = 0;
@@ -337,14 +355,7 @@ static void full_collect(int gen) {
             }
     }
     /* finalizers: the lazarus nodes not finalized yet go to the graveyard */
-    for (size_t g = 0; g < ng; g++) {
-        mobj *t = &objs[garbage[g]];
-        if (t->kind == K_LAZARUS && !t->finalized && resurrect_on) {
-            t->finalized = 1;
-            edge_push(&objs[grave], garbage[g]);
-            t->rc++;
-        }
-    }
+    for (size_t g = 0; g < ng; g++) model_finalize(garbage[g]);
     /* what stays unreachable dies; its edges go (refcounts of survivors drop) */
     mark_reachable();
     for (size_t g = 0; g < ng; g++) if (!objs[garbage[g]].mark) objs[garbage[g]].live = 0;
@@ -356,11 +367,15 @@ static void full_collect(int gen) {
                 objs[i].cleared = 1;
                 if (objs[i].has_cb) objs[i].cb_expected++;
             }
-        for (size_t e = 0; e < t->nedge; e++)
-            if (t->edges[e] >= 0 && objs[t->edges[e]].live) objs[t->edges[e]].rc--;
+        /* Edges into fellow garbage go with it. A survivor can lose its last reference
+         * here: a frozen object (a root of the marking, yet counted by nothing) that
+         * only garbage held. The collector's clear drops that reference and it dies by
+         * refcounting, taking what it alone holds (or, a lazarus node, resurrects). */
+        size_t n = t->nedge;
         t->nedge = 0;
+        for (size_t e = 0; e < n; e++)
+            if (t->edges[e] >= 0 && objs[t->edges[e]].live) model_unref(t->edges[e]);
     }
-    in_collect = 1;
     size_t got = ohm_gc_collect(heap, gen);
     in_collect = 0;
     if (got < lo || got > ngarbage)

@@ -39,10 +39,15 @@ for bin in build-fuzz/fuzz/fuzz_*; do
   # operation sequences need length to reach deep states: long inputs from the start
   [ "$target" = ops ] && extra="-max_len=4096 -len_control=0"
   echo "fuzz: $name for ${SECONDS_EACH}s"
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  # grep hides libFuzzer's progress lines. The fuzzer's own status decides: grep finding
+  # nothing is no failure (hence the group's || true, which covers grep alone), and
+  # pipefail makes the pipeline's status the fuzzer's (a crash, leak or model mismatch).
+  # No `|| true` after the whole pipeline: it would hide that status.
+  if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$bin" -max_total_time="$SECONDS_EACH" -print_final_stats=1 $extra \
     -artifact_prefix="build-fuzz/crashes/$target/" "$work" 2>&1 | \
-    grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==|SUMMARY|.*ERROR|fuzz_)' || true
-  # grep hides libFuzzer's progress lines; the fuzzer's own status decides
-  [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "fuzz: $name FAILED (reproducer in build-fuzz/crashes/$target/)"; exit 1; }
+    { grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|==[0-9]+==|SUMMARY|.*ERROR|fuzz_)' || true; }; then
+    echo "fuzz: $name FAILED (reproducer in build-fuzz/crashes/$target/)"
+    exit 1
+  fi
 done
