@@ -104,19 +104,6 @@ cpython-test: build
 cpython-test-quick: build
 	tools/cpython-test --build build --quick $(CPYTHON_TEST_FLAGS)
 
-# CPython's own regression suite, twice: plainly and under ohm-python (tools/cpython-test
-# says how it compares them). A test that passes plainly and fails under ohm is a failure;
-# the summary goes to stdout and build/cpython-test/summary.txt. Debian's interpreter and
-# suite by default: apt-get install libpython3.11-testsuite. CPYTHON_TEST_FLAGS adds
-# options (--python PATH, -j N, --timeout S, test names).
-CPYTHON_TEST_FLAGS ?=
-cpython-test: build
-	tools/cpython-test --build build $(CPYTHON_TEST_FLAGS)
-
-# CI's fixed subset of it (tests/cpython/quick.txt), both ways, in a few minutes.
-cpython-test-quick: build
-	tools/cpython-test --build build --quick $(CPYTHON_TEST_FLAGS)
-
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 
