@@ -1,9 +1,9 @@
 """bench_trace.py: CPython's tracemalloc on workloads shaped as bench/trace.c's.
 
 churn   10k live bytes objects whose sizes (with the object header) are 8..512 B,
-        three quarters <= 128 B, replaced at random slots: 1M replacements.
-trees   binary trees of a __slots__ class, depth 18, twice.
-Each runs in a child process without tracemalloc and with -X tracemalloc=1, 16, 25;
+        three quarters <= 128 B, replaced at random slots: 250k replacements.
+trees   binary trees of a __slots__ class, depth 18, once (after an untimed one).
+Each runs in a child process without tracemalloc and with -X tracemalloc=1, 16;
 the rows give the slowdown. memory: tracemalloc's own memory per live traced block
 (1M floats alive), at 1 and 16 frames.
 """
@@ -14,7 +14,7 @@ import tracemalloc
 
 from benchlib import QUICK, main, now_ns, row, scaled, SEED
 
-MODES = [("off", None), ("1", 1), ("16", 16), ("25", 25)]
+MODES = [("off", None), ("1", 1), ("16", 16)]
 
 
 def work_churn():
@@ -26,7 +26,7 @@ def work_churn():
         n = rng.randint(8, 128) if rng.random() < 0.75 else rng.randint(129, 512)
         sizes.append(max(0, n - 33))     # bytes(k) takes k + 33 bytes
     slots = [bytes(sizes[i]) for i in range(live)]
-    pairs = scaled(1_000_000)
+    pairs = scaled(250_000)
     t0 = now_ns()
     for k in range(pairs):
         j = k & 65535
@@ -55,13 +55,10 @@ def walk(n):
 
 
 def work_trees():
-    walk(make(18))          # untimed: warms the allocator up, as bench/trace.c does
-    nodes = 0
+    depth = 15 if QUICK else 18
+    walk(make(depth))       # untimed: warms the allocator up, as bench/trace.c does
     t0 = now_ns()
-    for _ in range(1 if QUICK else 2):
-        root = make(18)
-        nodes += walk(root)
-        root = None
+    nodes = walk(make(depth))
     return (now_ns() - t0) / nodes
 
 
