@@ -1,7 +1,7 @@
 """bench_objects.py: the CPython twins of bench/objects.c.
 
 trees       binary trees of a __slots__ class with two references: build depth 18,
-            walk, release the root; 6 times (ohm: 20). ns per node; and the collector's CPU
+            walk, release the root; 4 times (ohm: 20). ns per node; and the collector's CPU
             time per object created over the trees after the first.
 trees_nogc  the same with gc.disable().
 bytes       resident bytes per live object, 1M objects in a chain.
@@ -36,9 +36,9 @@ def walk(n):
     return 1
 
 
-# 6 trees rather than ohm's 20: CPython's trees cost 100 times as much, and the figure
+# 4 trees rather than ohm's 20: CPython's trees cost 100 times as much, and the figure
 # per node holds from the second tree on (run.sh takes the median of 5 processes).
-CPY_TREES = 6
+CPY_TREES = 4
 
 
 def trees_run(depth, iters):
@@ -173,7 +173,7 @@ def timed(fn, arg, repeat=3):
 
 
 def churn():
-    n = scaled(2_000_000)
+    n = scaled(1_000_000)      # ohm: 2M; half here for the run's time (per op, the same)
     rounds = max(1, n // BATCH)
     base = timed(w_base, n // 4, repeat=3)
     # the batches' bare loop stores an object that exists already (storing i would keep
@@ -195,7 +195,7 @@ def w_user(n):
 
 def user():
     """A __slots__ class instance made and released (the twin of ohm's user type)."""
-    n = scaled(4_000_000)
+    n = scaled(1_000_000)      # ohm: 4M; a quarter here for the run's time
     base = timed(w_base, n // 4, repeat=3)
     t = max(0.0, (timed(w_user, n // 4, repeat=3) - base) / n)
     row("obj.user.plain", t)

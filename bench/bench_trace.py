@@ -1,8 +1,9 @@
 """bench_trace.py: CPython's tracemalloc on workloads shaped as bench/trace.c's.
 
 churn   10k live bytes objects whose sizes (with the object header) are 8..512 B,
-        three quarters <= 128 B, replaced at random slots: 250k replacements.
-trees   binary trees of a __slots__ class, depth 18, once (after an untimed one).
+        three quarters <= 128 B, replaced at random slots: 100k replacements.
+trees   binary trees of a __slots__ class, depth 17, once, after an untimed one of
+        depth 16 (ohm: 18 and 18; CPython under tracemalloc costs 100 times more).
 Each runs in a child process without tracemalloc and with -X tracemalloc=1, 16;
 the rows give the slowdown. memory: tracemalloc's own memory per live traced block
 (1M floats alive), at 1 and 16 frames.
@@ -26,7 +27,7 @@ def work_churn():
         n = rng.randint(8, 128) if rng.random() < 0.75 else rng.randint(129, 512)
         sizes.append(max(0, n - 33))     # bytes(k) takes k + 33 bytes
     slots = [bytes(sizes[i]) for i in range(live)]
-    pairs = scaled(250_000)
+    pairs = scaled(100_000)
     t0 = now_ns()
     for k in range(pairs):
         j = k & 65535
@@ -55,8 +56,8 @@ def walk(n):
 
 
 def work_trees():
-    depth = 15 if QUICK else 18
-    walk(make(depth))       # untimed: warms the allocator up, as bench/trace.c does
+    depth = 14 if QUICK else 17
+    walk(make(depth - 1))   # untimed: warms the allocator up, as bench/trace.c does
     t0 = now_ns()
     nodes = walk(make(depth))
     return (now_ns() - t0) / nodes

@@ -31,7 +31,7 @@ import sys
 import time
 
 QUICK = os.environ.get("OHM_BENCH_QUICK", "0") not in ("", "0")
-REPS = int(os.environ.get("OHM_BENCH_PY_RUNS", "3" if QUICK else "5"))
+REPS = int(os.environ.get("OHM_BENCH_PY_RUNS") or ("3" if QUICK else "5"))
 SEED = 0x5EED
 
 

@@ -239,13 +239,12 @@ done
 # ---------------------------------------------------------------- issue 12: Python under ohm
 # bench/python/run.py: CPython workloads under pymalloc, glibc, jemalloc, mimalloc and
 # ohm (BUILD_DIR/ohm-python), runs alternated, medians: its own tables, in $PYMD.
-# It makes its own alternation (OHM_BENCH_PY_RUNS runs, 5 by default; 1 in a
-# one-round run).
+# It makes its own alternation (OHM_BENCH_PY_RUNS runs: $ROUNDS unless set).
 PYMD=$B/bench-python.md
 : > "$PYMD"
 if [ -n "$PY" ]; then
     t0=$(date +%s)
-    [ "$ROUNDS" -lt 5 ] && export OHM_BENCH_PY_RUNS=${OHM_BENCH_PY_RUNS:-$ROUNDS}
+    export OHM_BENCH_PY_RUNS=${OHM_BENCH_PY_RUNS:-$ROUNDS}
     "$PY" "$SRC/python/run.py" "$B" "$PYMD" > /dev/null   # its notes: to stderr
     r=$?
     [ $r = 0 ] || printf '\n## Python under ohm (issue 12)\n\nfailed: bench/python/run.py exited %s (%s).\n' "$r" "$LOG" > "$PYMD"
@@ -253,17 +252,22 @@ if [ -n "$PY" ]; then
 fi
 
 # ---------------------------------------------------------------- issue 13: profiling Python
-# ohm-python's tracing against tracemalloc on six Python workloads, medians of 5
-# alternating runs made by bench/python_trace.py itself (it prints each figure's
-# median, min and max); one run of it here. One long case: a larger timeout.
+# ohm-python's tracing against tracemalloc on six Python workloads, medians of
+# $ROUNDS alternating runs made by bench/python_trace.py itself (it prints each
+# figure's median, min and max); one run of it here. Its workloads at a tenth
+# (OHM_BENCH_QUICK=1 for it alone): at full size its 5 x 42 processes take longer
+# than the rest of the run together (`python3 bench/python_trace.py` gives the full
+# size). One long case: a larger timeout.
 OHMPY=$B/ohm-python
 PYW="json trees dicts text pickle service"
 pykeys="py.trace.off py.trace.1 py.trace.16 py.trace.sampled"
 for w in $PYW; do pykeys="$pykeys py.trace.$w.1 py.trace.$w.16 py.trace.$w.sampled"; done
 if [ -n "$PY" ] && [ -x "$OHMPY" ]; then
-    [ "$ROUNDS" -lt 5 ] && export OHM_BENCH_PY_RUNS=${OHM_BENCH_PY_RUNS:-$ROUNDS}
+    saved_quick=${OHM_BENCH_QUICK-} saved_runs=${OHM_BENCH_PY_RUNS-}
+    export OHM_BENCH_QUICK=1 OHM_BENCH_PY_RUNS=${OHM_BENCH_PY_RUNS:-$ROUNDS}
     member ohm $pykeys -- "$PY" "$SRC/python_trace.py" "$OHMPY" "$PY"
     TIMEOUT=$(( TIMEOUT * 4 )) measure -n 1
+    OHM_BENCH_QUICK=$saved_quick OHM_BENCH_PY_RUNS=$saved_runs
 else
     note "skipped: profiling Python (no python3, or ohm-python not built)"
 fi
@@ -341,7 +345,7 @@ timeline.churn.1ms|churn, at 1 ms|× off
 timeline.trees.off|object trees depth 18 ×2 (their collections recorded), no recording|ns/node
 timeline.trees.10ms|object trees, at 10 ms|× off
 timeline.trees.1ms|object trees, at 1 ms|× off
-## Profiling Python programs (issue 13): slowdown against the untraced run (ohm: ohm-python's tracing; CPython: tracemalloc against plain CPython)
+## Profiling Python programs (issue 13): slowdown against the untraced run (ohm: ohm-python's tracing; CPython: tracemalloc against plain CPython); workloads at a tenth of bench/python_trace.py's full size
 py.trace.off|six Python workloads untraced, geometric mean (ohm: on ohm-python; CPython: on pymalloc)|ms
 py.trace.1|exact, 1 frame (CPython: tracemalloc, 1 frame), geometric mean|× untraced|ohm 1.5
 py.trace.16|exact, 16 frames (CPython: tracemalloc, 16 frames), geometric mean|× untraced|ohm 2
@@ -375,7 +379,7 @@ CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
          "$( [ -n "$PY" ] && "$PY" -c 'import sys; print("CPython", sys.version.split()[0])')" \
          "$( [ "$QUICK" != 0 ] && echo '— QUICK run (workloads /10: not for quoting)')."
     echo "CPU time per operation, lower is better everywhere. Each figure is the median of $ROUNDS runs,"
-    echo "ohm's and its peers' processes alternated run by run, with their min–max; ~ marks a spread"
+    echo "ohm's and its peers' processes alternated run by run, with their min–max; ⚠ marks a spread"
     echo "(max − min) / median above 10% (a figure not to trust closer than that). The callgrind rows"
     echo "are one run (instruction counts do not drift). A peer's cell ends with the ratio of the"
     echo "medians ohm / peer (below 1: ohm is better). Targets are the issues' (✔ met, ✘ missed)."

@@ -1,8 +1,8 @@
 # table.awk — turn the rows of run.sh (key <tab> impl <tab> median <tab> min <tab> max,
 # from aggregate.awk) into Markdown tables, one per section of the spec file (lines
 # "## title" and "key|label|unit").
-# Cells: the median, its min–max after it when there were several runs, "~" when the
-# spread (max − min) / median is above 10%; a peer's cell then gives the ratio of the
+# Cells: the median, its min–max after it when there were several runs, "⚠" when the
+# spread (max − min) / median is above 10% (as bench/python/run.py marks it); a peer's cell then gives the ratio of the
 # medians ohm / peer. An optional 4th spec
 # field holds targets, ";"-separated: "peer R" (ohm / peer <= R) or "ohm V" (ohm <= V);
 # the last column shows each with a mark.
@@ -16,13 +16,13 @@ function fmt(v,   a) {
     return sprintf("%.3g", v)
 }
 function isnum(v) { return v ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ }
-# "12.3 (11.9–13.0)", with "~" when the spread is above SPREAD
+# "12.3 (11.9–13.0)", with " ⚠" when the spread is above SPREAD
 function cell(kk, impl,   v, lo, hi, c) {
     v = val[kk, impl]; lo = vmin[kk, impl]; hi = vmax[kk, impl]
     c = fmt(v)
     if (!isnum(v) || !isnum(lo) || !isnum(hi)) return c
     c = c " (" fmt(lo) "–" fmt(hi) ")"
-    if (v + 0 != 0 && (hi - lo) / (v < 0 ? -v : v) > SPREAD) c = c "~"
+    if (v + 0 != 0 && (hi - lo) / (v < 0 ? -v : v) > SPREAD) c = c " ⚠"
     return c
 }
 # "mimalloc 0.9;ohm 15" -> "≤ 0.9× mimalloc ✔, ≤ 15 ✘" for the row's figures
