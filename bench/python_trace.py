@@ -12,7 +12,7 @@ Six Python workloads (below), each timed in a process of its own, in seven modes
 Tracing starts after the imports, right before the timed run, as a program that
 profiles itself would start it. Each (workload, mode) runs REPS times (5; 3 with
 OHM_BENCH_QUICK=1, which also shrinks the workloads tenfold; OHM_BENCH_PY_RUNS=N sets
-it), the modes alternating within each round so that a slow spell of the machine hits
+it; OHM_BENCH_PY_DIV=N divides the workloads by N, as make bench does to fit its time), the modes alternating within each round so that a slow spell of the machine hits
 all of them. ohm's slowdowns are against `off` (the same allocator, untraced) in the
 same round, tracemalloc's against `plain`; the summary rows are geometric means over
 the workloads, per round. A figure is the median over the rounds, printed with the
@@ -32,11 +32,12 @@ import time
 
 QUICK = os.environ.get("OHM_BENCH_QUICK", "0") not in ("", "0")
 REPS = int(os.environ.get("OHM_BENCH_PY_RUNS") or ("3" if QUICK else "5"))
+DIV = int(os.environ.get("OHM_BENCH_PY_DIV") or ("10" if QUICK else "1"))
 SEED = 0x5EED
 
 
 def scaled(n):
-    return max(1, n // 10) if QUICK else n
+    return max(1, n // DIV)
 
 
 # ---------------------------------------------------------------- the workloads

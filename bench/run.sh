@@ -254,20 +254,18 @@ fi
 # ---------------------------------------------------------------- issue 13: profiling Python
 # ohm-python's tracing against tracemalloc on six Python workloads, medians of
 # $ROUNDS alternating runs made by bench/python_trace.py itself (it prints each
-# figure's median, min and max); one run of it here. Its workloads at a tenth
-# (OHM_BENCH_QUICK=1 for it alone): at full size its 5 x 42 processes take longer
-# than the rest of the run together (`python3 bench/python_trace.py` gives the full
-# size). One long case: a larger timeout.
+# figure's median, min and max); one run of it here. Its workloads at a quarter
+# (OHM_BENCH_PY_DIV=4; a tenth in a quick run): at full size its 5 x 42 processes
+# take longer than the rest of the run together (`python3 bench/python_trace.py`
+# gives the full size). One long case: a larger timeout.
 OHMPY=$B/ohm-python
 PYW="json trees dicts text pickle service"
 pykeys="py.trace.off py.trace.1 py.trace.16 py.trace.sampled"
 for w in $PYW; do pykeys="$pykeys py.trace.$w.1 py.trace.$w.16 py.trace.$w.sampled"; done
 if [ -n "$PY" ] && [ -x "$OHMPY" ]; then
-    saved_quick=${OHM_BENCH_QUICK-} saved_runs=${OHM_BENCH_PY_RUNS-}
-    export OHM_BENCH_QUICK=1 OHM_BENCH_PY_RUNS=${OHM_BENCH_PY_RUNS:-$ROUNDS}
+    [ "$QUICK" = 0 ] && export OHM_BENCH_PY_DIV=${OHM_BENCH_PY_DIV:-4}
     member ohm $pykeys -- "$PY" "$SRC/python_trace.py" "$OHMPY" "$PY"
     TIMEOUT=$(( TIMEOUT * 4 )) measure -n 1
-    OHM_BENCH_QUICK=$saved_quick OHM_BENCH_PY_RUNS=$saved_runs
 else
     note "skipped: profiling Python (no python3, or ohm-python not built)"
 fi
@@ -328,7 +326,7 @@ gc.steady.share|steady state: 3-node cycles dropped over a 1M-node heap: time in
 gc.steady.pause|steady state: longest pause|ms
 gc.steady.ns|steady state: collector time per object created|ns/object
 ## Tracing (issues 5, 14): slowdown against tracing off (CPython: tracemalloc)
-trace.churn.off|churn (2M pairs; CPython: bytes objects, 250k), tracing off|ns/pair
+trace.churn.off|churn (2M pairs; CPython: bytes objects, 100k), tracing off|ns/pair
 trace.churn.1|churn, 1 frame|× off|ohm 1.3
 trace.churn.16|churn, 16 frames|× off|ohm 3
 trace.churn.sampled|churn, sampled at 512 KiB, 16 frames|× off|ohm 1.03
@@ -345,7 +343,7 @@ timeline.churn.1ms|churn, at 1 ms|× off
 timeline.trees.off|object trees depth 18 ×2 (their collections recorded), no recording|ns/node
 timeline.trees.10ms|object trees, at 10 ms|× off
 timeline.trees.1ms|object trees, at 1 ms|× off
-## Profiling Python programs (issue 13): slowdown against the untraced run (ohm: ohm-python's tracing; CPython: tracemalloc against plain CPython); workloads at a tenth of bench/python_trace.py's full size
+## Profiling Python programs (issue 13): slowdown against the untraced run (ohm: ohm-python's tracing; CPython: tracemalloc against plain CPython); workloads at a quarter of bench/python_trace.py's full size
 py.trace.off|six Python workloads untraced, geometric mean (ohm: on ohm-python; CPython: on pymalloc)|ms
 py.trace.1|exact, 1 frame (CPython: tracemalloc, 1 frame), geometric mean|× untraced|ohm 1.5
 py.trace.16|exact, 16 frames (CPython: tracemalloc, 16 frames), geometric mean|× untraced|ohm 2
