@@ -13,7 +13,7 @@ function fmt(v,   a) {
     if (a >= 100) return sprintf("%.0f", v)
     if (a >= 10) return sprintf("%.1f", v)
     if (a >= 1) return sprintf("%.2f", v)
-    return sprintf("%.3g", v)
+    return a >= 0.9995 ? sprintf("%.2f", v) : sprintf("%.3g", v)   # not "1" for 0.9996
 }
 function isnum(v) { return v ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ }
 # "12.3 (11.9–13.0)", with " ⚠" when the spread is above SPREAD
