@@ -33,6 +33,13 @@ bench:
 	$(BENCH_BUILD)
 	./bench/run.sh build-bench
 
+# One run of each row, every workload a tenth of its size: for development, not for
+# quoting (docs/benchmarks.md). About a minute.
+.PHONY: bench-quick
+bench-quick:
+	$(BENCH_BUILD)
+	OHM_BENCH_QUICK=1 OHM_BENCH_ROUNDS=1 ./bench/run.sh build-bench
+
 # The Python workloads of issue 12 alone (bench/python/run.py; part of `make bench`):
 # pymalloc, glibc, jemalloc, mimalloc and ohm-python, medians of 5 alternated runs.
 # OHM_BENCH_QUICK=1 for a quick run. Tables in build-bench/bench-python.md.

@@ -7,6 +7,9 @@
  *   bench_alloc_boehm     GC_MALLOC, never freed: trees only      (BENCH_BOEHM)
  * BENCH_IMPL names the allocator in the rows. Cases (one per process):
  *   churn lifo fifo realloc trees frag   print rows
+ *   rnull      realloc(NULL, n) and the free of its block against malloc and free
+ *   callback   an interpreter-shaped workload whose every allocation goes through one
+ *              realloc-style callback, as Lua's lua_Alloc (bench/workloads.h)
  *   fastpath N                           N batches of 16 x 32 B malloc, then free, in
  *                                        fastpath_loop (callgrind counts that function)
  */
@@ -45,41 +48,61 @@ static ohm_heap *H;
 static void case_churn(int argc, char **argv) {
     (void)argc; (void)argv;
     long pairs = scaled(20000000);
-    double best = 1e300;
-    for (int r = 0; r < BENCH_REPEAT; r++) best = min_d(best, churn_run(10000, pairs));
-    row("alloc.churn", BENCH_IMPL, best / (double)pairs);
+    row("alloc.churn", BENCH_IMPL, churn_run(10000, pairs) / (double)pairs);
 }
 
 static void case_lifo(int argc, char **argv) {
     (void)argc; (void)argv;
     long rounds = scaled(5000);
-    double best = 1e300;
-    for (int r = 0; r < BENCH_REPEAT; r++) best = min_d(best, batch_run(rounds, 1000, 1));
-    row("alloc.lifo", BENCH_IMPL, best / (double)(rounds * 1000));
+    row("alloc.lifo", BENCH_IMPL, batch_run(rounds, 1000, 1) / (double)(rounds * 1000));
 }
 
 static void case_fifo(int argc, char **argv) {
     (void)argc; (void)argv;
     long rounds = scaled(5000);
-    double best = 1e300;
-    for (int r = 0; r < BENCH_REPEAT; r++) best = min_d(best, batch_run(rounds, 1000, 0));
-    row("alloc.fifo", BENCH_IMPL, best / (double)(rounds * 1000));
+    row("alloc.fifo", BENCH_IMPL, batch_run(rounds, 1000, 0) / (double)(rounds * 1000));
 }
 
 static void case_realloc(int argc, char **argv) {
     (void)argc; (void)argv;
     long rounds = scaled(20000);
-    double best = 1e300;
-    for (int r = 0; r < BENCH_REPEAT; r++) best = min_d(best, realloc_run(rounds));
-    row("alloc.realloc", BENCH_IMPL, best / (double)(rounds * 255));
+    row("alloc.realloc", BENCH_IMPL, realloc_run(rounds) / (double)(rounds * 255));
 }
 
+/* realloc(NULL, n) against malloc(n), and the free of the blocks it gave against the
+ * free of malloc's: each as a ratio of the same process's malloc/free figures. */
+static void case_rnull(int argc, char **argv) {
+    (void)argc; (void)argv;
+    rnull_times t = rnull_run(scaled(2000));
+    row("alloc.rnull.pair", BENCH_IMPL, (t.malloc + t.free) / t.ops);
+    row("alloc.rnull.alloc", BENCH_IMPL, t.ralloc / t.malloc);
+    row("alloc.rnull.free", BENCH_IMPL, t.rfree / t.free);
+}
+
+static void case_callback(int argc, char **argv) {
+    (void)argc; (void)argv;
+#if defined(B_NO_FREE)
+    row_na("alloc.callback", BENCH_IMPL);
+#else
+    row("alloc.callback", BENCH_IMPL, callback_run(16, tree_iters(40)));
+#endif
+}
+
+/* The trees, the first one of the fresh heap also alone (it pays for the heap's
+ * growth: fresh pages, and a first large release). */
 static void case_trees(int argc, char **argv) {
     (void)argc; (void)argv;
-    double ns = trees_run(18, tree_iters(20));
+    int iters = tree_iters(20);
+    double first = trees_run(18, 1);
+    double ns = (first + trees_run(18, iters - 1) * (iters - 1)) / iters;
     row("alloc.trees", BENCH_IMPL, ns);
+    row("alloc.trees.first", BENCH_IMPL, first);
 #if !defined(BENCH_OHM)
-    row("obj.trees", BENCH_IMPL, ns);   /* the peer column of the object-trees row */
+    /* the peer columns of the object-trees rows (a collector's, with collection on) */
+    row("obj.trees", BENCH_IMPL, ns);
+#  if !defined(B_NO_FREE)
+    row("obj.trees_nogc", BENCH_IMPL, ns);
+#  endif
 #endif
 }
 
@@ -143,6 +166,7 @@ static void case_fastpath(int argc, char **argv) {
 static const bench_case cases[] = {
     { "churn", case_churn }, { "lifo", case_lifo }, { "fifo", case_fifo },
     { "realloc", case_realloc }, { "trees", case_trees }, { "frag", case_frag },
+    { "rnull", case_rnull }, { "callback", case_callback },
     { "fastpath", case_fastpath }, { NULL, NULL }
 };
 

@@ -7,7 +7,7 @@ gc.callbacks in CPU time.
 import gc
 import sys
 
-from benchlib import main, now_ns, row, scaled
+from benchlib import GcPauses, main, now_ns, row, scaled
 
 
 class Node:
@@ -123,30 +123,17 @@ def pyperf_traversal():
 def steady():
     top = live_heap(scaled(100_000))
     gc.collect()
-    st = {"start": 0, "total": 0, "longest": 0, "n": 0}
-
-    def on_gc(phase, info):
-        if phase == "start":
-            st["start"] = now_ns()
-        else:
-            d = now_ns() - st["start"]
-            st["total"] += d
-            st["n"] += 1
-            if d > st["longest"]:
-                st["longest"] = d
-
-    gc.callbacks.append(on_gc)
     iters = scaled(1_000_000)
-    t0 = now_ns()
-    for _ in range(iters):
-        ring(3)
-    t = now_ns() - t0
-    gc.callbacks.remove(on_gc)
+    with GcPauses() as st:
+        t0 = now_ns()
+        for _ in range(iters):
+            ring(3)
+        t = now_ns() - t0
     print("steady: %.1f ms, %d collections, %.1f ms in gc, longest %.3f ms"
-          % (t / 1e6, st["n"], st["total"] / 1e6, st["longest"] / 1e6), file=sys.stderr)
-    row("gc.steady.share", 100.0 * st["total"] / t)
-    row("gc.steady.pause", st["longest"] / 1e6)
-    row("gc.steady.ns", st["total"] / (iters * 3))
+          % (t / 1e6, st.n, st.total / 1e6, st.longest / 1e6), file=sys.stderr)
+    row("gc.steady.share", 100.0 * st.total / t)
+    row("gc.steady.pause", st.longest / 1e6)
+    row("gc.steady.ns", st.total / (iters * 3))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """bench_trace.py: CPython's tracemalloc on workloads shaped as bench/trace.c's.
 
 churn   10k live bytes objects whose sizes (with the object header) are 8..512 B,
-        three quarters <= 128 B, replaced at random slots: 1M replacements.
-trees   binary trees of a __slots__ class, depth 18, twice.
-Each runs in a child process without tracemalloc and with -X tracemalloc=1, 16, 25;
+        three quarters <= 128 B, replaced at random slots: 100k replacements.
+trees   binary trees of a __slots__ class, depth 17, once, after an untimed one of
+        depth 16 (ohm: 18 and 18; CPython under tracemalloc costs 100 times more).
+Each runs in a child process without tracemalloc and with -X tracemalloc=1, 16;
 the rows give the slowdown. memory: tracemalloc's own memory per live traced block
-(1M floats alive), at 1 and 16 frames.
+(250k floats alive), at 1 and 16 frames.
 """
 import random
 import subprocess
@@ -14,7 +15,7 @@ import tracemalloc
 
 from benchlib import QUICK, main, now_ns, row, scaled, SEED
 
-MODES = [("off", None), ("1", 1), ("16", 16), ("25", 25)]
+MODES = [("off", None), ("1", 1), ("16", 16)]
 
 
 def work_churn():
@@ -26,7 +27,7 @@ def work_churn():
         n = rng.randint(8, 128) if rng.random() < 0.75 else rng.randint(129, 512)
         sizes.append(max(0, n - 33))     # bytes(k) takes k + 33 bytes
     slots = [bytes(sizes[i]) for i in range(live)]
-    pairs = scaled(1_000_000)
+    pairs = scaled(100_000)
     t0 = now_ns()
     for k in range(pairs):
         j = k & 65535
@@ -55,13 +56,10 @@ def walk(n):
 
 
 def work_trees():
-    walk(make(18))          # untimed: warms the allocator up, as bench/trace.c does
-    nodes = 0
+    depth = 14 if QUICK else 17
+    walk(make(depth - 1))   # untimed: warms the allocator up, as bench/trace.c does
     t0 = now_ns()
-    for _ in range(1 if QUICK else 2):
-        root = make(18)
-        nodes += walk(root)
-        root = None
+    nodes = walk(make(depth))
     return (now_ns() - t0) / nodes
 
 
@@ -89,7 +87,7 @@ def by_mode(name):
 
 
 def memory():
-    n = scaled(1_000_000)
+    n = scaled(250_000)       # ohm: 1M; a quarter here for the run's time (the same per block)
     objs = [None] * n
     for frames in (1, 16):
         tracemalloc.start(frames)

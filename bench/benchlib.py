@@ -30,6 +30,32 @@ def rss_bytes():
         return 0
 
 
+class GcPauses:
+    """The collector's pauses in CPU time, from gc.callbacks, while in a `with` block:
+    total, longest (ns) and n (collections); as on_gc in bench/onode.h."""
+
+    def __init__(self):
+        self.start = self.total = self.longest = self.n = 0
+
+    def _on_gc(self, phase, info):
+        if phase == "start":
+            self.start = now_ns()
+            return
+        d = now_ns() - self.start
+        self.total += d
+        self.n += 1
+        self.longest = max(self.longest, d)
+
+    def __enter__(self):
+        import gc
+        gc.callbacks.append(self._on_gc)
+        return self
+
+    def __exit__(self, *exc):
+        import gc
+        gc.callbacks.remove(self._on_gc)
+
+
 def row(key, value, impl="CPython"):
     print("ROW\t%s\t%s\t%.6g" % (key, impl, value), flush=True)
 

@@ -77,9 +77,8 @@ static BENCH_UNUSED long scaled(long full) {
     return bench_quick() ? (full / 10 > 0 ? full / 10 : 1) : full;
 }
 
-/* Short timed cases run this many times and keep their best: on a shared machine the
- * fastest run is the one least disturbed. */
-#define BENCH_REPEAT 3
+/* Each case measures once: bench/run.sh runs it in five processes alternated with its
+ * peers' and takes the median (docs/benchmarks.md). */
 static inline BENCH_UNUSED double min_d(double a, double b) { return a < b ? a : b; }
 
 /* Iterations of the tree workloads: 20 (quick: 4, so the first tree's page faults do

@@ -134,17 +134,6 @@ static void case_pyperf_traversal(int argc, char **argv) {
     ohm_decref(cur);
 }
 
-typedef struct { double start, total, longest; size_t n; } pauses;
-static void on_gc(ohm_heap *h, int phase, const ohm_gc_info *info, void *arg) {
-    (void)h; (void)info;
-    pauses *p = arg;
-    if (phase == OHM_GC_START) { p->start = now_ns(); return; }
-    double d = now_ns() - p->start;
-    p->total += d;
-    if (d > p->longest) p->longest = d;
-    p->n++;
-}
-
 static void case_steady(int argc, char **argv) {
     (void)argc; (void)argv;
     ohm_object *top = live_heap(scaled(100000));

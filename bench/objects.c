@@ -3,6 +3,7 @@
  *   trees       binary trees of ohm objects (a GC node type with two references):
  *               build depth 18, walk, release the root; 20 times. ns per node.
  *   trees_nogc  the same with automatic collection off.
+ *   trees_gcns  the collector's CPU time per object created, trees after the first.
  *   bytes       resident bytes per live node, 1M nodes in a chain.
  *   churn       create+release of int, float, str, tuple(3), list, dict: one at a
  *               time (the free lists serve them: "warm") and in batches of 10,000
@@ -25,6 +26,28 @@ static ohm_heap *H;
 static void case_trees(int argc, char **argv) {
     (void)argc; (void)argv;
     row("obj.trees", "ohm", otrees_run(18, tree_iters(20)));
+}
+
+/* The collector's steady-state work on the trees: its CPU time (start/stop callbacks)
+ * per object created over the trees after the first, in a process of its own so
+ * that the callbacks' clock reads do not weigh on obj.trees. */
+static void case_trees_gcns(int argc, char **argv) {
+    (void)argc; (void)argv;
+    int iters = tree_iters(20) - 1;
+    otrees_run(18, 1);
+    pauses p = { 0, 0, 0, 0 };
+    ohm_gc_stats st0[3], st1[3];
+    ohm_gc_get_stats(H, st0);
+    if (ohm_gc_add_callback(H, on_gc, &p) < 0) bench_die(ohm_last_error(H));
+    otrees_run(18, iters);
+    ohm_gc_remove_callback(H, on_gc, &p);
+    ohm_gc_get_stats(H, st1);
+    double nodes = (double)((1L << 19) - 1) * iters;
+    size_t cand = 0;
+    for (int g = 0; g < 3; g++) cand += st1[g].candidates - st0[g].candidates;
+    fprintf(stderr, "trees_gcns: %zu collections, %.1f ms in gc, %.2f candidates per node\n",
+            p.n, p.total / 1e6, (double)cand / nodes);
+    row("obj.trees.gc_ns", "ohm", p.total / nodes);
 }
 
 static void case_trees_nogc(int argc, char **argv) {
@@ -82,23 +105,20 @@ static void case_churn(int argc, char **argv) {
     items[0] = ohm_int_new(H, 1); items[1] = ohm_int_new(H, 2); items[2] = ohm_int_new(H, 3);
     for (int t = 0; t < T_COUNT; t++) {
         for (long i = 0; i < 1000; i++) ohm_decref(make(t, i));         /* warm up */
-        double warm = 1e300, cold = 1e300;
         long rounds = n / BATCH > 0 ? n / BATCH : 1;
-        for (int r = 0; r < BENCH_REPEAT; r++) {                         /* best of */
-            double t0 = now_ns();
-            for (long i = 0; i < n; i++) ohm_decref(make(t, i));
-            warm = min_d(warm, (now_ns() - t0) / (double)n);
+        double t0 = now_ns();
+        for (long i = 0; i < n; i++) ohm_decref(make(t, i));
+        double warm = (now_ns() - t0) / (double)n;
 
-            double c = 0;
-            for (long k = 0; k < rounds; k++) {
-                ohm_clear_freelists(H);
-                t0 = now_ns();
-                for (long i = 0; i < BATCH; i++) batch[i] = make(t, i);
-                for (long i = 0; i < BATCH; i++) ohm_decref(batch[i]);
-                c += now_ns() - t0;
-            }
-            cold = min_d(cold, c / (double)(rounds * BATCH));
+        double c = 0;
+        for (long k = 0; k < rounds; k++) {
+            ohm_clear_freelists(H);
+            t0 = now_ns();
+            for (long i = 0; i < BATCH; i++) batch[i] = make(t, i);
+            for (long i = 0; i < BATCH; i++) ohm_decref(batch[i]);
+            c += now_ns() - t0;
         }
+        double cold = c / (double)(rounds * BATCH);
         snprintf(key, sizeof key, "obj.%s.warm", type_names[t]);
         row(key, "ohm", warm);
         snprintf(key, sizeof key, "obj.%s.cold", type_names[t]);
@@ -116,17 +136,13 @@ static const ohm_type onode_fl_type = {
 };
 
 static double user_churn(const ohm_type *t, long n) {
-    double best = 1e300;
-    for (int r = 0; r < BENCH_REPEAT; r++) {
-        double t0 = now_ns();
-        for (long i = 0; i < n; i++) {
-            ohm_object *o = ohm_new(H, t);
-            if (!o) { fprintf(stderr, "bench: ohm_new: %s\n", ohm_last_error(H)); exit(2); }
-            ohm_decref(o);
-        }
-        best = min_d(best, (now_ns() - t0) / (double)n);
+    double t0 = now_ns();
+    for (long i = 0; i < n; i++) {
+        ohm_object *o = ohm_new(H, t);
+        if (!o) { fprintf(stderr, "bench: ohm_new: %s\n", ohm_last_error(H)); exit(2); }
+        ohm_decref(o);
     }
-    return best;
+    return (now_ns() - t0) / (double)n;
 }
 
 static void case_user(int argc, char **argv) {
@@ -224,7 +240,7 @@ static void case_newfree(int argc, char **argv) {
 }
 
 static const bench_case cases[] = {
-    { "trees", case_trees }, { "trees_nogc", case_trees_nogc }, { "bytes", case_bytes },
+    { "trees", case_trees }, { "trees_nogc", case_trees_nogc }, { "trees_gcns", case_trees_gcns }, { "bytes", case_bytes },
     { "churn", case_churn }, { "user", case_user }, { "incdec", case_incdec },
     { "incdec_call", case_incdec_call }, { "listget", case_listget },
     { "listget_call", case_listget_call }, { "newfree", case_newfree }, { NULL, NULL }

@@ -49,6 +49,19 @@ static onode *onode_new(void) {
     return n;
 }
 
+/* The collector's pauses, in CPU time, from its start and stop callbacks:
+ * ohm_gc_add_callback(H, on_gc, &p) with a zeroed `pauses p`. */
+typedef struct { double start, total, longest; size_t n; } pauses;
+static BENCH_UNUSED void on_gc(ohm_heap *h, int phase, const ohm_gc_info *info, void *arg) {
+    (void)h; (void)info;
+    pauses *p = arg;
+    if (phase == OHM_GC_START) { p->start = now_ns(); return; }
+    double d = now_ns() - p->start;
+    p->total += d;
+    if (d > p->longest) p->longest = d;
+    p->n++;
+}
+
 /* Object trees: a full tree of the given depth, each node owning its two children
  * (the new references are stored as they are). */
 static BENCH_UNUSED ohm_object *otree_make(int depth) {

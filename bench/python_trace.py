@@ -11,12 +11,13 @@ Six Python workloads (below), each timed in a process of its own, in seven modes
   tm1      CPython, tracemalloc.start(1)   tm16    tracemalloc.start(16)
 Tracing starts after the imports, right before the timed run, as a program that
 profiles itself would start it. Each (workload, mode) runs REPS times (5; 3 with
-OHM_BENCH_QUICK=1, which also shrinks the workloads tenfold), the modes alternating
-within each round so that a slow spell of the machine hits all of them; a figure is
-the median. ohm's slowdowns are against `off` (the same allocator, untraced),
-tracemalloc's against `plain`; the summary rows are geometric means over the
-workloads. Prints "ROW <tab> key <tab> impl <tab> value" (impl ohm, or CPython for
-tracemalloc and plain CPython), as bench/table.awk reads them.
+OHM_BENCH_QUICK=1, which also shrinks the workloads tenfold; OHM_BENCH_PY_RUNS=N sets
+it; OHM_BENCH_PY_DIV=N divides the workloads by N, as make bench does to fit its time), the modes alternating within each round so that a slow spell of the machine hits
+all of them. ohm's slowdowns are against `off` (the same allocator, untraced) in the
+same round, tracemalloc's against `plain`; the summary rows are geometric means over
+the workloads, per round. A figure is the median over the rounds, printed with the
+rounds' min and max: "ROW <tab> key <tab> impl <tab> median <tab> min <tab> max" (impl
+ohm, or CPython for tracemalloc and plain CPython), as bench/run.sh reads them.
 """
 import json
 import math
@@ -30,12 +31,13 @@ import sys
 import time
 
 QUICK = os.environ.get("OHM_BENCH_QUICK", "0") not in ("", "0")
-REPS = 3 if QUICK else 5
+REPS = int(os.environ.get("OHM_BENCH_PY_RUNS") or ("3" if QUICK else "5"))
+DIV = int(os.environ.get("OHM_BENCH_PY_DIV") or ("10" if QUICK else "1"))
 SEED = 0x5EED
 
 
 def scaled(n):
-    return max(1, n // 10) if QUICK else n
+    return max(1, n // DIV)
 
 
 # ---------------------------------------------------------------- the workloads
@@ -204,32 +206,36 @@ def main():
             for m in MODES:
                 times[w, m].append(measure(ohm_python, python, w, m))
         print("round %d of %d done" % (r + 1, REPS), file=sys.stderr)
-    med = {k: statistics.median(v) for k, v in times.items()}
-    ratio = {}
+    # per round: each traced mode against its untraced base of the same round
+    ratios = {}
     for w in WORKLOADS:
         for m in ("ohm1", "ohm16", "sampled"):
-            ratio[w, m] = med[w, m] / med[w, "off"]
+            ratios[w, m] = [t / b for t, b in zip(times[w, m], times[w, "off"])]
         for m in ("tm1", "tm16"):
-            ratio[w, m] = med[w, m] / med[w, "plain"]
-    rows = []
+            ratios[w, m] = [t / b for t, b in zip(times[w, m], times[w, "plain"])]
+    med = {k: statistics.median(v) for k, v in times.items()}
+    ratio = {k: statistics.median(v) for k, v in ratios.items()}
 
-    def row(key, impl, value):
-        rows.append((key, impl, value))
-        print("ROW\t%s\t%s\t%.4g" % (key, impl, value))
+    def row(key, impl, per_round):
+        print("ROW\t%s\t%s\t%.4g\t%.4g\t%.4g" % (key, impl, statistics.median(per_round),
+                                               min(per_round), max(per_round)))
 
-    row("py.trace.off", "ohm", 1000 * geomean([med[w, "off"] for w in WORKLOADS]))
-    row("py.trace.off", "CPython", 1000 * geomean([med[w, "plain"] for w in WORKLOADS]))
+    def geo_rounds(series):      # the geometric mean over the workloads, round by round
+        return [geomean(xs) for xs in zip(*series)]
+
+    row("py.trace.off", "ohm", geo_rounds([[1000 * t for t in times[w, "off"]] for w in WORKLOADS]))
+    row("py.trace.off", "CPython", geo_rounds([[1000 * t for t in times[w, "plain"]] for w in WORKLOADS]))
     for key, ours, theirs in (("1", "ohm1", "tm1"), ("16", "ohm16", "tm16"), ("sampled", "sampled", None)):
-        row("py.trace." + key, "ohm", geomean([ratio[w, ours] for w in WORKLOADS]))
+        row("py.trace." + key, "ohm", geo_rounds([ratios[w, ours] for w in WORKLOADS]))
         if theirs:
-            row("py.trace." + key, "CPython", geomean([ratio[w, theirs] for w in WORKLOADS]))
+            row("py.trace." + key, "CPython", geo_rounds([ratios[w, theirs] for w in WORKLOADS]))
     for w in WORKLOADS:
-        row("py.trace.%s.off" % w, "ohm", 1000 * med[w, "off"])
-        row("py.trace.%s.off" % w, "CPython", 1000 * med[w, "plain"])
+        row("py.trace.%s.off" % w, "ohm", [1000 * t for t in times[w, "off"]])
+        row("py.trace.%s.off" % w, "CPython", [1000 * t for t in times[w, "plain"]])
         for key, ours, theirs in (("1", "ohm1", "tm1"), ("16", "ohm16", "tm16"), ("sampled", "sampled", None)):
-            row("py.trace.%s.%s" % (w, key), "ohm", ratio[w, ours])
+            row("py.trace.%s.%s" % (w, key), "ohm", ratios[w, ours])
             if theirs:
-                row("py.trace.%s.%s" % (w, key), "CPython", ratio[w, theirs])
+                row("py.trace.%s.%s" % (w, key), "CPython", ratios[w, theirs])
     # the same, readable, for the log and docs/python.md
     print("%-8s %9s %9s | %6s %6s %7s | %6s %6s" % ("workload", "off ms", "plain ms", "ohm1", "ohm16",
                                                     "sampled", "tm1", "tm16"), file=sys.stderr)

@@ -1,6 +1,9 @@
-# table.awk — turn the rows of run.sh (key <tab> impl <tab> value) into Markdown tables,
-# one per section of the spec file (lines "## title" and "key|label|unit").
-# Cells: ohm's value; a peer's value with the ratio ohm / peer. An optional 4th spec
+# table.awk — turn the rows of run.sh (key <tab> impl <tab> median <tab> min <tab> max,
+# from aggregate.awk) into Markdown tables, one per section of the spec file (lines
+# "## title" and "key|label|unit").
+# Cells: the median, its min–max after it when there were several runs, "⚠" when the
+# spread (max − min) / median is above 10% (as bench/python/run.py marks it); a peer's cell then gives the ratio of the
+# medians ohm / peer. An optional 4th spec
 # field holds targets, ";"-separated: "peer R" (ohm / peer <= R) or "ohm V" (ohm <= V);
 # the last column shows each with a mark.
 function fmt(v,   a) {
@@ -10,9 +13,18 @@ function fmt(v,   a) {
     if (a >= 100) return sprintf("%.0f", v)
     if (a >= 10) return sprintf("%.1f", v)
     if (a >= 1) return sprintf("%.2f", v)
-    return sprintf("%.3g", v)
+    return a >= 0.9995 ? sprintf("%.2f", v) : sprintf("%.3g", v)   # not "1" for 0.9996
 }
 function isnum(v) { return v ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ }
+# "12.3 (11.9–13.0)", with " ⚠" when the spread is above SPREAD
+function cell(kk, impl,   v, lo, hi, c) {
+    v = val[kk, impl]; lo = vmin[kk, impl]; hi = vmax[kk, impl]
+    c = fmt(v)
+    if (!isnum(v) || !isnum(lo) || !isnum(hi)) return c
+    c = c " (" fmt(lo) "–" fmt(hi) ")"
+    if (v + 0 != 0 && (hi - lo) / (v < 0 ? -v : v) > SPREAD) c = c " ⚠"
+    return c
+}
 # "mimalloc 0.9;ohm 15" -> "≤ 0.9× mimalloc ✔, ≤ 15 ✘" for the row's figures
 function targets(t, kk, o,   n, parts, i, w, txt, out, v, ok) {
     if (t == "") return ""
@@ -31,6 +43,7 @@ function targets(t, kk, o,   n, parts, i, w, txt, out, v, ok) {
     return out
 }
 BEGIN {
+    SPREAD = 0.10
     ncols = split("ohm glibc jemalloc mimalloc Boehm CPython", col, " ")
     nsec = 0
     while ((getline line < spec) > 0) {
@@ -41,7 +54,7 @@ BEGIN {
         if (f[4] != "") hastarget[nsec] = 1
     }
 }
-{ val[$1, $2] = $3; seen[$1] = 1 }
+{ val[$1, $2] = $3; vmin[$1, $2] = $4; vmax[$1, $2] = $5; seen[$1] = 1 }
 END {
     for (s = 1; s <= nsec; s++) {
         # columns that have a cell in this section
@@ -61,10 +74,10 @@ END {
             for (u = 1; u <= nuse; u++) {
                 if (!((kk, use[u]) in val)) { line = line " — |"; continue }
                 v = val[kk, use[u]]
-                cell = fmt(v)
+                c = cell(kk, use[u])
                 if (use[u] != "ohm" && isnum(v) && isnum(o) && v + 0 != 0)
-                    cell = cell sprintf(" (%.2f×)", o / v)
-                line = line " " cell " |"
+                    c = c sprintf(" %.2f×", o / v)
+                line = line " " c " |"
             }
             if (hastarget[s]) line = line " " targets(target[s, k], kk, o) " |"
             print line
