@@ -230,7 +230,7 @@ void ohmi_pool_trim_queued(ohm_heap *h, struct alloc_pool *pl, size_t used_then)
     if (pool_kind(pl) == POOL_FREE || (pl->flags & POOL_FULL) || arena_keeps_pages(h)) return;
     if (pool_used(pl) > used_then) return;
     ohmi_pool_trim_pages(h, pl, &a->pending);
-    if (a->pending.end - a->pending.start >= (ptrdiff_t)(64 * PAGE_SIZE)) ohmi_release_flush(&a->pending);
+    if (ohmi_release_bytes(&a->pending) >= 64 * PAGE_SIZE) ohmi_release_flush(&a->pending);
 }
 
 void ohmi_pool_trimq_push(ohm_heap *h, struct alloc_pool *pl, size_t used) {
