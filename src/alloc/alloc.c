@@ -594,17 +594,31 @@ void *ohm_calloc(ohm_heap *h, size_t nelem, size_t elsize) {
     return ohmi_alloc_calloc(h, OHM_DOMAIN_MEM, nelem, elsize);
 }
 
-/* ohm_realloc of a block: one resized within its pool's class is returned as it is,
- * after counting n bytes down as the slow path would (ohmi_pym_realloc after the
- * countdown); the rest (moves, large blocks, a slow heap) takes the slow path. */
+/* ohm_realloc of a pool block to another pool size, on the fast paths: within its class
+ * it is returned as it is, after counting n bytes down as the slow path would
+ * (ohmi_pym_realloc after the countdown); to another class it moves to a block from
+ * malloc_fast and goes back to its pool as ohm_free's fast path does (a buffer grown
+ * 16 bytes at a time moves at every step). The rest (large blocks, across 512 B, a
+ * sampling observer, which hears of the old block, a slow heap) takes the slow path. */
+OHM_NOINLINE static void *realloc_move(ohm_heap *h, void *p, size_t n, struct alloc_pool *pl) {
+    void *q;
+    if (!ohmi_alloc_of(h)->observed && (q = malloc_fast(h, n)) != NULL) {
+        size_t old = CLASS_SIZE(pl->cls);
+        memcpy(q, p, old < n ? old : n);
+        if (OHM_UNLIKELY(pool_push_block(pl, p))) ohmi_pool_on_zero(h, pl);
+        return q;
+    }
+    return ohmi_alloc_realloc(h, OHM_DOMAIN_MEM, p, n);
+}
+
 OHM_NOINLINE static void *realloc_block(ohm_heap *h, void *p, size_t n) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    if (n - 1 < OHM_SMALL_MAX) {
-        uintptr_t v = a->fastmap[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK];
-        if (v != 0 && pool_of_mapped(p, v)->cls == SIZE_CLASS(n)) {
-            if (OHM_LIKELY(alloc_countdown(h, n))) return p;
-            a->sample_left += (long long)n;   /* the slow path counts it */
-        }
+    uintptr_t v = a->fastmap[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK];
+    if (v != 0 && n - 1 < OHM_SMALL_MAX) {
+        struct alloc_pool *pl = pool_of_mapped(p, v);
+        if (pl->cls != SIZE_CLASS(n)) return realloc_move(h, p, n, pl);
+        if (OHM_LIKELY(alloc_countdown(h, n))) return p;
+        a->sample_left += (long long)n;   /* the slow path counts it */
     }
     return ohmi_alloc_realloc(h, OHM_DOMAIN_MEM, p, n);
 }
