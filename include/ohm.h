@@ -963,13 +963,19 @@ OHM_API extern OHM_THREAD_LOCAL_ const ohm_callsite_frame *ohm_callsite_
 #define OHM_CS_CAT_(a, b) a##b
 #define OHM_CS_CALL_(T, call) OHM_CS_CALL2_(T, call, __COUNTER__)
 #define OHM_CS_CALL2_(T, call, n) OHM_CS_CALL3_(T, call, OHM_CS_CAT_(ohm_cs_s, n), \
-    OHM_CS_CAT_(ohm_cs_f, n), OHM_CS_CAT_(ohm_cs_r, n))
-#define OHM_CS_CALL3_(T, call, s, f, r) (__extension__({ \
+    OHM_CS_CAT_(ohm_cs_f, n), OHM_CS_CAT_(ohm_cs_r, n), OHM_CS_CAT_(ohm_cs_p, n))
+/* The enclosing record is restored from a local, not reread from f: f's address
+ * escaped, so the compiler would reload f.prev after the call, and it often stores
+ * f.frame and f.prev with one 16-byte store, from whose upper half an 8-byte load
+ * cannot be forwarded (AMD Zen): a stall on every call, chained from one call to the
+ * next through ohm_callsite_ (LIFO batches ran 1.5x slower). */
+#define OHM_CS_CALL3_(T, call, s, f, r, p) (__extension__({ \
     static const ohm_callsite s = { __FILE__, __func__, __LINE__ }; \
-    ohm_callsite_frame f = { &s, __builtin_frame_address(0), ohm_callsite_ }; \
+    const ohm_callsite_frame *const p = ohm_callsite_; \
+    ohm_callsite_frame f = { &s, __builtin_frame_address(0), p }; \
     ohm_callsite_ = &f; \
     T r = call; \
-    ohm_callsite_ = f.prev; \
+    ohm_callsite_ = p; \
     r; }))
 #define ohm_malloc(h, n)            OHM_CS_CALL_(void *, (ohm_malloc)(h, n))
 #define ohm_calloc(h, ne, es)       OHM_CS_CALL_(void *, (ohm_calloc)(h, ne, es))

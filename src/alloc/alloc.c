@@ -551,7 +551,10 @@ void ohmi_alloc_free(ohm_heap *h, ohm_domain d, void *p) {
 
 /* ------------------------------------------------------------ public: MEM */
 
-void *ohm_malloc(ohm_heap *h, size_t n) {
+/* ohm_malloc's fast path: a block of n bytes from the free list of plain[n], or NULL
+ * when the caller must take the slow path (n > 512, an empty list, the countdown ran
+ * out, the heap is slow). Shared by ohm_malloc and ohm_realloc(h, NULL, n). */
+static inline void *malloc_fast(ohm_heap *h, size_t n) {
     struct alloc_state *a = ohmi_alloc_of(h);
     if (OHM_LIKELY(n <= OHM_SMALL_MAX)) {
         struct alloc_pool *pl = a->plain[n];   /* n == 0: class 0, a unique block */
@@ -567,6 +570,12 @@ void *ohm_malloc(ohm_heap *h, size_t n) {
             ohmi_alloc_of(h)->sample_left += (long long)n;   /* the slow path counts it */
         }
     }
+    return NULL;
+}
+
+void *ohm_malloc(ohm_heap *h, size_t n) {
+    void *b = malloc_fast(h, n);
+    if (OHM_LIKELY(b != NULL)) return b;
     return mem_malloc_slow(h, OHM_DOMAIN_MEM, n);
 }
 
@@ -585,8 +594,43 @@ void *ohm_calloc(ohm_heap *h, size_t nelem, size_t elsize) {
     return ohmi_alloc_calloc(h, OHM_DOMAIN_MEM, nelem, elsize);
 }
 
-void *ohm_realloc(ohm_heap *h, void *p, size_t n) {
+/* ohm_realloc of a pool block to another pool size, on the fast paths: within its class
+ * it is returned as it is, after counting n bytes down as the slow path would
+ * (ohmi_pym_realloc after the countdown); to another class it moves to a block from
+ * malloc_fast and goes back to its pool as ohm_free's fast path does (a buffer grown
+ * 16 bytes at a time moves at every step). The rest (large blocks, across 512 B, a
+ * sampling observer, which hears of the old block, a slow heap) takes the slow path. */
+OHM_NOINLINE static void *realloc_move(ohm_heap *h, void *p, size_t n, struct alloc_pool *pl) {
+    void *q;
+    if (!ohmi_alloc_of(h)->observed && (q = malloc_fast(h, n)) != NULL) {
+        size_t old = CLASS_SIZE(pl->cls);
+        memcpy(q, p, old < n ? old : n);
+        if (OHM_UNLIKELY(pool_push_block(pl, p))) ohmi_pool_on_zero(h, pl);
+        return q;
+    }
     return ohmi_alloc_realloc(h, OHM_DOMAIN_MEM, p, n);
+}
+
+OHM_NOINLINE static void *realloc_block(ohm_heap *h, void *p, size_t n) {
+    struct alloc_state *a = ohmi_alloc_of(h);
+    uintptr_t v = a->fastmap[((uintptr_t)p >> ARENA_SHIFT) & MAP_MASK];
+    if (v != 0 && n - 1 < OHM_SMALL_MAX) {
+        struct alloc_pool *pl = pool_of_mapped(p, v);
+        if (pl->cls != SIZE_CLASS(n)) return realloc_move(h, p, n, pl);
+        if (OHM_LIKELY(alloc_countdown(h, n))) return p;
+        a->sample_left += (long long)n;   /* the slow path counts it */
+    }
+    return ohmi_alloc_realloc(h, OHM_DOMAIN_MEM, p, n);
+}
+
+/* realloc(h, NULL, n), the allocation of a program that sends every request through
+ * one realloc-style callback, takes ohm_malloc's fast path: it costs what ohm_malloc
+ * costs, and the block is an ordinary one (ohm_free frees it on its fast path). */
+void *ohm_realloc(ohm_heap *h, void *p, size_t n) {
+    if (p) return realloc_block(h, p, n);
+    void *b = malloc_fast(h, n);
+    if (OHM_LIKELY(b != NULL)) return b;
+    return ohmi_alloc_realloc(h, OHM_DOMAIN_MEM, NULL, n);
 }
 
 /* ------------------------------------------------------------ public: RAW */

@@ -46,8 +46,14 @@ struct alloc_pool {
     uint8_t flags;                  /* POOL_FULL | kind << 1 | released-page bits << 4 */
 };
 
-/* Pages to madvise, gathered so that adjacent ranges go in one call. */
-struct release_batch { char *start, *end; size_t pages; };
+/* Pages to madvise, gathered so that adjacent ranges go in one call: up to
+ * RELEASE_RUNS runs of adjacent pages, in any order (arena.c, ohmi_release_add). */
+#define RELEASE_RUNS 8
+struct release_batch {
+    char *start[RELEASE_RUNS], *end[RELEASE_RUNS];
+    unsigned n;                     /* runs in use */
+    size_t pages;                   /* pages added, ever (a page added twice counts twice) */
+};
 
 struct alloc_arena;
 struct alloc_raw;
@@ -156,9 +162,9 @@ struct alloc_state {
 #define ALLOC_DEFQ 64
     struct alloc_pool *defq[ALLOC_DEFQ]; /* pools that reached a watermark while deferred */
     size_t ndefq;                   /* entries used; > ALLOC_DEFQ: overflowed (purge all) */
-    struct release_batch pending;   /* pages trimmed at watermarks, not yet madvised:
-                                       one run, flushed at 64 pages, by a non-adjacent
-                                       range, and before any page could be reused */
+    struct release_batch pending;   /* pages trimmed at watermarks or of pools returned,
+                                       not yet madvised: runs, flushed at 64 pages, when
+                                       full, and before any page could be reused */
     ohm_arena_allocator arena_alloc;
     int arena_hooked;               /* arena_alloc is the user's: no madvise */
 

@@ -343,9 +343,10 @@ static inline void *pool_next(const ohm_heap *h, const struct alloc_pool *pl, co
 }
 
 /* ---------------------------------------------------------------- arena.c */
-/* Pages to madvise, gathered so that adjacent ranges go in one call. */
+/* Pages to madvise, gathered so that adjacent ranges go in one call; the bytes waiting. */
 void  ohmi_release_add(struct release_batch *b, char *start, size_t len);
 void  ohmi_release_flush(struct release_batch *b);
+size_t ohmi_release_bytes(const struct release_batch *b);
 int   ohmi_arena_init(ohm_heap *h);
 void  ohmi_arena_fini(ohm_heap *h);
 /* A fresh pool (POOL_FREE) of some arena, fullest arena first; NULL if none. */

@@ -18,8 +18,9 @@
  *    survivors do not pin whole pools: after 99.9% of 1M blocks die at random, 12-14%
  *    of the peak stays resident;
  *  - an empty pool, as it comes back (ohmi_arena_return_pool), beyond `retain_pools`
- *    empty pools kept resident; releases go through one pending run of adjacent pages
- *    (ohmi_alloc_of(h)->pending), madvised at 64 pages, at a gap, or before reuse;
+ *    empty pools kept resident; releases go through the pending runs of adjacent pages
+ *    (ohmi_alloc_of(h)->pending, up to RELEASE_RUNS of them, in any order), madvised at
+ *    64 pages, when a ninth run would start, or before reuse;
  *  - whole empty arenas, by the purge (every max(PURGE_EVENTS, arenas) emptied pools,
  *    and ohmi_alloc_trim), beyond `retain_pools`; one stays mapped: the spare, so a loop
  *    at an arena boundary cannot thrash mmap/munmap;
@@ -133,15 +134,24 @@ static void arena_release(ohm_heap *h, struct alloc_arena *ar) {
     a->arena_alloc.free(a->arena_alloc.ctx, ar->base, ARENA_SIZE);
 }
 
+/* The first arena of a bucket's list with a dirty free pool, or NULL. */
+static struct alloc_arena *arena_dirty_in(struct alloc_arena *e) {
+    for (; e; e = e->bnext)
+        if (e->dirty_mask) return e;
+    return NULL;
+}
+
 struct alloc_pool *ohmi_arena_take_pool(ohm_heap *h) {
     struct alloc_state *a = ohmi_alloc_of(h);
     ohmi_release_flush(&a->pending);   /* the pool may hold pages trimmed but not yet released */
     struct alloc_arena *ar = NULL;
     if (a->dirty_pools) {
-        /* Resident memory first: the fullest arena that has a dirty free pool. */
-        for (unsigned n = 1; n <= EMPTY_BUCKET && !ar; n++)
-            for (struct alloc_arena *e = a->avail[n]; e; e = e->bnext)
-                if (e->dirty_mask) { ar = e; break; }
+        /* Resident memory first: the fullest arena that has a dirty free pool (the
+         * nonempty buckets only, by their mask: a loop over all 64 cost ~500
+         * instructions a pool) */
+        for (uint64_t m = a->avail_mask; m && !ar; m &= m - 1)
+            ar = arena_dirty_in(a->avail[__builtin_ctzll(m)]);
+        if (!ar) ar = arena_dirty_in(a->avail[EMPTY_BUCKET]);
     }
     if (ar) {
     } else if (a->avail_mask) {
@@ -199,12 +209,12 @@ void ohmi_arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
     bucket_insert(a, ar);
     a->pools_used--;
     /* Beyond what the heap learned to keep, the pool's pages go back now (through the
-     * pending run: pools emptying in address order cost one madvise per 64 pages);
+     * pending runs: pools emptying near each other cost one madvise per 64 pages);
      * an arena now empty waits for the purge, which unmaps it whole. */
     if (ar->nfree < ARENA_POOLS && !a->defer && !ohmi_base_of(h)->destroying && !a->arena_hooked &&
         !arena_keeps_pages(h)) {
         release_pool(a, ar, pool_index(pl), &a->pending);
-        if (a->pending.end - a->pending.start >= (ptrdiff_t)(64 * PAGE_SIZE)) ohmi_release_flush(&a->pending);
+        if (ohmi_release_bytes(&a->pending) >= 64 * PAGE_SIZE) ohmi_release_flush(&a->pending);
     }
     /* A purge looks at every pool: run it once per max(16, arenas) emptied pools, so
      * its cost per emptied pool stays constant however big the heap. */
@@ -214,14 +224,46 @@ void ohmi_arena_return_pool(ohm_heap *h, struct alloc_pool *pl) {
 }
 
 void ohmi_release_flush(struct release_batch *b) {
-    if (b->end > b->start) ohmi_os_release(b->start, (size_t)(b->end - b->start));
-    b->start = b->end = NULL;
+    for (unsigned i = 0; i < b->n; i++) ohmi_os_release(b->start[i], (size_t)(b->end[i] - b->start[i]));
+    b->n = 0;
 }
 
+/* A range that overlaps or touches a run joins it (their union is one run of pages to
+ * release), and the grown run absorbs any other it now reaches; a range apart from
+ * every run starts one, after a flush when all are in use. Runs rather than one: a
+ * binary tree freed in post-order empties its pools out of address order (each
+ * trimmed down to its ancestors first, then returned whole), and with a single run
+ * that only grew at its end its first tree cost ~700 madvise calls of three pages. */
 void ohmi_release_add(struct release_batch *b, char *start, size_t len) {
-    if (start != b->end) { ohmi_release_flush(b); b->start = start; }
-    b->end = start + len;
+    char *end = start + len;
     b->pages += len >> PAGE_SHIFT;
+    for (unsigned i = 0; i < b->n; i++) {
+        if (start > b->end[i] || end < b->start[i]) continue;
+        if (start < b->start[i]) b->start[i] = start;
+        if (end > b->end[i]) b->end[i] = end;
+        for (unsigned j = 0; j < b->n; j++) {   /* merge the runs it reaches now */
+            if (j == i || b->start[j] > b->end[i] || b->end[j] < b->start[i]) continue;
+            if (b->start[j] < b->start[i]) b->start[i] = b->start[j];
+            if (b->end[j] > b->end[i]) b->end[i] = b->end[j];
+            b->n--;
+            b->start[j] = b->start[b->n];
+            b->end[j] = b->end[b->n];
+            if (i == b->n) i = j;   /* run i moved into slot j */
+            j = (unsigned)-1;       /* look again from the start */
+        }
+        return;
+    }
+    if (b->n == RELEASE_RUNS) ohmi_release_flush(b);
+    b->start[b->n] = start;
+    b->end[b->n] = end;
+    b->n++;
+}
+
+/* Bytes waiting in the runs. */
+size_t ohmi_release_bytes(const struct release_batch *b) {
+    size_t n = 0;
+    for (unsigned i = 0; i < b->n; i++) n += (size_t)(b->end[i] - b->start[i]);
+    return n;
 }
 
 /* madvise pool i of ar (free and dirty). */
@@ -239,7 +281,7 @@ static void release_pool(struct alloc_state *a, struct alloc_arena *ar, unsigned
 
 static size_t purge(ohm_heap *h, size_t retain) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    struct release_batch rb = {NULL, NULL, 0};
+    struct release_batch rb = {{NULL}, {NULL}, 0, 0};
     a->purge_events = 0;
     ohmi_release_flush(&a->pending);   /* before any arena is unmapped */
     /* 1. whole empty arenas beyond the spare, while there is more than we retain */
@@ -287,7 +329,7 @@ size_t ohmi_arena_purge(ohm_heap *h) {
 
 void ohmi_arena_fini(ohm_heap *h) {
     struct alloc_state *a = ohmi_alloc_of(h);
-    a->pending.start = a->pending.end = NULL;   /* the arenas go whole */
+    a->pending.n = 0;   /* the arenas go whole */
     memset(a->trimq, 0, sizeof a->trimq);
     struct alloc_arena *ar = a->arenas;
     while (ar) {
