@@ -952,6 +952,8 @@ typedef struct ohm_callsite_frame {
 #if defined(__GNUC__) || defined(__clang__)
 #  ifdef __cplusplus
 #    define OHM_THREAD_LOCAL_ thread_local
+#  elif !defined(__STDC_VERSION__) || __STDC_VERSION__ < 201112L
+#    define OHM_THREAD_LOCAL_ __thread   /* C99 and C89 with GNU C: the same storage */
 #  else
 #    define OHM_THREAD_LOCAL_ _Thread_local
 #  endif
@@ -973,8 +975,9 @@ OHM_API extern OHM_THREAD_LOCAL_ const ohm_callsite_frame *ohm_callsite_
     static const ohm_callsite s = { __FILE__, __func__, __LINE__ }; \
     const ohm_callsite_frame *const p = ohm_callsite_; \
     ohm_callsite_frame f = { &s, __builtin_frame_address(0), p }; \
+    T r;   /* declared before the first statement: -Wdeclaration-after-statement */ \
     ohm_callsite_ = &f; \
-    T r = call; \
+    r = call; \
     ohm_callsite_ = p; \
     r; }))
 #define ohm_malloc(h, n)            OHM_CS_CALL_(void *, (ohm_malloc)(h, n))
