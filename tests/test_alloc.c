@@ -376,7 +376,25 @@ static void test_mallocstats_text(void) {
     CHECK_CONTAINS(buf, "# bytes lost to arena alignment    =                    0");
     CHECK_CONTAINS(buf, "Total                              =            1,048,576");
     CHECK_CONTAINS(buf, "# bytes in large blocks            =                2,000");
+    CHECK(strstr(buf, "held back") == NULL);   /* debug mode's line only */
     ohm_free(h, a); ohm_free(h, b); ohm_free(h, c);
+    ohm_heap_destroy(h);
+}
+
+/* In debug mode, freed blocks held back to catch writes after free are shown apart,
+ * so that they do not read as a leak. */
+static void test_mallocstats_debug_held(void) {
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.debug = 1;
+    ohm_heap *h = ohm_heap_new(&cfg);
+    for (int i = 0; i < 10; i++) ohm_free(h, ohm_malloc(h, 40));
+    char buf[16384];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    ohm_debug_mallocstats(h, f);
+    fclose(f);
+    CHECK_CONTAINS(buf, "# debug: freed blocks held back    =                   10\n");
+    CHECK_CONTAINS(buf, "# debug: their bytes (allocated)   =                  400\n");
     ohm_heap_destroy(h);
 }
 
@@ -385,6 +403,7 @@ int main(void) {
     unsetenv("OHM_MALLOCSTATS");
     unsetenv("OHM_TRACEMALLOC");
     test_sizes();
+    test_mallocstats_debug_held();
     test_zero_and_calloc();
     test_realloc();
     test_arena_release();

@@ -308,6 +308,9 @@ void ohmi_debug_object_kill(ohm_heap *h, ohm_object *o, const char *type_name);
 /* At ohm_heap_destroy, before the layers' fini: every live debug block's guards and
  * every held-back freed block's dead pattern; each damage printed, then fatal. */
 void ohmi_debug_check_all(ohm_heap *h);
+/* Freed blocks debug mode holds back now (its quarantine ring): how many, and in *bytes
+ * the bytes they were asked for. They count as allocated in the pools' statistics. */
+size_t ohmi_debug_held(ohm_heap *h, size_t *bytes);
 /* Print the allocator's part of sys._debugmallocstats (stats.c). */
 void ohmi_alloc_print_stats(ohm_heap *h, FILE *out);
 

@@ -317,6 +317,17 @@ static void debug_hold(ohm_heap *h, struct debug_prefix *pre, const char *func) 
     a->debug_quar_next = (a->debug_quar_next + 1) % ALLOC_DEBUG_QUARANTINE;
 }
 
+size_t ohmi_debug_held(ohm_heap *h, size_t *bytes) {
+    const struct alloc_state *a = ohmi_alloc_of(h);
+    size_t n = 0;
+    *bytes = 0;
+    for (size_t i = 0; a->debug_quar && i < ALLOC_DEBUG_QUARANTINE; i++) {
+        const struct debug_prefix *pre = a->debug_quar[i];
+        if (pre) n++, *bytes += (size_t)pre->size;
+    }
+    return n;
+}
+
 static void debug_dispose(struct alloc_debug_ctx *dc, struct debug_prefix *pre, const char *func) {
     debug_kill(pre, 0);
     if (dc->domain == OHM_DOMAIN_RAW) {

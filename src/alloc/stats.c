@@ -95,5 +95,10 @@ void ohmi_alloc_print_stats(ohm_heap *h, FILE *out) {
     stats_line(out, "# pages released (madvise)", st.pages_released);
     stats_line(out, "# large blocks (> 512 bytes)", st.large_blocks);
     stats_line(out, "# bytes in large blocks", st.large_bytes);
+    size_t held_bytes, held = ohmi_debug_held(h, &held_bytes);
+    if (held) {   /* not a leak: freed, kept aside to catch writes after free */
+        stats_line(out, "# debug: freed blocks held back", held);
+        stats_line(out, "# debug: their bytes (allocated)", held_bytes);
+    }
     fputc('\n', out);
 }
