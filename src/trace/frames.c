@@ -40,13 +40,19 @@ static int tb_eq(const void *t, const void *key, uintptr_t w) {
 }
 
 /* A word-at-a-time hash of raw frames (byte-wise FNV would cost ~1500 instructions
- * for 16 frames). Each frame is a word times a multiplier of its own position, summed:
- * the multiplies do not wait for one another (a chained mix costs a multiply's latency
- * per frame, what deep tracebacks paid most for), and the same frames in another
- * order hash apart. tb_finish mixes the sum's bits down for the index. */
+ * for 16 frames). Each frame is mixed on its own with its position and the parts are
+ * summed: the mixes do not wait for one another (a chained mix costs a multiply's
+ * latency per frame, what deep tracebacks paid most for). Each part must be a full
+ * mix of (frame, position): with a part linear in its position (a word times a
+ * per-position multiplier), a recursive stack whose frames take two values (left and
+ * right calls of a tree builder) hashed by the count and index sum of one of them
+ * alone, and 32k distinct 16-frame tracebacks shared a few hundred hashes.
+ * tb_finish mixes the sum's bits down for the index. */
 static inline uint64_t tb_part(size_t i, uintptr_t a, uintptr_t b, uint32_t line, uint32_t kind) {
-    uint64_t w = a ^ (uint64_t)b * 0xc4ceb9fe1a85ec53ull ^ ((uint64_t)line << 32 | kind) * 0x9e3779b97f4a7c15ull;
-    return (w ^ (w >> 29)) * (0xff51afd7ed558ccdull + (uint64_t)i * 0x3c6ef372fe94f82aull);
+    uint64_t w = (a ^ (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull) + (uint64_t)b * 0xc4ceb9fe1a85ec53ull +
+                 ((uint64_t)line << 32 | kind) * 0xff51afd7ed558ccdull;
+    w = (w ^ (w >> 32)) * 0xd6e8feb86659fd93ull;
+    return (w ^ (w >> 32)) * 0xd6e8feb86659fd93ull;
 }
 /* The hash before the first frame: total_nframe's part. */
 static inline uint64_t tb_hash_start(size_t total) {
