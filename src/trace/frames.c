@@ -24,7 +24,7 @@
 
 /* The index's view of the interned tracebacks: hash and equality of id + 1. */
 static uint64_t tb_hash_of(const void *t, uintptr_t w) {
-    return ((const struct trace_state *)t)->tbs[w - 1]->hash;
+    return ((const struct trace_state *)t)->tbs[w - 1].hash;
 }
 
 struct tb_key {                       /* raw frames (tb_intern) */
@@ -34,8 +34,10 @@ struct tb_key {                       /* raw frames (tb_intern) */
 };
 static int tb_eq(const void *t, const void *key, uintptr_t w) {
     const struct tb_key *k = key;
-    const struct trace_tb *tb = ((const struct trace_state *)t)->tbs[w - 1];
-    return tb->hash == k->hv && tb->nframe == k->n && tb->total_nframe == k->total &&
+    const struct trace_tbref *r = &((const struct trace_state *)t)->tbs[w - 1];
+    if (r->hash != k->hv) return 0;
+    const struct trace_tb *tb = r->tb;
+    return tb->nframe == k->n && tb->total_nframe == k->total &&
            !memcmp(tb->f, k->raw, k->n * sizeof *k->raw);
 }
 
@@ -79,7 +81,7 @@ static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *ra
     t->mem += (t->tb_index.cap - slots) * sizeof(uint32_t);
     if (t->tbs_len == t->tbs_cap) {
         size_t cap = t->tbs_cap ? t->tbs_cap * 2 : 256;
-        struct trace_tb **a = ohmi_sys_realloc(trace_heap(t), t->tbs, cap * sizeof *a);
+        struct trace_tbref *a = ohmi_sys_realloc(trace_heap(t), t->tbs, cap * sizeof *a);
         if (!a) return TRACE_NO_TB;
         t->mem += (cap - t->tbs_cap) * sizeof *a;
         t->tbs = a;
@@ -93,7 +95,8 @@ static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *ra
     tb->sym = NULL;
     memcpy(tb->f, raw, n * sizeof *raw);
     uint32_t id = (uint32_t)t->tbs_len++;
-    t->tbs[id] = tb;
+    t->tbs[id].tb = tb;
+    t->tbs[id].hash = hv;
     ohmi_index_add(&t->tb_index, hv, (uintptr_t)id + 1);
     return id;
 }
@@ -131,15 +134,15 @@ struct tb_native_key {                /* a call site and return addresses (tb_in
 };
 static int tb_eq_native(const void *t, const void *key, uintptr_t w) {
     const struct tb_native_key *k = key;
-    const struct trace_tb *tb = ((const struct trace_state *)t)->tbs[w - 1];
-    return tb->hash == k->hv && tb_is_native(tb, k->site, k->pcs, k->np, k->total);
+    const struct trace_tbref *r = &((const struct trace_state *)t)->tbs[w - 1];
+    return r->hash == k->hv && tb_is_native(r->tb, k->site, k->pcs, k->np, k->total);
 }
 
 static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site,
                                  const uintptr_t *pcs, size_t np, size_t total) {
     size_t off = site != NULL, n = np + off;
     /* allocations in a loop repeat the last stack: compare before hashing */
-    if (t->last_native < t->tbs_len && tb_is_native(t->tbs[t->last_native], site, pcs, np, total))
+    if (t->last_native < t->tbs_len && tb_is_native(t->tbs[t->last_native].tb, site, pcs, np, total))
         return t->last_native;
     uint64_t hv = tb_hash_start(total);
     if (site) hv += tb_part(0, (uintptr_t)site, 0, 0, FRAME_SITE);
@@ -193,13 +196,13 @@ static inline int tb_is_sites(const struct trace_tb *tb, const uintptr_t *a, siz
 
 static int tb_eq_sites(const void *t, const void *key, uintptr_t w) {
     const struct tb_sites_key *k = key;
-    const struct trace_tb *tb = ((const struct trace_state *)t)->tbs[w - 1];
-    return tb->hash == k->hv && tb_is_sites(tb, k->a, k->n, k->len);
+    const struct trace_tbref *r = &((const struct trace_state *)t)->tbs[w - 1];
+    return r->hash == k->hv && tb_is_sites(r->tb, k->a, k->n, k->len);
 }
 
 static uint32_t tb_intern_sites(struct trace_state *t, const uintptr_t *a, size_t n, size_t len) {
     /* allocations in a loop repeat the last stack: compare before hashing */
-    if (t->last_sites < t->tbs_len && tb_is_sites(t->tbs[t->last_sites], a, n, len))
+    if (t->last_sites < t->tbs_len && tb_is_sites(t->tbs[t->last_sites].tb, a, n, len))
         return t->last_sites;
     uint64_t hv = tb_hash_start(len);
     for (size_t i = 0; i < len; i++) hv += tb_part(i, a[i], 0, 0, i < n ? FRAME_SITE : FRAME_NATIVE);
@@ -296,7 +299,7 @@ uint32_t ohmi_frames_capture(ohm_heap *h) {
 const ohm_traceback *ohmi_frames_symbolized(ohm_heap *h, uint32_t id) {
     struct trace_state *t = ohmi_trace_of(h);
     if (id >= t->tbs_len) return NULL;
-    struct trace_tb *tb = t->tbs[id];
+    struct trace_tb *tb = t->tbs[id].tb;
     if (tb->sym) return tb->sym;
     ohm_traceback *s = ohmi_strtab_alloc(&t->strs, sizeof *s + tb->nframe * sizeof(ohm_frame));
     if (!s) return NULL;

@@ -63,7 +63,8 @@ struct trace_state {
     struct { uintptr_t ptr; size_t size; } *big;   /* sizes of traced blocks >= 4 GiB */
     size_t nbig, big_cap;
     /* interned tracebacks: id -> traceback, and a hash index over them */
-    struct trace_tb **tbs;
+    struct trace_tbref { struct trace_tb *tb; uint64_t hash; } *tbs;   /* hash: tb->hash,
+                                  kept here too: probes and rehashes touch no record */
     ohmi_index tb_index;       /* id + 1, by the raw frames (trace_tb.hash) */
     size_t tbs_len, tbs_cap;
     struct trace_strtab strs;  /* symbolized names; tracebacks live in its arena too */
