@@ -79,7 +79,7 @@ static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *ra
     size_t slots = t->tb_index.cap;
     if (ohmi_index_reserve(trace_heap(t), &t->tb_index, 1, tb_hash_of, t) < 0) return TRACE_NO_TB;
     t->mem += (t->tb_index.cap - slots) * sizeof(uint32_t);
-    if (t->tbs_len == t->tbs_cap) {
+    if (t->tbs_len + 2 > t->tbs_cap) {   /* + 2: TRACE_TB_PENDING is skipped (below) */
         size_t cap = t->tbs_cap ? t->tbs_cap * 2 : 256;
         struct trace_tbref *a = ohmi_sys_realloc(trace_heap(t), t->tbs, cap * sizeof *a);
         if (!a) return TRACE_NO_TB;
@@ -95,6 +95,11 @@ static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *ra
     tb->sym = NULL;
     memcpy(tb->f, raw, n * sizeof *raw);
     uint32_t id = (uint32_t)t->tbs_len++;
+    if (id == TRACE_TB_PENDING) {   /* pending blocks' id, never a traceback's: its slot */
+        t->tbs[id].tb = tb;         /* repeats the next one, which no index word names */
+        t->tbs[id].hash = hv;
+        id = (uint32_t)t->tbs_len++;
+    }
     t->tbs[id].tb = tb;
     t->tbs[id].hash = hv;
     ohmi_index_add(&t->tb_index, hv, (uintptr_t)id + 1);
@@ -138,16 +143,19 @@ static int tb_eq_native(const void *t, const void *key, uintptr_t w) {
     return r->hash == k->hv && tb_is_native(r->tb, k->site, k->pcs, k->np, k->total);
 }
 
-static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site,
-                                 const uintptr_t *pcs, size_t np, size_t total) {
-    size_t off = site != NULL, n = np + off;
-    /* allocations in a loop repeat the last stack: compare before hashing */
-    if (t->last_native < t->tbs_len && tb_is_native(t->tbs[t->last_native].tb, site, pcs, np, total))
-        return t->last_native;
+static uint64_t tb_hash_native(const ohm_callsite *site, const uintptr_t *pcs, size_t np,
+                               size_t total) {
+    size_t off = site != NULL;
     uint64_t hv = tb_hash_start(total);
     if (site) hv += tb_part(0, (uintptr_t)site, 0, 0, FRAME_SITE);
     for (size_t i = 0; i < np; i++) hv += tb_part(off + i, pcs[i], 0, 0, FRAME_NATIVE);
-    hv = tb_finish(hv);
+    return tb_finish(hv);
+}
+
+/* The id of (site, pcs, total) whose hash is hv, interned now if new. */
+static uint32_t tb_intern_native_hv(struct trace_state *t, const ohm_callsite *site,
+                                    const uintptr_t *pcs, size_t np, size_t total, uint64_t hv) {
+    size_t off = site != NULL, n = np + off;
     struct tb_native_key k = { site, pcs, np, total, hv };
     uintptr_t w = ohmi_index_find(&t->tb_index, hv, tb_eq_native, t, &k);
     if (w) return t->last_native = (uint32_t)(w - 1);
@@ -162,6 +170,54 @@ static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site
     uint32_t id = tb_insert(t, raw, n, total, hv);
     if (id != TRACE_NO_TB) t->last_native = id;
     return id;
+}
+
+/* Whether (site, pcs, total) is the last native traceback interned: allocations in a
+ * loop repeat it, and comparing costs less than hashing. */
+static inline int tb_is_last_native(const struct trace_state *t, const ohm_callsite *site,
+                                    const uintptr_t *pcs, size_t np, size_t total) {
+    return t->last_native < t->tbs_len &&
+           tb_is_native(t->tbs[t->last_native].tb, site, pcs, np, total);
+}
+
+static uint32_t tb_intern_native(struct trace_state *t, const ohm_callsite *site,
+                                 const uintptr_t *pcs, size_t np, size_t total) {
+    if (tb_is_last_native(t, site, pcs, np, total)) return t->last_native;
+    return tb_intern_native_hv(t, site, pcs, np, total, tb_hash_native(site, pcs, np, total));
+}
+
+/* ---- deferred interning (deep stacks from a call site) ----
+ * A deep traceback is looked up in an index of ids, then in the id's record: three
+ * dependent loads (index slot, tbs[], record) that miss the caches when the program
+ * has many distinct stacks (object trees at 16 frames: ~160k, each met again far
+ * apart), ~80 ns each here. One lookup cannot hide them; several can, side by side.
+ * So a traceback that is not the last one is only captured (walked and hashed) into
+ * t->pend, and its block traced with the id TRACE_TB_PENDING (trace.c); when
+ * TRACE_PEND entries wait, or before anything reads a trace, ohmi_frames_resolve
+ * interns them together: it prefetches every entry's index slot, then the tbs[] entry
+ * it names, then the record, and only then looks each up in turn, on hot lines. */
+uint32_t ohmi_frames_resolve_one(ohm_heap *h, const struct trace_pend_tb *e) {
+    struct trace_state *t = ohmi_trace_of(h);
+    return tb_intern_native_hv(t, e->site, e->pcs, e->np, e->total, e->hv);
+}
+
+void ohmi_frames_prefetch(ohm_heap *h) {
+    struct trace_state *t = ohmi_trace_of(h);
+    const ohmi_index *x = &t->tb_index;
+    if (!x->len) return;
+    size_t mask = x->cap - 1;
+    uintptr_t w[TRACE_PEND];
+    for (size_t i = 0; i < t->npend; i++)
+        __builtin_prefetch(x->wide ? (const void *)&((const uintptr_t *)x->slots)[t->pend[i].hv & mask]
+                                   : (const void *)&((const uint32_t *)x->slots)[t->pend[i].hv & mask]);
+    for (size_t i = 0; i < t->npend; i++)
+        if ((w[i] = ohmi_index_at(x, t->pend[i].hv & mask)) != 0) __builtin_prefetch(&t->tbs[w[i] - 1]);
+    for (size_t i = 0; i < t->npend; i++)
+        if (w[i] && t->tbs[w[i] - 1].hash == t->pend[i].hv) {   /* the whole record */
+            const char *r = (const char *)t->tbs[w[i] - 1].tb;
+            size_t len = sizeof(struct trace_tb) + (t->pend[i].np + 1) * sizeof(struct trace_rawframe);
+            for (size_t o = 0; o < len; o += 64) __builtin_prefetch(r + o);
+        }
 }
 
 /* The host provider's frames, interned; TRACE_NO_TB + 1 when it gave none. */
@@ -283,6 +339,16 @@ uint32_t ohmi_frames_capture(ohm_heap *h) {
     uintptr_t pcs[OHM_TRACE_MAX_FRAMES + 16];
     size_t want = (size_t)t->nframes - (cf != NULL), extra = 0, depth = 0, i = 0;
     if (!cf && t->self_hi) extra = 16;   /* room for ohm's frames, dropped below */
+    if (OHM_LIKELY(cf && t->unwind == UNWIND_FP) && want < TRACE_PEND_FRAMES && t->defer) {
+        /* the hot path of deep tracing: walk, then intern now or later (above) */
+        struct trace_pend_tb *e = &t->pend[t->npend];
+        e->np = (uint32_t)ohmi_unwind_fp(e->pcs, want, cf->frame, 0, &depth);
+        e->total = (uint32_t)depth + 1;
+        e->site = cf->site;
+        if (tb_is_last_native(t, e->site, e->pcs, e->np, e->total)) return t->last_native;
+        e->hv = tb_hash_native(e->site, e->pcs, e->np, e->total);
+        return TRACE_TB_PENDING;   /* the caller fills in the block and counts it */
+    }
     size_t got = OHM_LIKELY(cf && t->unwind == UNWIND_FP)   /* the hot path: no dispatch */
         ? ohmi_unwind_fp(pcs, want, cf->frame, 0, &depth)
         : ohmi_unwind_capture(t->unwind, pcs, want + extra, cf ? cf->frame : NULL, 1, &depth);
