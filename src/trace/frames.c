@@ -27,6 +27,21 @@ static uint64_t tb_hash_of(const void *t, uintptr_t w) {
     return ((const struct trace_state *)t)->tbs[w - 1].hash;
 }
 
+/* A narrow record's frames: their words (trace_tb.narrow). */
+static inline const uintptr_t *tb_words(const struct trace_tb *tb) {
+    return (const uintptr_t *)(const void *)tb->f;
+}
+/* Frame i of tb (newest 0), whichever way it is kept. */
+static inline struct trace_rawframe tb_frame(const struct trace_tb *tb, size_t i) {
+    if (!tb->narrow) return tb->f[i];
+    struct trace_rawframe r = { tb_words(tb)[i], 0, 0, i < tb->nsite ? FRAME_SITE : FRAME_NATIVE };
+    return r;
+}
+/* The bytes of a record of n frames (narrow or not). */
+static inline size_t tb_size(size_t n, int narrow) {
+    return sizeof(struct trace_tb) + n * (narrow ? sizeof(uintptr_t) : sizeof(struct trace_rawframe));
+}
+
 struct tb_key {                       /* raw frames (tb_intern) */
     const struct trace_rawframe *raw;
     size_t n, total;
@@ -37,8 +52,14 @@ static int tb_eq(const void *t, const void *key, uintptr_t w) {
     const struct trace_tbref *r = &((const struct trace_state *)t)->tbs[w - 1];
     if (r->hash != k->hv) return 0;
     const struct trace_tb *tb = r->tb;
-    return tb->nframe == k->n && tb->total_nframe == k->total &&
-           !memcmp(tb->f, k->raw, k->n * sizeof *k->raw);
+    if (tb->nframe != k->n || tb->total_nframe != k->total) return 0;
+    if (!tb->narrow) return !memcmp(tb->f, k->raw, k->n * sizeof *k->raw);
+    for (size_t i = 0; i < k->n; i++) {
+        struct trace_rawframe f = tb_frame(tb, i);
+        if (f.a != k->raw[i].a || f.b != k->raw[i].b || f.line != k->raw[i].line || f.kind != k->raw[i].kind)
+            return 0;
+    }
+    return 1;
 }
 
 /* A word-at-a-time hash of raw frames (byte-wise FNV would cost ~1500 instructions
@@ -87,13 +108,25 @@ static uint32_t tb_insert(struct trace_state *t, const struct trace_rawframe *ra
         t->tbs = a;
         t->tbs_cap = cap;
     }
-    struct trace_tb *tb = ohmi_strtab_alloc(&t->strs, sizeof *tb + n * sizeof *raw);
+    /* call-site records then return addresses (every C traceback): their words alone,
+     * a third of the bytes to write, fault in and compare */
+    size_t nsite = 0, i = 0;
+    while (nsite < n && raw[nsite].kind == FRAME_SITE) nsite++;
+    for (i = 0; i < n; i++)
+        if (raw[i].b || raw[i].line || raw[i].kind != (i < nsite ? FRAME_SITE : FRAME_NATIVE)) break;
+    int narrow = i == n;
+    struct trace_tb *tb = ohmi_strtab_alloc(&t->strs, tb_size(n, narrow));
     if (!tb) return TRACE_NO_TB;
+    tb->narrow = (uint32_t)narrow;
+    tb->nsite = (uint32_t)nsite;
     tb->hash = hv;
     tb->nframe = (uint32_t)n;
     tb->total_nframe = (uint32_t)total;
     tb->sym = NULL;
-    memcpy(tb->f, raw, n * sizeof *raw);
+    if (narrow)
+        for (i = 0; i < n; i++) ((uintptr_t *)(void *)tb->f)[i] = raw[i].a;
+    else
+        memcpy(tb->f, raw, n * sizeof *raw);
     uint32_t id = (uint32_t)t->tbs_len++;
     if (id == TRACE_TB_PENDING) {   /* pending blocks' id, never a traceback's: its slot */
         t->tbs[id].tb = tb;         /* repeats the next one, which no index word names */
@@ -124,9 +157,15 @@ static inline int tb_is_native(const struct trace_tb *tb, const ohm_callsite *si
                                const uintptr_t *pcs, size_t np, size_t total) {
     size_t off = site != NULL;
     if (tb->nframe != np + off || tb->total_nframe != total) return 0;
+    size_t i = 0;
+    if (tb->narrow) {   /* the usual C traceback */
+        const uintptr_t *w = tb_words(tb) + off;
+        if (tb->nsite != off || (site && w[-1] != (uintptr_t)site)) return 0;
+        while (i < np && w[i] == pcs[i]) i++;
+        return i == np;
+    }
     if (site && (tb->f[0].kind != FRAME_SITE || tb->f[0].a != (uintptr_t)site)) return 0;
     const struct trace_rawframe *f = tb->f + off;
-    size_t i = 0;
     while (i < np && f[i].a == pcs[i]) i++;
     return i == np;
 }
@@ -215,7 +254,7 @@ void ohmi_frames_prefetch(ohm_heap *h) {
     for (size_t i = 0; i < t->npend; i++)
         if (w[i] && t->tbs[w[i] - 1].hash == t->pend[i].hv) {   /* the whole record */
             const char *r = (const char *)t->tbs[w[i] - 1].tb;
-            size_t len = sizeof(struct trace_tb) + (t->pend[i].np + 1) * sizeof(struct trace_rawframe);
+            size_t len = tb_size(t->pend[i].np + 1, 1);
             for (size_t o = 0; o < len; o += 64) __builtin_prefetch(r + o);
         }
 }
@@ -246,7 +285,8 @@ struct tb_sites_key { const uintptr_t *a; size_t n, len; uint64_t hv; };
 static inline int tb_is_sites(const struct trace_tb *tb, const uintptr_t *a, size_t n, size_t len) {
     if (tb->nframe != len || tb->total_nframe != len) return 0;
     for (size_t i = len; i-- > 0;)   /* the oldest first: the native ones differ most */
-        if (tb->f[i].a != a[i] || tb->f[i].kind != (i < n ? FRAME_SITE : FRAME_NATIVE)) return 0;
+        if (tb_frame(tb, i).a != a[i] || tb_frame(tb, i).kind != (i < n ? FRAME_SITE : FRAME_NATIVE))
+            return 0;
     return 1;
 }
 
@@ -371,7 +411,8 @@ const ohm_traceback *ohmi_frames_symbolized(ohm_heap *h, uint32_t id) {
     if (!s) return NULL;
     ohm_frame *fr = (ohm_frame *)(s + 1);
     for (uint32_t i = 0; i < tb->nframe; i++) {
-        const struct trace_rawframe *r = &tb->f[tb->nframe - 1 - i];   /* oldest first */
+        const struct trace_rawframe fr_i = tb_frame(tb, tb->nframe - 1 - i);   /* oldest first */
+        const struct trace_rawframe *r = &fr_i;
         ohm_frame *o = &fr[i];
         switch (r->kind) {
         case FRAME_SITE: {

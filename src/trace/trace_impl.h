@@ -49,7 +49,10 @@ struct trace_tb {
     uint64_t hash;
     uint32_t nframe, total_nframe;
     ohm_traceback *sym;            /* symbolized, oldest first; built on demand */
-    struct trace_rawframe f[];     /* newest first, as captured */
+    uint32_t narrow;               /* frames kept as their words alone (C tracebacks:
+                                      nsite call-site records, then return addresses) */
+    uint32_t nsite;
+    struct trace_rawframe f[];     /* newest first, as captured; narrow: uintptr_t w[] */
 };
 #define TRACE_NO_TB UINT32_MAX
 /* Interned traceback id for an allocation happening now (hook context), or TRACE_NO_TB
