@@ -504,6 +504,88 @@ static void test_churn(void) {
     ohm_heap_destroy(h);
 }
 
+/* Deep stacks with many distinct tracebacks (frames.c's deferred interning): a block's
+ * traceback is interned a few allocations later, together with others. Blocks freed,
+ * reallocated at the same address or realloc'd while theirs wait keep exact traces:
+ * every live block's newest frame and depth, current, and the heap check. */
+static unsigned deep_line;
+static OHM_NOINLINE void *deep_alloc(ohm_heap *h, unsigned d, unsigned path, size_t n) {
+    void *p;
+    if (d == 0) {
+        deep_line = __LINE__ + 1;
+        p = ohm_malloc(h, n);
+    } else if (path & 1) {
+        p = deep_alloc(h, d - 1, path >> 1, n);
+    } else {
+        p = deep_alloc(h, d - 1, path >> 1, n);
+    }
+    __asm__ volatile("" ::: "memory");   /* keep this frame (no tail call) */
+    return p;
+}
+
+static void test_deep_churn(void) {
+    ohm_heap *h = new_heap();
+    setenv("OHM_TRACE_UNWIND", "fp", 1);
+    CHECK_EQ_INT(ohm_trace_start(h, 16), 0);
+    unsetenv("OHM_TRACE_UNWIND");
+    void *p0 = deep_alloc(h, 0, 0, 8);
+    const ohm_traceback *tb0 = ohm_trace_get_traceback(h, p0);
+    CHECK(tb0 != NULL);
+    size_t base = tb0 ? tb0->total_nframe : 0;
+    ohm_free(h, p0);
+    enum { N = 3000 };
+    static void *live[N];
+    static size_t sz[N];
+    static unsigned depth[N];
+    uint64_t x = 88172645463325252ull;
+    size_t want = 0, bad = 0;
+    for (int round = 0; round < 8; round++) {
+        for (int i = 0; i < N; i++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            unsigned d = (unsigned)(x >> 20) % 24, path = (unsigned)(x >> 32);
+            size_t n = 1 + (x >> 44) % 700;
+            if (live[i] && (x & 3) == 1) {   /* realloc: a free and an allocation */
+                void *q = ohm_realloc(h, live[i], n);
+                CHECK(q != NULL);
+                want += n - sz[i];
+                live[i] = q, sz[i] = n, depth[i] = (unsigned)-1;   /* realloc's own line */
+            } else if (live[i] && (x & 1)) {
+                ohm_free(h, live[i]); want -= sz[i]; live[i] = NULL;
+                if (x & 4) {   /* at once again, same size: most likely the same address */
+                    live[i] = deep_alloc(h, d, path, sz[i]);
+                    depth[i] = d;
+                    want += sz[i];
+                }
+            } else if (!live[i]) {
+                if (x & 2)   /* a block whose traceback waits, freed: its address again */
+                    ohm_free(h, deep_alloc(h, (d + 5) % 24, ~path, n));
+                live[i] = deep_alloc(h, d, path, n);
+                sz[i] = n, depth[i] = d;
+                want += n;
+            }
+        }
+        size_t cur;
+        ohm_trace_get_traced_memory(h, &cur, NULL);
+        CHECK_EQ_SIZE(cur, want);
+        for (int i = 0; i < N; i++) {
+            if (!live[i]) continue;
+            const ohm_traceback *tb = ohm_trace_get_traceback(h, live[i]);
+            if (!tb) { bad++; continue; }
+            if (depth[i] == (unsigned)-1) continue;
+            size_t total = base + depth[i];
+            bad += tb->total_nframe != total || tb->nframe != (total < 16 ? total : 16) ||
+                   newest(tb)->lineno != deep_line;
+        }
+        CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
+    }
+    CHECK_EQ_SIZE(bad, 0);
+    for (int i = 0; i < N; i++) if (live[i]) ohm_free(h, live[i]);
+    size_t cur;
+    ohm_trace_get_traced_memory(h, &cur, NULL);
+    CHECK_EQ_SIZE(cur, 0);
+    ohm_heap_destroy(h);
+}
+
 /* The debug hooks' fatal message says where the bad block was allocated. */
 static void overrun(void *arg) {
     (void)arg;
@@ -517,10 +599,24 @@ static void overrun(void *arg) {
     ohm_free(h, p);
 }
 
+/* The same at 16 frames: the block's traceback is still waiting when it is freed. */
+static void overrun_deep(void *arg) {
+    (void)arg;
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.debug = 1;
+    cfg.trace_frames = 16;
+    ohm_heap *h = ohm_heap_new(&cfg);
+    char *p = ohm_malloc(h, 24);
+    p[24] = 'x';                 /* into the tail guard */
+    ohm_free(h, p);
+}
+
 static void test_debug_origin(void) {
     char want[512];
     snprintf(want, sizeof want, "    allocated at %s:", __FILE__);
     expect_death(overrun, NULL, want, " (overrun)\n");
+    expect_death(overrun_deep, NULL, want, " (overrun_deep)\n");
 }
 
 /* Blocks of 4 GiB and more (their sizes live beside the table), through the hooks
@@ -569,6 +665,7 @@ int main(void) {
     test_site_provider();
     test_env();
     test_churn();
+    test_deep_churn();
     test_big();
     test_debug_origin();
     return check_done();

@@ -390,6 +390,70 @@ static inline void trace_drain(ohm_heap *h) {
         trace_drain_slow(h, 0);
 }
 
+/* ------------------------------------------------------------ deferred tracebacks */
+
+/* The trace of the pending entry e's block, still waiting for e's traceback: its tag
+ * word (*tag set) or its table entry; NULL when the block was freed since. */
+static struct trace_entry *pend_find(ohm_heap *h, const struct trace_pend_tb *e, uint32_t **tag) {
+    struct trace_state *t = ohmi_trace_of(h);
+    *tag = NULL;
+    if (ohmi_alloc_in_arenas(h, (const void *)e->p) && e->n < OHMI_TAG_MAX_SIZE) {
+        uint32_t *s = ohmi_tag_slot(t->tg, e->p);
+        if (s && *s == ohmi_tag_enc(TRACE_TB_PENDING, e->d, e->n)) { *tag = s; return NULL; }
+    }
+    struct trace_entry *x = traces_find(t, e->p);
+    return x && x->tbd == (TRACE_TB_PENDING << 2 | ((uint32_t)e->d & 3)) && x->size == e->n ? x : NULL;
+}
+
+/* Give e's block its traceback id (TRACE_NO_TB: out of memory, the trace goes). A
+ * block freed since (gone: its address pending again later, or no trace waiting at
+ * it) keeps nothing, but if it was the last freed, that remembers id. */
+static void pend_settle(ohm_heap *h, const struct trace_pend_tb *e, uint32_t id, int gone) {
+    struct trace_state *t = ohmi_trace_of(h);
+    uint32_t *s = NULL;
+    struct trace_entry *x = gone ? NULL : pend_find(h, e, &s);
+    if (!s && !x) {
+        if (t->tg->last_freed == e->p && t->tg->last_freed_value == TRACE_TB_PENDING && id != TRACE_NO_TB)
+            t->tg->last_freed_value = id;
+        return;
+    }
+    if (x && id != TRACE_NO_TB) { x->tbd = id << 2 | ((uint32_t)e->d & 3); return; }
+    if (s && id < TRACE_TB_PENDING) { *s = ohmi_tag_enc(id, e->d, e->n); return; }
+    uintptr_t lf = t->tg->last_freed;   /* the trace goes: no block was freed */
+    uint32_t lfv = t->tg->last_freed_value;
+    if (s) { *s = 0; t->tg->bytes -= e->n; }
+    else trace_free_found(t, x);
+    t->tg->last_freed = lf;
+    t->tg->last_freed_value = lfv;
+    if (id == TRACE_NO_TB) { t->lost++; return; }
+    /* an id past the tags' range: the table (as trace_put does) */
+    t->tg->untagged_elsewhere = 1;
+    if (traces_put(t, e->p, e->n, id, e->d) < 0) { t->lost++; return; }
+    t->tg->bytes += e->n;
+}
+
+/* Intern every pending traceback, together (frames.c's prefetching), in order. */
+static OHM_NOINLINE void trace_resolve(ohm_heap *h) {
+    struct trace_state *t = ohmi_trace_of(h);
+    int busy = t->busy;
+    t->busy = 1;
+    ohmi_frames_prefetch(h);
+    for (size_t i = 0; i < t->npend; i++) {
+        int gone = 0;   /* a later entry at the same address: this block was freed */
+        for (size_t j = i + 1; j < t->npend; j++) gone |= t->pend[j].p == t->pend[i].p;
+        pend_settle(h, &t->pend[i], ohmi_frames_resolve_one(h, &t->pend[i]), gone);
+    }
+    t->npend = 0;
+    t->busy = busy;
+}
+
+/* Before anything reads the traces: the foreign threads' events and the pending
+ * tracebacks applied. */
+static inline void trace_sync(ohm_heap *h) {
+    trace_drain(h);
+    if (ohmi_trace_of(h)->npend && !ohmi_trace_of(h)->busy) trace_resolve(h);
+}
+
 /* ------------------------------------------------------------ hooks */
 
 /* Everything but the limit-1 call-site fast path: sampling, capturing frames,
@@ -405,8 +469,15 @@ static OHM_NOINLINE void trace_alloc_slow(ohm_heap *h, ohm_domain d, const void 
     } else {
         t->tg->bytes += ohmi_trace_weight_size(t->sample_mean, n);
         if (t->tg->bytes > t->tg->peak) t->tg->peak = t->tg->bytes;
+        if (tb == TRACE_TB_PENDING) {   /* its traceback waits in t->pend (frames.c) */
+            struct trace_pend_tb *e = &t->pend[t->npend++];
+            e->p = (uintptr_t)p;
+            e->n = n;
+            e->d = (int)d;
+        }
     }
     t->busy = 0;
+    if (t->npend == TRACE_PEND) trace_resolve(h);
 }
 
 /* The allocator's fast paths counted n down to a sample point (alloc_sample_due) and
@@ -515,7 +586,7 @@ void ohmi_trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
         if (s && (v = *s) != 0) {
             *s = 0;
             size_t n = ohmi_tag_size(v);
-            OHMI_ASSERT_INTERNAL(ohmi_tag_value(v) < t->tbs_len);
+            OHMI_ASSERT_INTERNAL(ohmi_tag_value(v) < t->tbs_len || ohmi_tag_value(v) == TRACE_TB_PENDING);
             OHMI_ASSERT_INTERNAL(t->tg->bytes >= (t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n));
             t->tg->bytes -= t->sample_mean ? ohmi_trace_weight_size(t->sample_mean, n) : n;
             t->tg->last_freed = a;
@@ -537,7 +608,8 @@ void ohmi_trace_on_free(ohm_heap *h, ohm_domain d, const void *p) {
     }
     struct trace_entry *e = &tab[i];
     if (OHM_UNLIKELY(e->size == TRACE_BIG || t->sample_mean)) { trace_free_found(t, e); return; }
-    OHMI_ASSERT_INTERNAL(t->tg->bytes >= e->size && (e->tbd >> 2) < t->tbs_len);
+    OHMI_ASSERT_INTERNAL(t->tg->bytes >= e->size &&
+                         ((e->tbd >> 2) < t->tbs_len || (e->tbd >> 2) == TRACE_TB_PENDING));
     t->tg->bytes -= e->size;
     t->tg->last_freed = a;
     t->tg->last_freed_value = e->tbd >> 2;
@@ -636,6 +708,7 @@ static void trace_reset(ohm_heap *h) {
     struct trace_state *t = ohmi_trace_of(h);
     trace_drain_slow(h, 1);   /* what foreign threads queued goes with the rest */
     OHMI_ASSERT_EXPENSIVE(ohmi_trace_check(h, stderr) == 0);
+    t->npend = 0;             /* and the pending tracebacks */
     t->q_rng = TRACE_SEED;
     t->q_left = t->sample_mean ? gap_from(TRACE_SEED * 0x2545F4914F6CDD1Dull, t->sample_mean)
                                : LLONG_MAX;
@@ -677,6 +750,8 @@ static void trace_update_fast(struct trace_state *t) {
     t->fast_sites = t->active && t->nframes == 1 && t->site_provider && !t->sample_mean;
     t->tg->tag_sites = t->fast;                      /* the allocator's inline tagger */
     t->tg->untag = t->active && !t->sample_mean;
+    t->defer = t->active && t->nframes > 1 && t->nframes <= TRACE_PEND_FRAMES && !t->provider &&
+               !t->site_provider && !t->sample_mean;
 }
 
 static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
@@ -692,7 +767,7 @@ static int trace_start(ohm_heap *h, int nframes, size_t mean, const char *fn) {
         return -1;
     }
     if (t->active && t->sample_mean != mean) trace_reset(h);
-    else if (t->active) trace_drain(h);   /* the old owner's queue, applied */
+    else if (t->active) trace_sync(h);    /* the old owner's queue, applied */
     else trace_drain_slow(h, 1);          /* stray events of an earlier session */
     t->owner = pthread_self();
     t->unwind = method;
@@ -737,7 +812,7 @@ void ohm_trace_clear(ohm_heap *h) {
 }
 
 void ohm_trace_get_traced_memory(ohm_heap *h, size_t *current, size_t *peak) {
-    trace_drain(h);
+    trace_sync(h);
     OHMI_ASSERT_INTERNAL(ohmi_trace_of(h)->tg->peak >= ohmi_trace_of(h)->tg->bytes);
     OHMI_ASSERT_EXPENSIVE(ohmi_trace_check(h, stderr) == 0);
     if (current) *current = ohmi_trace_of(h)->tg->bytes;
@@ -745,18 +820,19 @@ void ohm_trace_get_traced_memory(ohm_heap *h, size_t *current, size_t *peak) {
 }
 
 void ohm_trace_reset_peak(ohm_heap *h) {
-    trace_drain(h);
+    trace_sync(h);
     ohmi_trace_of(h)->tg->peak = ohmi_trace_of(h)->tg->bytes;
 }
 
 size_t ohm_trace_get_memory(ohm_heap *h) {
-    trace_drain(h);
+    trace_sync(h);
     const struct trace_state *t = ohmi_trace_of(h);
     return t->traces_cap * sizeof *t->traces + ohmi_tags_memory(t->tg) + t->mem + ohmi_frames_memory(h);
 }
 
 void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg) {
     struct trace_state *t = ohmi_trace_of(h);
+    trace_sync(h);
     t->provider = fn;
     t->provider_arg = fn ? arg : NULL;
     if (fn) t->site_provider = NULL, t->site_provider_arg = NULL;
@@ -765,6 +841,7 @@ void ohm_trace_set_frame_provider(ohm_heap *h, ohm_frame_provider fn, void *arg)
 
 void ohm_trace_set_site_provider(ohm_heap *h, ohm_site_provider fn, void *arg) {
     struct trace_state *t = ohmi_trace_of(h);
+    trace_sync(h);
     t->site_provider = fn;
     t->site_provider_arg = fn ? arg : NULL;
     if (fn) t->provider = NULL, t->provider_arg = NULL;
@@ -777,7 +854,7 @@ void ohm_trace_set_site_provider(ohm_heap *h, ohm_site_provider fn, void *arg) {
 static uint32_t trace_lookup(ohm_heap *h, const void *p) {
     struct trace_state *t = ohmi_trace_of(h);
     if (!p) return TRACE_NO_TB;
-    trace_drain(h);
+    trace_sync(h);
     if (ohmi_alloc_in_arenas(h, p)) {
         uint32_t *s = ohmi_tag_slot(t->tg, (uintptr_t)p);
         if (s && *s) return ohmi_tag_value(*s);
@@ -833,7 +910,7 @@ static int tag_walk_one(void *arg, uintptr_t p, uint32_t w) {
 
 int ohmi_trace_walk(ohm_heap *h, trace_walk_fn fn, void *arg) {
     struct trace_state *t = ohmi_trace_of(h);
-    trace_drain(h);
+    trace_sync(h);
     int r;
     struct tag_walk w = { fn, arg };
     if ((r = ohmi_tags_walk(t->tg, tag_walk_one, &w)) != 0) return r;

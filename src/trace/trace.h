@@ -38,6 +38,20 @@ struct trace_strtab {
                                      NULL: none (ohmi_sys_*); kept by ohmi_strtab_free */
 };
 
+/* A traced block whose traceback waits to be interned (frames.c, "deferred
+ * interning"): its call site, native frames and hash, and the block. */
+#define TRACE_PEND 16           /* entries interned together */
+#define TRACE_PEND_FRAMES 32    /* deferred only up to this many native frames */
+struct trace_pend_tb {
+    uint64_t hv;
+    const struct ohm_callsite *site;
+    uint32_t np, total;
+    uintptr_t p;
+    size_t n;
+    int d;
+    uintptr_t pcs[TRACE_PEND_FRAMES];
+};
+
 struct trace_state {
     int active;                /* tracing on: the allocator calls the observer */
     int busy;                  /* a hook is running: nested allocations go untraced */
@@ -63,11 +77,15 @@ struct trace_state {
     struct { uintptr_t ptr; size_t size; } *big;   /* sizes of traced blocks >= 4 GiB */
     size_t nbig, big_cap;
     /* interned tracebacks: id -> traceback, and a hash index over them */
-    struct trace_tb **tbs;
+    struct trace_tbref { struct trace_tb *tb; uint64_t hash; } *tbs;   /* hash: tb->hash,
+                                  kept here too: probes and rehashes touch no record */
     ohmi_index tb_index;       /* id + 1, by the raw frames (trace_tb.hash) */
     size_t tbs_len, tbs_cap;
     struct trace_strtab strs;  /* symbolized names; tracebacks live in its arena too */
     uint32_t last_native;      /* the last native traceback interned: loops repeat it */
+    int defer;                 /* exact, limit > 1: deep tracebacks may wait (pend) */
+    size_t npend;              /* blocks traced with TRACE_TB_PENDING, oldest first */
+    struct trace_pend_tb pend[TRACE_PEND];
     uint32_t last_sites;       /* the same for a site provider's tracebacks */
     ohm_frame_provider provider;   /* host-language frames, or NULL */
     void *provider_arg;

@@ -49,12 +49,23 @@ struct trace_tb {
     uint64_t hash;
     uint32_t nframe, total_nframe;
     ohm_traceback *sym;            /* symbolized, oldest first; built on demand */
-    struct trace_rawframe f[];     /* newest first, as captured */
+    uint32_t narrow;               /* frames kept as their words alone (C tracebacks:
+                                      nsite call-site records, then return addresses) */
+    uint32_t nsite;
+    struct trace_rawframe f[];     /* newest first, as captured; narrow: uintptr_t w[] */
 };
 #define TRACE_NO_TB UINT32_MAX
 /* Interned traceback id for an allocation happening now (hook context), or TRACE_NO_TB
  * when out of memory. */
 uint32_t ohmi_frames_capture(ohm_heap *h);
+/* Deferred interning (frames.c, "deferred interning"): with trace_state.defer set,
+ * ohmi_frames_capture may return TRACE_TB_PENDING, having stored the frames in
+ * t->pend[t->npend] (site, pcs, total, hash); the caller fills in the block (p, n, d),
+ * traces it with that id and counts the entry. trace.c resolves them: prefetch, then
+ * ohmi_frames_resolve_one per entry in order (an id, or TRACE_NO_TB out of memory). */
+#define TRACE_TB_PENDING (OHMI_TAG_MAX_VALUE)   /* a pool block tag's value, never a real id's */
+void ohmi_frames_prefetch(ohm_heap *h);
+uint32_t ohmi_frames_resolve_one(ohm_heap *h, const struct trace_pend_tb *e);
 /* The symbolized traceback of id (cached), or NULL when out of memory. */
 const ohm_traceback *ohmi_frames_symbolized(ohm_heap *h, uint32_t id);
 void ohmi_frames_clear(ohm_heap *h);   /* forget every traceback and string */
