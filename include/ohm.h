@@ -77,12 +77,25 @@ typedef struct ohm_config {
                                  the ms). NULL: none (OHM_TIMELINE). The string must
                                  outlive ohm_heap_new; a bad one, or a file that cannot
                                  be written, makes ohm_heap_new fail */
+    int gc_policy;            /* when young collections run (OHM_GC_POLICY=adaptive|cpython):
+                                 OHM_GC_POLICY_ADAPTIVE (0, the default): threshold 0
+                                 grows while young collections find (almost) nothing
+                                 and shrinks back when they find garbage, between
+                                 gc_threshold[0] and twice the tracked objects; until
+                                 the program sets thresholds (ohm_gc_set_threshold),
+                                 which takes the heap to CPython's rule.
+                                 OHM_GC_POLICY_CPYTHON: CPython's rule, threshold 0
+                                 fixed (docs/gc.md, "Triggers") */
 } ohm_config;
+
+/* cfg.gc_policy */
+enum { OHM_GC_POLICY_ADAPTIVE = 0, OHM_GC_POLICY_CPYTHON = 1 };
 
 /* Fill *cfg with the defaults, then apply the environment: OHM_MALLOC=debug|malloc|pymalloc
  * (plus "malloc_debug" and "pymalloc_debug", as PYTHONMALLOC), OHM_MALLOCSTATS=0|1,
- * OHM_TRACEMALLOC=N, OHM_GC_STRESS=0|1, OHM_TIMELINE=path[:ms] (cfg->timeline points
- * into the environment). A bad value is recorded in cfg->config_error, and ohm_heap_new(cfg)
+ * OHM_TRACEMALLOC=N, OHM_GC_STRESS=0|1, OHM_GC_POLICY=adaptive|cpython,
+ * OHM_TIMELINE=path[:ms] (cfg->timeline points into the environment). A bad value is
+ * recorded in cfg->config_error, and ohm_heap_new(cfg)
  * fails with a message naming the variable and the accepted values. */
 OHM_API void ohm_config_init(ohm_config *cfg);
 
