@@ -637,6 +637,12 @@ static inline ohm_object *ohm_list_get_inline(const ohm_object *l, size_t i) {
  * every threshold-1 such collections generation 1 instead; every threshold-2
  * generation-1 collections generation 2 instead, but only once the objects promoted
  * to generation 2 since the last full collection exceed 25% of those it left.
+ * Threshold 0 in effect: under the adaptive policy (cfg.gc_policy, the default) it
+ * starts at gc_threshold[0], doubles after a young collection that found under 1/64
+ * of its candidates unreachable (up to twice the tracked objects), halves back
+ * (never below gc_threshold[0]) after one that found over 1/4, and is bounded by twice
+ * the survivors of each full collection; under OHM_GC_POLICY_CPYTHON, and once
+ * ohm_gc_set_threshold was called, it is threshold 0 as set (docs/gc.md, "Triggers").
  * Out of memory (the collector's vectors cannot grow): a collection that could not
  * remember its whole unreachable set frees nothing, says so in ohm_last_error
  * ("ohm_gc_collect: out of memory; ...") and returns 0; the garbage waits, intact, for
@@ -653,6 +659,8 @@ OHM_API int    ohm_gc_isenabled(ohm_heap *h);
  * collection; count[1], count[2]: collections of the younger generation since this
  * generation's last collection. */
 OHM_API void   ohm_gc_get_count(ohm_heap *h, size_t count[3]);
+/* ohm_gc_set_threshold also takes the heap to CPython's rule (OHM_GC_POLICY_CPYTHON):
+ * threshold 0 stays t0. ohm_gc_get_threshold gives the thresholds as set. */
 OHM_API void   ohm_gc_set_threshold(ohm_heap *h, unsigned t0, unsigned t1, unsigned t2);
 OHM_API void   ohm_gc_get_threshold(ohm_heap *h, unsigned t[3]);
 /* Per generation, totals since the heap was made: collections; objects collected and
