@@ -441,7 +441,7 @@ static inline int gc_tentative(const ohm_object *o) {
 
 GC_INLINE void gc_enter_tentative(gc_ctx *c, ohm_object *o) {
     size_t i = ohmi_gc_of(c->h)->unreach.len;
-    if (OHM_UNLIKELY(i >= OHM_GCWORD_MAX)) {
+    if (OHM_UNLIKELY(i >= ohmi_gc_of(c->h)->tentative_max)) {
         c->sweep_needed = 1;
     } else if (OHM_UNLIKELY(gc_enter_unreach(c, o) < 0)) {
         c->sweep_needed = c->unreach_failed = 1;
@@ -1247,6 +1247,7 @@ int ohmi_gc_init(ohm_heap *h) {
     g->enabled = ohmi_base_of(h)->cfg.gc_enabled;
     g->stress = ohmi_base_of(h)->cfg.gc_stress != 0;
     g->policy = ohmi_base_of(h)->cfg.gc_policy;
+    g->tentative_max = OHM_GCWORD_MAX;
     gc_set_young_threshold(g, g->threshold[0]);
     return 0;
 }

@@ -96,6 +96,9 @@ struct gc_state {
                                    the adaptive policy moves it (gc.c, gc_adapt_young) */
     int policy;                 /* OHM_GC_POLICY_ADAPTIVE or _CPYTHON (cfg.gc_policy);
                                    ohmi_gc_set_threshold makes it _CPYTHON */
+    size_t tentative_max;       /* a full collection's tentative entries the 24-bit word
+                                   can index: OHM_GCWORD_MAX (tests lower it, to run the
+                                   sweep walk that takes the rest) */
     int stress;                 /* cfg.gc_stress: collect at every tracked allocation */
     int stress_next;            /* the generation the next stress collection takes */
 };
