@@ -780,6 +780,20 @@ static void gc_to_garbage(ohm_heap *h, ohm_object *o) {
     ohm_incref(o);
 }
 
+/* A full collection empties the young vectors: the larger one, when it is a mapping
+ * (2 MiB or more, base/vec.c) with its memory already touched, becomes the unreachable
+ * set's (which otherwise would take fresh pages, zeroed by the kernel, for as much
+ * garbage as there is), and the set's takes its place. A heap that piled up young
+ * garbage with the collector off, then collects, touches no new memory for the set.
+ * (Smaller vectors come from the C library: nothing to save.) */
+static void gc_lend_young(struct gc_state *g) {
+    ohmi_vec *y = &g->young[g->young[1].cap > g->young[0].cap];
+    if (y->cap <= g->unreach.cap || y->cap * sizeof(ohm_object *) < ((size_t)2 << 20)) return;
+    ohmi_vec t = g->unreach;
+    g->unreach = *y;
+    *y = t;
+}
+
 typedef struct gc_result {
     size_t found, collected, uncollectable, candidates;
 } gc_result;
@@ -805,6 +819,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         /* the young become old (lazily: gc_adopt in the count pass); marked now means
          * "mark bit != the old parity" */
         g->young[0].len = g->young[1].len = 0;
+        gc_lend_young(g);
         c->markval = g->mark_parity ^ GC_MARK;
         c->full = 1;
         c->mask = OHM_F_TRACKED | GC_FROZEN;
