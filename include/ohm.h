@@ -79,9 +79,10 @@ typedef struct ohm_config {
                                  be written, makes ohm_heap_new fail */
     int gc_policy;            /* when young collections run (OHM_GC_POLICY=adaptive|cpython):
                                  OHM_GC_POLICY_ADAPTIVE (0, the default): threshold 0
-                                 grows while young collections find (almost) nothing
-                                 and shrinks back when they find garbage, between
-                                 gc_threshold[0] and twice the tracked objects; until
+                                 grows while young collections find (almost) nothing,
+                                 up to twice the tracked objects, and is back at
+                                 gc_threshold[0] when they find garbage and after
+                                 every full collection; until
                                  the program sets thresholds (ohm_gc_set_threshold),
                                  which takes the heap to CPython's rule.
                                  OHM_GC_POLICY_CPYTHON: CPython's rule, threshold 0
@@ -639,9 +640,9 @@ static inline ohm_object *ohm_list_get_inline(const ohm_object *l, size_t i) {
  * to generation 2 since the last full collection exceed 25% of those it left.
  * Threshold 0 in effect: under the adaptive policy (cfg.gc_policy, the default) it
  * starts at gc_threshold[0], doubles after a young collection that found under 1/64
- * of its candidates unreachable (up to twice the tracked objects), halves back
- * (never below gc_threshold[0]) after one that found over 1/4, and is bounded by twice
- * the survivors of each full collection; under OHM_GC_POLICY_CPYTHON, and once
+ * of its candidates unreachable (up to twice the tracked objects), and is back at
+ * gc_threshold[0] after one that found over 1/4 and after every full collection
+ * (ohm_gc_collect included); under OHM_GC_POLICY_CPYTHON, and once
  * ohm_gc_set_threshold was called, it is threshold 0 as set (docs/gc.md, "Triggers").
  * Out of memory (the collector's vectors cannot grow): a collection that could not
  * remember its whole unreachable set frees nothing, says so in ohm_last_error

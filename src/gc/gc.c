@@ -1134,13 +1134,19 @@ int ohmi_gc_check(ohm_heap *h, FILE *out) {
  *    tracked objects (garbage left waiting stays within the size of the live heap,
  *    as a tracing collector lets its heap grow to twice what it keeps) and the 24-bit
  *    index space of the young vectors;
- *  - over 1/4 unreachable: it halves, down to threshold[0], which stays the floor
- *    and the starting point;
+ *  - over 1/4 unreachable: it is back to threshold[0], the floor and starting point
+ *    (a program that makes cyclic garbage gets CPython's rule at once: one long
+ *    young collection, not a series of halving ones);
  *  - in between it stays.
+ * Every full collection (automatic or not) starts it again from threshold[0]: the
+ * heap was just measured, and a program that calls gc.collect() between phases
+ * (build a structure, then churn garbage over it) does not carry a threshold grown
+ * in one phase into the next, where its first young collection would be as long
+ * as a full one.
  * Objects that die by reference counting before the next collection are never
  * examined: with the tree above, the threshold passes the tree's size during the
  * first tree, and the trees after it cost no collection at all. A program making
- * cyclic garbage keeps young collections near threshold[0], as CPython's rule does.
+ * cyclic garbage keeps young collections at threshold[0], as CPython's rule does.
  * Generations 1 and 2 keep CPython's rule (threshold[1], threshold[2], the 25% rule).
  */
 #define GC_YOUNG_MAX (OHM_GCWORD_MAX / 2)
@@ -1150,30 +1156,24 @@ static void gc_set_young_threshold(struct gc_state *g, unsigned t) {
     g->trigger0 = g->stress ? 0 : t;
 }
 
-/* The adaptive threshold's ceiling for a heap of `live` objects. */
-static size_t gc_young_cap(const struct gc_state *g, size_t live) {
-    size_t cap = 2 * live;
-    if (cap > GC_YOUNG_MAX) cap = GC_YOUNG_MAX;
-    return cap < g->threshold[0] ? g->threshold[0] : cap;
-}
-
 /* After an automatic collection of generation 0 or 1 that examined cand objects and
  * found `found` unreachable. */
 static void gc_adapt_young(struct gc_state *g, size_t cand, size_t found) {
     if (g->policy != OHM_GC_POLICY_ADAPTIVE || !cand) return;
-    size_t t = g->young_threshold, floor = g->threshold[0], cap = gc_young_cap(g, g->tracked);
-    if (found * 64 < cand) t = 2 * t < cap ? 2 * t : cap;
-    else if (found * 4 > cand) t = t / 2 > floor ? t / 2 : floor;
+    size_t t = g->young_threshold, floor = g->threshold[0];
+    if (found * 64 < cand) {
+        size_t cap = 2 * g->tracked < GC_YOUNG_MAX ? 2 * g->tracked : GC_YOUNG_MAX;
+        t = 2 * t < cap ? 2 * t : cap;
+        if (t < floor) t = floor;
+    } else if (found * 4 > cand) {
+        t = floor;
+    }
     gc_set_young_threshold(g, (unsigned)t);
 }
 
-/* After every full collection (automatic or not): it counted the live heap, whose
- * size bounds the threshold again. A heap that shrank (the structure that let the
- * threshold grow is gone) is back to threshold[0] when little of it is left. */
-static void gc_bound_young(struct gc_state *g) {
-    if (g->policy != OHM_GC_POLICY_ADAPTIVE) return;
-    size_t cap = gc_young_cap(g, g->long_lived_total);
-    if (g->young_threshold > cap) gc_set_young_threshold(g, (unsigned)cap);
+/* After every full collection (automatic or not). */
+static void gc_restart_young(struct gc_state *g) {
+    if (g->policy == OHM_GC_POLICY_ADAPTIVE) gc_set_young_threshold(g, g->threshold[0]);
 }
 
 void ohmi_gc_set_threshold(ohm_heap *h, unsigned t0, unsigned t1, unsigned t2) {
@@ -1205,7 +1205,7 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     double t0 = gc_now();
     gc_result res = { 0, 0, 0, 0 };
     gc_collect_main(h, gen, &res);
-    if (gen == 2) gc_bound_young(g);
+    if (gen == 2) gc_restart_young(g);
     if (gen == 2 && g->hooks->after_full) g->hooks->after_full(h);
     OHMI_ASSERT_INTERNAL(g->tracked >= g->frozen + g->young[0].len + g->young[1].len);
     /* the whole heap walked again only after a full collection, which walked it anyway */
