@@ -639,7 +639,7 @@ static inline ohm_object *ohm_list_get_inline(const ohm_object *l, size_t i) {
  * generation-1 collections generation 2 instead, but only once the objects promoted
  * to generation 2 since the last full collection exceed 25% of those it left.
  * Threshold 0 in effect: under the adaptive policy (cfg.gc_policy, the default) it
- * starts at gc_threshold[0], doubles after a young collection that found under 1/64
+ * starts at gc_threshold[0], quadruples after a young collection that found under 1/64
  * of its candidates unreachable (up to twice the tracked objects), and is back at
  * gc_threshold[0] after one that found over 1/4 and after every full collection
  * (ohm_gc_collect included); under OHM_GC_POLICY_CPYTHON, and once

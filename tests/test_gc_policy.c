@@ -67,45 +67,48 @@ static void test_config(void) {
     CHECK(strstr(ohm_last_error(NULL), "gc_policy must be") != NULL);
 }
 
-/* Young collections that find nothing double the threshold, within twice the tracked
- * objects; garbage takes it back to threshold[0], and so does a full collection. */
+/* Young collections that find nothing quadruple the threshold, within twice the
+ * tracked objects; garbage takes it back to threshold[0], and so does a full
+ * collection. */
 static void test_adaptive(void) {
     ohm_heap *h = heap_with(OHM_GC_POLICY_ADAPTIVE, 100);
-    enum { N = 2000 };
+    enum { N = 4000 };
     static ohm_object *keep[N];
     CHECK_EQ_INT(young_threshold(h), 100);
-    make_live(h, keep, 0, 100);
+    ohm_gc_disable(h);
+    make_live(h, keep, 0, 1000);
+    ohm_gc_collect(h, 2);                        /* 1000 old objects */
+    ohm_gc_enable(h);
+    CHECK_EQ_INT(young_threshold(h), 100);
+    make_live(h, keep, 1000, 100);
     CHECK_EQ_SIZE(collections(h, 0), 0);
-    make_live(h, keep, 100, 1);                  /* the 101st: a collection, nothing found */
+    make_live(h, keep, 1100, 1);                 /* the 101st: a collection, nothing found */
     CHECK_EQ_SIZE(collections(h, 0), 1);
-    CHECK_EQ_INT(young_threshold(h), 200);
-    make_live(h, keep, 101, 200);                /* 200 more: not past 200 yet */
-    CHECK_EQ_SIZE(collections(h, 0), 1);
-    make_live(h, keep, 301, 1);                  /* 201: the second, at 302 tracked */
-    CHECK_EQ_SIZE(collections(h, 0), 2);
     CHECK_EQ_INT(young_threshold(h), 400);
-    make_live(h, keep, 302, 401);                /* the third, at 703 tracked */
-    CHECK_EQ_SIZE(collections(h, 0), 3);
-    CHECK_EQ_INT(young_threshold(h), 800);
-    make_live(h, keep, 703, 801);                /* the fourth, at 1504: 1600 <= 2 * 1504 */
-    CHECK_EQ_SIZE(collections(h, 0), 4);
+    make_live(h, keep, 1101, 400);               /* 400 more: not past 400 yet */
+    CHECK_EQ_SIZE(collections(h, 0), 1);
+    make_live(h, keep, 1501, 1);                 /* 401: the second, at 1502 tracked */
+    CHECK_EQ_SIZE(collections(h, 0), 2);
     CHECK_EQ_INT(young_threshold(h), 1600);
+    make_live(h, keep, 1502, 1601);              /* the third, at 3103: 6400 > 2 * 3103 */
+    CHECK_EQ_SIZE(collections(h, 0), 3);
+    CHECK_EQ_INT(young_threshold(h), 6206);
     CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
 
     /* garbage: a collection that finds more than a quarter unreachable takes it back
      * to threshold[0], the floor */
-    make_cycles(h, 1601);
-    CHECK_EQ_SIZE(collections(h, 0), 5);
+    make_cycles(h, 6207);
+    CHECK_EQ_SIZE(collections(h, 0), 4);
     CHECK_EQ_INT(young_threshold(h), 100);
     make_cycles(h, 101);
-    CHECK_EQ_SIZE(collections(h, 0), 6);
+    CHECK_EQ_SIZE(collections(h, 0), 5);
     CHECK_EQ_INT(young_threshold(h), 100);
     CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
 
     /* every full collection starts the threshold again from threshold[0] */
-    make_live(h, keep, 1504, 101);
-    CHECK_EQ_INT(young_threshold(h), 200);
-    for (size_t i = 10; i < 1605; i++) ohm_decref(keep[i]);
+    make_live(h, keep, 3103, 101);
+    CHECK_EQ_INT(young_threshold(h), 400);
+    for (size_t i = 10; i < 3204; i++) ohm_decref(keep[i]);
     ohm_gc_collect(h, 2);
     CHECK_EQ_INT(young_threshold(h), 100);
     for (size_t i = 0; i < 10; i++) ohm_decref(keep[i]);
@@ -123,14 +126,14 @@ static void test_adaptive(void) {
     make_cycles(h, 38);       /* 37 of 101 unreachable */
     CHECK_EQ_SIZE(collections(h, 0), 2);
     CHECK_EQ_INT(young_threshold(h), 100);   /* over 1/4: the floor */
-    make_live(h, keep, 161, 101);             /* nothing: doubles */
+    make_live(h, keep, 161, 101);             /* nothing: quadruples */
     CHECK_EQ_SIZE(collections(h, 0), 3);
-    CHECK_EQ_INT(young_threshold(h), 200);
-    make_live(h, keep, 262, 199);
-    make_cycles(h, 3);                        /* 2 of 201, under 1/64: doubles */
-    CHECK_EQ_SIZE(collections(h, 0), 4);
     CHECK_EQ_INT(young_threshold(h), 400);
-    for (size_t i = 0; i < 461; i++) ohm_decref(keep[i]);
+    make_live(h, keep, 262, 398);
+    make_cycles(h, 3);                        /* 2 of 401, under 1/64: grows */
+    CHECK_EQ_SIZE(collections(h, 0), 4);
+    CHECK(young_threshold(h) > 400);
+    for (size_t i = 0; i < 660; i++) ohm_decref(keep[i]);
     CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
     ohm_heap_destroy(h);
 }
@@ -147,11 +150,8 @@ static void test_trees(void) {
     ohm_heap *h = heap_with(OHM_GC_POLICY_ADAPTIVE, 0);   /* 0: the default, 2000 */
     CHECK_EQ_INT(young_threshold(h), 2000);
     ohm_decref(tree(h, 14));                     /* 32767 nodes */
-    CHECK_EQ_SIZE(collections(h, 0), 4);         /* past 2000, 4000, 8000, 16000 */
-    CHECK_EQ_INT(young_threshold(h), 32000);
-    ohm_decref(tree(h, 14));                     /* past 32000 */
-    CHECK_EQ_SIZE(collections(h, 0), 5);
-    CHECK_EQ_INT(young_threshold(h), 64000);
+    CHECK_EQ_SIZE(collections(h, 0), 3);         /* past 2000, 4002, 12008 (the caps) */
+    CHECK_EQ_INT(young_threshold(h), 36026);     /* twice the 18013 tracked then */
     size_t first = collections(h, 0) + collections(h, 1) + collections(h, 2);
     for (int i = 0; i < 10; i++) ohm_decref(tree(h, 14));
     CHECK_EQ_SIZE(collections(h, 0) + collections(h, 1) + collections(h, 2), first);
@@ -171,7 +171,7 @@ static void test_set_threshold_pins(void) {
     ohm_heap *h = heap_with(OHM_GC_POLICY_ADAPTIVE, 100);
     static ohm_object *keep[1000];
     make_live(h, keep, 0, 101);
-    CHECK_EQ_INT(young_threshold(h), 200);
+    CHECK_EQ_INT(young_threshold(h), 202);       /* 400, capped at twice 101 */
     ohm_gc_set_threshold(h, 50, 10, 10);
     CHECK_EQ_INT(ohmi_gc_of(h)->policy, OHM_GC_POLICY_CPYTHON);
     CHECK_EQ_INT(young_threshold(h), 50);

@@ -1130,10 +1130,12 @@ int ohmi_gc_check(ohm_heap *h, FILE *out) {
  * The adaptive policy (the default) moves the threshold in effect, young_threshold,
  * by what each automatic young collection found, for its cost is the objects it
  * examines and its yield the garbage among them:
- *  - under 1/64 of the candidates unreachable: the threshold doubles, up to twice the
- *    tracked objects (garbage left waiting stays within the size of the live heap,
- *    as a tracing collector lets its heap grow to twice what it keeps) and the 24-bit
- *    index space of the young vectors;
+ *  - under 1/64 of the candidates unreachable: the threshold quadruples, up to twice
+ *    the tracked objects (garbage left waiting stays within the size of the live
+ *    heap, as a tracing collector lets its heap grow to twice what it keeps) and the
+ *    24-bit index space of the young vectors (quadruples, not doubles: a structure
+ *    of n objects then costs its young collections ~n/3 candidates while it grows,
+ *    not ~n, and the cap is reached in half as many collections);
  *  - over 1/4 unreachable: it is back to threshold[0], the floor and starting point
  *    (a program that makes cyclic garbage gets CPython's rule at once: one long
  *    young collection, not a series of halving ones);
@@ -1163,7 +1165,7 @@ static void gc_adapt_young(struct gc_state *g, size_t cand, size_t found) {
     size_t t = g->young_threshold, floor = g->threshold[0];
     if (found * 64 < cand) {
         size_t cap = 2 * g->tracked < GC_YOUNG_MAX ? 2 * g->tracked : GC_YOUNG_MAX;
-        t = 2 * t < cap ? 2 * t : cap;
+        t = 4 * t < cap ? 4 * t : cap;
         if (t < floor) t = floor;
     } else if (found * 4 > cand) {
         t = floor;
