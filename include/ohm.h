@@ -77,12 +77,26 @@ typedef struct ohm_config {
                                  the ms). NULL: none (OHM_TIMELINE). The string must
                                  outlive ohm_heap_new; a bad one, or a file that cannot
                                  be written, makes ohm_heap_new fail */
+    int gc_policy;            /* when young collections run (OHM_GC_POLICY=adaptive|cpython):
+                                 OHM_GC_POLICY_ADAPTIVE (0, the default): threshold 0
+                                 grows while young collections find (almost) nothing,
+                                 up to twice the tracked objects, and is back at
+                                 gc_threshold[0] when they find garbage and after
+                                 every full collection; until
+                                 the program sets thresholds (ohm_gc_set_threshold),
+                                 which takes the heap to CPython's rule.
+                                 OHM_GC_POLICY_CPYTHON: CPython's rule, threshold 0
+                                 fixed (docs/gc.md, "Triggers") */
 } ohm_config;
+
+/* cfg.gc_policy */
+enum { OHM_GC_POLICY_ADAPTIVE = 0, OHM_GC_POLICY_CPYTHON = 1 };
 
 /* Fill *cfg with the defaults, then apply the environment: OHM_MALLOC=debug|malloc|pymalloc
  * (plus "malloc_debug" and "pymalloc_debug", as PYTHONMALLOC), OHM_MALLOCSTATS=0|1,
- * OHM_TRACEMALLOC=N, OHM_GC_STRESS=0|1, OHM_TIMELINE=path[:ms] (cfg->timeline points
- * into the environment). A bad value is recorded in cfg->config_error, and ohm_heap_new(cfg)
+ * OHM_TRACEMALLOC=N, OHM_GC_STRESS=0|1, OHM_GC_POLICY=adaptive|cpython,
+ * OHM_TIMELINE=path[:ms] (cfg->timeline points into the environment). A bad value is
+ * recorded in cfg->config_error, and ohm_heap_new(cfg)
  * fails with a message naming the variable and the accepted values. */
 OHM_API void ohm_config_init(ohm_config *cfg);
 
@@ -628,6 +642,12 @@ static inline ohm_object *ohm_list_get_inline(const ohm_object *l, size_t i) {
  * every threshold-1 such collections generation 1 instead; every threshold-2
  * generation-1 collections generation 2 instead, but only once the objects promoted
  * to generation 2 since the last full collection exceed 25% of those it left.
+ * Threshold 0 in effect: under the adaptive policy (cfg.gc_policy, the default) it
+ * starts at gc_threshold[0], quadruples after a young collection that found under 1/64
+ * of its candidates unreachable (up to twice the tracked objects), and is back at
+ * gc_threshold[0] after one that found over 1/4 and after every full collection
+ * (ohm_gc_collect included); under OHM_GC_POLICY_CPYTHON, and once
+ * ohm_gc_set_threshold was called, it is threshold 0 as set (docs/gc.md, "Triggers").
  * Out of memory (the collector's vectors cannot grow): a collection that could not
  * remember its whole unreachable set frees nothing, says so in ohm_last_error
  * ("ohm_gc_collect: out of memory; ...") and returns 0; the garbage waits, intact, for
@@ -644,6 +664,8 @@ OHM_API int    ohm_gc_isenabled(ohm_heap *h);
  * collection; count[1], count[2]: collections of the younger generation since this
  * generation's last collection. */
 OHM_API void   ohm_gc_get_count(ohm_heap *h, size_t count[3]);
+/* ohm_gc_set_threshold also takes the heap to CPython's rule (OHM_GC_POLICY_CPYTHON):
+ * threshold 0 stays t0. ohm_gc_get_threshold gives the thresholds as set. */
 OHM_API void   ohm_gc_set_threshold(ohm_heap *h, unsigned t0, unsigned t1, unsigned t2);
 OHM_API void   ohm_gc_get_threshold(ohm_heap *h, unsigned t[3]);
 /* Per generation, totals since the heap was made: collections; objects collected and

@@ -31,10 +31,7 @@ void ohm_gc_get_count(ohm_heap *h, size_t count[3]) {
 }
 
 void ohm_gc_set_threshold(ohm_heap *h, unsigned t0, unsigned t1, unsigned t2) {
-    ohmi_gc_of(h)->threshold[0] = t0;
-    ohmi_gc_of(h)->threshold[1] = t1;
-    ohmi_gc_of(h)->threshold[2] = t2;
-    ohmi_gc_of(h)->trigger0 = ohmi_gc_of(h)->stress ? 0 : t0;
+    ohmi_gc_set_threshold(h, t0, t1, t2);
 }
 
 void ohm_gc_get_threshold(ohm_heap *h, unsigned t[3]) {

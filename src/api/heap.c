@@ -55,6 +55,11 @@ void ohm_config_init(ohm_config *cfg) {
         if (n < 0) cfg->config_error = "OHM_GC_STRESS: expected 0 or 1";
         else cfg->gc_stress = (int)n;
     }
+    if ((v = getenv("OHM_GC_POLICY")) && *v) {
+        if (!strcmp(v, "adaptive")) cfg->gc_policy = OHM_GC_POLICY_ADAPTIVE;
+        else if (!strcmp(v, "cpython")) cfg->gc_policy = OHM_GC_POLICY_CPYTHON;
+        else cfg->config_error = "OHM_GC_POLICY: expected adaptive or cpython";
+    }
     if ((v = getenv("OHM_TIMELINE")) && *v) {
         char path[PATH_MAX];
         unsigned ms;
@@ -111,6 +116,11 @@ ohm_heap *ohm_heap_new(const ohm_config *cfg) {
     if (cfg->trace_frames < 0 || cfg->trace_frames > OHM_TRACE_MAX_FRAMES) {
         ohmi_error(NULL, "ohm_heap_new: trace_frames must be in 0..%d, not %d",
                    OHM_TRACE_MAX_FRAMES, cfg->trace_frames);
+        return NULL;
+    }
+    if (cfg->gc_policy != OHM_GC_POLICY_ADAPTIVE && cfg->gc_policy != OHM_GC_POLICY_CPYTHON) {
+        ohmi_error(NULL, "ohm_heap_new: gc_policy must be OHM_GC_POLICY_ADAPTIVE or "
+                   "OHM_GC_POLICY_CPYTHON, not %d", cfg->gc_policy);
         return NULL;
     }
     ohm_heap *h = heap_alloc(cfg->debug);

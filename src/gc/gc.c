@@ -29,19 +29,23 @@
  *              GC_PASSED) go through the mark stack at once. Full collections (the
  *              heap walk: pools in no useful order) mark each root's reach
  *              depth-first through the mark stack, children popped in traverse
- *              order (ascending addresses: prefetch-friendly), zeroing the word.
+ *              order (ascending addresses: prefetch-friendly), zeroing the word;
+ *              a member neither marked nor a root at its turn enters the unreachable
+ *              set tentatively and leaves it if a later root reaches it (the sweep
+ *              fused into the walk: "a full collection's marking", below).
  *              If the stack cannot grow, marked members are traversed again until
  *              nothing new is marked. Generation 0 needs no prepare pass: its count
  *              pass subtracts each member's index from its word in turn.
  *  4. sweep    marked members survive. Young collections promote them (0 -> 1, 1 -> 2;
  *              the word becomes the new index or 0) and untrack atomic tuples and dicts
- *              (the hooks' untrack_candidate). A full collection's sweep only reads survivors:
- *              marking already zeroed their words and untracked the atomic containers,
- *              and "marked" is GC_MARK == the new parity, which the next full collection
- *              reads as "unmarked" (gc.mark_parity flips), so nothing needs clearing.
- *              Unmarked members enter the unreachable set (state GC0|GC1) and the
- *              `unreach` vector. Survivors are finished before any user code runs, so
- *              finalizers and callbacks see a consistent heap.
+ *              (the hooks' untrack_candidate). A full collection has no sweep of its
+ *              own (only what marking could not enter is swept, by a third walk):
+ *              marking already zeroed the survivors' words and untracked the atomic
+ *              containers, and "marked" is GC_MARK == the new parity, which the next
+ *              full collection reads as "unmarked" (gc.mark_parity flips), so nothing
+ *              needs clearing. Unmarked members enter the unreachable set (state
+ *              GC0|GC1) and the `unreach` vector. Survivors are finished before any
+ *              user code runs, so finalizers and callbacks see a consistent heap.
  *  5. hold     one reference on every unreachable object, so nothing below frees one
  *              of them under our feet.
  *  6. weakrefs every weak reference to an unreachable object is cleared; those that are
@@ -72,8 +76,11 @@
  * a full one, the whole heap (gc_check, which is also ohmi_gc_check at every level)
  * and the allocator (ohmi_alloc_check).
  *
+ * Triggers: see "the young trigger policy" below (CPython's rule, or the adaptive
+ * threshold 0 of the default policy).
+ *
  * Stress mode (cfg.gc_stress, OHM_GC_STRESS=1), a testing aid: the inline trigger
- * compares count[0] with trigger0, which is threshold[0] normally and 0 under stress,
+ * compares count[0] with trigger0, which is the threshold 0 in effect normally and 0 under stress,
  * so every tracked allocation takes ohmi_gc_collect_due, which then collects the next
  * generation in turn (gc_stress_collect). The fast path costs the same either way.
  */
@@ -151,7 +158,7 @@ OHM_NOINLINE static void gc_stress_collect(ohm_heap *h) {
 void ohmi_gc_collect_due(ohm_heap *h) {
     struct gc_state *g = ohmi_gc_of(h);
     if (OHM_UNLIKELY(g->stress)) { gc_stress_collect(h); return; }
-    if (g->count[0] > g->threshold[0] && g->enabled && g->threshold[0] && !g->collecting &&
+    if (g->count[0] > g->young_threshold && g->enabled && g->threshold[0] && !g->collecting &&
         !ohmi_base_of(h)->destroying)
         ohmi_gc_collect_auto(h);
 }
@@ -202,6 +209,10 @@ typedef struct gc_ctx {
     int maybe_kept;         /* some unreachable object has references but no clear */
     ohmi_vec *stack;
     int overflow;           /* a push failed: marked members need another traversal */
+    int sweep_needed;       /* full: an unmarked member was not entered as tentatively
+                               unreachable (no room, or no index): sweep the heap */
+    int unreach_failed;     /* full: that was for want of memory: nothing is freed */
+    size_t rescued;         /* full: tentatively unreachable members reached after all */
     const ohm_type *arr_inline, *arr_ptr;  /* walked inline (struct ohmi_gc_hooks) */
     const ohm_type *untrack0, *untrack1;   /* may be untracked when atomic */
     const struct ohmi_gc_hooks *k;
@@ -340,15 +351,26 @@ GC_INLINE void gc_stack_reverse_from(ohmi_vec *s, size_t from) {
     }
 }
 
-static void gc_drain_mark(gc_ctx *c) {
+GC_INLINE void gc_drain_mark_with(gc_ctx *c, ohm_visit_fn visit) {
     ohmi_vec *s = c->stack;
     while (s->len) {
         ohm_object *p = s->items[--s->len];
         size_t from = s->len;
-        gc_traverse(p, visit_mark, c);
+        gc_traverse(p, visit, c);
         gc_stack_reverse_from(s, from);
         gc_maybe_untrack(c, p);
     }
+}
+
+static void gc_drain_mark(gc_ctx *c) { gc_drain_mark_with(c, visit_mark); }
+
+/* A root not marked yet: marked, and everything it reaches (visit marks and pushes). */
+GC_INLINE void gc_mark_root(gc_ctx *c, ohm_object *o, ohm_visit_fn visit) {
+    gc_set_marked(c, o);
+    gc_traverse(o, visit, c);
+    gc_stack_reverse_from(c->stack, 0);
+    gc_maybe_untrack(c, o);
+    if (c->stack->len) gc_drain_mark_with(c, visit);
 }
 
 GC_INLINE int ph_count(ohm_object *o, void *arg) {
@@ -368,12 +390,7 @@ GC_INLINE int ph_count_full(ohm_object *o, void *arg) {
 
 GC_INLINE int ph_mark(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
-    if (!gc_member(c, o) || gc_marked(c, o) || !gc_is_root(o, c->bias)) return 0;
-    gc_set_marked(c, o);
-    gc_traverse(o, visit_mark, c);
-    gc_stack_reverse_from(c->stack, 0);
-    gc_maybe_untrack(c, o);
-    if (c->stack->len) gc_drain_mark(c);
+    if (gc_member(c, o) && !gc_marked(c, o) && gc_is_root(o, c->bias)) gc_mark_root(c, o, visit_mark);
     return 0;
 }
 
@@ -407,6 +424,82 @@ GC_INLINE int gc_enter_unreach(gc_ctx *c, ohm_object *o) {
     return 0;
 }
 
+/* ---- a full collection's marking, fused with its sweep ----
+ * The walk reaches each member once, in address order. A root not marked yet is
+ * marked with all it reaches; a member neither marked nor a root when the walk reaches
+ * it is unreachable unless a root later in the walk reaches it: it enters the
+ * unreachable set at once, tentatively (as CPython's move_unreachable does), with its
+ * index in the `unreach` vector as its word (its count is not needed any more). One
+ * reached later leaves the set: its slot is emptied and it is marked. The vector is
+ * compacted after marking. So the heap is walked twice (count, mark), not three times,
+ * and a member that was garbage is remembered while its header is in cache. A member
+ * that cannot be entered (the vector cannot grow, or its index would not fit the
+ * 24-bit word) stays unmarked, and the old sweep walk (ph_sweep_full) finishes the set. */
+static inline int gc_tentative(const ohm_object *o) {
+    return (o->ohm_bits & GC_GENMASK) == GC_UNREACH;
+}
+
+GC_INLINE void gc_enter_tentative(gc_ctx *c, ohm_object *o) {
+    size_t i = ohmi_gc_of(c->h)->unreach.len;
+    if (OHM_UNLIKELY(i >= ohmi_gc_of(c->h)->tentative_max)) {
+        c->sweep_needed = 1;
+    } else if (OHM_UNLIKELY(gc_enter_unreach(c, o) < 0)) {
+        c->sweep_needed = c->unreach_failed = 1;
+    } else {
+        gc_set_word(o, (uint32_t)i);
+    }
+    gc_set_word(o, (uint32_t)i);
+}
+
+/* o, tentatively unreachable, was reached: out of the set, our reference dropped, an
+ * old object (word 0) again; the caller marks it. */
+static inline void gc_rescue(gc_ctx *c, ohm_object *o) {
+    ohmi_gc_of(c->h)->unreach.items[gc_word(o)] = NULL;
+    o->ohm_rc--;
+    o->ohm_bits &= OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK;
+    c->rescued++;
+}
+
+GC_INLINE int visit_mark_full(ohm_object *r, void *arg) {
+    gc_ctx *c = arg;
+    if (!r || !gc_member(c, r)) return 0;
+    if (gc_tentative(r)) gc_rescue(c, r);
+    else if (gc_marked(c, r)) return 0;
+    gc_set_marked(c, r);
+    if (OHM_UNLIKELY(ohmi_vec_push(c->h, c->stack, r) < 0)) c->overflow = 1;
+    return 0;
+}
+
+static void gc_drain_mark_full(gc_ctx *c) { gc_drain_mark_with(c, visit_mark_full); }
+
+GC_INLINE int ph_mark_full(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (!gc_member(c, o) || gc_marked(c, o)) return 0;
+    if (gc_is_root(o, 0)) gc_mark_root(c, o, visit_mark_full);
+    else gc_enter_tentative(c, o);
+    return 0;
+}
+
+/* After a failed push of the mark stack: traverse marked members again. */
+static int ph_remark_full(ohm_object *o, void *arg) {
+    gc_ctx *c = arg;
+    if (gc_member(c, o) && !gc_tentative(o) && gc_marked(c, o)) {
+        gc_traverse(o, visit_mark_full, c);
+        gc_drain_mark_full(c);
+    }
+    return 0;
+}
+
+/* The slots the rescued left empty go (order kept: the heap's). The words of the
+ * members still hold their old indexes: scratch, as every later pass treats them. */
+static void gc_unreach_compact(gc_ctx *c) {
+    ohmi_vec *u = &ohmi_gc_of(c->h)->unreach;
+    size_t n = 0;
+    for (size_t i = 0; i < u->len; i++)
+        if (u->items[i]) u->items[n++] = u->items[i];
+    u->len = n;
+}
+
 /* Take back an unreachable set that could not be completed (out of memory): nothing is
  * freed this time; every member goes to generation `target`. */
 static void gc_give_back(gc_ctx *c, int target) {
@@ -420,10 +513,12 @@ static void gc_give_back(gc_ctx *c, int target) {
     u->len = 0;
 }
 
+/* What marking left unmarked and outside the set (gc_enter_tentative) enters it; after
+ * a failure to remember one, nothing does (the whole set is given back). */
 GC_INLINE int ph_sweep_full(ohm_object *o, void *arg) {
     gc_ctx *c = arg;
-    if (!gc_member(c, o) || gc_marked(c, o)) return 0;
-    if (OHM_UNLIKELY(gc_enter_unreach(c, o) < 0)) {
+    if (!gc_member(c, o) || gc_marked(c, o) || gc_tentative(o)) return 0;
+    if (OHM_UNLIKELY(c->unreach_failed) || OHM_UNLIKELY(gc_enter_unreach(c, o) < 0)) {
         /* remembered nowhere, it must survive, and so must all it reaches: mark it so
          * (ph_remark and the give-back path handle the rest) */
         gc_set_marked(c, o);
@@ -462,16 +557,28 @@ GC_INLINE void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn, alloc_s
 
 GC_SPAN_FN(span_count_full, ph_count_full)
 GC_SPAN_FN(span_sweep_full, ph_sweep_full)
-GC_SPAN_FN(span_mark, ph_mark)
-GC_SPAN_FN(span_remark, ph_remark)
+GC_SPAN_FN(span_mark_full, ph_mark_full)
+GC_SPAN_FN(span_remark_full, ph_remark_full)
 
+/* Marking a set held in vectors (a young set, the unreachable one). */
 static void gc_mark_set(gc_ctx *c, const gc_set *s) {
     c->overflow = 0;
-    gc_set_each(c, s, ph_mark, span_mark);
+    gc_set_each(c, s, ph_mark, NULL);
     while (c->overflow) {
         c->overflow = 0;
-        gc_set_each(c, s, ph_remark, span_remark);
+        gc_set_each(c, s, ph_remark, NULL);
     }
+}
+
+/* Marking the whole heap, with the unreachable set filled on the way. */
+static void gc_mark_full(gc_ctx *c) {
+    c->overflow = 0;
+    gc_walk(c, span_mark_full, ph_mark_full);
+    while (c->overflow) {
+        c->overflow = 0;
+        gc_walk(c, span_remark_full, ph_remark_full);
+    }
+    if (c->rescued) gc_unreach_compact(c);
 }
 
 /* The count pass of generation 0, fused with its preparation: a member's word is its
@@ -536,7 +643,7 @@ static void gc_mark_young(gc_ctx *c, const gc_set *s) {
     }
     while (c->overflow) {
         c->overflow = 0;
-        gc_set_each(c, s, ph_remark, span_remark);
+        gc_set_each(c, s, ph_remark, NULL);
     }
 }
 
@@ -673,6 +780,20 @@ static void gc_to_garbage(ohm_heap *h, ohm_object *o) {
     ohm_incref(o);
 }
 
+/* A full collection empties the young vectors: the larger one, when it is a mapping
+ * (2 MiB or more, base/vec.c) with its memory already touched, becomes the unreachable
+ * set's (which otherwise would take fresh pages, zeroed by the kernel, for as much
+ * garbage as there is), and the set's takes its place. A heap that piled up young
+ * garbage with the collector off, then collects, touches no new memory for the set.
+ * (Smaller vectors come from the C library: nothing to save.) */
+static void gc_lend_young(struct gc_state *g) {
+    ohmi_vec *y = &g->young[g->young[1].cap > g->young[0].cap];
+    if (y->cap <= g->unreach.cap || y->cap * sizeof(ohm_object *) < ((size_t)2 << 20)) return;
+    ohmi_vec t = g->unreach;
+    g->unreach = *y;
+    *y = t;
+}
+
 typedef struct gc_result {
     size_t found, collected, uncollectable, candidates;
 } gc_result;
@@ -698,6 +819,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         /* the young become old (lazily: gc_adopt in the count pass); marked now means
          * "mark bit != the old parity" */
         g->young[0].len = g->young[1].len = 0;
+        gc_lend_young(g);
         c->markval = g->mark_parity ^ GC_MARK;
         c->full = 1;
         c->mask = OHM_F_TRACKED | GC_FROZEN;
@@ -729,22 +851,23 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     /* 2. count, 3. mark */
     if (gen == 2) {
         gc_set_each(c, &set, ph_count_full, span_count_full);
-        gc_mark_set(c, &set);
+        gc_mark_full(c);
     } else {
         if (gen == 0) gc_count_young0(c, &g->young[0]);
         else gc_set_each(c, &set, ph_count, NULL);
         gc_mark_young(c, &set);
     }
 
-    /* 4. sweep. A full collection walks the heap once more but writes only the
-     * unreachable: marking zeroed the survivors' words and gave them the mark the next
-     * full collection reads as "unmarked". A young collection iterates its vectors,
+    /* 4. sweep. A full collection's marking filled the unreachable set (only what it
+     * could not enter needs a walk of the heap here), zeroed the survivors' words and
+     * gave them the mark the next full collection reads as "unmarked". A young
+     * collection iterates its vectors,
      * which are emptied after (gen 0's survivors were appended to young[1], which it
      * does not iterate). */
     if (gen == 2) {
         ohmi_vec *u = &g->unreach;
         c->overflow = 0;
-        gc_walk(c, span_sweep_full, ph_sweep_full);
+        if (OHM_UNLIKELY(c->sweep_needed)) gc_walk(c, span_sweep_full, ph_sweep_full);
         g->mark_parity = c->markval;
         c->full = 0;
         if (OHM_UNLIKELY(c->overflow)) {
@@ -995,6 +1118,75 @@ int ohmi_gc_check(ohm_heap *h, FILE *out) {
     return gc_check(h, 1, out);
 }
 
+/* ================================================ the young trigger policy
+ *
+ * CPython's rule (OHM_GC_POLICY_CPYTHON, and any heap whose program set thresholds):
+ * generation 0 is collected whenever count[0] passes threshold[0], 2000 by default.
+ * A program that builds a large structure then has every new object examined by a
+ * young collection (and promoted, and examined again by generation 1), however little
+ * garbage those collections find: building a binary tree of 512k nodes, each node is a
+ * candidate 2.7 times, ~23 ns per node, more than allocating and freeing it.
+ *
+ * The adaptive policy (the default) moves the threshold in effect, young_threshold,
+ * by what each automatic young collection found, for its cost is the objects it
+ * examines and its yield the garbage among them:
+ *  - under 1/64 of the candidates unreachable: the threshold quadruples, up to twice
+ *    the tracked objects (garbage left waiting stays within the size of the live
+ *    heap, as a tracing collector lets its heap grow to twice what it keeps) and the
+ *    24-bit index space of the young vectors (quadruples, not doubles: a structure
+ *    of n objects then costs its young collections ~n/3 candidates while it grows,
+ *    not ~n, and the cap is reached in half as many collections);
+ *  - over 1/4 unreachable: it is back to threshold[0], the floor and starting point
+ *    (a program that makes cyclic garbage gets CPython's rule at once: one long
+ *    young collection, not a series of halving ones);
+ *  - in between it stays.
+ * Every full collection (automatic or not) starts it again from threshold[0]: the
+ * heap was just measured, and a program that calls gc.collect() between phases
+ * (build a structure, then churn garbage over it) does not carry a threshold grown
+ * in one phase into the next, where its first young collection would be as long
+ * as a full one.
+ * Objects that die by reference counting before the next collection are never
+ * examined: with the tree above, the threshold passes the tree's size during the
+ * first tree, and the trees after it cost no collection at all. A program making
+ * cyclic garbage keeps young collections at threshold[0], as CPython's rule does.
+ * Generations 1 and 2 keep CPython's rule (threshold[1], threshold[2], the 25% rule).
+ */
+#define GC_YOUNG_MAX (OHM_GCWORD_MAX / 2)
+
+static void gc_set_young_threshold(struct gc_state *g, unsigned t) {
+    g->young_threshold = t;
+    g->trigger0 = g->stress ? 0 : t;
+}
+
+/* After an automatic collection of generation 0 or 1 that examined cand objects and
+ * found `found` unreachable. */
+static void gc_adapt_young(struct gc_state *g, size_t cand, size_t found) {
+    if (g->policy != OHM_GC_POLICY_ADAPTIVE || !cand) return;
+    size_t t = g->young_threshold, floor = g->threshold[0];
+    if (found * 64 < cand) {
+        size_t cap = 2 * g->tracked < GC_YOUNG_MAX ? 2 * g->tracked : GC_YOUNG_MAX;
+        t = 4 * t < cap ? 4 * t : cap;
+        if (t < floor) t = floor;
+    } else if (found * 4 > cand) {
+        t = floor;
+    }
+    gc_set_young_threshold(g, (unsigned)t);
+}
+
+/* After every full collection (automatic or not). */
+static void gc_restart_young(struct gc_state *g) {
+    if (g->policy == OHM_GC_POLICY_ADAPTIVE) gc_set_young_threshold(g, g->threshold[0]);
+}
+
+void ohmi_gc_set_threshold(ohm_heap *h, unsigned t0, unsigned t1, unsigned t2) {
+    struct gc_state *g = ohmi_gc_of(h);
+    g->threshold[0] = t0;
+    g->threshold[1] = t1;
+    g->threshold[2] = t2;
+    g->policy = OHM_GC_POLICY_CPYTHON;
+    gc_set_young_threshold(g, t0);
+}
+
 size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     struct gc_state *g = ohmi_gc_of(h);
     OHMI_ASSERT(gen >= 0 && gen <= 2);
@@ -1015,6 +1207,7 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     double t0 = gc_now();
     gc_result res = { 0, 0, 0, 0 };
     gc_collect_main(h, gen, &res);
+    if (gen == 2) gc_restart_young(g);
     if (gen == 2 && g->hooks->after_full) g->hooks->after_full(h);
     OHMI_ASSERT_INTERNAL(g->tracked >= g->frozen + g->young[0].len + g->young[1].len);
     /* the whole heap walked again only after a full collection, which walked it anyway */
@@ -1043,13 +1236,16 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
 
 /* CPython's collect_generations: the oldest generation over its threshold, except that
  * a full collection waits until the long-lived pending objects exceed 25% of the
- * long-lived total (so full collections stay linear overall). */
+ * long-lived total (so full collections stay linear overall). Generation 0's
+ * threshold is the one in effect (the policy's). */
 void ohmi_gc_collect_auto(ohm_heap *h) {
     struct gc_state *g = ohmi_gc_of(h);
     for (int i = 2; i >= 0; i--) {
-        if (g->count[i] > g->threshold[i]) {
+        if (g->count[i] > (i ? g->threshold[i] : g->young_threshold)) {
             if (i == 2 && g->long_lived_pending < g->long_lived_total / 4) continue;
-            ohmi_gc_collect_generation(h, i);
+            size_t cand = g->stats[i].candidates;
+            size_t found = ohmi_gc_collect_generation(h, i);
+            if (i < 2) gc_adapt_young(g, g->stats[i].candidates - cand, found);
             break;
         }
     }
@@ -1067,7 +1263,9 @@ int ohmi_gc_init(ohm_heap *h) {
     for (int i = 0; i < 3; i++) g->threshold[i] = ohmi_base_of(h)->cfg.gc_threshold[i];
     g->enabled = ohmi_base_of(h)->cfg.gc_enabled;
     g->stress = ohmi_base_of(h)->cfg.gc_stress != 0;
-    g->trigger0 = g->stress ? 0 : g->threshold[0];
+    g->policy = ohmi_base_of(h)->cfg.gc_policy;
+    g->tentative_max = OHM_GCWORD_MAX;
+    gc_set_young_threshold(g, g->threshold[0]);
     return 0;
 }
 

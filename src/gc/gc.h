@@ -90,8 +90,15 @@ struct gc_state {
     const struct ohmi_gc_hooks *hooks; /* the object layer's (ohmi_gc_set_hooks) */
     int deferring;              /* the object layer is releasing deferred objects whose
                                    header words it borrowed: no collection may start */
-    unsigned trigger0;          /* what gc_on_new_h compares count[0] with: threshold[0],
+    unsigned trigger0;          /* what gc_on_new_h compares count[0] with: young_threshold,
                                    or 0 under stress (every tracked allocation is due) */
+    unsigned young_threshold;   /* threshold 0 in effect: threshold[0] under CPython's rule;
+                                   the adaptive policy moves it (gc.c, gc_adapt_young) */
+    int policy;                 /* OHM_GC_POLICY_ADAPTIVE or _CPYTHON (cfg.gc_policy);
+                                   ohmi_gc_set_threshold makes it _CPYTHON */
+    size_t tentative_max;       /* a full collection's tentative entries the 24-bit word
+                                   can index: OHM_GCWORD_MAX (tests lower it, to run the
+                                   sweep walk that takes the rest) */
     int stress;                 /* cfg.gc_stress: collect at every tracked allocation */
     int stress_next;            /* the generation the next stress collection takes */
 };
@@ -137,6 +144,9 @@ int  ohmi_gc_generation_of(const ohm_object *o);
 size_t ohmi_gc_collect_generation(ohm_heap *h, int generation);
 /* Automatic collection after an allocation pushed count[0] past threshold 0. */
 void ohmi_gc_collect_auto(ohm_heap *h);
+/* ohm_gc_set_threshold: the thresholds as given, CPython's rule from now on (the
+ * adaptive policy no longer moves threshold 0: the program chose it). */
+void ohmi_gc_set_threshold(ohm_heap *h, unsigned t0, unsigned t1, unsigned t2);
 /* The check of the invariants above over the whole heap (ohm_heap_check's part): the
  * young vectors against their members' words, every GC object's state, and the
  * tracked and frozen counts. 0 when they hold; else nonzero, the first violation
