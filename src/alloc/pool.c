@@ -453,6 +453,38 @@ int ohmi_pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
     return 0;
 }
 
+/* The collector's incremental walk (gc/gc_incr.c): the arenas now in use, then one
+ * pool of one arena at a time, between which the program runs. Returns how many
+ * arenas there are; the first max of them go to out (by address). */
+size_t ohmi_alloc_arenas(ohm_heap *h, uintptr_t *out, size_t max) {
+    size_t n = 0;
+    for (struct alloc_arena *ar = ohmi_alloc_of(h)->arenas; ar; ar = ar->next, n++)
+        if (n < max) out[n] = (uintptr_t)ar;
+    return n;
+}
+
+/* An address kept since may name an arena unmapped meanwhile, or another one mapped at
+ * the same place: the map says whether it is h's now, and what the pool holds now is
+ * walked, as ohmi_pool_walk walks it (the ASan and valgrind checks of free slots too). */
+int ohmi_alloc_walk_pool(ohm_heap *h, uintptr_t arena, unsigned pool, ohm_object_fn fn, void *arg) {
+    if (pool >= ARENA_POOLS || !ohmi_alloc_in_arenas(h, (const void *)arena)) return 0;
+    struct alloc_arena *ar = (struct alloc_arena *)arena;
+    if ((ar->free_mask >> pool) & 1) return 0;
+    struct alloc_pool *pl = &ar->pools[pool];
+    if (pool_kind(pl) != POOL_GC) return 0;
+    size_t oo = ohmi_alloc_of(h)->obj_offset, size = CLASS_SIZE(pl->cls), end = pl->bump;
+    unsigned rel = pl->flags >> POOL_REL_SHIFT;
+    char *mem = pool_mem(pl);
+    for (size_t off = pool_first(pl); off + size <= end; off += size) {
+        if (OHM_UNLIKELY(rel) && block_in_pages(off, size, rel)) continue;
+        if (ohmi_alloc_live_type(slot_type(h, mem + off))) {
+            int r = fn((ohm_object *)(mem + off + oo), arg);
+            if (r) return r;
+        }
+    }
+    return 0;
+}
+
 /* The GC pools as spans of object slots, for a walker that inlines its per-object work
  * (the collector's full passes): span(arg, first object, slots, stride) per run of
  * carved slots clear of released pages; the walker skips the slots that are not

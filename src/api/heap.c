@@ -55,6 +55,11 @@ void ohm_config_init(ohm_config *cfg) {
         if (n < 0) cfg->config_error = "OHM_GC_STRESS: expected 0 or 1";
         else cfg->gc_stress = (int)n;
     }
+    if ((v = getenv("OHM_GC")) && *v) {
+        if (!strcmp(v, "incremental")) cfg->gc_incremental = 1;
+        else if (!strcmp(v, "generational")) cfg->gc_incremental = 0;
+        else cfg->config_error = "OHM_GC: expected generational or incremental";
+    }
     if ((v = getenv("OHM_TIMELINE")) && *v) {
         char path[PATH_MAX];
         unsigned ms;

@@ -1,0 +1,255 @@
+/*
+ * gc_incr.c — the incremental mode (OHM_GC=incremental, cfg.gc_incremental): the full
+ * collection's work over the old generation in steps of bounded time, between which
+ * the program runs and changes the graph. docs/gc.md, "Incremental mode", has the
+ * algorithm, its figure and the proof; in short:
+ *
+ *   start  flip gc.mark_parity: every old object now reads "unmarked" (white); what is
+ *          promoted during the cycle gets the new parity (born marked). Note the
+ *          arenas in use: the walks below go over them, one pool per unit of work.
+ *   count  for each white object, add 1 to the word of each white object it refers to.
+ *   mark   a white object whose refcount differs from its word is a root: mark it and
+ *          push it on the grey stack (state GC_GREY, its word its slot; a release
+ *          empties the slot); popping one traverses it: its white referents turn grey.
+ *   sweep  a marked old object survives (it already has the parity and word 0 of an
+ *          old object); a white one is moved to generation 1, a candidate.
+ *   close  an ordinary collection of generation 1: trial deletion over the young
+ *          generations, stopping the world, frees what is garbage among the candidates.
+ *
+ * The cycle only chooses candidates; freeing is left to the young collection, which is
+ * exact on any set of objects at the instant it runs. So no mutation between steps,
+ * however the counts or marks come out, can make it free a live object: a wrong
+ * choice costs time (a live candidate is promoted again), never safety. Garbage that
+ * existed when the cycle started is never mutated, so its counts are exact and nothing
+ * marks it: it is a candidate, and the closing collection frees it.
+ *
+ * The state lives in the objects' header words, as a full collection's does (gc.h);
+ * besides it, the arena list (8 bytes per MiB of heap) and the grey stack.
+ */
+#include "gc/gc.h"
+
+#include <stdlib.h>
+
+/* An old object: tracked, in no young vector, not frozen. */
+static inline int incr_old(const ohm_object *o) {
+    return (o->ohm_bits & (OHM_F_TRACKED | GC_GENMASK | GC_FROZEN)) == OHM_F_TRACKED;
+}
+
+/* White: old and not marked this cycle (its mark is the previous parity). */
+static inline int incr_white(const struct gc_state *g, const ohm_object *o) {
+    return incr_old(o) && (o->ohm_bits & GC_MARK) != g->mark_parity;
+}
+
+/* Referenced from outside the counted objects (gc.c's gc_is_root with no bias): a
+ * count of 0 is an object being released, a saturated word proves nothing. */
+static inline int incr_is_root(const ohm_object *o) {
+    uint32_t w = gc_word(o), rc = o->ohm_rc;
+    return rc == 0 || w == OHM_GCWORD_MAX || w != rc;
+}
+
+/* The unit budget of a step with no deadline (stress mode, tests): pools or batches
+ * of grey objects. */
+#define INCR_MIN_UNITS 4u
+
+static int incr_over(uint64_t deadline, unsigned *units) {
+    if (!deadline) return ++*units >= INCR_MIN_UNITS;
+    return ohmi_os_now_ns() >= deadline;
+}
+
+/* ---- the passes, one object each (arg: the heap) ---- */
+
+static int visit_count(ohm_object *r, void *arg) {
+    if (r && incr_white(ohmi_gc_of(arg), r) && gc_word(r) != OHM_GCWORD_MAX)
+        r->ohm_bits += 1u << OHM_GCWORD_SHIFT;
+    return 0;
+}
+
+static int ph_count(ohm_object *o, void *arg) {
+    if (incr_white(ohmi_gc_of(arg), o) && o->ohm_type->traverse) o->ohm_type->traverse(o, visit_count, arg);
+    return 0;
+}
+
+/* Old and marked: word 0 and the parity, what an old object has outside a cycle. */
+static inline void incr_blacken(const struct gc_state *g, ohm_object *o) {
+    o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK))) |
+                  g->mark_parity;
+}
+
+/* Mark o and queue it for traversal: grey, its word its slot in the grey stack. The
+ * stack holds no reference (the program's releases stay where the program makes
+ * them): a grey object that is released or untracked empties its slot instead
+ * (ohmi_gc_incr_ungrey). With no room in the stack, o is only marked; its referents,
+ * not marked by it, become candidates, which generation 1 checks. */
+static void incr_grey(ohm_heap *h, struct gc_state *g, ohm_object *o) {
+    ohmi_vec *s = &g->incr.grey;
+    size_t i = s->len;
+    if (i >= OHM_GCWORD_MAX || ohmi_vec_push(h, s, o) < 0) {
+        incr_blacken(g, o);
+        return;
+    }
+    o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)GC_MARK)) | g->mark_parity | GC_GREY |
+                  (uint32_t)i << OHM_GCWORD_SHIFT;
+}
+
+void ohmi_gc_incr_ungrey(ohm_heap *h, ohm_object *o) {
+    ohmi_vec *s = &ohmi_gc_of(h)->incr.grey;
+    uint32_t i = gc_word(o);
+    OHMI_ASSERT_INTERNAL(i < s->len && s->items[i] == o);
+    s->items[i] = NULL;
+    incr_blacken(ohmi_gc_of(h), o);
+}
+
+static int visit_mark(ohm_object *r, void *arg) {
+    struct gc_state *g = ohmi_gc_of(arg);
+    if (r && incr_white(g, r)) incr_grey(arg, g, r);
+    return 0;
+}
+
+static int ph_mark(ohm_object *o, void *arg) {
+    struct gc_state *g = ohmi_gc_of(arg);
+    if (incr_white(g, o) && incr_is_root(o)) incr_grey(arg, g, o);
+    return 0;
+}
+
+/* Traverse grey objects until the stack is empty (1) or the step's time is out (0). */
+static int incr_drain(ohm_heap *h, uint64_t deadline, unsigned *units) {
+    struct gc_state *g = ohmi_gc_of(h);
+    ohmi_vec *s = &g->incr.grey;
+    for (unsigned n = 1; s->len; n++) {
+        ohm_object *o = s->items[--s->len];
+        if (!o) continue;   /* released meanwhile */
+        incr_blacken(g, o);
+        if (o->ohm_type->traverse) o->ohm_type->traverse(o, visit_mark, h);
+        if (!(n & 63) && s->len && incr_over(deadline, units)) return 0;
+    }
+    return 1;
+}
+
+static int ph_sweep(ohm_object *o, void *arg) {
+    struct gc_state *g = ohmi_gc_of(arg);
+    if (!incr_old(o)) return 0;
+    if (!incr_white(g, o)) {
+        g->incr.survivors++;
+        return 0;
+    }
+    /* not proven reachable: a candidate (ohmi_gc_place gives it generation 1, or, with
+     * no room in the vector, the parity of a survivor) */
+    ohmi_gc_place(arg, o, 1);
+    g->incr.demoted++;
+    return 0;
+}
+
+/* ---- the walk: the cycle's arenas pool by pool, then the large objects ---- */
+
+/* Walk on from where the last step stopped, the grey stack drained between pools.
+ * 1 when the walk and the stack are done; 0 when the step's time ran out. */
+static int incr_walk(ohm_heap *h, ohm_object_fn fn, uint64_t deadline, unsigned *units) {
+    struct gc_incr *in = &ohmi_gc_of(h)->incr;
+    while (in->arena < in->narenas) {
+        if (in->grey.len && !incr_drain(h, deadline, units)) return 0;
+        ohmi_alloc_walk_pool(h, in->arenas[in->arena], in->pool, fn, h);
+        if (++in->pool == 64) {
+            in->pool = 0;
+            in->arena++;
+        }
+        if (incr_over(deadline, units)) return 0;
+    }
+    if (in->arena == in->narenas) {   /* the large objects, in one go (few, each big) */
+        ohmi_alloc_walk_large(h, fn, h);
+        in->arena++;
+    }
+    return incr_drain(h, deadline, units);
+}
+
+static void incr_next_phase(struct gc_incr *in, int phase) {
+    in->phase = phase;
+    in->arena = 0;
+    in->pool = 0;
+}
+
+static void incr_forget(struct gc_incr *in) {
+    in->phase = GC_INCR_IDLE;
+    free(in->arenas);
+    in->arenas = NULL;
+    in->narenas = 0;
+}
+
+/* ---- the cycle ---- */
+
+void ohmi_gc_incr_start(ohm_heap *h) {
+    struct gc_state *g = ohmi_gc_of(h);
+    struct gc_incr *in = &g->incr;
+    if (!in->on || in->phase || g->collecting || g->deferring || ohmi_base_of(h)->destroying)
+        return;
+    size_t n = ohmi_alloc_arenas(h, NULL, 0);
+    uintptr_t *a = malloc((n ? n : 1) * sizeof *a);
+    if (!a) return;   /* no cycle now; the policy asks again at the next trigger */
+    in->arenas = a;
+    in->narenas = ohmi_alloc_arenas(h, a, n);
+    in->survivors = in->demoted = 0;
+    in->duration = 0;
+    g->count[2] = 0;
+    g->mark_parity ^= GC_MARK;   /* every old object white; promotions born marked */
+    incr_next_phase(in, GC_INCR_COUNT);
+}
+
+/* The sweep is done: the candidates are in generation 1; collect it now. */
+static void incr_close(ohm_heap *h) {
+    struct gc_state *g = ohmi_gc_of(h);
+    struct gc_incr *in = &g->incr;
+    ohm_gc_stats *st = &g->stats[2];
+    incr_forget(in);
+    st->collections++;
+    st->candidates += in->survivors + in->demoted;
+    st->duration += in->duration;
+    g->long_lived_total = in->survivors;
+    ohmi_gc_collect_generation(h, 1);
+    g->long_lived_pending = 0;   /* the candidates it kept are survivors of this cycle */
+}
+
+void ohmi_gc_incr_step(ohm_heap *h, uint64_t deadline) {
+    struct gc_state *g = ohmi_gc_of(h);
+    struct gc_incr *in = &g->incr;
+    if (!in->phase || g->collecting || g->deferring || ohmi_base_of(h)->destroying || !g->hooks)
+        return;
+    uint64_t t0 = ohmi_os_now_ns();
+    unsigned units = 0;
+    g->collecting = 1;   /* no collection, nor another step, from inside this one */
+    in->steps++;
+    for (int more = 1; more && in->phase != GC_INCR_CLOSE;) {
+        if (!incr_walk(h, in->phase == GC_INCR_COUNT ? ph_count : in->phase == GC_INCR_MARK ? ph_mark
+                                                                                          : ph_sweep,
+                       deadline, &units))
+            break;
+        incr_next_phase(in, in->phase + 1);
+        more = !incr_over(deadline, &units);
+    }
+    g->collecting = 0;
+    in->duration += (double)(ohmi_os_now_ns() - t0) * 1e-9;
+    if (in->phase == GC_INCR_CLOSE) incr_close(h);
+}
+
+/* Back to gc.h's invariants: every old object word 0 and the parity. */
+static int ph_reset(ohm_object *o, void *arg) {
+    const struct gc_state *g = ohmi_gc_of(arg);
+    if (incr_old(o)) o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)GC_MARK)) | g->mark_parity;
+    return 0;
+}
+
+void ohmi_gc_incr_abort(ohm_heap *h) {
+    struct gc_state *g = ohmi_gc_of(h);
+    struct gc_incr *in = &g->incr;
+    if (!in->phase) return;
+    while (in->grey.len) {
+        ohm_object *o = in->grey.items[--in->grey.len];
+        if (o) incr_blacken(g, o);
+    }
+    ohmi_alloc_walk_objects(h, 1, ph_reset, h);
+    incr_forget(in);
+}
+
+void ohmi_gc_incr_fini(ohm_heap *h) {
+    struct gc_incr *in = &ohmi_gc_of(h)->incr;
+    incr_forget(in);   /* the objects the grey stack holds die with the heap */
+    ohmi_vec_free(&in->grey);
+}
