@@ -1017,7 +1017,9 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
      * waits until that stack is drained. */
     if (g->collecting || ohmi_base_of(h)->destroying || g->deferring || !g->hooks) return 0;
     g->collecting = 1;
-    if (gen == 2) ohmi_gc_incr_abort(h);   /* a full collection needs gc.h's invariants */
+    /* a full collection needs gc.h's invariants; what the dropped cycle held and the
+     * program had dropped was unreachable: it counts as found */
+    size_t dropped = gen == 2 ? ohmi_gc_incr_abort(h) : 0;
     ohm_gc_info info = { gen, 0, 0 };
     gc_run_callbacks(h, OHM_GC_START, &info);
     if (g->debug & OHM_GC_DEBUG_STATS) {
@@ -1030,6 +1032,8 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     double t0 = gc_now();
     gc_result res = { 0, 0, 0, 0 };
     gc_collect_main(h, gen, &res);
+    res.found += dropped;
+    res.collected += dropped;
     if (gen == 2 && g->hooks->after_full) g->hooks->after_full(h);
     OHMI_ASSERT_INTERNAL(g->tracked >= g->frozen + g->young[0].len + g->young[1].len);
     /* the whole heap walked again only after a full collection, which walked it anyway */

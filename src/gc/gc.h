@@ -89,6 +89,9 @@ struct gc_incr {
     size_t arena;               /* the walk's place: arenas[arena], pool `pool` */
     unsigned pool;
     ohmi_vec grey;              /* marked, not traversed yet (GC_GREY); NULL: released */
+    ohmi_vec big;               /* long arrays traversed a chunk per unit, each with a
+                                   reference held; the last one's next item: big_next */
+    size_t big_next;
     size_t survivors, demoted;  /* the cycle's sweep so far */
     double duration;            /* the cycle's steps so far, seconds */
     size_t steps;               /* steps taken, all cycles (for tests and benchmarks) */
@@ -154,8 +157,9 @@ void ohmi_gc_incr_start(ohm_heap *h);
  * (ohmi_os_now_ns); deadline 0: the smallest step (stress mode, tests). */
 void ohmi_gc_incr_step(ohm_heap *h, uint64_t deadline_ns);
 /* Drop the cycle under way and restore the invariants above (a full collection, a
- * freeze or an unfreeze is about to need them). */
-void ohmi_gc_incr_abort(ohm_heap *h);
+ * freeze or an unfreeze is about to need them). The long arrays it held go back: one
+ * the program dropped meanwhile is released there. */
+size_t ohmi_gc_incr_abort(ohm_heap *h);   /* returns the tracked objects its releases freed */
 void ohmi_gc_incr_fini(ohm_heap *h);
 /* A grey object leaves the collector's view (released or untracked): its slot in the
  * grey stack is emptied (ohmi_gc_unplace). */

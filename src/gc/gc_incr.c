@@ -64,8 +64,68 @@ static int visit_count(ohm_object *r, void *arg) {
     return 0;
 }
 
+/* ---- long arrays: a chunk per unit of work ----
+ * A list or tuple of the builtin shapes (gc.h) longer than INCR_CHUNK items is not
+ * traversed in one go (a list of a million items would be a pause of its own): it is
+ * held (a reference, so that it outlives the steps between) on the `big` vector and
+ * traversed INCR_CHUNK items at a time, its items and length read again each time. */
+#define INCR_CHUNK 4096
+
+static ohm_object **incr_array(const struct gc_state *g, ohm_object *o, size_t *len) {
+    const ohm_type *t = o->ohm_type;
+    if (t == g->hooks->ptr_array_type) {
+        struct ohmi_gc_ptr_array *a = (struct ohmi_gc_ptr_array *)o;
+        *len = a->len;
+        return a->items;
+    }
+    if (t == g->hooks->inline_array_type) {
+        struct ohmi_gc_inline_array *a = (struct ohmi_gc_inline_array *)o;
+        *len = a->len;
+        return a->items;
+    }
+    return NULL;
+}
+
+/* o is a long array and is now held on `big` (0); -1: traverse it now. */
+static int incr_hold_big(ohm_heap *h, struct gc_state *g, ohm_object *o) {
+    size_t n;
+    if (!incr_array(g, o, &n) || n <= INCR_CHUNK || (int32_t)o->ohm_rc <= 0 ||
+        ohmi_vec_push(h, &g->incr.big, o) < 0)
+        return -1;
+    o->ohm_rc++;
+    return 0;
+}
+
+/* Drop the reference `big` held (the last, maybe: o is released here then, as the
+ * program would have released it when it dropped its own). */
+static void incr_drop(struct gc_state *g, ohm_object *o) {
+    uint32_t n = o->ohm_rc;
+    if ((int32_t)n <= 0) return;   /* made immortal meanwhile */
+    if ((o->ohm_rc = n - 1) == 0) g->hooks->release(o);
+}
+
+/* The next chunk of the last held array; done with it, drop it. */
+static void incr_big_chunk(ohm_heap *h, ohm_visit_fn visit) {
+    struct gc_state *g = ohmi_gc_of(h);
+    struct gc_incr *in = &g->incr;
+    ohm_object *o = in->big.items[in->big.len - 1];
+    size_t n = 0, i = in->big_next;
+    ohm_object **items = incr_array(g, o, &n);
+    size_t end = n - i > INCR_CHUNK ? i + INCR_CHUNK : n;
+    for (; i < end; i++) visit(items[i], h);
+    if (end < n) {
+        in->big_next = end;
+        return;
+    }
+    in->big.len--;
+    in->big_next = 0;
+    incr_drop(g, o);
+}
+
 static int ph_count(ohm_object *o, void *arg) {
-    if (incr_white(ohmi_gc_of(arg), o) && o->ohm_type->traverse) o->ohm_type->traverse(o, visit_count, arg);
+    struct gc_state *g = ohmi_gc_of(arg);
+    if (incr_white(g, o) && o->ohm_type->traverse && incr_hold_big(arg, g, o) < 0)
+        o->ohm_type->traverse(o, visit_count, arg);
     return 0;
 }
 
@@ -111,18 +171,30 @@ static int ph_mark(ohm_object *o, void *arg) {
     return 0;
 }
 
-/* Traverse grey objects until the stack is empty (1) or the step's time is out (0). */
-static int incr_drain(ohm_heap *h, uint64_t deadline, unsigned *units) {
+/* Traverse grey objects, then chunks of held arrays (visit: the phase's), until both
+ * are done (1) or the step's time is out (0). */
+static int incr_drain(ohm_heap *h, ohm_visit_fn visit, uint64_t deadline, unsigned *units) {
     struct gc_state *g = ohmi_gc_of(h);
-    ohmi_vec *s = &g->incr.grey;
-    for (unsigned n = 1; s->len; n++) {
-        ohm_object *o = s->items[--s->len];
-        if (!o) continue;   /* released meanwhile */
-        incr_blacken(g, o);
-        if (o->ohm_type->traverse) o->ohm_type->traverse(o, visit_mark, h);
-        if (!(n & 63) && s->len && incr_over(deadline, units)) return 0;
+    struct gc_incr *in = &g->incr;
+    ohmi_vec *s = &in->grey;
+    for (unsigned work = 0;;) {
+        if (s->len) {
+            ohm_object *o = s->items[--s->len];
+            if (!o) continue;   /* released meanwhile */
+            incr_blacken(g, o);
+            if (o->ohm_type->traverse && incr_hold_big(h, g, o) < 0) o->ohm_type->traverse(o, visit, h);
+            work++;
+        } else if (in->big.len) {
+            incr_big_chunk(h, visit);
+            work += 64;
+        } else {
+            return 1;
+        }
+        if (work >= 64) {
+            work = 0;
+            if ((s->len || in->big.len) && incr_over(deadline, units)) return 0;
+        }
     }
-    return 1;
 }
 
 static int ph_sweep(ohm_object *o, void *arg) {
@@ -145,8 +217,9 @@ static int ph_sweep(ohm_object *o, void *arg) {
  * 1 when the walk and the stack are done; 0 when the step's time ran out. */
 static int incr_walk(ohm_heap *h, ohm_object_fn fn, uint64_t deadline, unsigned *units) {
     struct gc_incr *in = &ohmi_gc_of(h)->incr;
+    ohm_visit_fn visit = in->phase == GC_INCR_COUNT ? visit_count : visit_mark;
     while (in->arena < in->narenas) {
-        if (in->grey.len && !incr_drain(h, deadline, units)) return 0;
+        if ((in->grey.len || in->big.len) && !incr_drain(h, visit, deadline, units)) return 0;
         ohmi_alloc_walk_pool(h, in->arenas[in->arena], in->pool, fn, h);
         if (++in->pool == 64) {
             in->pool = 0;
@@ -158,7 +231,7 @@ static int incr_walk(ohm_heap *h, ohm_object_fn fn, uint64_t deadline, unsigned 
         ohmi_alloc_walk_large(h, fn, h);
         in->arena++;
     }
-    return incr_drain(h, deadline, units);
+    return incr_drain(h, visit, deadline, units);
 }
 
 static void incr_next_phase(struct gc_incr *in, int phase) {
@@ -236,20 +309,29 @@ static int ph_reset(ohm_object *o, void *arg) {
     return 0;
 }
 
-void ohmi_gc_incr_abort(ohm_heap *h) {
+size_t ohmi_gc_incr_abort(ohm_heap *h) {
     struct gc_state *g = ohmi_gc_of(h);
     struct gc_incr *in = &g->incr;
-    if (!in->phase) return;
+    if (!in->phase) return 0;
     while (in->grey.len) {
         ohm_object *o = in->grey.items[--in->grey.len];
         if (o) incr_blacken(g, o);
     }
     ohmi_alloc_walk_objects(h, 1, ph_reset, h);
     incr_forget(in);
+    /* the held arrays go back; what their releases run starts no collection */
+    int collecting = g->collecting;
+    size_t tracked = g->tracked;
+    g->collecting = 1;
+    while (in->big.len) incr_drop(g, in->big.items[--in->big.len]);
+    in->big_next = 0;
+    g->collecting = collecting;
+    return tracked > g->tracked ? tracked - g->tracked : 0;
 }
 
 void ohmi_gc_incr_fini(ohm_heap *h) {
     struct gc_incr *in = &ohmi_gc_of(h)->incr;
-    incr_forget(in);   /* the objects the grey stack holds die with the heap */
+    incr_forget(in);   /* the arrays `big` holds die with the heap */
     ohmi_vec_free(&in->grey);
+    ohmi_vec_free(&in->big);
 }
