@@ -9,7 +9,7 @@
  * SECONDS seconds a loop, each iteration:
  *   - makes a 3-node cycle and drops it (short-lived cyclic garbage);
  *   - moves one edge of the long-lived graph (node[i].ref[k] = node[j]);
- *   - every 8th iteration replaces a node of the list by a new one with random edges
+ *   - every 2nd iteration replaces a node of the list by a new one with random edges
  *     (the old one turns into long-lived garbage once no edge points to it).
  * Measured: each iteration's time; an iteration in which the collector ran (count[0]
  * went down) is a pause sample: longest and p99 of them. Collector time: the stats'
@@ -187,7 +187,7 @@ int main(int argc, char **argv) {
             ohm_decref(&a->ob); ohm_decref(&b->ob); ohm_decref(&d->ob);
             /* one edge of the long-lived graph moved */
             set_ref(node_at(rnd(N)), (int)rnd(2), &node_at(rnd(N))->ob);
-            if ((iters & 7) == 0) {   /* a node of the list replaced */
+            if ((iters & 1) == 0) {   /* a node of the list replaced */
                 snode *n = snode_new();
                 set_ref(n, 0, &node_at(rnd(N))->ob);
                 set_ref(n, 1, &node_at(rnd(N))->ob);
@@ -230,6 +230,10 @@ int main(int argc, char **argv) {
            (unsigned long long)iters, npause, longest / 1e6, p99 / 1e6, gc_s / (loop_ns / 1e9),
            gc_s, gc_stats_s, loop_ns / 1e9, hwm / 1024.0, garbage_max, garbage_last,
            seconds ? garbage_sum / (size_t)seconds : 0);
+    ohm_gc_stats st[3];
+    ohm_gc_get_stats(H, st);
+    printf("  collections: gen0 %zu gen1 %zu full %zu (full: %.3f s by the stats' clock)\n",
+           st[0].collections, st[1].collections, st[2].collections, st[2].duration);
     free(pause);
     ohm_decref(list);
     ohm_heap_destroy(H);

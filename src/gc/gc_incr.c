@@ -69,7 +69,7 @@ static int visit_count(ohm_object *r, void *arg) {
  * traversed in one go (a list of a million items would be a pause of its own): it is
  * held (a reference, so that it outlives the steps between) on the `big` vector and
  * traversed INCR_CHUNK items at a time, its items and length read again each time. */
-#define INCR_CHUNK 4096
+#define INCR_CHUNK 1024
 
 static ohm_object **incr_array(const struct gc_state *g, ohm_object *o, size_t *len) {
     const ohm_type *t = o->ohm_type;
@@ -186,11 +186,11 @@ static int incr_drain(ohm_heap *h, ohm_visit_fn visit, uint64_t deadline, unsign
             work++;
         } else if (in->big.len) {
             incr_big_chunk(h, visit);
-            work += 64;
+            work += 16;
         } else {
             return 1;
         }
-        if (work >= 64) {
+        if (work >= 16) {
             work = 0;
             if ((s->len || in->big.len) && incr_over(deadline, units)) return 0;
         }
