@@ -3,6 +3,7 @@
  * collector time, peak RSS and unreclaimed garbage, generational against incremental.
  *
  *   gc_steady N SECONDS [generational|incremental]     (default: OHM_GC, else generational)
+ *   gc_steady scale N                                   (`make bench-scale`)
  *
  * Shape: a long-lived heap of N nodes (an ohm list holding all of them; each node has
  * two references to random nodes of it: one connected graph full of cycles). Then for
@@ -17,6 +18,12 @@
  * Peak RSS: VmHWM, reset (clear_refs 5) after each garbage census. Garbage at the end
  * of each second: nodes alive (dealloc counts them) minus nodes reachable from the
  * list, by a traversal outside the timed loop. Output: one line of key=value pairs.
+ *
+ * scale N: the same heap of N nodes, timed: creation, linking, a full collection
+ * (nothing to find), an incremental cycle driven to its end in 1 ms steps (the longest
+ * step, its total), the release of everything; ns per object each, the peak RSS, and
+ * the collector's own memory after the cycle (its vectors' capacities and the arena
+ * list: bytes per object). Reads the collector's state (gc/gc.h): build with -Isrc.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -26,6 +33,7 @@
 #include <time.h>
 
 #include "ohm.h"
+#include "gc/gc.h"
 
 typedef struct snode {
     ohm_object ob;
@@ -146,7 +154,66 @@ static double gc_seconds(void) {
     return st[0].duration + st[1].duration + st[2].duration;
 }
 
+/* ---- scale ---- */
+static size_t collector_bytes(void) {
+    const struct gc_state *g = ohmi_gc_of(H);
+    size_t b = g->young[0].cap + g->young[1].cap + g->stack.cap + g->unreach.cap +
+               g->incr.grey.cap + g->incr.big.cap;
+    return b * sizeof(void *) + g->incr.narenas * sizeof(uintptr_t);
+}
+
+static int scale(size_t n) {
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.gc_enabled = 0;   /* the phases timed alone */
+    cfg.gc_incremental = 1;
+    H = ohm_heap_new(&cfg);
+    N = n;
+    uint64_t t = wall_ns();
+    list = ohm_list_new(H);
+    for (size_t i = 0; i < N; i++) {
+        snode *x = snode_new();
+        ohm_list_append(list, &x->ob);
+        ohm_decref(&x->ob);
+    }
+    double create = (double)(wall_ns() - t) / (double)N;
+    t = wall_ns();
+    for (size_t i = 0; i < N; i++)
+        for (int k = 0; k < 2; k++) set_ref(node_at(i), k, &node_at(rnd(N))->ob);
+    double link = (double)(wall_ns() - t) / (double)N;
+    ohm_gc_collect(H, 2);
+    t = cpu_ns();
+    ohm_gc_collect(H, 2);
+    double full = (double)(cpu_ns() - t) / (double)N;
+    size_t full_mem = collector_bytes();
+    uint64_t longest = 0, total = 0;
+    size_t steps = 0;
+    ohmi_gc_incr_start(H);
+    while (ohmi_gc_of(H)->incr.phase != GC_INCR_IDLE) {
+        uint64_t s0 = cpu_ns();
+        ohmi_gc_incr_step(H, wall_ns() + 750000);   /* as the automatic steps: 3/4 of 1 ms */
+        uint64_t d = cpu_ns() - s0;
+        total += d;
+        steps++;
+        if (d > longest) longest = d;
+    }
+    size_t incr_mem = collector_bytes();
+    long hwm = vm_hwm_kb();
+    t = wall_ns();
+    ohm_decref(list);
+    double release = (double)(wall_ns() - t) / (double)N;
+    printf("scale N=%zu create_ns=%.1f link_ns=%.1f full_ns=%.1f full_ms=%.1f incr_ns=%.1f "
+           "incr_steps=%zu incr_longest_ms=%.3f release_ns=%.1f peak_rss_mb=%.1f "
+           "collector_bytes_per_object_full=%.2f collector_bytes_per_object_incr=%.2f\n",
+           N, create, link, full, full * (double)N / 1e6, (double)total / (double)N, steps,
+           longest / 1e6, release, hwm / 1024.0, (double)full_mem / (double)N,
+           (double)incr_mem / (double)N);
+    ohm_heap_destroy(H);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "scale")) return scale(strtoull(argv[2], NULL, 10));
     if (argc < 3) { fprintf(stderr, "usage: gc_steady N SECONDS [generational|incremental]\n"); return 2; }
     N = strtoull(argv[1], NULL, 10);
     int seconds = atoi(argv[2]);

@@ -413,5 +413,8 @@ int ohmi_alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, voi
 size_t ohmi_alloc_arenas(ohm_heap *h, uintptr_t *out, size_t max);
 int ohmi_alloc_walk_pool(ohm_heap *h, uintptr_t arena, unsigned pool, ohm_object_fn fn, void *arg);
 int ohmi_alloc_walk_large(ohm_heap *h, ohm_object_fn fn, void *arg);
+/* The same pool by spans, as ohmi_alloc_walk_spans gives them; -1 without walking
+ * under ASan or valgrind: use ohmi_alloc_walk_pool then. */
+int ohmi_alloc_walk_pool_spans(ohm_heap *h, uintptr_t arena, unsigned pool, alloc_span_fn span, void *arg);
 
 #endif

@@ -13,8 +13,9 @@
  *          empties the slot); popping one traverses it: its white referents turn grey.
  *   sweep  a marked old object survives (it already has the parity and word 0 of an
  *          old object); a white one is moved to generation 1, a candidate.
- *   close  an ordinary collection of generation 1: trial deletion over the young
- *          generations, stopping the world, frees what is garbage among the candidates.
+ *   close  the next step: an ordinary collection of generation 1 (trial deletion over
+ *          the young generations, stopping the world) frees what is garbage among the
+ *          candidates.
  *
  * The cycle only chooses candidates; freeing is left to the young collection, which is
  * exact on any set of objects at the instant it runs. So no mutation between steps,
@@ -122,7 +123,7 @@ static void incr_big_chunk(ohm_heap *h, ohm_visit_fn visit) {
     incr_drop(g, o);
 }
 
-static int ph_count(ohm_object *o, void *arg) {
+static inline int ph_count(ohm_object *o, void *arg) {
     struct gc_state *g = ohmi_gc_of(arg);
     if (incr_white(g, o) && o->ohm_type->traverse && incr_hold_big(arg, g, o) < 0)
         o->ohm_type->traverse(o, visit_count, arg);
@@ -165,28 +166,31 @@ static int visit_mark(ohm_object *r, void *arg) {
     return 0;
 }
 
-static int ph_mark(ohm_object *o, void *arg) {
+static inline int ph_mark(ohm_object *o, void *arg) {
     struct gc_state *g = ohmi_gc_of(arg);
     if (incr_white(g, o) && incr_is_root(o)) incr_grey(arg, g, o);
     return 0;
 }
 
-/* Traverse grey objects, then chunks of held arrays (visit: the phase's), until both
- * are done (1) or the step's time is out (0). */
+/* Traverse chunks of held arrays, then grey objects (visit: the phase's), until both
+ * are done (1) or the step's time is out (0). The arrays go first: a long list's items
+ * then turn grey in its order (usually the order of their addresses) and are popped
+ * in that order, so a traversal reads them sequentially; a depth-first walk from each
+ * chunk would reach most of them at random addresses, nearly twice as slow. */
 static int incr_drain(ohm_heap *h, ohm_visit_fn visit, uint64_t deadline, unsigned *units) {
     struct gc_state *g = ohmi_gc_of(h);
     struct gc_incr *in = &g->incr;
     ohmi_vec *s = &in->grey;
     for (unsigned work = 0;;) {
-        if (s->len) {
+        if (in->big.len) {
+            incr_big_chunk(h, visit);
+            work += 16;
+        } else if (s->len) {
             ohm_object *o = s->items[--s->len];
             if (!o) continue;   /* released meanwhile */
             incr_blacken(g, o);
             if (o->ohm_type->traverse && incr_hold_big(h, g, o) < 0) o->ohm_type->traverse(o, visit, h);
             work++;
-        } else if (in->big.len) {
-            incr_big_chunk(h, visit);
-            work += 16;
         } else {
             return 1;
         }
@@ -197,7 +201,7 @@ static int incr_drain(ohm_heap *h, ohm_visit_fn visit, uint64_t deadline, unsign
     }
 }
 
-static int ph_sweep(ohm_object *o, void *arg) {
+static inline int ph_sweep(ohm_object *o, void *arg) {
     struct gc_state *g = ohmi_gc_of(arg);
     if (!incr_old(o)) return 0;
     if (!incr_white(g, o)) {
@@ -213,14 +217,38 @@ static int ph_sweep(ohm_object *o, void *arg) {
 
 /* ---- the walk: the cycle's arenas pool by pool, then the large objects ---- */
 
+/* Span walkers: the pass inlined into the loop over a pool's slots (gc.c does the same
+ * for full collections); ohmi_alloc_walk_pool, one call per object, under the tools. */
+#define INCR_SPAN_FN(name, ph) \
+    static void name(void *arg, char *p, size_t n, size_t stride) { \
+        for (; n; n--, p += stride) \
+            if (ohmi_alloc_live((ohm_object *)p)) ph((ohm_object *)p, arg); \
+    }
+INCR_SPAN_FN(span_count, ph_count)
+INCR_SPAN_FN(span_mark, ph_mark)
+INCR_SPAN_FN(span_sweep, ph_sweep)
+
+static const struct incr_pass {
+    ohm_object_fn fn;
+    alloc_span_fn span;
+} incr_passes[] = {
+    [GC_INCR_COUNT] = { ph_count, span_count },
+    [GC_INCR_MARK] = { ph_mark, span_mark },
+    [GC_INCR_SWEEP] = { ph_sweep, span_sweep },
+};
+
 /* Walk on from where the last step stopped, the grey stack drained between pools.
  * 1 when the walk and the stack are done; 0 when the step's time ran out. */
-static int incr_walk(ohm_heap *h, ohm_object_fn fn, uint64_t deadline, unsigned *units) {
+static int incr_walk(ohm_heap *h, uint64_t deadline, unsigned *units) {
     struct gc_incr *in = &ohmi_gc_of(h)->incr;
     ohm_visit_fn visit = in->phase == GC_INCR_COUNT ? visit_count : visit_mark;
+    const struct incr_pass *pass = &incr_passes[in->phase];
+    ohm_object_fn fn = pass->fn;
     while (in->arena < in->narenas) {
         if ((in->grey.len || in->big.len) && !incr_drain(h, visit, deadline, units)) return 0;
-        ohmi_alloc_walk_pool(h, in->arenas[in->arena], in->pool, fn, h);
+        uintptr_t ar = in->arenas[in->arena];
+        if (ohmi_alloc_walk_pool_spans(h, ar, in->pool, pass->span, h) < 0)
+            ohmi_alloc_walk_pool(h, ar, in->pool, fn, h);
         if (++in->pool == 64) {
             in->pool = 0;
             in->arena++;
@@ -266,12 +294,15 @@ void ohmi_gc_incr_start(ohm_heap *h) {
     incr_next_phase(in, GC_INCR_COUNT);
 }
 
-/* The sweep is done: the candidates are in generation 1; collect it now. */
+/* The step after the sweep: the candidates are in generation 1; collect it (a step
+ * of its own: a generation-1 collection is a pause of its own). */
 static void incr_close(ohm_heap *h) {
     struct gc_state *g = ohmi_gc_of(h);
     struct gc_incr *in = &g->incr;
     ohm_gc_stats *st = &g->stats[2];
     incr_forget(in);
+    ohmi_vec_trim(&in->grey, 0);
+    ohmi_vec_trim(&in->big, 0);
     st->collections++;
     st->candidates += in->survivors + in->demoted;
     st->duration += in->duration;
@@ -285,21 +316,21 @@ void ohmi_gc_incr_step(ohm_heap *h, uint64_t deadline) {
     struct gc_incr *in = &g->incr;
     if (!in->phase || g->collecting || g->deferring || ohmi_base_of(h)->destroying || !g->hooks)
         return;
+    if (in->phase == GC_INCR_CLOSE) {
+        incr_close(h);
+        return;
+    }
     uint64_t t0 = ohmi_os_now_ns();
     unsigned units = 0;
     g->collecting = 1;   /* no collection, nor another step, from inside this one */
     in->steps++;
     for (int more = 1; more && in->phase != GC_INCR_CLOSE;) {
-        if (!incr_walk(h, in->phase == GC_INCR_COUNT ? ph_count : in->phase == GC_INCR_MARK ? ph_mark
-                                                                                          : ph_sweep,
-                       deadline, &units))
-            break;
+        if (!incr_walk(h, deadline, &units)) break;
         incr_next_phase(in, in->phase + 1);
         more = !incr_over(deadline, &units);
     }
     g->collecting = 0;
     in->duration += (double)(ohmi_os_now_ns() - t0) * 1e-9;
-    if (in->phase == GC_INCR_CLOSE) incr_close(h);
 }
 
 /* Back to gc.h's invariants: every old object word 0 and the parity. */
