@@ -289,6 +289,10 @@ void ohmi_gc_incr_start(ohm_heap *h) {
     in->narenas = ohmi_alloc_arenas(h, a, n);
     in->survivors = in->demoted = 0;
     in->duration = 0;
+    /* room in the grey stack for every tracked object, as a full collection reserves
+     * its unreachable vector: a mapping whose pages are touched only as far as the
+     * stack grows, so that no step copies a stack of millions while it doubles */
+    if (g->tracked * sizeof(ohm_object *) >= ((size_t)2 << 20)) (void)ohmi_vec_reserve(h, &in->grey, g->tracked);
     g->count[2] = 0;
     g->mark_parity ^= GC_MARK;   /* every old object white; promotions born marked */
     incr_next_phase(in, GC_INCR_COUNT);
