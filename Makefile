@@ -45,7 +45,8 @@ bench-python:
 # bench/steady.sh): longest and p99 pause, time in the collector, peak RSS and the
 # garbage left at each second, for generational ohm, incremental ohm and CPython, with
 # 1M and 10M long-lived objects (10 s and 40 s); medians of STEADY_RUNS (3) alternated
-# runs. bench-scale: the same at 100M objects (about 6 GB; not in CI).
+# runs. bench-scale: `gc_steady scale N` at 1M, 10M, 100M (creation, full collection,
+# incremental cycle, release: ns/object; collector bytes/object; about 7 GB; not in CI).
 .PHONY: bench-steady bench-scale
 STEADY_BUILD = $(CMAKE) -S . -B build-steady -DCMAKE_BUILD_TYPE=Release -DOHM_BUILD_TESTS=OFF $(CMFLAGS) \
 	&& $(CMAKE) --build build-steady -j $(JOBS) --target ohm_static
@@ -54,7 +55,7 @@ bench-steady:
 	sh bench/steady.sh build-steady
 bench-scale:
 	$(STEADY_BUILD)
-	STEADY_SIZES=100000000:120 STEADY_RUNS=1 STEADY_NO_PYTHON=$${STEADY_NO_PYTHON-1} sh bench/steady.sh build-steady
+	STEADY_SCALE="1000000 10000000 100000000" STEADY_SIZES=" " sh bench/steady.sh build-steady
 
 asan:
 	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DOHM_SANITIZE=address;undefined" -DOHM_DEBUG_LEVEL=2 $(CMFLAGS)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # steady.sh BUILD_DIR — the steady-state benchmark of issue 15 (`make bench-steady`;
-# `make bench-scale` runs it at 100M). Builds bench/gc_steady.c against
+# STEADY_SCALE="N ..." first runs `gc_steady scale N`: `make bench-scale`). Builds bench/gc_steady.c against
 # BUILD_DIR/libohm.a, then for each N:SECONDS in STEADY_SIZES (default
 # "1000000:10 10000000:40": at a fixed rate of mutation a larger heap needs longer for
 # the generational policy to run a full collection at all) runs generational ohm,
