@@ -12,7 +12,7 @@ B=${1:-build-steady}
 SIZES=${STEADY_SIZES:-"1000000:10 10000000:40"}
 RUNS=${STEADY_RUNS:-3}
 PY=${STEADY_PYTHON:-python3}
-cc -O2 -Wall -Wextra -D_GNU_SOURCE -Iinclude -Isrc bench/gc_steady.c "$B/libohm.a" -lpthread -lm -o "$B/gc_steady"
+cc -O2 -Wall -Wextra -Iinclude -Isrc bench/gc_steady.c "$B/libohm.a" -lpthread -lm -o "$B/gc_steady"
 if [ -n "$STEADY_SCALE" ]; then   # make bench-scale: the scale figures, then the loop
     for n in $STEADY_SCALE; do "$B/gc_steady" scale "$n" | tee -a "$B/scale.txt"; done
 fi
