@@ -48,6 +48,22 @@ bench-python:
 	$(BENCH_BUILD)
 	python3 bench/python/run.py build-bench
 
+# The steady-state benchmark of issue 15 (bench/gc_steady.c, bench/gc_steady.py,
+# bench/steady.sh): longest and p99 pause, time in the collector, peak RSS and the
+# garbage left at each second, for generational ohm, incremental ohm and CPython, with
+# 1M and 10M long-lived objects (10 s and 40 s); medians of STEADY_RUNS (3) alternated
+# runs. bench-scale: `gc_steady scale N` at 1M, 10M, 100M (creation, full collection,
+# incremental cycle, release: ns/object; collector bytes/object; about 7 GB; not in CI).
+.PHONY: bench-steady bench-scale
+STEADY_BUILD = $(CMAKE) -S . -B build-steady -DCMAKE_BUILD_TYPE=Release -DOHM_BUILD_TESTS=OFF $(CMFLAGS) \
+	&& $(CMAKE) --build build-steady -j $(JOBS) --target ohm_static
+bench-steady:
+	$(STEADY_BUILD)
+	sh bench/steady.sh build-steady
+bench-scale:
+	$(STEADY_BUILD)
+	STEADY_SCALE="1000000 10000000 100000000" STEADY_SIZES=" " sh bench/steady.sh build-steady
+
 asan:
 	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DOHM_SANITIZE=address;undefined" -DOHM_DEBUG_LEVEL=2 $(CMFLAGS)
 	$(CMAKE) --build build-asan -j $(JOBS)

@@ -87,6 +87,12 @@ typedef struct ohm_config {
                                  which takes the heap to CPython's rule.
                                  OHM_GC_POLICY_CPYTHON: CPython's rule, threshold 0
                                  fixed (docs/gc.md, "Triggers") */
+    int gc_incremental;       /* 1: full collections go in steps of bounded time between
+                                 allocations (docs/gc.md, "Incremental mode";
+                                 OHM_GC=incremental); 0: generational, the default
+                                 (OHM_GC=generational) */
+    unsigned gc_budget_us;    /* incremental mode: the time of one step, microseconds;
+                                 0 keeps the default, 1000 */
 } ohm_config;
 
 /* cfg.gc_policy */
@@ -95,8 +101,8 @@ enum { OHM_GC_POLICY_ADAPTIVE = 0, OHM_GC_POLICY_CPYTHON = 1 };
 /* Fill *cfg with the defaults, then apply the environment: OHM_MALLOC=debug|malloc|pymalloc
  * (plus "malloc_debug" and "pymalloc_debug", as PYTHONMALLOC), OHM_MALLOCSTATS=0|1,
  * OHM_TRACEMALLOC=N, OHM_GC_STRESS=0|1, OHM_GC_POLICY=adaptive|cpython,
- * OHM_TIMELINE=path[:ms] (cfg->timeline points into the environment). A bad value is
- * recorded in cfg->config_error, and ohm_heap_new(cfg)
+ * OHM_GC=generational|incremental, OHM_TIMELINE=path[:ms] (cfg->timeline points
+ * into the environment). A bad value is recorded in cfg->config_error, and ohm_heap_new(cfg)
  * fails with a message naming the variable and the accepted values. */
 OHM_API void ohm_config_init(ohm_config *cfg);
 

@@ -993,6 +993,7 @@ static void test_stress(void) {
     ohm_config cfg;
     ohm_config_init(&cfg);
     cfg.gc_stress = 1;
+    cfg.gc_incremental = 0;   /* the generational rotation (test_gc_incr has the other) */
     ohm_heap *h = ohm_heap_new(&cfg);
     CHECK(h != NULL);
     unsigned t[3];

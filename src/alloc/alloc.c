@@ -778,6 +778,10 @@ int ohmi_alloc_walk_objects(ohm_heap *h, int gc_only, ohm_object_fn fn, void *ar
     return r ? r : ohmi_large_walk(h, gc_only, fn, arg);
 }
 
+int ohmi_alloc_walk_large(ohm_heap *h, ohm_object_fn fn, void *arg) {
+    return ohmi_large_walk(h, 1, fn, arg);
+}
+
 /* ------------------------------------------------------------ PEP 445 API */
 
 int ohm_get_allocator(ohm_heap *h, ohm_domain domain, ohm_allocator *out) {

@@ -412,4 +412,18 @@ void ohmi_alloc_defer_release(ohm_heap *h, int on);
 typedef void (*alloc_span_fn)(void *arg, char *first, size_t n, size_t stride);
 int ohmi_alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, void *arg);
 
+
+/* The incremental collector's walk (gc/gc_incr.c). ohmi_alloc_arenas: the arenas in use,
+ * the first max of them into out; returns how many there are. ohmi_alloc_walk_pool: fn
+ * on each live GC object of pool `pool` (0..63) of the arena at `arena`, as
+ * ohmi_alloc_walk_objects would; nothing when that is no longer one of h's arenas, or
+ * the pool is not a GC pool in use now (an address kept across frees is safe to pass).
+ * ohmi_alloc_walk_large: the large GC objects. */
+size_t ohmi_alloc_arenas(ohm_heap *h, uintptr_t *out, size_t max);
+int ohmi_alloc_walk_pool(ohm_heap *h, uintptr_t arena, unsigned pool, ohm_object_fn fn, void *arg);
+int ohmi_alloc_walk_large(ohm_heap *h, ohm_object_fn fn, void *arg);
+/* The same pool by spans, as ohmi_alloc_walk_spans gives them; -1 without walking
+ * under ASan or valgrind: use ohmi_alloc_walk_pool then. */
+int ohmi_alloc_walk_pool_spans(ohm_heap *h, uintptr_t arena, unsigned pool, alloc_span_fn span, void *arg);
+
 #endif

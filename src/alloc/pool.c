@@ -474,6 +474,27 @@ int ohmi_pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
  * ohmi_alloc_live (free ones have a tagged link for a type). Then large GC
  * objects through fn. -1 (nothing walked) under ASan or valgrind, whose view of free
  * slots needs the per-slot checks of ohmi_pool_walk. */
+#ifndef ALLOC_ASAN
+/* One GC pool's carved slots as spans (oo: the heap's obj_offset). */
+static void pool_spans(struct alloc_pool *pl, size_t oo, alloc_span_fn span, void *arg) {
+    size_t size = CLASS_SIZE(pl->cls), end = pl->bump, first = pool_first(pl);
+    unsigned rel = pl->flags >> POOL_REL_SHIFT;
+    char *mem = pool_mem(pl);
+    if (OHM_LIKELY(!rel)) {
+        if (end > first) span(arg, mem + first + oo, (end - first) / size, size);
+        return;
+    }
+    size_t run = first, off = first;   /* runs of slots clear of released pages */
+    for (; off + size <= end; off += size) {
+        if (block_in_pages(off, size, rel)) {
+            if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
+            run = off + size;
+        }
+    }
+    if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
+}
+#endif
+
 int ohmi_alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, void *arg) {
 #ifdef ALLOC_ASAN
     (void)h; (void)span; (void)fn; (void)arg;
@@ -482,24 +503,57 @@ int ohmi_alloc_walk_spans(ohm_heap *h, alloc_span_fn span, ohm_object_fn fn, voi
     if (ohmi_alloc_of(h)->valgrind) return -1;
     size_t oo = ohmi_alloc_of(h)->obj_offset;
     struct pool_iter it = pool_iter_start(h);
-    for (struct alloc_pool *pl; (pl = pool_iter_next(&it)) != NULL;) {
-        if (pool_kind(pl) != POOL_GC) continue;
-        size_t size = CLASS_SIZE(pl->cls), end = pl->bump, first = pool_first(pl);
-        unsigned rel = pl->flags >> POOL_REL_SHIFT;
-        char *mem = pool_mem(pl);
-        if (OHM_LIKELY(!rel)) {
-            if (end > first) span(arg, mem + first + oo, (end - first) / size, size);
-            continue;
-        }
-        size_t run = first, off = first;   /* runs of slots clear of released pages */
-        for (; off + size <= end; off += size) {
-            if (block_in_pages(off, size, rel)) {
-                if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
-                run = off + size;
-            }
-        }
-        if (off > run) span(arg, mem + run + oo, (off - run) / size, size);
-    }
+    for (struct alloc_pool *pl; (pl = pool_iter_next(&it)) != NULL;)
+        if (pool_kind(pl) == POOL_GC) pool_spans(pl, oo, span, arg);
     return ohmi_large_walk(h, 1, fn, arg);
 #endif
+}
+
+/* The collector's incremental walk (gc/gc_incr.c): the arenas now in use, then one
+ * pool of one arena at a time, between which the program runs. Returns how many
+ * arenas there are; the first max of them go to out (by address). */
+size_t ohmi_alloc_arenas(ohm_heap *h, uintptr_t *out, size_t max) {
+    size_t n = 0;
+    for (struct alloc_arena *ar = ohmi_alloc_of(h)->arenas; ar; ar = ar->next, n++)
+        if (n < max) out[n] = (uintptr_t)ar;
+    return n;
+}
+
+/* An address kept since may name an arena unmapped meanwhile, or another one mapped at
+ * the same place: the map says whether it is h's now, and what the pool holds now is
+ * walked, as ohmi_pool_walk walks it (the ASan and valgrind checks of free slots too). */
+static struct alloc_pool *gc_pool_at(ohm_heap *h, uintptr_t arena, unsigned pool) {
+    if (pool >= ARENA_POOLS || !ohmi_alloc_in_arenas(h, (const void *)arena)) return NULL;
+    struct alloc_arena *ar = (struct alloc_arena *)arena;
+    if ((ar->free_mask >> pool) & 1) return NULL;
+    struct alloc_pool *pl = &ar->pools[pool];
+    return pool_kind(pl) == POOL_GC ? pl : NULL;
+}
+
+int ohmi_alloc_walk_pool_spans(ohm_heap *h, uintptr_t arena, unsigned pool, alloc_span_fn span, void *arg) {
+#ifdef ALLOC_ASAN
+    (void)h; (void)arena; (void)pool; (void)span; (void)arg;
+    return -1;
+#else
+    if (ohmi_alloc_of(h)->valgrind) return -1;
+    struct alloc_pool *pl = gc_pool_at(h, arena, pool);
+    if (pl) pool_spans(pl, ohmi_alloc_of(h)->obj_offset, span, arg);
+    return 0;
+#endif
+}
+
+int ohmi_alloc_walk_pool(ohm_heap *h, uintptr_t arena, unsigned pool, ohm_object_fn fn, void *arg) {
+    struct alloc_pool *pl = gc_pool_at(h, arena, pool);
+    if (!pl) return 0;
+    size_t oo = ohmi_alloc_of(h)->obj_offset, size = CLASS_SIZE(pl->cls), end = pl->bump;
+    unsigned rel = pl->flags >> POOL_REL_SHIFT;
+    char *mem = pool_mem(pl);
+    for (size_t off = pool_first(pl); off + size <= end; off += size) {
+        if (OHM_UNLIKELY(rel) && block_in_pages(off, size, rel)) continue;
+        if (ohmi_alloc_live_type(slot_type(h, mem + off))) {
+            int r = fn((ohm_object *)(mem + off + oo), arg);
+            if (r) return r;
+        }
+    }
+    return 0;
 }

@@ -169,6 +169,7 @@ static int gc_freeze_each(ohm_object *o, void *arg) {
 
 void ohm_gc_freeze(ohm_heap *h) {
     struct gc_state *g = ohmi_gc_of(h);
+    (void)ohmi_gc_incr_abort(h);   /* the cycle's words and marks are not a frozen object's */
     ohmi_alloc_walk_objects(h, 1, gc_freeze_each, g);
     g->young[0].len = g->young[1].len = 0;   /* every member is frozen now */
     g->count[0] = 0;
@@ -182,6 +183,7 @@ static int gc_unfreeze_each(ohm_object *o, void *arg) {
 }
 
 void ohm_gc_unfreeze(ohm_heap *h) {
+    (void)ohmi_gc_incr_abort(h);
     ohmi_alloc_walk_objects(h, 1, gc_unfreeze_each, ohmi_gc_of(h));
     ohmi_gc_of(h)->frozen = 0;
 }

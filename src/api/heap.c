@@ -60,6 +60,11 @@ void ohm_config_init(ohm_config *cfg) {
         else if (!strcmp(v, "cpython")) cfg->gc_policy = OHM_GC_POLICY_CPYTHON;
         else cfg->config_error = "OHM_GC_POLICY: expected adaptive or cpython";
     }
+    if ((v = getenv("OHM_GC")) && *v) {
+        if (!strcmp(v, "incremental")) cfg->gc_incremental = 1;
+        else if (!strcmp(v, "generational")) cfg->gc_incremental = 0;
+        else cfg->config_error = "OHM_GC: expected generational or incremental";
+    }
     if ((v = getenv("OHM_TIMELINE")) && *v) {
         char path[PATH_MAX];
         unsigned ms;

@@ -117,7 +117,9 @@ void ohmi_gc_place(ohm_heap *h, ohm_object *o, int gen) {
 
 void ohmi_gc_unplace(ohm_heap *h, ohm_object *o) {
     uint32_t state = o->ohm_bits & GC_GENMASK;
-    if (state == GC_GEN0 || state == GC_GEN1) {
+    if (gc_is_grey(o)) {
+        ohmi_gc_incr_ungrey(h, o);
+    } else if (state == GC_GEN0 || state == GC_GEN1) {
         ohmi_vec *v = &ohmi_gc_of(h)->young[state == GC_GEN1];
         size_t i = gc_word(o);
         OHMI_ASSERT_INTERNAL(i < v->len && v->items[i] == o);   /* the word is its index */
@@ -137,7 +139,7 @@ void ohmi_gc_unplace(ohm_heap *h, ohm_object *o) {
 
 int ohmi_gc_generation_of(const ohm_object *o) {
     uint32_t state = o->ohm_bits & GC_GENMASK;
-    if (state == GC_UNREACH) return -1;
+    if (state == GC_UNREACH) return gc_is_grey(o) ? 2 : -1;
     if (state == GC_GEN0) return 0;
     if (state == GC_GEN1) return 1;
     return (o->ohm_bits & GC_FROZEN) ? 3 : 2;
@@ -152,6 +154,11 @@ OHM_NOINLINE static void gc_stress_collect(ohm_heap *h) {
         return;
     int gen = g->stress_next;
     g->stress_next = (gen + 1) % 3;
+    if (gen == 2 && g->incr.on) {   /* incremental mode: the smallest step instead */
+        ohmi_gc_incr_start(h);
+        ohmi_gc_incr_step(h, 0);
+        return;
+    }
     ohmi_gc_collect_generation(h, gen);
 }
 
@@ -691,7 +698,7 @@ GC_INLINE int ph_sweep(ohm_object *o, void *arg) {
 
 /* ---- inside the unreachable set ---- */
 
-#define GC_UNREACH_MASK  (OHM_F_TRACKED | GC_GENMASK)
+#define GC_UNREACH_MASK  (OHM_F_TRACKED | GC_GENMASK | GC_FROZEN)   /* not GC_GREY */
 #define GC_UNREACH_VALUE (OHM_F_TRACKED | GC_UNREACH)
 
 static inline int gc_in_unreach(const ohm_object *o) {
@@ -1056,7 +1063,12 @@ static int gc_census_one(ohm_object *o, void *arg) {
         return c->bad;
     }
     c->tracked++;
-    if (gen == GC_UNREACH) {
+    if (gc_is_grey(o)) {
+        const ohmi_vec *gv = &c->g->incr.grey;
+        if (!c->g->incr.phase || w >= gv->len || gv->items[w] != o)
+            gc_bad(c->out, &c->bad, "<%s %p>: grey, but not at slot %u of an incremental cycle's stack",
+                   tn, (void *)o, w);
+    } else if (gen == GC_UNREACH) {
         gc_bad(c->out, &c->bad, "<%s %p>: in the unreachable set outside a collection", tn, (void *)o);
     } else if (gen) {
         const ohmi_vec *v = &c->g->young[gen == GC_GEN1];
@@ -1069,6 +1081,8 @@ static int gc_census_one(ohm_object *o, void *arg) {
     } else if (b & GC_FROZEN) {
         c->frozen++;
         if (w) gc_bad(c->out, &c->bad, "<%s %p>: frozen with word %u, not 0", tn, (void *)o, w);
+    } else if (c->g->incr.phase) {
+        /* an incremental cycle under way: an old object's word and mark are its own */
     } else if (w) {
         gc_bad(c->out, &c->bad, "<%s %p>: old with word %u, not 0", tn, (void *)o, w);
     } else if ((b & GC_MARK) != c->g->mark_parity) {
@@ -1173,8 +1187,9 @@ static void gc_adapt_young(struct gc_state *g, size_t cand, size_t found) {
     gc_set_young_threshold(g, (unsigned)t);
 }
 
-/* After every full collection (automatic or not). */
-static void gc_restart_young(struct gc_state *g) {
+/* After every full collection (automatic or not), and at the end of an incremental
+ * cycle (gc_incr.c). */
+void ohmi_gc_restart_young(struct gc_state *g) {
     if (g->policy == OHM_GC_POLICY_ADAPTIVE) gc_set_young_threshold(g, g->threshold[0]);
 }
 
@@ -1195,6 +1210,9 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
      * waits until that stack is drained. */
     if (g->collecting || ohmi_base_of(h)->destroying || g->deferring || !g->hooks) return 0;
     g->collecting = 1;
+    /* a full collection needs gc.h's invariants; what the dropped cycle held and the
+     * program had dropped was unreachable: it counts as found */
+    size_t dropped = gen == 2 ? ohmi_gc_incr_abort(h) : 0;
     ohm_gc_info info = { gen, 0, 0 };
     gc_run_callbacks(h, OHM_GC_START, &info);
     if (g->debug & OHM_GC_DEBUG_STATS) {
@@ -1207,7 +1225,9 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     double t0 = gc_now();
     gc_result res = { 0, 0, 0, 0 };
     gc_collect_main(h, gen, &res);
-    if (gen == 2) gc_restart_young(g);
+    if (gen == 2) ohmi_gc_restart_young(g);
+    res.found += dropped;
+    res.collected += dropped;
     if (gen == 2 && g->hooks->after_full) g->hooks->after_full(h);
     OHMI_ASSERT_INTERNAL(g->tracked >= g->frozen + g->young[0].len + g->young[1].len);
     /* the whole heap walked again only after a full collection, which walked it anyway */
@@ -1234,21 +1254,37 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     return res.found;
 }
 
+/* Incremental mode: a step of the cycle under way after each automatic collection, in
+ * what is left of the budget (at least one unit of work, so that the cycle ends). The
+ * step stops at 3/4 of it: the clock is read between units (a pool, 16 objects, 1024
+ * items of a list), and the last one may run past the deadline. */
+static void gc_incr_auto_step(ohm_heap *h, uint64_t t0) {
+    struct gc_incr *in = &ohmi_gc_of(h)->incr;
+    if (in->on && in->phase) ohmi_gc_incr_step(h, t0 + in->budget_ns - in->budget_ns / 4);
+}
+
 /* CPython's collect_generations: the oldest generation over its threshold, except that
  * a full collection waits until the long-lived pending objects exceed 25% of the
  * long-lived total (so full collections stay linear overall). Generation 0's
  * threshold is the one in effect (the policy's). */
 void ohmi_gc_collect_auto(ohm_heap *h) {
     struct gc_state *g = ohmi_gc_of(h);
+    uint64_t t0 = g->incr.on ? ohmi_os_now_ns() : 0;
+    if (g->incr.phase == GC_INCR_CLOSE) {   /* the cycle's generation-1 collection: this one */
+        ohmi_gc_incr_step(h, 0);
+        return;
+    }
     for (int i = 2; i >= 0; i--) {
         if (g->count[i] > (i ? g->threshold[i] : g->young_threshold)) {
             if (i == 2 && g->long_lived_pending < g->long_lived_total / 4) continue;
+            if (i == 2 && g->incr.on) { ohmi_gc_incr_start(h); continue; }   /* by steps: below */
             size_t cand = g->stats[i].candidates;
             size_t found = ohmi_gc_collect_generation(h, i);
             if (i < 2) gc_adapt_young(g, g->stats[i].candidates - cand, found);
             break;
         }
     }
+    gc_incr_auto_step(h, t0);
 }
 
 /* ======================================================= init / fini */
@@ -1266,12 +1302,16 @@ int ohmi_gc_init(ohm_heap *h) {
     g->policy = ohmi_base_of(h)->cfg.gc_policy;
     g->tentative_max = OHM_GCWORD_MAX;
     gc_set_young_threshold(g, g->threshold[0]);
+    g->incr.on = ohmi_base_of(h)->cfg.gc_incremental != 0;
+    unsigned us = ohmi_base_of(h)->cfg.gc_budget_us;
+    g->incr.budget_ns = (uint64_t)(us ? us : 1000) * 1000;
     return 0;
 }
 
 void ohmi_gc_fini(ohm_heap *h) {
     struct gc_state *g = ohmi_gc_of(h);
     /* the heap dies whole: the objects (the garbage too) go with ohmi_alloc_fini */
+    ohmi_gc_incr_fini(h);
     ohmi_vec_free(&g->young[0]);
     ohmi_vec_free(&g->young[1]);
     ohmi_vec_free(&g->stack);

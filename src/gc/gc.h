@@ -14,6 +14,8 @@
  *   FROZEN      the permanent generation (gc.freeze); word 0
  *   none        the old generation (2); word 0
  *   GC0|GC1     in the unreachable set of the collection under way; word scratch
+ *   GC0|GC1|FROZEN  grey, during an incremental cycle (gc_incr.c): old, marked, its
+ *               word its index in the cycle's grey stack
  * GC_MARK, outside a collection: equal to gc.mark_parity on objects of the old
  * generation (what the last full collection wrote on its survivors: the next one flips
  * the parity, so nothing needs clearing), clear on all others. During a collection the
@@ -31,6 +33,16 @@
 #define GC_UNREACH (OHM_F_GC0 | OHM_F_GC1)
 #define GC_FROZEN  OHM_F_GC2
 #define GC_MARK    OHM_F_GC3
+/* Grey: an old object an incremental cycle has marked and not yet traversed (gc_incr.c),
+ * with its index in the cycle's grey stack as its word; a state no other object has. */
+#define GC_GREY    (GC_UNREACH | GC_FROZEN)
+static inline int gc_is_grey(const ohm_object *o) {
+    return (o->ohm_bits & (GC_GENMASK | GC_FROZEN)) == GC_GREY;
+}
+/* In the unreachable set of the collection under way (not grey). */
+static inline int gc_is_unreach_state(const ohm_object *o) {
+    return (o->ohm_bits & (GC_GENMASK | GC_FROZEN)) == GC_UNREACH;
+}
 
 struct gc_callback_entry { ohm_gc_callback cb; void *arg; };
 
@@ -64,6 +76,25 @@ struct ohmi_gc_hooks {
     void (*weakref_callback)(ohm_object *ref);
     /* after a full collection (the free lists are emptied there); may be NULL */
     void (*after_full)(ohm_heap *h);
+};
+
+/* The incremental mode's state (gc_incr.c; docs/gc.md, "Incremental mode"). */
+enum { GC_INCR_IDLE, GC_INCR_COUNT, GC_INCR_MARK, GC_INCR_SWEEP, GC_INCR_CLOSE };
+struct gc_incr {
+    int on;                     /* cfg.gc_incremental: full collections go by steps */
+    int phase;                  /* GC_INCR_*: IDLE, or a cycle under way */
+    uint64_t budget_ns;         /* a step's time (cfg.gc_budget_us) */
+    uintptr_t *arenas;          /* the arenas of the cycle's start: what it walks */
+    size_t narenas;
+    size_t arena;               /* the walk's place: arenas[arena], pool `pool` */
+    unsigned pool;
+    ohmi_vec grey;              /* marked, not traversed yet (GC_GREY); NULL: released */
+    ohmi_vec big;               /* long arrays traversed a chunk per unit, each with a
+                                   reference held; the last one's next item: big_next */
+    size_t big_next;
+    size_t survivors, demoted;  /* the cycle's sweep so far */
+    double duration;            /* the cycle's steps so far, seconds */
+    size_t steps;               /* steps taken, all cycles (for tests and benchmarks) */
 };
 
 struct gc_state {
@@ -101,6 +132,7 @@ struct gc_state {
                                    sweep walk that takes the rest) */
     int stress;                 /* cfg.gc_stress: collect at every tracked allocation */
     int stress_next;            /* the generation the next stress collection takes */
+    struct gc_incr incr;        /* incremental mode (gc_incr.c) */
 };
 
 /* The heap as the collector sees it: the tracer's view, then the collector's state. */
@@ -120,6 +152,27 @@ void ohmi_gc_fini(ohm_heap *h);
 void ohmi_gc_on_new(ohm_object *o);
 /* An object is being released (rc reached zero, finalizer done): untrack it. */
 void ohmi_gc_on_release(ohm_object *o);
+
+/* ---- the incremental mode (gc_incr.c) ----
+ * A cycle of it is a full collection's count, mark and sweep passes over the old
+ * generation done in steps between which the program runs; its sweep sends what it
+ * could not prove reachable back to generation 1, whose next (ordinary, atomic)
+ * collection frees what is garbage there. docs/gc.md says why that frees nothing live. */
+/* Start a cycle if none is under way (the automatic policy chose a full collection). */
+void ohmi_gc_incr_start(ohm_heap *h);
+/* One step of the cycle under way, until the clock passes deadline_ns
+ * (ohmi_os_now_ns); deadline 0: the smallest step (stress mode, tests). */
+void ohmi_gc_incr_step(ohm_heap *h, uint64_t deadline_ns);
+/* Drop the cycle under way and restore the invariants above (a full collection, a
+ * freeze or an unfreeze is about to need them). The long arrays it held go back: one
+ * the program dropped meanwhile is released there. */
+size_t ohmi_gc_incr_abort(ohm_heap *h);   /* returns the tracked objects its releases freed */
+void ohmi_gc_incr_fini(ohm_heap *h);
+/* The young-generation policy's restart after a full collection or a cycle (gc.c). */
+void ohmi_gc_restart_young(struct gc_state *g);
+/* A grey object leaves the collector's view (released or untracked): its slot in the
+ * grey stack is emptied (ohmi_gc_unplace). */
+void ohmi_gc_incr_ungrey(ohm_heap *h, ohm_object *o);
 
 /* ---- the collector's state words, for the layers above too ---- */
 
@@ -211,7 +264,7 @@ static inline void gc_on_release_h(ohm_heap *h, ohm_object *o) {
         return;
     }
     /* an old object: word 0, marked with the parity */
-    OHMI_ASSERT_INTERNAL(st != OHM_F_TRACKED ||
+    OHMI_ASSERT_INTERNAL(st != OHM_F_TRACKED || g->incr.phase ||
                          ((b >> OHM_GCWORD_SHIFT) == 0 && (b & GC_MARK) == g->mark_parity));
     /* a young member removed above, or an old object: nothing to unlink */
     o->ohm_bits = b & (OHM_FLAG_MASK & ~(uint32_t)(OHM_F_TRACKED | GC_GENMASK | GC_FROZEN | GC_MARK));

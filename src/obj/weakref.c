@@ -152,7 +152,7 @@ static void weakref_detach(ohm_heap *h, ohm_object *o, ohm_object *cbs[2], int s
         weakref_obj *next = w->next;
         w->target = NULL;
         w->prev = w->next = NULL;
-        int garbage = skip_garbage && (w->ob.ohm_bits & GC_GENMASK) == GC_UNREACH;
+        int garbage = skip_garbage && gc_is_unreach_state(&w->ob);
         if (w->cb && w->ob.ohm_rc > 0 && !garbage) {
             ohm_incref(&w->ob);
             if (cbs[1]) ((weakref_obj *)cbs[1])->next = w;

@@ -1,0 +1,309 @@
+/*
+ * gc_steady.c — the steady-state benchmark of issue 15 (`make bench-steady`): pauses,
+ * collector time, peak RSS and unreclaimed garbage, generational against incremental.
+ *
+ *   gc_steady N SECONDS [generational|incremental]     (default: OHM_GC, else generational)
+ *   gc_steady scale N                                   (`make bench-scale`)
+ *
+ * Shape: a long-lived heap of N nodes (an ohm list holding all of them; each node has
+ * two references to random nodes of it: one connected graph full of cycles). Then for
+ * SECONDS seconds a loop, each iteration:
+ *   - makes a 3-node cycle and drops it (short-lived cyclic garbage);
+ *   - moves one edge of the long-lived graph (node[i].ref[k] = node[j]);
+ *   - every 2nd iteration replaces a node of the list by a new one with random edges
+ *     (the old one turns into long-lived garbage once no edge points to it).
+ * Measured: each iteration's time; an iteration in which the collector ran (count[0]
+ * went down) is a pause sample: longest and p99 of them. Collector time: the stats'
+ * durations of all generations (incremental steps included) over the loop's time.
+ * Peak RSS: VmHWM, reset (clear_refs 5) after each garbage census. Garbage at the end
+ * of each second: nodes alive (dealloc counts them) minus nodes reachable from the
+ * list, by a traversal outside the timed loop. Output: one line of key=value pairs.
+ *
+ * scale N: the same heap of N nodes, timed: creation, linking, a full collection
+ * (nothing to find), an incremental cycle driven to its end in 1 ms steps (the longest
+ * step, its total), the release of everything; ns per object each, the peak RSS, and
+ * the collector's own memory after the cycle (its vectors' capacities and the arena
+ * list: bytes per object). Reads the collector's state (gc/gc.h): build with -Isrc.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ohm.h"
+#include "gc/gc.h"
+
+typedef struct snode {
+    ohm_object ob;
+    ohm_object *ref[2];
+    unsigned seen;   /* census epoch */
+} snode;
+
+static size_t alive_nodes;
+
+static int snode_traverse(ohm_object *self, ohm_visit_fn visit, void *arg) {
+    snode *n = (snode *)self;
+    for (int i = 0; i < 2; i++)
+        if (n->ref[i]) { int r = visit(n->ref[i], arg); if (r) return r; }
+    return 0;
+}
+static int snode_clear(ohm_object *self) {
+    snode *n = (snode *)self;
+    for (int i = 0; i < 2; i++) {
+        ohm_object *t = n->ref[i];
+        n->ref[i] = NULL;
+        ohm_xdecref(t);
+    }
+    return 0;
+}
+static void snode_dealloc(ohm_object *self) {
+    alive_nodes--;
+    snode_clear(self);
+}
+static const ohm_type snode_type = {
+    .name = "snode", .basicsize = sizeof(snode), .flags = OHM_TYPE_GC,
+    .traverse = snode_traverse, .clear = snode_clear, .dealloc = snode_dealloc,
+};
+
+static ohm_heap *H;
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint64_t rnd(uint64_t n) {
+    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+    return rng % n;
+}
+static uint64_t clock_ns(clockid_t id) {
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+/* Iterations are timed in the thread's CPU time: the machine is shared, and a wall
+ * clock would count the time other processes took the core as pauses. */
+static uint64_t cpu_ns(void) { return clock_ns(CLOCK_THREAD_CPUTIME_ID); }
+static uint64_t wall_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+
+static snode *snode_new(void) {
+    snode *n = (snode *)ohm_new(H, &snode_type);
+    if (!n) { fprintf(stderr, "out of memory\n"); exit(1); }
+    alive_nodes++;
+    return n;
+}
+static void set_ref(snode *n, int k, ohm_object *t) {
+    ohm_object *old = n->ref[k];
+    ohm_xincref(t);
+    n->ref[k] = t;
+    ohm_xdecref(old);
+}
+
+static ohm_object *list;   /* the long-lived heap */
+static size_t N;
+
+static snode *node_at(size_t i) { return (snode *)ohm_list_get(list, i); }   /* borrowed */
+
+/* ---- the census: nodes reachable from the list (an explicit stack, freed after) ---- */
+static unsigned epoch;
+static size_t census(void) {
+    epoch++;
+    size_t cap = N + 16, len = 0, seen = 0;
+    snode **st = malloc(cap * sizeof *st);
+    for (size_t i = 0; i < N; i++) {
+        snode *r = node_at(i);
+        if (r->seen == epoch) continue;
+        r->seen = epoch;
+        seen++;
+        st[len++] = r;
+        while (len) {
+            snode *p = st[--len];
+            for (int k = 0; k < 2; k++) {
+                snode *c = (snode *)p->ref[k];
+                if (!c || c->seen == epoch) continue;
+                c->seen = epoch;
+                seen++;
+                if (len == cap) st = realloc(st, (cap *= 2) * sizeof *st);
+                st[len++] = c;
+            }
+        }
+    }
+    free(st);
+    return seen;
+}
+
+static long vm_hwm_kb(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmHWM:", 6)) kb = atol(line + 6);
+    if (f) fclose(f);
+    return kb;
+}
+static void reset_hwm(void) {
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) { fputs("5", f); fclose(f); }
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double gc_seconds(void) {
+    ohm_gc_stats st[3];
+    ohm_gc_get_stats(H, st);
+    return st[0].duration + st[1].duration + st[2].duration;
+}
+
+/* ---- scale ---- */
+static size_t collector_bytes(void) {
+    const struct gc_state *g = ohmi_gc_of(H);
+    size_t b = g->young[0].cap + g->young[1].cap + g->stack.cap + g->unreach.cap +
+               g->incr.grey.cap + g->incr.big.cap;
+    return b * sizeof(void *) + g->incr.narenas * sizeof(uintptr_t);
+}
+
+static int scale(size_t n) {
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    cfg.gc_enabled = 0;   /* the phases timed alone */
+    cfg.gc_incremental = 1;
+    H = ohm_heap_new(&cfg);
+    N = n;
+    uint64_t t = wall_ns();
+    list = ohm_list_new(H);
+    for (size_t i = 0; i < N; i++) {
+        snode *x = snode_new();
+        ohm_list_append(list, &x->ob);
+        ohm_decref(&x->ob);
+    }
+    double create = (double)(wall_ns() - t) / (double)N;
+    t = wall_ns();
+    for (size_t i = 0; i < N; i++)
+        for (int k = 0; k < 2; k++) set_ref(node_at(i), k, &node_at(rnd(N))->ob);
+    double link = (double)(wall_ns() - t) / (double)N;
+    ohm_gc_collect(H, 2);
+    t = cpu_ns();
+    ohm_gc_collect(H, 2);
+    double full = (double)(cpu_ns() - t) / (double)N;
+    size_t full_mem = collector_bytes(), incr_mem = 0;   /* the full one's stack is trimmed: */
+    uint64_t longest = 0, total = 0;                      /* its peak is not seen here */
+    size_t steps = 0;
+    ohmi_gc_incr_start(H);
+    while (ohmi_gc_of(H)->incr.phase != GC_INCR_IDLE) {
+        uint64_t s0 = cpu_ns();
+        ohmi_gc_incr_step(H, wall_ns() + 750000);   /* as the automatic steps: 3/4 of 1 ms */
+        uint64_t d = cpu_ns() - s0;
+        total += d;
+        steps++;
+        if (d > longest) longest = d;
+        size_t m = collector_bytes();
+        if (m > incr_mem) incr_mem = m;
+    }
+    long hwm = vm_hwm_kb();
+    t = wall_ns();
+    ohm_decref(list);
+    double release = (double)(wall_ns() - t) / (double)N;
+    printf("scale N=%zu create_ns=%.1f link_ns=%.1f full_ns=%.1f full_ms=%.1f incr_ns=%.1f "
+           "incr_steps=%zu incr_longest_ms=%.3f release_ns=%.1f peak_rss_mb=%.1f "
+           "collector_bytes_per_object_after_full=%.2f collector_bytes_per_object_incr_peak=%.2f\n",
+           N, create, link, full, full * (double)N / 1e6, (double)total / (double)N, steps,
+           longest / 1e6, release, hwm / 1024.0, (double)full_mem / (double)N,
+           (double)incr_mem / (double)N);
+    ohm_heap_destroy(H);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "scale")) return scale(strtoull(argv[2], NULL, 10));
+    if (argc < 3) { fprintf(stderr, "usage: gc_steady N SECONDS [generational|incremental]\n"); return 2; }
+    N = strtoull(argv[1], NULL, 10);
+    int seconds = atoi(argv[2]);
+    ohm_config cfg;
+    ohm_config_init(&cfg);
+    if (argc > 3) cfg.gc_incremental = !strcmp(argv[3], "incremental");
+    H = ohm_heap_new(&cfg);
+    if (!H) { fprintf(stderr, "%s\n", ohm_last_error(NULL)); return 1; }
+
+    list = ohm_list_new(H);
+    for (size_t i = 0; i < N; i++) {
+        snode *n = snode_new();
+        ohm_list_append(list, &n->ob);
+        ohm_decref(&n->ob);
+    }
+    for (size_t i = 0; i < N; i++)
+        for (int k = 0; k < 2; k++) set_ref(node_at(i), k, &node_at(rnd(N))->ob);
+    ohm_gc_collect(H, 2);   /* the long-lived heap is old */
+    size_t base_alive = alive_nodes;
+    (void)base_alive;
+
+    size_t cap = 1 << 16, npause = 0;
+    uint64_t *pause = malloc(cap * sizeof *pause);
+    uint64_t longest = 0, loop_ns = 0, iters = 0, plain_ns = 0, nplain = 0;
+    size_t garbage_max = 0, garbage_last = 0, garbage_sum = 0;
+    long hwm = 0;
+    double gc0 = gc_seconds();
+    reset_hwm();
+    for (int sec = 0; sec < seconds; sec++) {
+        uint64_t t_end = wall_ns() + 1000000000ull, t = cpu_ns();
+        size_t c[3];
+        ohm_gc_get_count(H, c);
+        for (unsigned spin = 0; (spin & 255) || wall_ns() < t_end; spin++) {
+            size_t before = c[0];
+            /* a 3-node cycle, dropped */
+            snode *a = snode_new(), *b = snode_new(), *d = snode_new();
+            set_ref(a, 0, &b->ob); set_ref(b, 0, &d->ob); set_ref(d, 0, &a->ob);
+            ohm_decref(&a->ob); ohm_decref(&b->ob); ohm_decref(&d->ob);
+            /* one edge of the long-lived graph moved */
+            set_ref(node_at(rnd(N)), (int)rnd(2), &node_at(rnd(N))->ob);
+            if ((iters & 1) == 0) {   /* a node of the list replaced */
+                snode *n = snode_new();
+                set_ref(n, 0, &node_at(rnd(N))->ob);
+                set_ref(n, 1, &node_at(rnd(N))->ob);
+                ohm_list_set(list, rnd(N), &n->ob);
+                ohm_decref(&n->ob);
+            }
+            iters++;
+            uint64_t t2 = cpu_ns(), d_ns = t2 - t;
+            ohm_gc_get_count(H, c);
+            if (c[0] < before) {   /* the collector ran in this iteration */
+                if (npause == cap) pause = realloc(pause, (cap *= 2) * sizeof *pause);
+                pause[npause++] = d_ns;
+                if (d_ns > longest) longest = d_ns;
+            } else if (d_ns < 1000000) {
+                plain_ns += d_ns;
+                nplain++;
+            }
+            loop_ns += d_ns;
+            t = t2;
+        }
+        long k = vm_hwm_kb();
+        if (k > hwm) hwm = k;
+        size_t garbage = alive_nodes - census();
+        garbage_last = garbage;
+        garbage_sum += garbage;
+        if (garbage > garbage_max) garbage_max = garbage;
+        reset_hwm();
+    }
+    double gc_stats_s = gc_seconds() - gc0;
+    /* collector time: the iterations it ran in, less what such an iteration costs
+     * without it (the mean of the others) */
+    double plain = nplain ? (double)plain_ns / (double)nplain : 0, gc_s = 0;
+    for (size_t i = 0; i < npause; i++) gc_s += ((double)pause[i] - plain) * 1e-9;
+    qsort(pause, npause, sizeof *pause, cmp_u64);
+    uint64_t p99 = npause ? pause[(size_t)((double)(npause - 1) * 0.99)] : 0;
+    printf("mode=%s N=%zu seconds=%d iters=%llu pauses=%zu longest_ms=%.3f p99_ms=%.3f "
+           "gc_share=%.4f gc_s=%.3f gc_stats_s=%.3f loop_s=%.3f peak_rss_mb=%.1f garbage_max=%zu garbage_last=%zu "
+           "garbage_mean=%zu\n",
+           cfg.gc_incremental ? "incremental" : "generational", N, seconds,
+           (unsigned long long)iters, npause, longest / 1e6, p99 / 1e6, gc_s / (loop_ns / 1e9),
+           gc_s, gc_stats_s, loop_ns / 1e9, hwm / 1024.0, garbage_max, garbage_last,
+           seconds ? garbage_sum / (size_t)seconds : 0);
+    ohm_gc_stats st[3];
+    ohm_gc_get_stats(H, st);
+    printf("  collections: gen0 %zu gen1 %zu full %zu (full: %.3f s by the stats' clock)\n",
+           st[0].collections, st[1].collections, st[2].collections, st[2].duration);
+    free(pause);
+    ohm_decref(list);
+    ohm_heap_destroy(H);
+    return 0;
+}
