@@ -448,22 +448,28 @@ static inline const ohm_type *slot_type(ohm_heap *h, const char *b) {
     return *(const ohm_type *const *)t;
 }
 
+/* fn on each live object of one object pool, in address order; stops at nonzero. */
+static int pool_walk_objects(ohm_heap *h, struct alloc_pool *pl, ohm_object_fn fn, void *arg) {
+    size_t oo = ohmi_alloc_of(h)->obj_offset, size = CLASS_SIZE(pl->cls), end = pl->bump;
+    unsigned rel = pl->flags >> POOL_REL_SHIFT;
+    char *mem = pool_mem(pl);
+    for (size_t off = pool_first(pl); off + size <= end; off += size) {
+        if (OHM_UNLIKELY(rel) && block_in_pages(off, size, rel)) continue;
+        if (ohmi_alloc_live_type(slot_type(h, mem + off))) {
+            int r = fn((ohm_object *)(mem + off + oo), arg);
+            if (r) return r;
+        }
+    }
+    return 0;
+}
+
 int ohmi_pool_walk(ohm_heap *h, int gc_only, ohm_object_fn fn, void *arg) {
-    size_t oo = ohmi_alloc_of(h)->obj_offset;
     struct pool_iter it = pool_iter_start(h);
     for (struct alloc_pool *pl; (pl = pool_iter_next(&it)) != NULL;) {
         int kind = pool_kind(pl);
         if (kind == POOL_PLAIN || (gc_only && kind != POOL_GC)) continue;
-        size_t size = CLASS_SIZE(pl->cls), end = pl->bump;
-        unsigned rel = pl->flags >> POOL_REL_SHIFT;
-        char *mem = pool_mem(pl);
-        for (size_t off = pool_first(pl); off + size <= end; off += size) {
-            if (OHM_UNLIKELY(rel) && block_in_pages(off, size, rel)) continue;
-            if (ohmi_alloc_live_type(slot_type(h, mem + off))) {
-                int r = fn((ohm_object *)(mem + off + oo), arg);
-                if (r) return r;
-            }
-        }
+        int r = pool_walk_objects(h, pl, fn, arg);
+        if (r) return r;
     }
     return 0;
 }
@@ -544,16 +550,5 @@ int ohmi_alloc_walk_pool_spans(ohm_heap *h, uintptr_t arena, unsigned pool, allo
 
 int ohmi_alloc_walk_pool(ohm_heap *h, uintptr_t arena, unsigned pool, ohm_object_fn fn, void *arg) {
     struct alloc_pool *pl = gc_pool_at(h, arena, pool);
-    if (!pl) return 0;
-    size_t oo = ohmi_alloc_of(h)->obj_offset, size = CLASS_SIZE(pl->cls), end = pl->bump;
-    unsigned rel = pl->flags >> POOL_REL_SHIFT;
-    char *mem = pool_mem(pl);
-    for (size_t off = pool_first(pl); off + size <= end; off += size) {
-        if (OHM_UNLIKELY(rel) && block_in_pages(off, size, rel)) continue;
-        if (ohmi_alloc_live_type(slot_type(h, mem + off))) {
-            int r = fn((ohm_object *)(mem + off + oo), arg);
-            if (r) return r;
-        }
-    }
-    return 0;
+    return pl ? pool_walk_objects(h, pl, fn, arg) : 0;
 }
