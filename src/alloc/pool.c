@@ -117,6 +117,7 @@ static int block_in_pages(size_t off, size_t size, unsigned mask) {
     return ((mask >> p0) & 1) || ((mask >> p1) & 1);
 }
 
+#if !defined(ALLOC_ASAN)   /* (under ASan every block is linked one by one) */
 /* Link the plain blocks b, b + size, ..., last in address order, last to NULL. Four
  * blocks a round: this runs over every block of every pool taken afresh (binary trees
  * spent an eighth of their time here), and compilers do not unroll it by themselves. */
@@ -131,6 +132,7 @@ static inline void carve_plain(char *b, char *last, size_t size) {
     for (; b < last; b += size) *(void **)b = b + size;
     *(void **)last = NULL;
 }
+#endif
 
 /* Refill an empty free list: carve the next page of never-used blocks, or revive
  * released pages. 0 when the pool is full. */
