@@ -19,6 +19,7 @@
 #include "trace/trace_impl.h"
 
 #include <fnmatch.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -440,6 +441,13 @@ size_t ohm_snapshot_statistics(const ohm_snapshot *s, ohm_key key, int cumulativ
     return n;
 }
 
+/* now - old as a long long, saturated: sizes loaded from a file may be anything up to
+ * 2^64 - 1 (a difference past 2^63 reads as the largest one). */
+static long long stat_diff(size_t now, size_t old) {
+    if (now >= old) return now - old > (size_t)LLONG_MAX ? LLONG_MAX : (long long)(now - old);
+    return old - now > (size_t)LLONG_MAX ? LLONG_MIN : -(long long)(old - now);
+}
+
 size_t ohm_snapshot_compare(const ohm_snapshot *now, const ohm_snapshot *old, ohm_key key,
                             int cumulative, ohm_stat **out) {
     struct group gn, go;
@@ -461,8 +469,8 @@ size_t ohm_snapshot_compare(const ohm_snapshot *now, const ohm_snapshot *old, oh
             st[n].traceback = stat_tb(a, tbs, frames, n);
             st[n].size = a->size;
             st[n].count = count_of(a->count);
-            st[n].size_diff = (long long)a->size - (long long)osize;
-            st[n].count_diff = (long long)st[n].count - (long long)ocount;
+            st[n].size_diff = stat_diff(a->size, osize);
+            st[n].count_diff = stat_diff(st[n].count, ocount);
             n++;
         }
         for (size_t j = 0; j < go.n; j++) {
@@ -470,8 +478,8 @@ size_t ohm_snapshot_compare(const ohm_snapshot *now, const ohm_snapshot *old, oh
             st[n].traceback = stat_tb(&go.a[j], tbs, frames, n);
             st[n].size = 0;
             st[n].count = 0;
-            st[n].size_diff = -(long long)go.a[j].size;
-            st[n].count_diff = -(long long)count_of(go.a[j].count);
+            st[n].size_diff = stat_diff(0, go.a[j].size);
+            st[n].count_diff = stat_diff(0, count_of(go.a[j].count));
             n++;
         }
         qsort(st, n, sizeof *st, diff_cmp);
