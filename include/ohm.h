@@ -45,11 +45,12 @@ extern "C" {
 #endif
 
 #define OHM_VERSION_MAJOR 0
-#define OHM_VERSION_MINOR 2
-#define OHM_VERSION "0.2.0"
-/* 0.2 added members at the ends of struct ohm_type and struct ohm_config: a client
- * built against 0.1's header must be rebuilt (the soname stays libohm.so.0 while the
- * major version is 0). */
+#define OHM_VERSION_MINOR 3
+#define OHM_VERSION "0.3.0"
+/* 0.2 added members at the ends of struct ohm_type and struct ohm_config, and 0.3 at
+ * the end of struct ohm_config (gc_policy, gc_incremental, gc_budget_us): a client
+ * built against an older minor version's header must be rebuilt (the soname stays
+ * libohm.so.0 while the major version is 0). */
 
 /* ======================================================================== heaps */
 
