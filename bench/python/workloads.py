@@ -26,22 +26,11 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import QUICK, rss_bytes, scaled  # noqa: E402  (bench/benchlib.py)
+
 SEED = 0x0DDB1A5E
-QUICK = os.environ.get("OHM_BENCH_QUICK", "0") not in ("", "0")
 REPS = 3          # runs of a workload in its process; the fastest counts
-
-
-def scaled(full):
-    return max(1, full // 10) if QUICK else full
-
-
-def rss_bytes():
-    """Resident set now, from /proc/self/statm (0 where there is none)."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGESIZE")
-    except OSError:
-        return 0
 
 
 def hwm_kib():
