@@ -80,7 +80,7 @@
  * threshold 0 of the default policy).
  *
  * Stress mode (cfg.gc_stress, OHM_GC_STRESS=1), a testing aid: the inline trigger
- * compares count[0] with trigger0, which is the threshold 0 in effect normally and 0 under stress,
+ * compares count[0] with trigger0, which is the threshold 0 in effect (or the next probe) normally and 0 under stress,
  * so every tracked allocation takes ohmi_gc_collect_due, which then collects the next
  * generation in turn (gc_stress_collect). The fast path costs the same either way.
  */
@@ -165,7 +165,7 @@ OHM_NOINLINE static void gc_stress_collect(ohm_heap *h) {
 void ohmi_gc_collect_due(ohm_heap *h) {
     struct gc_state *g = ohmi_gc_of(h);
     if (OHM_UNLIKELY(g->stress)) { gc_stress_collect(h); return; }
-    if (g->count[0] > g->young_threshold && g->enabled && g->threshold[0] && !g->collecting &&
+    if (g->count[0] > g->trigger0 && g->enabled && g->threshold[0] && !g->collecting &&
         !ohmi_base_of(h)->destroying)
         ohmi_gc_collect_auto(h);
 }
@@ -538,6 +538,7 @@ GC_INLINE int ph_sweep_full(ohm_object *o, void *arg) {
 typedef struct gc_set {
     ohmi_vec *vecs[2];        /* NULL: walk the heap */
     int walk;
+    size_t from;              /* vecs[0]'s members start there (a probe's window) */
 } gc_set;
 
 /* Span walkers: the pass's per-object function inlined into the loop over a pool's
@@ -558,7 +559,7 @@ GC_INLINE void gc_set_each(gc_ctx *c, const gc_set *s, ohm_object_fn fn, alloc_s
     for (int k = 0; k < 2; k++) {
         ohmi_vec *v = s->vecs[k];
         if (!v) continue;
-        for (size_t i = 0; i < v->len; i++) fn(v->items[i], c);
+        for (size_t i = k ? 0 : s->from; i < v->len; i++) fn(v->items[i], c);
     }
 }
 
@@ -591,9 +592,9 @@ static void gc_mark_full(gc_ctx *c) {
 /* The count pass of generation 0, fused with its preparation: a member's word is its
  * index i in young[0] plus the references counted so far, so at its own turn the index
  * is taken off (a word saturated by then stays saturated: a root, conservatively). */
-static void gc_count_young0(gc_ctx *c, ohmi_vec *v) {
+static void gc_count_young0(gc_ctx *c, ohmi_vec *v, size_t from) {
     ohm_object **items = v->items;
-    for (size_t i = 0, n = v->len; i < n; i++) {
+    for (size_t i = from, n = v->len; i < n; i++) {
         ohm_object *o = items[i];
         if (i + 8 < n) GC_PREFETCH(items[i + 8]);
         uint32_t b = o->ohm_bits;
@@ -643,7 +644,7 @@ static void gc_mark_young(gc_ctx *c, const gc_set *s) {
         ohmi_vec *v = s->vecs[k];
         if (!v) continue;
         ohm_object **items = v->items;
-        for (size_t i = 0, n = v->len; i < n; i++) {
+        for (size_t i = k ? 0 : s->from, n = v->len; i < n; i++) {
             if (i + 8 < n) GC_PREFETCH(items[i + 8]);
             gc_mark_young_one(c, items[i]);
         }
@@ -656,7 +657,7 @@ static void gc_mark_young(gc_ctx *c, const gc_set *s) {
 
 typedef struct gc_sweep {
     gc_ctx c;
-    int target;             /* where survivors go: 1 or 2 */
+    int target;             /* where survivors go: 1 or 2; 0 (a probe): they stay */
     size_t survivors;
     size_t untracked;
     int failed;             /* the unreachable vector could not grow */
@@ -682,15 +683,16 @@ GC_INLINE int ph_sweep(ohm_object *o, void *arg) {
     if (s->target == 2) {
         gc_make_old(s->c.h, o);
     } else {
-        /* into young[1]: ohmi_gc_place in one write, the room reserved by the caller */
-        ohmi_vec *v = &g->young[1];
+        /* into young[target]: ohmi_gc_place in one write, the room reserved by the
+         * caller (a probe's survivors move down in place: there is room) */
+        ohmi_vec *v = &g->young[s->target];
         size_t i = v->len;
         if (OHM_LIKELY(i < v->cap && i < OHM_GCWORD_MAX)) {
             v->items[v->len++] = o;
             o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK)) |
-                          GC_GEN1 | ((uint32_t)i << OHM_GCWORD_SHIFT);
+                          (s->target ? GC_GEN1 : GC_GEN0) | ((uint32_t)i << OHM_GCWORD_SHIFT);
         } else {
-            ohmi_gc_place(s->c.h, o, 1);
+            ohmi_gc_place(s->c.h, o, s->target);
         }
     }
     return 0;
@@ -805,20 +807,27 @@ typedef struct gc_result {
     size_t found, collected, uncollectable, candidates;
 } gc_result;
 
-static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
+/* A collection of generation gen; with from > 0 (gen 0 only), a probe: only the window
+ * young[0][from..] is collected (see "the young trigger policy"), as a young set with
+ * the label GC0|GC1 (which no other object has outside a collection's sweep: the rest
+ * of young[0] is not a member, so references from it make roots), its survivors
+ * staying in young[0] and the counts untouched. */
+static void gc_collect_main(ohm_heap *h, int gen, size_t from, gc_result *res) {
     struct gc_state *g = ohmi_gc_of(h);
     const struct ohmi_gc_hooks *hk = g->hooks;
     gc_sweep sw = { .c = { .h = h, .stack = &g->stack, .arr_inline = hk->inline_array_type,
                            .arr_ptr = hk->ptr_array_type, .untrack0 = hk->untrack_type[0],
                            .untrack1 = hk->untrack_type[1], .k = hk },
-                    .target = gen == 0 ? 1 : 2 };
+                    .target = from ? 0 : gen == 0 ? 1 : 2 };
     gc_ctx *c = &sw.c;
-    gc_set set = { { NULL, NULL }, 0 };
+    gc_set set = { { NULL, NULL }, 0, from };
     OHMI_ASSERT_INTERNAL(g->collecting && !g->deferring);   /* see ohmi_gc_collect_generation */
     OHMI_ASSERT_INTERNAL(g->unreach.len == 0 && g->stack.len == 0);
 
-    if (gen + 1 < 3) g->count[gen + 1]++;
-    for (int i = 0; i <= gen; i++) g->count[i] = 0;
+    if (!from) {
+        if (gen + 1 < 3) g->count[gen + 1]++;
+        for (int i = 0; i <= gen; i++) g->count[i] = 0;
+    }
 
     /* 1. prepare */
     c->markval = GC_MARK;
@@ -838,21 +847,22 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         if (res->candidates * sizeof(ohm_object *) >= ((size_t)2 << 20))
             ohmi_vec_reserve(h, &g->unreach, res->candidates);
     } else {
-        uint32_t label = gen == 0 ? GC_GEN0 : GC_GEN1;
+        uint32_t label = from ? GC_UNREACH : gen == 0 ? GC_GEN0 : GC_GEN1;
         set.vecs[0] = &g->young[0];
         if (gen == 1) set.vecs[1] = &g->young[1];
         /* generation 0 is labelled already and its words are indexes: the count pass
-         * zeroes them itself (gc_count_young0) */
-        for (int k = 0; gen == 1 && k < 2; k++) {
+         * zeroes them itself (gc_count_young0); a probe's window keeps its indexes */
+        uint32_t keep = from ? ~(uint32_t)GC_GENMASK : OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK;
+        for (int k = 0; (gen == 1 || from) && k < 2; k++) {
             ohmi_vec *v = set.vecs[k];
-            for (size_t i = 0; i < v->len; i++) {
+            for (size_t i = k ? 0 : from; v && i < v->len; i++) {
                 ohm_object *o = v->items[i];
-                o->ohm_bits = (o->ohm_bits & OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK) | label;
+                o->ohm_bits = (o->ohm_bits & keep) | label;
             }
         }
-        c->mask = GC_GENMASK;
+        c->mask = GC_GENMASK | GC_FROZEN;   /* GC0|GC1 is not grey (GC0|GC1|FROZEN) */
         c->value = label;
-        res->candidates = g->young[0].len + (gen == 1 ? g->young[1].len : 0);
+        res->candidates = g->young[0].len - from + (gen == 1 ? g->young[1].len : 0);
     }
 
     /* 2. count, 3. mark */
@@ -860,7 +870,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         gc_set_each(c, &set, ph_count_full, span_count_full);
         gc_mark_full(c);
     } else {
-        if (gen == 0) gc_count_young0(c, &g->young[0]);
+        if (gen == 0) gc_count_young0(c, &g->young[0], from);
         else gc_set_each(c, &set, ph_count, NULL);
         gc_mark_young(c, &set);
     }
@@ -868,9 +878,8 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     /* 4. sweep. A full collection's marking filled the unreachable set (only what it
      * could not enter needs a walk of the heap here), zeroed the survivors' words and
      * gave them the mark the next full collection reads as "unmarked". A young
-     * collection iterates its vectors,
-     * which are emptied after (gen 0's survivors were appended to young[1], which it
-     * does not iterate). */
+     * collection iterates its vectors, which are emptied after (gen 0's survivors were
+     * appended to young[1], which it does not iterate); a probe compacts its window. */
     if (gen == 2) {
         ohmi_vec *u = &g->unreach;
         c->overflow = 0;
@@ -884,18 +893,25 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
         }
         sw.survivors = res->candidates - u->len - c->untracked;
     } else {
-        if (gen == 0) {   /* room for every survivor (doubling: no copy per collection) */
-            ohmi_vec *y1 = &g->young[1];
-            while (y1->cap < y1->len + g->young[0].len && ohmi_vec_grow(h, y1) == 0) {}
+        if (from) {   /* a probe: the window's survivors move down in young[0] */
+            ohmi_vec *v = &g->young[0];
+            size_t n = v->len;
+            v->len = from;
+            for (size_t i = from; i < n; i++) ph_sweep(v->items[i], &sw);
+        } else {
+            if (gen == 0) {   /* room for every survivor (doubling: no copy per collection) */
+                ohmi_vec *y1 = &g->young[1];
+                while (y1->cap < y1->len + g->young[0].len && ohmi_vec_grow(h, y1) == 0) {}
+            }
+            for (int k = 0; k < 2; k++) {
+                ohmi_vec *v = set.vecs[k];
+                if (!v) continue;
+                for (size_t i = 0; i < v->len; i++) ph_sweep(v->items[i], &sw);
+            }
+            /* gen 1: young[1] was iterated and survivors went old; gen 0: young[0] */
+            g->young[0].len = 0;
+            if (gen == 1) g->young[1].len = 0;
         }
-        for (int k = 0; k < 2; k++) {
-            ohmi_vec *v = set.vecs[k];
-            if (!v) continue;
-            for (size_t i = 0; i < v->len; i++) ph_sweep(v->items[i], &sw);
-        }
-        /* gen 1: young[1] was iterated and survivors went old; gen 0: young[0] */
-        g->young[0].len = 0;
-        if (gen == 1) g->young[1].len = 0;
         if (OHM_UNLIKELY(sw.failed)) {
             sw.survivors += g->unreach.len;
             gc_give_back(c, sw.target);
@@ -941,7 +957,7 @@ static void gc_collect_main(ohm_heap *h, int gen, gc_result *res) {
     }
 
     /* 8. resurrection: reachability again, inside the set, our reference discounted */
-    gc_set uset = { { u, NULL }, 0 };
+    gc_set uset = { { u, NULL }, 0, 0 };
     c->mask = GC_UNREACH_MASK;
     c->value = GC_UNREACH_VALUE;
     if (finalized) {
@@ -1164,12 +1180,39 @@ int ohmi_gc_check(ohm_heap *h, FILE *out) {
  * first tree, and the trees after it cost no collection at all. A program making
  * cyclic garbage keeps young collections at threshold[0], as CPython's rule does.
  * Generations 1 and 2 keep CPython's rule (threshold[1], threshold[2], the 25% rule).
+ *
+ * Probes. A threshold grown in a phase that made no garbage (a structure built) would
+ * let the cycles of the next phase wait for as long: a program that builds a list of
+ * 1M objects and then drops small cycles would have 2M of them pile up (peak RSS
+ * twice as high, and one young collection of 2M objects). So while the threshold is
+ * at least GC_PROBE_EVERY * GC_PROBE_MIN times threshold[0], every threshold/16 net
+ * allocations the newest threshold[0] objects of generation 0 (the tail of young[0])
+ * are collected alone, a probe: any set of objects can be collected on its own, as a
+ * young generation is (references from outside it make roots). A probe finding over
+ * 1/4 of its window unreachable takes the threshold back to threshold[0] (so the next
+ * allocation collects generation 0 whole, at most threshold/16 objects); 1/64 or more
+ * divides it by 4; less leaves it. A probe is a collection of generation 0 in the
+ * statistics and callbacks, but it moves no object and resets no count. Its cost: a
+ * window per threshold/16 allocations, under 1/8 of the objects in the worst case
+ * (the threshold at its lowest for probes) and 1/512 for a threshold of 1M against
+ * 2000: the binary trees above pay ~1/100 of a young collection per node.
  */
 #define GC_YOUNG_MAX (OHM_GCWORD_MAX / 2)
+#define GC_PROBE_EVERY 16   /* probes per threshold's worth of allocations */
+#define GC_PROBE_MIN 8      /* windows per probe interval, at least */
+
+/* The next probe, from count[0] now, and the trigger: the threshold or the probe. */
+static void gc_schedule_probe(struct gc_state *g) {
+    size_t t = g->young_threshold, every = t / GC_PROBE_EVERY;
+    g->probe_at = g->policy == OHM_GC_POLICY_ADAPTIVE && g->threshold[0] &&
+                  every >= GC_PROBE_MIN * (size_t)g->threshold[0]
+                  ? g->count[0] + every : SIZE_MAX;
+    g->trigger0 = g->stress ? 0 : (unsigned)(g->probe_at < t ? g->probe_at : t);
+}
 
 static void gc_set_young_threshold(struct gc_state *g, unsigned t) {
     g->young_threshold = t;
-    g->trigger0 = g->stress ? 0 : t;
+    gc_schedule_probe(g);
 }
 
 /* After an automatic collection of generation 0 or 1 that examined cand objects and
@@ -1183,6 +1226,22 @@ static void gc_adapt_young(struct gc_state *g, size_t cand, size_t found) {
         if (t < floor) t = floor;
     } else if (found * 4 > cand) {
         t = floor;
+    }
+    gc_set_young_threshold(g, (unsigned)t);
+}
+
+static size_t gc_collect(ohm_heap *h, int gen, size_t from);
+
+/* A probe of the newest threshold[0] objects of generation 0 (count[0] passed probe_at). */
+static void gc_probe_young(ohm_heap *h) {
+    struct gc_state *g = ohmi_gc_of(h);
+    size_t n = g->young[0].len, w = g->threshold[0], t = g->young_threshold;
+    if (n > w) {
+        size_t cand = g->stats[0].candidates;
+        size_t found = gc_collect(h, 0, n - w);
+        cand = g->stats[0].candidates - cand;
+        if (found * 4 > cand) t = w;
+        else if (found * 64 >= cand) t = t / 4 > w ? t / 4 : w;
     }
     gc_set_young_threshold(g, (unsigned)t);
 }
@@ -1202,7 +1261,8 @@ void ohmi_gc_set_threshold(ohm_heap *h, unsigned t0, unsigned t1, unsigned t2) {
     gc_set_young_threshold(g, t0);
 }
 
-size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
+/* A collection of generation gen, or a probe of young[0][from..] (from > 0). */
+static size_t gc_collect(ohm_heap *h, int gen, size_t from) {
     struct gc_state *g = ohmi_gc_of(h);
     OHMI_ASSERT(gen >= 0 && gen <= 2);
     /* Objects on the release path's deferred stack (obj/object.c's trashcan) have their
@@ -1224,7 +1284,7 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     }
     double t0 = gc_now();
     gc_result res = { 0, 0, 0, 0 };
-    gc_collect_main(h, gen, &res);
+    gc_collect_main(h, gen, from, &res);
     if (gen == 2) ohmi_gc_restart_young(g);
     res.found += dropped;
     res.collected += dropped;
@@ -1250,8 +1310,13 @@ size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
     ohmi_vec_trim(&g->stack, 0);
     ohmi_vec_trim(&g->young[0], 0);
     ohmi_vec_trim(&g->young[1], 0);
+    gc_schedule_probe(g);   /* from the count now (0 after a collection of generation 0) */
     g->collecting = 0;
     return res.found;
+}
+
+size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
+    return gc_collect(h, gen, 0);
 }
 
 /* Incremental mode: a step of the cycle under way after each automatic collection, in
@@ -1274,16 +1339,18 @@ void ohmi_gc_collect_auto(ohm_heap *h) {
         ohmi_gc_incr_step(h, 0);
         return;
     }
-    for (int i = 2; i >= 0; i--) {
+    int collected = 0;
+    for (int i = 2; i >= 0 && !collected; i--) {
         if (g->count[i] > (i ? g->threshold[i] : g->young_threshold)) {
             if (i == 2 && g->long_lived_pending < g->long_lived_total / 4) continue;
             if (i == 2 && g->incr.on) { ohmi_gc_incr_start(h); continue; }   /* by steps: below */
             size_t cand = g->stats[i].candidates;
-            size_t found = ohmi_gc_collect_generation(h, i);
+            size_t found = gc_collect(h, i, 0);
             if (i < 2) gc_adapt_young(g, g->stats[i].candidates - cand, found);
-            break;
+            collected = 1;
         }
     }
+    if (!collected && g->count[0] > g->probe_at) gc_probe_young(h);
     gc_incr_auto_step(h, t0);
 }
 

@@ -121,10 +121,13 @@ struct gc_state {
     const struct ohmi_gc_hooks *hooks; /* the object layer's (ohmi_gc_set_hooks) */
     int deferring;              /* the object layer is releasing deferred objects whose
                                    header words it borrowed: no collection may start */
-    unsigned trigger0;          /* what gc_on_new_h compares count[0] with: young_threshold,
-                                   or 0 under stress (every tracked allocation is due) */
+    unsigned trigger0;          /* what gc_on_new_h compares count[0] with: young_threshold
+                                   or probe_at, the lower, or 0 under stress (every
+                                   tracked allocation is due) */
     unsigned young_threshold;   /* threshold 0 in effect: threshold[0] under CPython's rule;
                                    the adaptive policy moves it (gc.c, gc_adapt_young) */
+    size_t probe_at;            /* count[0] past which the next probe runs (gc.c, "the
+                                   young trigger policy"); SIZE_MAX: none */
     int policy;                 /* OHM_GC_POLICY_ADAPTIVE or _CPYTHON (cfg.gc_policy);
                                    ohmi_gc_set_threshold makes it _CPYTHON */
     size_t tentative_max;       /* a full collection's tentative entries the 24-bit word
