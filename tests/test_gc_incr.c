@@ -181,6 +181,55 @@ static void test_exact_quiet(void) {
     ohm_heap_destroy(h);
 }
 
+/* 1b. The close collects the candidates in groups closed under reachability among
+ * them: with the program quiet the candidates are exactly the old garbage, so each
+ * garbage structure is one group, however large, and the smallest steps take a few
+ * groups each (INCR_MIN_UNITS), not all of them at once. */
+static void test_groups(void) {
+    ohm_heap *h = incr_heap();
+    reset_graph();
+    int live = new_node(h);                    /* a live node pointing into a ring */
+    for (int r = 0; r < 100; r++) {            /* 100 garbage rings of 3 */
+        int a = new_node(h), b = new_node(h), c = new_node(h);
+        set_edge(a, 0, b); set_edge(b, 0, c); set_edge(c, 0, a);
+    }
+    int first = nnodes;                        /* and one of 1000, live at first */
+    for (int i = 0; i < 1000; i++) new_node(h);
+    for (int i = 0; i < 1000; i++) set_edge(first + i, 0, first + (i + 1) % 1000);
+    set_edge(live, 0, first);
+    ohm_gc_collect(h, 2);                      /* all old */
+    for (int i = 1; i < nnodes; i++) drop_outside(i);
+    CHECK_EQ_SIZE(count_alive(), 1 + 300 + 1000);
+    ohmi_gc_incr_start(h);
+    size_t close_steps = 0;
+    while (cycle_running(h)) {
+        close_steps += ohmi_gc_of(h)->incr.phase == GC_INCR_CLOSE;
+        ohmi_gc_incr_step(h, 0);
+    }
+    CHECK_EQ_SIZE(count_alive(), 1 + 1000);    /* the rings of 3 are gone */
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->incr.demoted, 300);
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->incr.groups, 100);
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->incr.largest, 3);
+    CHECK(close_steps >= 100 / 4);             /* four groups per smallest step */
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
+
+    /* the ring of 1000 dropped: one group of 1000, freed whole */
+    set_edge(live, 0, -1);
+    ohmi_gc_incr_start(h);
+    while (cycle_running(h)) ohmi_gc_incr_step(h, 0);
+    CHECK_EQ_SIZE(count_alive(), 1);
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->incr.groups, 1);
+    CHECK_EQ_SIZE(ohmi_gc_of(h)->incr.largest, 1000);
+    ohm_gc_stats st[3];
+    ohm_gc_get_stats(h, st);
+    CHECK_EQ_SIZE(st[2].collections, 3);       /* the full one and the two cycles */
+    CHECK_EQ_SIZE(st[2].collected, 300 + 1000);
+    CHECK_EQ_SIZE(st[1].collections, 0);       /* no generation-1 collection closes them */
+    CHECK_EQ_INT(ohm_heap_check(h, stderr), 0);
+    drop_outside(live);
+    ohm_heap_destroy(h);
+}
+
 /* 2. The graph changes between every two steps: edges moved between old objects (the
  * lost-object pattern: an edge copied into a node the cycle has passed, then removed
  * from the one it has not), new nodes linked in, outside references dropped, young
@@ -385,6 +434,7 @@ static void test_env(void) {
 
 int main(void) {
     test_exact_quiet();
+    test_groups();
     for (unsigned s = 0; s < 6; s++) test_mutate_between_steps(s);
     test_full_mid_cycle();
     test_finalizers_weakrefs();

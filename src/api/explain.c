@@ -151,7 +151,7 @@ int ohm_gc_explain_ex(ohm_heap *h, const ohm_object *obj, FILE *out, unsigned fl
         goto done;
     }
     /* walk the parents back from obj, then print root first */
-    ohmi_vec chain = { NULL, 0, 0 };
+    ohmi_vec chain = { NULL, 0, 0, 0 };
     for (const ohm_object *o = obj;;) {
         if (ohmi_vec_push(h, &chain, (ohm_object *)o) < 0) { ohmi_vec_free(&chain); goto oom; }
         const ohm_object *p = (const ohm_object *)*ohmi_ptrmap_find(&e.parent, o);

@@ -102,7 +102,7 @@ void ohm_gc_get_objects(ohm_heap *h, int generation, ohm_object_fn fn, void *arg
         ohmi_error(h, "ohm_gc_get_objects: generation must be in -1..2, not %d", generation);
         return;
     }
-    struct gc_objects_walk w = { h, { NULL, 0, 0 }, generation, 0 };
+    struct gc_objects_walk w = { h, { NULL, 0, 0, 0 }, generation, 0 };
     if (generation == 0 || generation == 1) {
         ohmi_vec *v = &ohmi_gc_of(h)->young[generation];
         for (size_t i = 0; i < v->len; i++)
@@ -133,7 +133,7 @@ static int gc_referrers_each(ohm_object *o, void *arg) {
 }
 
 void ohm_gc_get_referrers(ohm_heap *h, const ohm_object *target, ohm_object_fn fn, void *arg) {
-    struct gc_referrers_walk w = { h, target, { NULL, 0, 0 }, 0 };
+    struct gc_referrers_walk w = { h, target, { NULL, 0, 0, 0 }, 0 };
     ohmi_alloc_walk_objects(h, 1, gc_referrers_each, &w);
     if (w.failed) ohmi_error(h, "ohm_gc_get_referrers: out of memory");
     gc_hand_out(&w.out, fn, arg);
@@ -149,7 +149,7 @@ static int gc_visit_collect(ohm_object *r, void *arg) {
 
 void ohm_gc_get_referents(ohm_object *o, ohm_object_fn fn, void *arg) {
     if (!o || !gc_is_gc_type(o) || !o->ohm_type->traverse) return;
-    struct gc_referents_walk w = { ohmi_alloc_heap_of(o), { NULL, 0, 0 }, 0 };   /* a GC object: a heap's */
+    struct gc_referents_walk w = { ohmi_alloc_heap_of(o), { NULL, 0, 0, 0 }, 0 };   /* a GC object: a heap's */
     o->ohm_type->traverse(o, gc_visit_collect, &w);
     if (w.failed) ohmi_error(w.h, "ohm_gc_get_referents: out of memory");
     gc_hand_out(&w.out, fn, arg);

@@ -189,6 +189,8 @@ uint64_t ohmi_os_wall_ns(void);
 typedef struct ohmi_vec {
     ohm_object **items;
     size_t len, cap;
+    int small_pages;   /* a big one's mapping not advised for huge pages (vec.c): for a
+                          vector filled between pauses that must stay short */
 } ohmi_vec;
 
 int  ohmi_vec_grow(ohm_heap *h, ohmi_vec *v);                /* 0, or -1 when out of memory */

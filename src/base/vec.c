@@ -28,15 +28,19 @@
 static int vec_is_big(size_t cap) { return cap * sizeof(ohm_object *) >= VEC_BIG; }
 
 #ifdef VEC_MMAP
-/* bytes (a multiple of VEC_HUGE) of zeroed memory aligned to VEC_HUGE. */
-static void *vec_os_alloc(size_t bytes) {
+/* bytes (a multiple of VEC_HUGE) of zeroed memory aligned to VEC_HUGE, advised for
+ * huge pages unless small_pages. A huge page's first touch can cost milliseconds where
+ * the kernel compacts memory to find one (defrag "madvise", Debian's default): fine for
+ * a collection that fills the vector at once, not for an incremental cycle's stack,
+ * which grows by a few entries per step and must not stall one of them. */
+static void *vec_os_alloc(size_t bytes, int small_pages) {
     void *a = ohmi_os_map_aligned(bytes, VEC_HUGE);
-    if (a) ohmi_os_hugepage(a, bytes);
+    if (a && !small_pages) ohmi_os_hugepage(a, bytes);
     return a;
 }
 static void vec_os_free(void *p, size_t bytes) { ohmi_os_unmap(p, bytes); }
 #else
-static void *vec_os_alloc(size_t bytes) { return malloc(bytes); }
+static void *vec_os_alloc(size_t bytes, int small_pages) { (void)small_pages; return malloc(bytes); }
 static void vec_os_free(void *p, size_t bytes) { (void)bytes; free(p); }
 #endif
 
@@ -49,7 +53,7 @@ static int vec_resize(ohm_heap *h, ohmi_vec *v, size_t cap) {
     if (vec_is_big(cap)) {
         size_t bytes = (cap * sizeof *p + VEC_HUGE - 1) & ~(VEC_HUGE - 1);
         cap = bytes / sizeof *p;
-        if (!(p = vec_os_alloc(bytes))) return -1;
+        if (!(p = vec_os_alloc(bytes, v->small_pages))) return -1;
         if (v->len) memcpy(p, v->items, v->len * sizeof *p);
         if (v->items) {
             if (vec_is_big(v->cap)) vec_os_free(v->items, v->cap * sizeof *p);

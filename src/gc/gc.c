@@ -807,24 +807,28 @@ typedef struct gc_result {
     size_t found, collected, uncollectable, candidates;
 } gc_result;
 
-/* A collection of generation gen; with from > 0 (gen 0 only), a probe: only the window
- * young[0][from..] is collected (see "the young trigger policy"), as a young set with
- * the label GC0|GC1 (which no other object has outside a collection's sweep: the rest
- * of young[0] is not a member, so references from it make roots), its survivors
- * staying in young[0] and the counts untouched. */
-static void gc_collect_main(ohm_heap *h, int gen, size_t from, gc_result *res) {
+/* A collection of generation gen (part NULL), or of a part of the heap on its own:
+ * part[from..], each member's word its index there. Two kinds:
+ *  - a probe (part is young[0], gen 0): the newest objects of generation 0 (see "the
+ *    young trigger policy"); its survivors stay in young[0];
+ *  - a group of an incremental cycle's candidates (gc_incr.c, gen 1): its survivors
+ *    become old; part is left empty.
+ * The members get the label GC0|GC1, which no other object has outside a collection's
+ * sweep: so everything else, the rest of young[0] too, is outside, and its references
+ * make roots. A part moves no count and no generation's threshold. */
+static void gc_collect_main(ohm_heap *h, int gen, ohmi_vec *part, size_t from, gc_result *res) {
     struct gc_state *g = ohmi_gc_of(h);
     const struct ohmi_gc_hooks *hk = g->hooks;
     gc_sweep sw = { .c = { .h = h, .stack = &g->stack, .arr_inline = hk->inline_array_type,
                            .arr_ptr = hk->ptr_array_type, .untrack0 = hk->untrack_type[0],
                            .untrack1 = hk->untrack_type[1], .k = hk },
-                    .target = from ? 0 : gen == 0 ? 1 : 2 };
+                    .target = part == &g->young[0] ? 0 : gen == 0 ? 1 : 2 };
     gc_ctx *c = &sw.c;
     gc_set set = { { NULL, NULL }, 0, from };
     OHMI_ASSERT_INTERNAL(g->collecting && !g->deferring);   /* see ohmi_gc_collect_generation */
     OHMI_ASSERT_INTERNAL(g->unreach.len == 0 && g->stack.len == 0);
 
-    if (!from) {
+    if (!part) {
         if (gen + 1 < 3) g->count[gen + 1]++;
         for (int i = 0; i <= gen; i++) g->count[i] = 0;
     }
@@ -847,13 +851,13 @@ static void gc_collect_main(ohm_heap *h, int gen, size_t from, gc_result *res) {
         if (res->candidates * sizeof(ohm_object *) >= ((size_t)2 << 20))
             ohmi_vec_reserve(h, &g->unreach, res->candidates);
     } else {
-        uint32_t label = from ? GC_UNREACH : gen == 0 ? GC_GEN0 : GC_GEN1;
-        set.vecs[0] = &g->young[0];
-        if (gen == 1) set.vecs[1] = &g->young[1];
+        uint32_t label = part ? GC_UNREACH : gen == 0 ? GC_GEN0 : GC_GEN1;
+        set.vecs[0] = part ? part : &g->young[0];
+        if (gen == 1 && !part) set.vecs[1] = &g->young[1];
         /* generation 0 is labelled already and its words are indexes: the count pass
-         * zeroes them itself (gc_count_young0); a probe's window keeps its indexes */
-        uint32_t keep = from ? ~(uint32_t)GC_GENMASK : OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK;
-        for (int k = 0; (gen == 1 || from) && k < 2; k++) {
+         * zeroes them itself (gc_count_young0), as it does a part's (which keep them) */
+        uint32_t keep = part ? ~(uint32_t)GC_GENMASK : OHM_FLAG_MASK & ~(uint32_t)GC_GENMASK;
+        for (int k = 0; (gen == 1 || part) && k < 2; k++) {
             ohmi_vec *v = set.vecs[k];
             for (size_t i = k ? 0 : from; v && i < v->len; i++) {
                 ohm_object *o = v->items[i];
@@ -862,7 +866,7 @@ static void gc_collect_main(ohm_heap *h, int gen, size_t from, gc_result *res) {
         }
         c->mask = GC_GENMASK | GC_FROZEN;   /* GC0|GC1 is not grey (GC0|GC1|FROZEN) */
         c->value = label;
-        res->candidates = g->young[0].len - from + (gen == 1 ? g->young[1].len : 0);
+        res->candidates = set.vecs[0]->len - from + (set.vecs[1] ? set.vecs[1]->len : 0);
     }
 
     /* 2. count, 3. mark */
@@ -870,7 +874,7 @@ static void gc_collect_main(ohm_heap *h, int gen, size_t from, gc_result *res) {
         gc_set_each(c, &set, ph_count_full, span_count_full);
         gc_mark_full(c);
     } else {
-        if (gen == 0) gc_count_young0(c, &g->young[0], from);
+        if (gen == 0 || part) gc_count_young0(c, set.vecs[0], from);
         else gc_set_each(c, &set, ph_count, NULL);
         gc_mark_young(c, &set);
     }
@@ -893,8 +897,8 @@ static void gc_collect_main(ohm_heap *h, int gen, size_t from, gc_result *res) {
         }
         sw.survivors = res->candidates - u->len - c->untracked;
     } else {
-        if (from) {   /* a probe: the window's survivors move down in young[0] */
-            ohmi_vec *v = &g->young[0];
+        if (part) {   /* a probe's survivors move down in young[0]; a group's go old */
+            ohmi_vec *v = part;
             size_t n = v->len;
             v->len = from;
             for (size_t i = from; i < n; i++) ph_sweep(v->items[i], &sw);
@@ -918,7 +922,7 @@ static void gc_collect_main(ohm_heap *h, int gen, size_t from, gc_result *res) {
         }
     }
     c->markval = GC_MARK;   /* the passes inside the unreachable set below */
-    if (gen == 1) g->long_lived_pending += sw.survivors;
+    if (gen == 1 && !part) g->long_lived_pending += sw.survivors;
     if (gen == 2) {
         g->long_lived_pending = 0;
         g->long_lived_total = sw.survivors;
@@ -1230,7 +1234,7 @@ static void gc_adapt_young(struct gc_state *g, size_t cand, size_t found) {
     gc_set_young_threshold(g, (unsigned)t);
 }
 
-static size_t gc_collect(ohm_heap *h, int gen, size_t from);
+static size_t gc_collect(ohm_heap *h, int gen, ohmi_vec *part, size_t from);
 
 /* A probe of the newest threshold[0] objects of generation 0 (count[0] passed probe_at). */
 static void gc_probe_young(ohm_heap *h) {
@@ -1238,7 +1242,7 @@ static void gc_probe_young(ohm_heap *h) {
     size_t n = g->young[0].len, w = g->threshold[0], t = g->young_threshold;
     if (n > w) {
         size_t cand = g->stats[0].candidates;
-        size_t found = gc_collect(h, 0, n - w);
+        size_t found = gc_collect(h, 0, &g->young[0], n - w);
         cand = g->stats[0].candidates - cand;
         if (found * 4 > cand) t = w;
         else if (found * 64 >= cand) t = t / 4 > w ? t / 4 : w;
@@ -1261,8 +1265,8 @@ void ohmi_gc_set_threshold(ohm_heap *h, unsigned t0, unsigned t1, unsigned t2) {
     gc_set_young_threshold(g, t0);
 }
 
-/* A collection of generation gen, or a probe of young[0][from..] (from > 0). */
-static size_t gc_collect(ohm_heap *h, int gen, size_t from) {
+/* A collection of generation gen, or a part of it (gc_collect_main). */
+static size_t gc_collect(ohm_heap *h, int gen, ohmi_vec *part, size_t from) {
     struct gc_state *g = ohmi_gc_of(h);
     OHMI_ASSERT(gen >= 0 && gen <= 2);
     /* Objects on the release path's deferred stack (obj/object.c's trashcan) have their
@@ -1284,7 +1288,7 @@ static size_t gc_collect(ohm_heap *h, int gen, size_t from) {
     }
     double t0 = gc_now();
     gc_result res = { 0, 0, 0, 0 };
-    gc_collect_main(h, gen, from, &res);
+    gc_collect_main(h, gen, part, from, &res);
     if (gen == 2) ohmi_gc_restart_young(g);
     res.found += dropped;
     res.collected += dropped;
@@ -1316,7 +1320,23 @@ static size_t gc_collect(ohm_heap *h, int gen, size_t from) {
 }
 
 size_t ohmi_gc_collect_generation(ohm_heap *h, int gen) {
-    return gc_collect(h, gen, 0);
+    return gc_collect(h, gen, NULL, 0);
+}
+
+/* A group of an incremental cycle's candidates, from inside its step (which set
+ * gc.collecting): collected alone, its survivors old. What it frees counts in the
+ * full collections' statistics (the cycle is one collection there); no callbacks run
+ * (the program asked for no collection). */
+size_t ohmi_gc_collect_group(ohm_heap *h, ohmi_vec *group) {
+    struct gc_state *g = ohmi_gc_of(h);
+    OHMI_ASSERT_INTERNAL(g->collecting && g->incr.phase == GC_INCR_CLOSE);
+    gc_result res = { 0, 0, 0, 0 };
+    gc_collect_main(h, 1, group, 0, &res);
+    g->stats[2].collected += res.collected;
+    g->stats[2].uncollectable += res.uncollectable;
+    ohmi_vec_trim(&g->unreach, res.found);
+    ohmi_vec_trim(&g->stack, 0);
+    return res.found;
 }
 
 /* Incremental mode: a step of the cycle under way after each automatic collection, in
@@ -1335,17 +1355,13 @@ static void gc_incr_auto_step(ohm_heap *h, uint64_t t0) {
 void ohmi_gc_collect_auto(ohm_heap *h) {
     struct gc_state *g = ohmi_gc_of(h);
     uint64_t t0 = g->incr.on ? ohmi_os_now_ns() : 0;
-    if (g->incr.phase == GC_INCR_CLOSE) {   /* the cycle's generation-1 collection: this one */
-        ohmi_gc_incr_step(h, 0);
-        return;
-    }
     int collected = 0;
     for (int i = 2; i >= 0 && !collected; i--) {
         if (g->count[i] > (i ? g->threshold[i] : g->young_threshold)) {
             if (i == 2 && g->long_lived_pending < g->long_lived_total / 4) continue;
             if (i == 2 && g->incr.on) { ohmi_gc_incr_start(h); continue; }   /* by steps: below */
             size_t cand = g->stats[i].candidates;
-            size_t found = gc_collect(h, i, 0);
+            size_t found = gc_collect(h, i, NULL, 0);
             if (i < 2) gc_adapt_young(g, g->stats[i].candidates - cand, found);
             collected = 1;
         }
@@ -1372,6 +1388,7 @@ int ohmi_gc_init(ohm_heap *h) {
     g->incr.on = ohmi_base_of(h)->cfg.gc_incremental != 0;
     unsigned us = ohmi_base_of(h)->cfg.gc_budget_us;
     g->incr.budget_ns = (uint64_t)(us ? us : 1000) * 1000;
+    g->incr.grey.small_pages = g->incr.group.small_pages = 1;   /* filled step by step */
     return 0;
 }
 

@@ -15,7 +15,8 @@
  *   none        the old generation (2); word 0
  *   GC0|GC1     in the unreachable set of the collection under way; word scratch
  *   GC0|GC1|FROZEN  grey, during an incremental cycle (gc_incr.c): old, marked, its
- *               word its index in the cycle's grey stack
+ *               word its index in the cycle's grey stack (in its sweep and close
+ *               phases: a candidate, its word its index there)
  * GC_MARK, outside a collection: equal to gc.mark_parity on objects of the old
  * generation (what the last full collection wrote on its survivors: the next one flips
  * the parity, so nothing needs clearing), clear on all others. During a collection the
@@ -88,11 +89,15 @@ struct gc_incr {
     size_t narenas;
     size_t arena;               /* the walk's place: arenas[arena], pool `pool` */
     unsigned pool;
-    ohmi_vec grey;              /* marked, not traversed yet (GC_GREY); NULL: released */
+    ohmi_vec grey;              /* marked, not traversed yet (GC_GREY); NULL: released.
+                                   In the sweep and close phases: the candidates, in
+                                   the same state */
+    ohmi_vec group;             /* close: the group being collected (gc_incr.c) */
     ohmi_vec big;               /* long arrays traversed a chunk per unit, each with a
                                    reference held; the last one's next item: big_next */
     size_t big_next;
     size_t survivors, demoted;  /* the cycle's sweep so far */
+    size_t groups, largest;     /* the close phase's groups so far, the largest's size */
     double duration;            /* the cycle's steps so far, seconds */
     size_t steps;               /* steps taken, all cycles (for tests and benchmarks) */
 };
@@ -158,9 +163,10 @@ void ohmi_gc_on_release(ohm_object *o);
 
 /* ---- the incremental mode (gc_incr.c) ----
  * A cycle of it is a full collection's count, mark and sweep passes over the old
- * generation done in steps between which the program runs; its sweep sends what it
- * could not prove reachable back to generation 1, whose next (ordinary, atomic)
- * collection frees what is garbage there. docs/gc.md says why that frees nothing live. */
+ * generation done in steps between which the program runs; its sweep makes what it
+ * could not prove reachable a candidate, and the closing steps collect the candidates
+ * in groups closed under reachability among them, each on its own and at once
+ * (ohmi_gc_collect_group). docs/gc.md says why that frees nothing live. */
 /* Start a cycle if none is under way (the automatic policy chose a full collection). */
 void ohmi_gc_incr_start(ohm_heap *h);
 /* One step of the cycle under way, until the clock passes deadline_ns
@@ -171,6 +177,10 @@ void ohmi_gc_incr_step(ohm_heap *h, uint64_t deadline_ns);
  * the program dropped meanwhile is released there. */
 size_t ohmi_gc_incr_abort(ohm_heap *h);   /* returns the tracked objects its releases freed */
 void ohmi_gc_incr_fini(ohm_heap *h);
+/* Collect a group of candidates alone (gc.c): group->items[i] has the label GC_UNREACH
+ * and the word i; called inside a step, with gc.collecting set. Survivors become old;
+ * the group is left empty. Returns what it found unreachable. */
+size_t ohmi_gc_collect_group(ohm_heap *h, ohmi_vec *group);
 /* The young-generation policy's restart after a full collection or a cycle (gc.c). */
 void ohmi_gc_restart_young(struct gc_state *g);
 /* A grey object leaves the collector's view (released or untracked): its slot in the

@@ -12,20 +12,26 @@
  *          push it on the grey stack (state GC_GREY, its word its slot; a release
  *          empties the slot); popping one traverses it: its white referents turn grey.
  *   sweep  a marked old object survives (it already has the parity and word 0 of an
- *          old object); a white one is moved to generation 1, a candidate.
- *   close  the next step: an ordinary collection of generation 1 (trial deletion over
- *          the young generations, stopping the world) frees what is garbage among the
- *          candidates.
+ *          old object); a white one becomes a candidate: pushed on the grey stack
+ *          (empty since the mark), in the grey state, which here means "candidate".
+ *   close  groups: a candidate popped and every candidate it reaches through other
+ *          candidates (the closure: a group closed under reachability among them) are
+ *          collected on their own, at once, by trial deletion (ohmi_gc_collect_group,
+ *          gc.c): references from outside the group make roots; survivors are old
+ *          again, garbage is freed. As many groups per step as its time allows.
  *
- * The cycle only chooses candidates; freeing is left to the young collection, which is
- * exact on any set of objects at the instant it runs. So no mutation between steps,
- * however the counts or marks come out, can make it free a live object: a wrong
- * choice costs time (a live candidate is promoted again), never safety. Garbage that
+ * The cycle only chooses candidates; freeing is left to the group collections, each
+ * exact on its set at the instant it runs. So no mutation between steps, however the
+ * counts or marks come out, can make it free a live object: a wrong choice costs time
+ * (a live candidate's group is examined for nothing), never safety. Garbage that
  * existed when the cycle started is never mutated, so its counts are exact and nothing
- * marks it: it is a candidate, and the closing collection frees it.
+ * marks it: every object of a garbage structure is a candidate, and the group of any
+ * one of them holds all it reaches, so the whole structure is in one group, which
+ * frees it. A step's pause is then bounded by the largest group, not by the number of
+ * candidates.
  *
  * The state lives in the objects' header words, as a full collection's does (gc.h);
- * besides it, the arena list (8 bytes per MiB of heap) and the grey stack.
+ * besides it, the arena list (8 bytes per MiB of heap), the grey stack and the group.
  */
 #include "gc/gc.h"
 
@@ -208,11 +214,55 @@ static inline int ph_sweep(ohm_object *o, void *arg) {
         g->incr.survivors++;
         return 0;
     }
-    /* not proven reachable: a candidate (ohmi_gc_place gives it generation 1, or, with
-     * no room in the vector, the parity of a survivor) */
-    ohmi_gc_place(arg, o, 1);
+    /* not proven reachable: a candidate (with no room on the stack, incr_grey gives it
+     * the parity of a survivor: the next cycle looks at it again) */
+    incr_grey(arg, g, o);
     g->incr.demoted++;
     return 0;
+}
+
+/* ---- the close: groups of candidates ---- */
+
+/* Candidate o joins the group being built: the label and word a part of the heap
+ * collected alone has (gc.c, gc_collect_main). With no room, it survives (old). */
+static void incr_group_add(ohm_heap *h, struct gc_state *g, ohm_object *o) {
+    ohmi_vec *v = &g->incr.group;
+    size_t i = v->len;
+    if (i >= OHM_GCWORD_MAX || ohmi_vec_push(h, v, o) < 0) {
+        incr_blacken(g, o);
+        return;
+    }
+    o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK))) |
+                  GC_UNREACH | (uint32_t)i << OHM_GCWORD_SHIFT;
+}
+
+/* A candidate referred to by a member joins the group (it leaves the stack). */
+static int visit_group(ohm_object *r, void *arg) {
+    if (r && gc_is_grey(r)) {
+        struct gc_state *g = ohmi_gc_of(arg);
+        g->incr.grey.items[gc_word(r)] = NULL;
+        incr_group_add(arg, g, r);
+    }
+    return 0;
+}
+
+/* Collect groups until the candidates are done (1) or the step's time is out (0). */
+static int incr_groups(ohm_heap *h, uint64_t deadline, unsigned *units) {
+    struct gc_state *g = ohmi_gc_of(h);
+    struct gc_incr *in = &g->incr;
+    ohmi_vec *s = &in->grey, *grp = &in->group;
+    while (s->len) {
+        ohm_object *o = s->items[--s->len];
+        if (!o) continue;   /* released meanwhile */
+        incr_group_add(h, g, o);
+        for (size_t i = 0; i < grp->len; i++)
+            if (grp->items[i]->ohm_type->traverse) grp->items[i]->ohm_type->traverse(grp->items[i], visit_group, h);
+        in->groups++;
+        if (grp->len > in->largest) in->largest = grp->len;
+        if (grp->len) ohmi_gc_collect_group(h, grp);
+        if (s->len && incr_over(deadline, units)) return 0;
+    }
+    return 1;
 }
 
 /* ---- the walk: the cycle's arenas pool by pool, then the large objects ---- */
@@ -244,8 +294,9 @@ static int incr_walk(ohm_heap *h, uint64_t deadline, unsigned *units) {
     ohm_visit_fn visit = in->phase == GC_INCR_COUNT ? visit_count : visit_mark;
     const struct incr_pass *pass = &incr_passes[in->phase];
     ohm_object_fn fn = pass->fn;
+    int drain = in->phase != GC_INCR_SWEEP;   /* the sweep's stack holds candidates */
     while (in->arena < in->narenas) {
-        if ((in->grey.len || in->big.len) && !incr_drain(h, visit, deadline, units)) return 0;
+        if (drain && (in->grey.len || in->big.len) && !incr_drain(h, visit, deadline, units)) return 0;
         uintptr_t ar = in->arenas[in->arena];
         if (ohmi_alloc_walk_pool_spans(h, ar, in->pool, pass->span, h) < 0)
             ohmi_alloc_walk_pool(h, ar, in->pool, fn, h);
@@ -259,7 +310,7 @@ static int incr_walk(ohm_heap *h, uint64_t deadline, unsigned *units) {
         ohmi_alloc_walk_large(h, fn, h);
         in->arena++;
     }
-    return incr_drain(h, visit, deadline, units);
+    return !drain || incr_drain(h, visit, deadline, units);
 }
 
 static void incr_next_phase(struct gc_incr *in, int phase) {
@@ -287,32 +338,37 @@ void ohmi_gc_incr_start(ohm_heap *h) {
     if (!a) return;   /* no cycle now; the policy asks again at the next trigger */
     in->arenas = a;
     in->narenas = ohmi_alloc_arenas(h, a, n);
-    in->survivors = in->demoted = 0;
+    in->survivors = in->demoted = in->groups = in->largest = 0;
     in->duration = 0;
     /* room in the grey stack for every tracked object, as a full collection reserves
      * its unreachable vector: a mapping whose pages are touched only as far as the
-     * stack grows, so that no step copies a stack of millions while it doubles */
-    if (g->tracked * sizeof(ohm_object *) >= ((size_t)2 << 20)) (void)ohmi_vec_reserve(h, &in->grey, g->tracked);
+     * stack grows, so that no step copies a stack of millions while it doubles. Half
+     * as much again when it must move: the move unmaps the pages the last cycles
+     * touched, which is not free, so it happens once per growth of the heap by half. */
+    if (g->tracked * sizeof(ohm_object *) >= ((size_t)2 << 20) && g->tracked > in->grey.cap)
+        (void)ohmi_vec_reserve(h, &in->grey, g->tracked + g->tracked / 2);
     g->count[2] = 0;
     g->mark_parity ^= GC_MARK;   /* every old object white; promotions born marked */
     incr_next_phase(in, GC_INCR_COUNT);
 }
 
-/* The step after the sweep: the candidates are in generation 1; collect it (a step
- * of its own: a generation-1 collection is a pause of its own). */
-static void incr_close(ohm_heap *h) {
+/* The cycle is over: it counts as one full collection. */
+static void incr_finish(ohm_heap *h) {
     struct gc_state *g = ohmi_gc_of(h);
     struct gc_incr *in = &g->incr;
     ohm_gc_stats *st = &g->stats[2];
     incr_forget(in);
-    ohmi_vec_trim(&in->grey, 0);
+    /* The grey stack keeps its memory for the next cycle: giving back the pages the
+     * cycle touched (~8 bytes per object marked through it at once, ~1 per object
+     * of a random graph) would be one munmap of up to megabytes, half a millisecond in
+     * this step at 10M objects. */
     ohmi_vec_trim(&in->big, 0);
+    ohmi_vec_trim(&in->group, 0);
     st->collections++;
     st->candidates += in->survivors + in->demoted;
     st->duration += in->duration;
-    g->long_lived_total = in->survivors;
-    ohmi_gc_collect_generation(h, 1);
-    g->long_lived_pending = 0;   /* the candidates it kept are survivors of this cycle */
+    g->long_lived_total = g->tracked - g->frozen - g->young[0].len - g->young[1].len;
+    g->long_lived_pending = 0;
     ohmi_gc_restart_young(g);   /* as after a full collection (the young policy) */
 }
 
@@ -321,21 +377,23 @@ void ohmi_gc_incr_step(ohm_heap *h, uint64_t deadline) {
     struct gc_incr *in = &g->incr;
     if (!in->phase || g->collecting || g->deferring || ohmi_base_of(h)->destroying || !g->hooks)
         return;
-    if (in->phase == GC_INCR_CLOSE) {
-        incr_close(h);
-        return;
-    }
     uint64_t t0 = ohmi_os_now_ns();
     unsigned units = 0;
+    int finished = 0;
     g->collecting = 1;   /* no collection, nor another step, from inside this one */
     in->steps++;
-    for (int more = 1; more && in->phase != GC_INCR_CLOSE;) {
+    for (int more = 1; more;) {
+        if (in->phase == GC_INCR_CLOSE) {
+            finished = incr_groups(h, deadline, &units);
+            break;
+        }
         if (!incr_walk(h, deadline, &units)) break;
         incr_next_phase(in, in->phase + 1);
         more = !incr_over(deadline, &units);
     }
-    g->collecting = 0;
     in->duration += (double)(ohmi_os_now_ns() - t0) * 1e-9;
+    if (finished) incr_finish(h);
+    g->collecting = 0;
 }
 
 /* Back to gc.h's invariants: every old object word 0 and the parity. */
@@ -370,4 +428,5 @@ void ohmi_gc_incr_fini(ohm_heap *h) {
     incr_forget(in);   /* the arrays `big` holds die with the heap */
     ohmi_vec_free(&in->grey);
     ohmi_vec_free(&in->big);
+    ohmi_vec_free(&in->group);
 }
