@@ -191,7 +191,7 @@ static int scale(size_t n) {
     ohmi_gc_incr_start(H);
     while (ohmi_gc_of(H)->incr.phase != GC_INCR_IDLE) {
         uint64_t s0 = cpu_ns();
-        ohmi_gc_incr_step(H, wall_ns() + 750000);   /* as the automatic steps: 3/4 of 1 ms */
+        ohmi_gc_incr_step(H, wall_ns() + 625000);   /* as the automatic steps: 5/8 of 1 ms */
         uint64_t d = cpu_ns() - s0;
         total += d;
         steps++;

@@ -100,6 +100,8 @@ struct gc_incr {
     size_t groups, largest;     /* the close phase's groups so far, the largest's size */
     double duration;            /* the cycle's steps so far, seconds */
     size_t steps;               /* steps taken, all cycles (for tests and benchmarks) */
+    unsigned deferred;          /* steps put off in a row: the budget was used up by the
+                                   young collections before them (gc.c) */
 };
 
 struct gc_state {
