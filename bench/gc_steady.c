@@ -2,12 +2,15 @@
  * gc_steady.c — the steady-state benchmark of issue 15 (`make bench-steady`): pauses,
  * collector time, peak RSS and unreclaimed garbage, generational against incremental.
  *
- *   gc_steady N SECONDS [generational|incremental]     (default: OHM_GC, else generational)
+ *   gc_steady N ITERATIONS [generational|incremental]  (default: OHM_GC, else generational)
  *   gc_steady scale N                                   (`make bench-scale`)
  *
  * Shape: a long-lived heap of N nodes (an ohm list holding all of them; each node has
- * two references to random nodes of it: one connected graph full of cycles). Then for
- * SECONDS seconds a loop, each iteration:
+ * two references to random nodes of it: one connected graph full of cycles). Then
+ * ITERATIONS times (the same work for every collector: a replaced node stays reachable
+ * through the edges that point to it until they move, so the live heap grows with the
+ * iterations run, and a run of fixed duration would give the faster collector the
+ * larger heap):
  *   - makes a 3-node cycle and drops it (short-lived cyclic garbage);
  *   - moves one edge of the long-lived graph (node[i].ref[k] = node[j]);
  *   - every 2nd iteration replaces a node of the list by a new one with random edges
@@ -215,9 +218,10 @@ static int scale(size_t n) {
 
 int main(int argc, char **argv) {
     if (argc == 3 && !strcmp(argv[1], "scale")) return scale(strtoull(argv[2], NULL, 10));
-    if (argc < 3) { fprintf(stderr, "usage: gc_steady N SECONDS [generational|incremental]\n"); return 2; }
+    if (argc < 3) { fprintf(stderr, "usage: gc_steady N ITERATIONS [generational|incremental]\n"); return 2; }
     N = strtoull(argv[1], NULL, 10);
-    int seconds = atoi(argv[2]);
+    uint64_t total = strtoull(argv[2], NULL, 10);
+    int seconds = 0;
     ohm_config cfg;
     ohm_config_init(&cfg);
     if (argc > 3) cfg.gc_incremental = !strcmp(argv[3], "incremental");
@@ -243,11 +247,11 @@ int main(int argc, char **argv) {
     long hwm = 0;
     double gc0 = gc_seconds();
     reset_hwm();
-    for (int sec = 0; sec < seconds; sec++) {
+    for (; iters < total; seconds++) {
         uint64_t t_end = wall_ns() + 1000000000ull, t = cpu_ns();
         size_t c[3];
         ohm_gc_get_count(H, c);
-        for (unsigned spin = 0; (spin & 255) || wall_ns() < t_end; spin++) {
+        for (unsigned spin = 0; iters < total && ((spin & 255) || wall_ns() < t_end); spin++) {
             size_t before = c[0];
             /* a 3-node cycle, dropped */
             snode *a = snode_new(), *b = snode_new(), *d = snode_new();

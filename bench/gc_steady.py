@@ -1,6 +1,6 @@
 """gc_steady.py — CPython on the shape of bench/gc_steady.c (issue 15's steady state).
 
-    python3 bench/gc_steady.py N SECONDS
+    python3 bench/gc_steady.py N ITERATIONS
 
 A list of N nodes (__slots__ a, b, seen: the C program's 48-byte node), each with two
 references to random nodes; then for SECONDS seconds a loop that makes and drops a
@@ -43,7 +43,8 @@ def reset_hwm():
 
 
 def main():
-    n, seconds = int(sys.argv[1]), int(sys.argv[2])
+    n, total = int(sys.argv[1]), int(sys.argv[2])
+    seconds = 0
     rnd = random.Random(12345)
     nodes = [Node() for _ in range(n)]
     for x in nodes:
@@ -65,11 +66,12 @@ def main():
     hwm = 0
     reset_hwm()
     randrange = rnd.randrange
-    for _ in range(seconds):
+    while iters < total:
+        seconds += 1
         t_end = time.monotonic() + 1.0
         t = time.thread_time_ns()
-        while time.monotonic() < t_end:
-            for _ in range(256):
+        while time.monotonic() < t_end and iters < total:
+            for _ in range(min(256, total - iters)):
                 a, b, d = Node(), Node(), Node()
                 a.a = b; b.a = d; d.a = a
                 del a, b, d

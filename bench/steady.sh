@@ -1,15 +1,15 @@
 #!/bin/sh
 # steady.sh BUILD_DIR — the steady-state benchmark of issue 15 (`make bench-steady`;
 # STEADY_SCALE="N ..." first runs `gc_steady scale N`: `make bench-scale`). Builds bench/gc_steady.c against
-# BUILD_DIR/libohm.a, then for each N:SECONDS in STEADY_SIZES (default
-# "1000000:10 10000000:40": at a fixed rate of mutation a larger heap needs longer for
-# the generational policy to run a full collection at all) runs generational ohm,
+# BUILD_DIR/libohm.a, then for each N:ITERATIONS in STEADY_SIZES (default
+# "1000000:4000000 10000000:12000000": the same work for each collector, enough for two
+# or more full collections or cycles at either size; ~6 s and ~25 s for ohm) runs generational ohm,
 # incremental ohm and CPython (bench/gc_steady.py) in turn, STEADY_RUNS times (default
 # 3), and prints the medians of each figure as a markdown table (also in
 # BUILD_DIR/steady.md).
 set -e
 B=${1:-build-steady}
-SIZES=${STEADY_SIZES:-"1000000:10 10000000:40"}
+SIZES=${STEADY_SIZES:-"1000000:4000000 10000000:12000000"}
 RUNS=${STEADY_RUNS:-3}
 PY=${STEADY_PYTHON:-python3}
 cc -O2 -Wall -Wextra -Iinclude -Isrc bench/gc_steady.c "$B/libohm.a" -lpthread -lm -o "$B/gc_steady"
@@ -20,13 +20,13 @@ raw="$B/steady.raw"
 : > "$raw"
 for spec in $SIZES; do
     n=${spec%%:*}
-    SECS=${spec#*:}
+    ITERS=${spec#*:}
     r=0
     while [ "$r" -lt "$RUNS" ]; do
-        "$B/gc_steady" "$n" "$SECS" generational | head -1 >> "$raw"
-        "$B/gc_steady" "$n" "$SECS" incremental | head -1 >> "$raw"
+        "$B/gc_steady" "$n" "$ITERS" generational | head -1 >> "$raw"
+        "$B/gc_steady" "$n" "$ITERS" incremental | head -1 >> "$raw"
         if [ -z "$STEADY_NO_PYTHON" ] && command -v "$PY" >/dev/null; then
-            "$PY" bench/gc_steady.py "$n" "$SECS" >> "$raw" || true
+            "$PY" bench/gc_steady.py "$n" "$ITERS" >> "$raw" || true
         fi
         r=$((r + 1))
     done
