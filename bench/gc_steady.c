@@ -31,7 +31,8 @@
  *     upper bound (node_age_*; node_age_max_lb_s: the largest lower bound).
  * Both in log-linear histograms (3% wide bins); p99 is the bin's upper edge. Garbage
  * still alive at the end and older than 2 s: old_garbage_end (certainly older: exact
- * for cycles, the lower bound for nodes) and old_garbage_end_ub (possibly older). The
+ * for cycles, the lower bound for nodes) and old_garbage_end_ub (possibly older);
+ * reclaimed older than 2 s: cyc_over_2s, node_over_2s (the bound). The
  * clock read by the nodes' dealloc is a coarse one (refreshed every 256 iterations and
  * at each collection's start), so the cost inside timed pauses is a few stores per
  * freed node.
@@ -40,7 +41,9 @@
  * (nothing to find), an incremental cycle driven to its end in 1 ms steps (the longest
  * step, its total), the release of everything; ns per object each, the peak RSS, and
  * the collector's own memory after the cycle (its vectors' capacities and the arena
- * list: bytes per object). Reads the collector's state (gc/gc.h): build with -Isrc.
+ * list: bytes per object) and, for the full collection, its peak: the resident set's
+ * growth during it (VmHWM reset before it; its mark stack and unreachable vector are
+ * given back after). Reads the collector's state (gc/gc.h): build with -Isrc.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -146,6 +149,12 @@ static void age_reclaimed(const snode *n) {
     age_add(&age_node, now_us - census_us[n->seen]);
     if (n->lost && now_us - census_us[n->lost] > age_node_lb_max) age_node_lb_max = now_us - census_us[n->lost];
 }
+/* How many were reclaimed older than us (bins whose low edge is past it: within 3%). */
+static uint64_t age_count_over(const age_hist *a, uint32_t us) {
+    uint64_t n = 0;
+    for (unsigned b = AGE_BINS; b-- > 1 && age_bin_high(b - 1) >= us;) n += a->n[b];
+    return n;
+}
 static void on_gc_age(ohm_heap *h, int phase, const ohm_gc_info *info, void *arg) {
     (void)h; (void)info; (void)arg;
     in_gc = phase == OHM_GC_START;
@@ -219,15 +228,17 @@ static int stamp_lost(ohm_object *o, void *arg) {
     return 0;
 }
 
-static long vm_hwm_kb(void) {
+static long vm_status_kb(const char *key) {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
     long kb = -1;
+    size_t n = strlen(key);
     while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "VmHWM:", 6)) kb = atol(line + 6);
+        if (!strncmp(line, key, n)) kb = atol(line + n);
     if (f) fclose(f);
     return kb;
 }
+static long vm_hwm_kb(void) { return vm_status_kb("VmHWM:"); }
 static void reset_hwm(void) {
     FILE *f = fopen("/proc/self/clear_refs", "w");
     if (f) { fputs("5", f); fclose(f); }
@@ -272,11 +283,14 @@ static int scale(size_t n) {
         for (int k = 0; k < 2; k++) set_ref(node_at(i), k, &node_at(rnd(N))->ob);
     double link = (double)(wall_ns() - t) / (double)N;
     ohm_gc_collect(H, 2);
+    long hwm_before = vm_hwm_kb(), rss = vm_status_kb("VmRSS:");
+    reset_hwm();   /* the peak above the heap during the full collection: its vectors */
     t = cpu_ns();
     ohm_gc_collect(H, 2);
     double full = (double)(cpu_ns() - t) / (double)N;
-    size_t full_mem = collector_bytes(), incr_mem = 0;   /* the full one's stack is trimmed: */
-    uint64_t longest = 0, total = 0;                      /* its peak is not seen here */
+    double full_peak = (double)(vm_hwm_kb() - rss) * 1024.0 / (double)N;
+    size_t full_mem = collector_bytes(), incr_mem = 0;   /* the full one's vectors are trimmed */
+    uint64_t longest = 0, total = 0;
     size_t steps = 0;
     ohmi_gc_incr_start(H);
     while (ohmi_gc_of(H)->incr.phase != GC_INCR_IDLE) {
@@ -289,16 +303,17 @@ static int scale(size_t n) {
         size_t m = collector_bytes();
         if (m > incr_mem) incr_mem = m;
     }
-    long hwm = vm_hwm_kb();
+    long hwm = vm_hwm_kb() > hwm_before ? vm_hwm_kb() : hwm_before;
     t = wall_ns();
     ohm_decref(list);
     double release = (double)(wall_ns() - t) / (double)N;
     printf("scale N=%zu create_ns=%.1f link_ns=%.1f full_ns=%.1f full_ms=%.1f incr_ns=%.1f "
            "incr_steps=%zu incr_longest_ms=%.3f release_ns=%.1f peak_rss_mb=%.1f "
-           "collector_bytes_per_object_after_full=%.2f collector_bytes_per_object_incr_peak=%.2f\n",
+           "collector_bytes_per_object_after_full=%.2f collector_bytes_per_object_incr_peak=%.2f "
+           "full_peak_bytes_per_object=%.2f\n",
            N, create, link, full, full * (double)N / 1e6, (double)total / (double)N, steps,
            longest / 1e6, release, hwm / 1024.0, (double)full_mem / (double)N,
-           (double)incr_mem / (double)N);
+           (double)incr_mem / (double)N, full_peak);
     ohm_heap_destroy(H);
     return 0;
 }
@@ -393,14 +408,15 @@ int main(int argc, char **argv) {
            "gc_share=%.4f gc_s=%.3f gc_stats_s=%.3f loop_s=%.3f peak_rss_mb=%.1f garbage_max=%zu garbage_last=%zu "
            "garbage_mean=%zu cyc_reclaimed=%llu cyc_age_p99_s=%.4f cyc_age_max_s=%.4f "
            "node_reclaimed=%llu node_age_p99_s=%.3f node_age_max_s=%.3f node_age_max_lb_s=%.3f "
-           "old_garbage_end=%zu old_garbage_end_ub=%zu\n",
+           "old_garbage_end=%zu old_garbage_end_ub=%zu cyc_over_2s=%llu node_over_2s=%llu\n",
            cfg.gc_incremental ? "incremental" : "generational", N, seconds,
            (unsigned long long)iters, npause, longest / 1e6, p99 / 1e6, gc_s / (loop_ns / 1e9),
            gc_s, gc_stats_s, loop_ns / 1e9, hwm / 1024.0, garbage_max, garbage_last,
            seconds ? garbage_sum / (size_t)seconds : 0, (unsigned long long)age_cyc.count,
            age_quantile_s(&age_cyc, 0.99), age_cyc.max / 1e6, (unsigned long long)age_node.count,
            age_quantile_s(&age_node, 0.99), age_node.max / 1e6, age_node_lb_max / 1e6, lw.old,
-           lw.old_ub);
+           lw.old_ub, (unsigned long long)age_count_over(&age_cyc, age_s_to_us(2.0)),
+           (unsigned long long)age_count_over(&age_node, age_s_to_us(2.0)));
     ohm_gc_stats st[3];
     ohm_gc_get_stats(H, st);
     printf("  collections: gen0 %zu gen1 %zu full %zu (full: %.3f s by the stats' clock)\n",

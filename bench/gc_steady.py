@@ -75,6 +75,11 @@ class Ages:
             self.cyc_ages.extend(self.gc_start_ns - t for r, t in self.cyc if r() is None)
         self.cyc = alive
 
+    @staticmethod
+    def over(ages, ns=2_000_000_000):
+        """The reclaimed older than ns, scaled to all nodes."""
+        return SAMPLE * sum(1 for a in ages if a > ns)
+
     def old_cycles_at(self, now_ns):
         return SAMPLE * sum(1 for r, t in self.cyc if r() is not None and now_ns - t > 2_000_000_000)
 
@@ -166,11 +171,11 @@ def main():
           "gc_share=%.4f gc_s=%.3f loop_s=%.3f peak_rss_mb=%.1f garbage_max=- garbage_last=- "
           "garbage_mean=- cyc_reclaimed=%d cyc_age_p99_s=%.4f cyc_age_max_s=%.4f "
           "node_reclaimed=%d node_age_p99_s=%.3f node_age_max_s=%.3f node_age_max_lb_s=- "
-          "old_garbage_end=%d old_garbage_end_ub=-"
+          "old_garbage_end=%d old_garbage_end_ub=- cyc_over_2s=%d node_over_2s=%d"
           % (n, seconds, iters, len(pauses), (pauses[-1] if pauses else 0) / 1e6,
              p99 / 1e6, gc_ns / loop_ns, gc_ns / 1e9, loop_ns / 1e9, hwm / 1024.0,
              len(ages.cyc_ages) * SAMPLE, cyc_p99, cyc_max, len(ages.node_ages) * SAMPLE,
-             node_p99, node_max, old_end))
+             node_p99, node_max, old_end, Ages.over(ages.cyc_ages), Ages.over(ages.node_ages)))
 
 
 if __name__ == "__main__":
