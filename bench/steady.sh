@@ -6,7 +6,10 @@
 # or more full collections or cycles at either size; ~6 s and ~25 s for ohm) runs generational ohm,
 # incremental ohm and CPython (bench/gc_steady.py) in turn, STEADY_RUNS times (default
 # 3), and prints the medians of each figure as a markdown table (also in
-# BUILD_DIR/steady.md).
+# BUILD_DIR/steady.md). Garbage age (gc_steady.c's header): a dropped cycle's, exact (p99,
+# max, how many reclaimed older than 2 s); a long-lived node's, an upper bound (max;
+# CPython's: since it left the list);
+# garbage alive at the end and certainly older than 2 s (CPython: sampled cycles only).
 set -e
 B=${1:-build-steady}
 SIZES=${STEADY_SIZES:-"1000000:4000000 10000000:12000000"}
@@ -31,7 +34,7 @@ for spec in $SIZES; do
         r=$((r + 1))
     done
 done
-# medians per (mode, N): longest, p99, gc share, peak RSS, garbage max and mean
+# medians per (mode, N): longest, p99, gc share, peak RSS, garbage max and mean, ages
 awk '
 function kv(s,   a, i, p) { for (i = 1; i <= NF; i++) { split($i, p, "="); v[p[1]] = p[2] } }
 function med(key,   n, i, j, t, a) {
@@ -42,17 +45,20 @@ function med(key,   n, i, j, t, a) {
 {
     delete v; kv($0); k = v["mode"] " " v["N"]
     if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
-    split("longest_ms p99_ms gc_share peak_rss_mb garbage_max garbage_mean", f, " ")
+    split("longest_ms p99_ms gc_share peak_rss_mb garbage_max garbage_mean cyc_age_p99_s cyc_age_max_s cyc_over_2s node_age_max_s old_garbage_end", f, " ")
     for (i in f) vals[k SUBSEP f[i]] = vals[k SUBSEP f[i]] " " v[f[i]]
 }
 END {
-    print "| N | collector | longest pause ms | p99 pause ms | time in collector | peak RSS MB | garbage at a second, max | mean |"
-    print "|---|---|---|---|---|---|---|---|"
+    print "| N | collector | longest pause ms | p99 pause ms | time in collector | peak RSS MB | garbage at a second, max | mean | cycle age p99 s | cycle age max s | cycle nodes reclaimed > 2 s | long-lived garbage age max s (bound) | garbage > 2 s at end |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     for (i = 1; i <= nk; i++) {
         split(order[i], m, " ")
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", m[2], m[1],
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", m[2], m[1],
             med(order[i] SUBSEP "longest_ms"), med(order[i] SUBSEP "p99_ms"),
             med(order[i] SUBSEP "gc_share"), med(order[i] SUBSEP "peak_rss_mb"),
-            med(order[i] SUBSEP "garbage_max"), med(order[i] SUBSEP "garbage_mean")
+            med(order[i] SUBSEP "garbage_max"), med(order[i] SUBSEP "garbage_mean"),
+            med(order[i] SUBSEP "cyc_age_p99_s"), med(order[i] SUBSEP "cyc_age_max_s"),
+            med(order[i] SUBSEP "cyc_over_2s"),
+            med(order[i] SUBSEP "node_age_max_s"), med(order[i] SUBSEP "old_garbage_end")
     }
 }' "$raw" | tee "$B/steady.md"

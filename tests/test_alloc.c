@@ -169,6 +169,36 @@ static void test_arena_release(void) {
     ohm_heap_destroy(h);
 }
 
+/* A heap past 64 arenas maps the next ones in 2 MiB-aligned pairs (huge pages, arena.c):
+ * both halves are arenas (the second one taken before any new mapping), blocks in them
+ * work, and they go back as single arenas do; the half never used dies with the heap. */
+static void test_huge_arena_pairs(void) {
+    ohm_heap *h = new_heap();
+    enum { N = 2800000 };   /* 2.8M * 32 B = 90 MB: ~86 arenas */
+    void **v = malloc(N * sizeof *v);
+    for (int i = 0; i < N; i++) {
+        v[i] = ohm_malloc(h, 32);
+        CHECK(v[i] != NULL);
+        *(int *)v[i] = i;
+    }
+    struct alloc_state *a = ohmi_alloc_of(h);
+    CHECK(a->narenas > 64 + 8);
+    size_t pairs = 0;
+    for (struct alloc_arena *ar = a->arenas; ar; ar = ar->next)
+        if (!((uintptr_t)ar & (2 * ARENA_SIZE - 1)) && ar->next == (void *)((char *)ar + ARENA_SIZE)) pairs++;
+    CHECK(pairs >= (a->narenas - 64) / 2 - 1);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
+    for (int i = 0; i < N; i++) CHECK_EQ_INT(*(int *)v[i], i);
+    for (int i = 0; i < N; i++) ohm_free(h, v[i]);
+    ohmi_alloc_trim(h);
+    ohm_heap_stats st;
+    ohm_heap_stats_get(h, &st);
+    CHECK_EQ_SIZE(st.arenas_current, 0);
+    CHECK_EQ_INT(ohmi_alloc_check(h, stderr), 0);
+    free(v);
+    ohm_heap_destroy(h);
+}
+
 /* 0.1% random survivors: the free pages go back (pages_released), and the blocks
  * still read right. */
 static void test_survivors(void) {
@@ -407,6 +437,7 @@ int main(void) {
     test_zero_and_calloc();
     test_realloc();
     test_arena_release();
+    test_huge_arena_pairs();
     test_survivors();
     test_survivors_random_order();
     test_pool_reuse();

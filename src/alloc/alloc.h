@@ -167,6 +167,7 @@ struct alloc_state {
                                        full, and before any page could be reused */
     ohm_arena_allocator arena_alloc;
     int arena_hooked;               /* arena_alloc is the user's: no madvise */
+    void *huge_half;                /* the unused half of a huge-page pair (arena.c) */
 
     /* --- domains (alloc.c) --- */
     ohm_allocator dom[3];           /* the allocator behind each domain */
