@@ -16,7 +16,8 @@
  *   - every 2nd iteration replaces a node of the list by a new one with random edges
  *     (the old one turns into long-lived garbage once no edge points to it).
  * Measured: each iteration's time; an iteration in which the collector ran (count[0]
- * went down) is a pause sample: longest and p99 of them. Collector time: the stats'
+ * went down) is a pause sample: longest and p99 of them; the longest iteration of all
+ * (longest_iter_ms) shows the mutator's own stalls too (page faults). Collector time: the stats'
  * durations of all generations (incremental steps included) over the loop's time.
  * Peak RSS: VmHWM, reset (clear_refs 5) after each garbage census. Garbage at the end
  * of each second: nodes alive (dealloc counts them) minus nodes reachable from the
@@ -277,6 +278,7 @@ static int scale(size_t n) {
     ohm_config_init(&cfg);
     cfg.gc_enabled = 0;   /* the phases timed alone */
     cfg.gc_incremental = 1;
+    cfg.huge_pages = !getenv("STEADY_SMALL_PAGES");   /* the heap's walks miss the TLB less */
     H = ohm_heap_new(&cfg);
     N = n;
     uint64_t t = wall_ns();
@@ -316,11 +318,11 @@ static int scale(size_t n) {
     t = wall_ns();
     ohm_decref(list);
     double release = (double)(wall_ns() - t) / (double)N;
-    printf("scale N=%zu create_ns=%.1f link_ns=%.1f full_ns=%.1f full_ms=%.1f incr_ns=%.1f "
+    printf("scale huge_pages=%d N=%zu create_ns=%.1f link_ns=%.1f full_ns=%.1f full_ms=%.1f incr_ns=%.1f "
            "incr_steps=%zu incr_longest_ms=%.3f release_ns=%.1f peak_rss_mb=%.1f "
            "collector_bytes_per_object_after_full=%.2f collector_bytes_per_object_incr_peak=%.2f "
            "full_peak_bytes_per_object=%.2f\n",
-           N, create, link, full, full * (double)N / 1e6, (double)total / (double)N, steps,
+           cfg.huge_pages, N, create, link, full, full * (double)N / 1e6, (double)total / (double)N, steps,
            longest / 1e6, release, hwm / 1024.0, (double)full_mem / (double)N,
            (double)incr_mem / (double)N, full_peak);
     ohm_heap_destroy(H);
@@ -355,7 +357,7 @@ int main(int argc, char **argv) {
 
     size_t cap = 1 << 16, npause = 0;
     uint64_t *pause = malloc(cap * sizeof *pause);
-    uint64_t longest = 0, loop_ns = 0, iters = 0, plain_ns = 0, nplain = 0;
+    uint64_t longest = 0, loop_ns = 0, iters = 0, plain_ns = 0, nplain = 0, longest_iter = 0;
     size_t garbage_max = 0, garbage_last = 0, garbage_sum = 0;
     long hwm = 0;
     double gc0 = gc_seconds();
@@ -395,6 +397,7 @@ int main(int argc, char **argv) {
                 nplain++;
             }
             loop_ns += d_ns;
+            if (d_ns > longest_iter) longest_iter = d_ns;   /* the mutator's stalls too */
             t = t2;
         }
         long k = vm_hwm_kb();
@@ -419,7 +422,8 @@ int main(int argc, char **argv) {
            "gc_share=%.4f gc_s=%.3f gc_stats_s=%.3f loop_s=%.3f peak_rss_mb=%.1f garbage_max=%zu garbage_last=%zu "
            "garbage_mean=%zu cyc_reclaimed=%llu cyc_age_p99_s=%.4f cyc_age_max_s=%.4f "
            "node_reclaimed=%llu node_age_p99_s=%.3f node_age_max_s=%.3f node_age_max_lb_s=%.3f "
-           "old_garbage_end=%zu old_garbage_end_ub=%zu cyc_over_2s=%llu node_over_2s=%llu\n",
+           "old_garbage_end=%zu old_garbage_end_ub=%zu cyc_over_2s=%llu node_over_2s=%llu "
+           "longest_iter_ms=%.3f\n",
            cfg.gc_incremental ? "incremental" : "generational", N, seconds,
            (unsigned long long)iters, npause, longest / 1e6, p99 / 1e6, gc_s / (loop_ns / 1e9),
            gc_s, gc_stats_s, loop_ns / 1e9, hwm / 1024.0, garbage_max, garbage_last,
@@ -427,7 +431,7 @@ int main(int argc, char **argv) {
            age_quantile_s(&age_cyc, 0.99), age_cyc.max / 1e6, (unsigned long long)age_node.count,
            age_quantile_s(&age_node, 0.99), age_node.max / 1e6, age_node_lb_max / 1e6, lw.old,
            lw.old_ub, (unsigned long long)age_count_over(&age_cyc, age_s_to_us(2.0)),
-           (unsigned long long)age_count_over(&age_node, age_s_to_us(2.0)));
+           (unsigned long long)age_count_over(&age_node, age_s_to_us(2.0)), longest_iter / 1e6);
     ohm_gc_stats st[3];
     ohm_gc_get_stats(H, st);
     printf("  collections: gen0 %zu gen1 %zu full %zu (full: %.3f s by the stats' clock)\n",

@@ -48,7 +48,7 @@ extern "C" {
 #define OHM_VERSION_MINOR 3
 #define OHM_VERSION "0.3.0"
 /* 0.2 added members at the ends of struct ohm_type and struct ohm_config, and 0.3 at
- * the end of struct ohm_config (gc_policy, gc_incremental, gc_budget_us): a client
+ * the end of struct ohm_config (gc_policy, gc_incremental, gc_budget_us, huge_pages): a client
  * built against an older minor version's header must be rebuilt (the soname stays
  * libohm.so.0 while the major version is 0). */
 
@@ -94,6 +94,14 @@ typedef struct ohm_config {
                                  (OHM_GC=generational) */
     unsigned gc_budget_us;    /* incremental mode: the time of one step, microseconds;
                                  0 keeps the default, 1000 */
+    int huge_pages;           /* 1: past 64 arenas (64 MiB), arenas are mapped in 2 MiB
+                                 pairs advised for transparent huge pages: a collection
+                                 walking a big heap in random order misses the TLB less
+                                 (100M objects: ~25% faster), but the first touch of
+                                 each pair can stall the program for milliseconds while
+                                 the kernel compacts memory (THP defrag "madvise",
+                                 Debian's default: 5 ms in the steady-state benchmark).
+                                 Default 0 */
 } ohm_config;
 
 /* cfg.gc_policy */

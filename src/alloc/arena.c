@@ -35,7 +35,10 @@
  *    that frees and then stops keeps nothing. While the empty pools are within the
  *    retained amount, the pages of used pools are kept too.
  *
- * Huge pages: a heap past HUGE_MIN_ARENAS arenas (64 MiB) maps them two at a time, one
+ * Huge pages (cfg.huge_pages; off by default: the first touch of a huge page can stall
+ * the program for milliseconds while the kernel compacts memory, 5 ms in the
+ * steady-state benchmark, which the incremental collector's 1 ms pauses would not
+ * survive): a heap past HUGE_MIN_ARENAS arenas (64 MiB) maps them two at a time, one
  * 2 MiB-aligned mapping advised MADV_HUGEPAGE (the second half waits in huge_half for
  * the next arena), so the kernel can back the pair with one 2 MiB page. A heap of
  * 100M objects walked in random order (the collector's count and mark follow each
@@ -102,13 +105,13 @@ static void bucket_insert(struct alloc_state *a, struct alloc_arena *ar) {
 
 /* An arena's memory: the waiting half of a huge-page pair, a new pair (a big heap,
  * our own mappings), or the arena allocator's. */
-static void *arena_map(struct alloc_state *a) {
+static void *arena_map(struct alloc_state *a, int huge) {
     char *p = a->huge_half;
     if (p) {
         a->huge_half = NULL;
         return p;
     }
-    if (!a->arena_hooked && a->narenas >= HUGE_MIN_ARENAS &&
+    if (huge && !a->arena_hooked && a->narenas >= HUGE_MIN_ARENAS &&
         (p = ohmi_os_map_aligned(HUGE_SIZE, HUGE_SIZE)) != NULL) {
         ohmi_os_hugepage(p, HUGE_SIZE);
         a->huge_half = p + ARENA_SIZE;
@@ -120,7 +123,7 @@ static void *arena_map(struct alloc_state *a) {
 static struct alloc_arena *arena_new(ohm_heap *h) {
     struct alloc_state *a = ohmi_alloc_of(h);
     if (a->limit && (a->narenas + 1) * ARENA_SIZE + a->large_bytes > a->limit) return NULL;
-    void *base = arena_map(a);
+    void *base = arena_map(a, ohmi_base_of(h)->cfg.huge_pages);
     if (!base) return NULL;
     if ((uintptr_t)base & (ARENA_SIZE - 1)) {   /* a hook that ignored the alignment */
         a->arena_alloc.free(a->arena_alloc.ctx, base, ARENA_SIZE);
