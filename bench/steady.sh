@@ -19,6 +19,7 @@ cc -O2 -Wall -Wextra -Iinclude -Isrc bench/gc_steady.c "$B/libohm.a" -lpthread -
 if [ -n "$STEADY_SCALE" ]; then   # make bench-scale: the scale figures, then the loop
     for n in $STEADY_SCALE; do "$B/gc_steady" scale "$n" | tee -a "$B/scale.txt"; done
 fi
+case "$SIZES" in *[0-9]*) ;; *) exit 0 ;; esac   # scale only: keep the last table
 raw="$B/steady.raw"
 : > "$raw"
 for spec in $SIZES; do
@@ -45,16 +46,16 @@ function med(key,   n, i, j, t, a) {
 {
     delete v; kv($0); k = v["mode"] " " v["N"]
     if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
-    split("longest_ms p99_ms gc_share peak_rss_mb garbage_max garbage_mean cyc_age_p99_s cyc_age_max_s cyc_over_2s node_age_max_s old_garbage_end", f, " ")
+    split("longest_ms longest_iter_ms p99_ms gc_share peak_rss_mb garbage_max garbage_mean cyc_age_p99_s cyc_age_max_s cyc_over_2s node_age_max_s old_garbage_end", f, " ")
     for (i in f) vals[k SUBSEP f[i]] = vals[k SUBSEP f[i]] " " v[f[i]]
 }
 END {
-    print "| N | collector | longest pause ms | p99 pause ms | time in collector | peak RSS MB | garbage at a second, max | mean | cycle age p99 s | cycle age max s | cycle nodes reclaimed > 2 s | long-lived garbage age max s (bound) | garbage > 2 s at end |"
-    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    print "| N | collector | longest pause ms | longest iteration ms | p99 pause ms | time in collector | peak RSS MB | garbage at a second, max | mean | cycle age p99 s | cycle age max s | cycle nodes reclaimed > 2 s | long-lived garbage age max s (bound) | garbage > 2 s at end |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     for (i = 1; i <= nk; i++) {
         split(order[i], m, " ")
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", m[2], m[1],
-            med(order[i] SUBSEP "longest_ms"), med(order[i] SUBSEP "p99_ms"),
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", m[2], m[1],
+            med(order[i] SUBSEP "longest_ms"), med(order[i] SUBSEP "longest_iter_ms"), med(order[i] SUBSEP "p99_ms"),
             med(order[i] SUBSEP "gc_share"), med(order[i] SUBSEP "peak_rss_mb"),
             med(order[i] SUBSEP "garbage_max"), med(order[i] SUBSEP "garbage_mean"),
             med(order[i] SUBSEP "cyc_age_p99_s"), med(order[i] SUBSEP "cyc_age_max_s"),
