@@ -142,20 +142,25 @@ static inline void incr_blacken(const struct gc_state *g, ohm_object *o) {
                   g->mark_parity;
 }
 
+/* Push o on v with the state bits `state` and its slot as its word; with no room (or
+ * no index), o is blackened instead: an old object marked, which survives the cycle. */
+static void incr_push(ohm_heap *h, struct gc_state *g, ohmi_vec *v, ohm_object *o, uint32_t state) {
+    size_t i = v->len;
+    if (i >= OHM_GCWORD_MAX || ohmi_vec_push(h, v, o) < 0) {
+        incr_blacken(g, o);
+        return;
+    }
+    o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK))) |
+                  state | (uint32_t)i << OHM_GCWORD_SHIFT;
+}
+
 /* Mark o and queue it for traversal: grey, its word its slot in the grey stack. The
  * stack holds no reference (the program's releases stay where the program makes
  * them): a grey object that is released or untracked empties its slot instead
  * (ohmi_gc_incr_ungrey). With no room in the stack, o is only marked; its referents,
- * not marked by it, become candidates, which generation 1 checks. */
+ * not marked by it, become candidates, which the close checks. */
 static void incr_grey(ohm_heap *h, struct gc_state *g, ohm_object *o) {
-    ohmi_vec *s = &g->incr.grey;
-    size_t i = s->len;
-    if (i >= OHM_GCWORD_MAX || ohmi_vec_push(h, s, o) < 0) {
-        incr_blacken(g, o);
-        return;
-    }
-    o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)GC_MARK)) | g->mark_parity | GC_GREY |
-                  (uint32_t)i << OHM_GCWORD_SHIFT;
+    incr_push(h, g, &g->incr.grey, o, g->mark_parity | GC_GREY);
 }
 
 void ohmi_gc_incr_ungrey(ohm_heap *h, ohm_object *o) {
@@ -226,14 +231,7 @@ static inline int ph_sweep(ohm_object *o, void *arg) {
 /* Candidate o joins the group being built: the label and word a part of the heap
  * collected alone has (gc.c, gc_collect_main). With no room, it survives (old). */
 static void incr_group_add(ohm_heap *h, struct gc_state *g, ohm_object *o) {
-    ohmi_vec *v = &g->incr.group;
-    size_t i = v->len;
-    if (i >= OHM_GCWORD_MAX || ohmi_vec_push(h, v, o) < 0) {
-        incr_blacken(g, o);
-        return;
-    }
-    o->ohm_bits = (o->ohm_bits & (OHM_FLAG_MASK & ~(uint32_t)(GC_GENMASK | GC_FROZEN | GC_MARK))) |
-                  GC_UNREACH | (uint32_t)i << OHM_GCWORD_SHIFT;
+    incr_push(h, g, &g->incr.group, o, GC_UNREACH);
 }
 
 /* A candidate referred to by a member joins the group (it leaves the stack). */
